@@ -1,0 +1,30 @@
+//! The working-day calendar: which dates are working days, how many lie between two dates, and
+//! where a period ends, by the counting rules of 行政许可法 第82条 and 民法典 第201–203条.
+//!
+//! Pure: no I/O, no clock. The built-in data (`calendars/cn-mainland.yaml`) is compiled in;
+//! callers pass more calendar files as text.
+
+mod calendars;
+mod civil;
+mod day;
+mod error;
+mod file_error;
+mod load;
+mod notice;
+mod period;
+mod raw;
+mod reckoner;
+mod working_calendar;
+
+pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, UnknownCalendarError};
+pub use day::{DayInfo, DayReason};
+pub use error::CalendarError;
+pub use file_error::{CalendarFileError, Problem};
+pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};
+pub use notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
+pub use period::{AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError};
+pub use reckoner::{BeyondData, PeriodEnd, Reckoned, Reckoner};
+pub use working_calendar::{FestivalRule, WorkingCalendar};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,5 @@
+//! The pure core: no I/O, no wall clock, no randomness, no SQL, no printing. Everything it needs
+//! comes in as arguments.
+
+pub mod calendar;
+pub mod suggest;

@@ -1,0 +1,3 @@
+//! Drivers: the command line. They read files, the clock and the terminal, and call the core.
+
+pub mod cli;
