@@ -62,6 +62,10 @@ impl<'a> Reckoner<'a> {
         self.calendar
     }
 
+    pub fn beyond_data(&self) -> BeyondData {
+        self.beyond_data
+    }
+
     /// Whether `date` is a working day.
     ///
     /// # Errors

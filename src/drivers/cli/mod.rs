@@ -1,1 +1,141 @@
-pub fn run() -> i32 { 0 }
+//! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
+//! stay in `core`.
+
+mod bulk;
+mod calendar;
+mod format;
+mod logging;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::calendar::{BeyondData, CalendarFileError, Calendars};
+pub(crate) use format::OutputFormat;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: ran fine and found something (audit findings, a refused action).
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage or input error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Statutory time limits in working days on a real China-mainland calendar.
+#[derive(Debug, Parser)]
+#[command(name = "renewflow", version, about, max_term_width = 100)]
+struct Cli {
+    /// Output format where the output is data.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+
+    /// A calendar file that adds years or adjustments to a calendar, or defines a new one.
+    #[arg(long, global = true, env = "RENEWFLOW_CALENDAR", value_name = "PATH")]
+    calendar_file: Option<PathBuf>,
+
+    /// What to do with dates beyond the calendar's data: refuse them, or count weekends only
+    /// and mark every such answer provisional.
+    #[arg(long, global = true, value_enum, default_value_t = BeyondDataArg::Refuse)]
+    beyond_data: BeyondDataArg,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Working days, due dates and periods on a calendar.
+    Calendar(calendar::CalendarArgs),
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum BeyondDataArg {
+    Refuse,
+    WeekendsOnly,
+}
+
+impl From<BeyondDataArg> for BeyondData {
+    fn from(arg: BeyondDataArg) -> BeyondData {
+        match arg {
+            BeyondDataArg::Refuse => BeyondData::Refuse,
+            BeyondDataArg::WeekendsOnly => BeyondData::WeekendsOnly,
+        }
+    }
+}
+
+/// What every subcommand gets: the parsed global options and the calendars.
+pub(crate) struct Context {
+    pub(crate) format: OutputFormat,
+    pub(crate) beyond_data: BeyondData,
+    pub(crate) calendars: Calendars,
+}
+
+/// Runs the binary and returns its exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    logging::init(stderr_color());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            report(&error);
+            EXIT_USAGE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    let calendars = load_calendars(cli.calendar_file.as_deref())?;
+    let context = Context { format: cli.format, beyond_data: cli.beyond_data.into(), calendars };
+    match cli.command {
+        Command::Calendar(args) => calendar::run(&context, args),
+    }
+}
+
+fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Calendars> {
+    use anyhow::Context as _;
+    let mut calendars = Calendars::builtin();
+    if let Some(path) = calendar_file {
+        let metadata = std::fs::metadata(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        let limit = crate::core::calendar::CALENDAR_FILE_BYTES_MAX as u64;
+        anyhow::ensure!(metadata.len() <= limit, "calendar file `{}` is {} bytes, beyond the limit of {limit}", path.display(), metadata.len());
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        calendars.load(&path.display().to_string(), &text)?;
+    }
+    Ok(calendars)
+}
+
+/// Prints an error in the house voice: a diagnostic with the source when there is one.
+fn report(error: &anyhow::Error) {
+    if let Some(file_error) = error.downcast_ref::<CalendarFileError>() {
+        eprint!("{}", render(file_error));
+        return;
+    }
+    eprintln!("error: {error:#}");
+}
+
+fn render(error: &CalendarFileError) -> String {
+    let mut text = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(theme(stderr_color()))
+        .with_width(100)
+        .with_links(false);
+    if handler.render_report(&mut text, error).is_err() {
+        return format!("error: {error}\n");
+    }
+    text
+}
+
+/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set.
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn theme(color: bool) -> miette::GraphicalTheme {
+    if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() }
+}

@@ -1,0 +1,218 @@
+//! Bulk modes: `calendar between --stdin` and `calendar add --stdin`.
+//!
+//! The contract other tools script against: one input line in, one output line out, in order.
+//! A bad line stops the run with exit 2, naming the line number and its text; the lines before
+//! it have been answered. Empty input gives empty output. Answers beyond the calendar's data
+//! under `--beyond-data weekends-only` carry a tab and `provisional` after the value.
+//!
+//! Parsing and formatting are done by hand on bytes: the whole process must beat
+//! `numpy.busday_count` on pre-parsed arrays, so I/O and parsing dominate, not the lookup.
+
+use std::io::{Read, Write};
+
+use anyhow::Context as _;
+use chrono::{Datelike, NaiveDate};
+
+use crate::core::calendar::{BeyondData, CalendarError, Period, PeriodUnit, Reckoned, Reckoner};
+
+/// Largest input read from stdin, in bytes (about 45 million pairs).
+pub(crate) const BULK_INPUT_BYTES_MAX: u64 = 1 << 30;
+
+pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
+    let input = read_stdin()?;
+    let calendar = reckoner.calendar();
+    let strict = reckoner_is_strict(reckoner);
+    run_lines(&input, 8, |line, out| {
+        let (first, second) = split_pair(line).ok_or(LineError::Shape("two dates, YYYY-MM-DD"))?;
+        let (from, to) = (parse_date(first)?, parse_date(second)?);
+        let reckoned = if strict {
+            Reckoned { value: calendar.working_days_between(from, to)?, provisional: false }
+        } else {
+            reckoner.working_days_between(from, to)?
+        };
+        push_integer(out, reckoned.value);
+        push_provisional(out, reckoned.provisional);
+        Ok(())
+    })
+}
+
+pub(crate) fn add(reckoner: &Reckoner<'_>, unit: PeriodUnit) -> anyhow::Result<()> {
+    let input = read_stdin()?;
+    run_lines(&input, 11, |line, out| {
+        let (first, second) = split_pair(line).ok_or(LineError::Shape("a date and an amount, as in `2026-01-05 20`"))?;
+        let start = parse_date(first)?;
+        let amount = std::str::from_utf8(second)
+            .ok()
+            .and_then(|text| text.parse::<i64>().ok())
+            .ok_or(LineError::Shape("an integer amount after the date"))?;
+        let reckoned = reckoner.period_end(start, Period::new(amount, unit))?;
+        push_date(out, reckoned.value.end);
+        push_provisional(out, reckoned.provisional);
+        Ok(())
+    })
+}
+
+/// Under `Refuse` the calendar's own `working_days_between` is the same answer by a shorter path.
+fn reckoner_is_strict(reckoner: &Reckoner<'_>) -> bool {
+    reckoner.beyond_data() == BeyondData::Refuse
+}
+
+fn read_stdin() -> anyhow::Result<Vec<u8>> {
+    let mut input = Vec::new();
+    std::io::stdin().lock().take(BULK_INPUT_BYTES_MAX + 1).read_to_end(&mut input).context("reading stdin")?;
+    anyhow::ensure!(input.len() as u64 <= BULK_INPUT_BYTES_MAX, "stdin is beyond the limit of {BULK_INPUT_BYTES_MAX} bytes");
+    Ok(input)
+}
+
+/// Why one line could not be answered.
+enum LineError {
+    Shape(&'static str),
+    Date,
+    Calendar(CalendarError),
+}
+
+impl From<CalendarError> for LineError {
+    fn from(error: CalendarError) -> LineError {
+        LineError::Calendar(error)
+    }
+}
+
+/// Answers every line into one buffer, writes it, and stops at the first bad line.
+fn run_lines(
+    input: &[u8],
+    bytes_per_answer: usize,
+    mut answer: impl FnMut(&[u8], &mut Vec<u8>) -> Result<(), LineError>,
+) -> anyhow::Result<()> {
+    let body = input.strip_suffix(b"\n").unwrap_or(input);
+    let mut out = Vec::with_capacity(input.len() / 20 * bytes_per_answer + 64);
+    let mut failure = None;
+    if !input.is_empty() {
+        for (line_index, raw_line) in body.split(|byte| *byte == b'\n').enumerate() {
+            let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+            if let Err(error) = answer(line, &mut out) {
+                failure = Some(describe(line_index + 1, line, error));
+                break;
+            }
+            out.push(b'\n');
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => return Err(error).context("writing stdout"),
+        _ => {}
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+fn describe(line_number: usize, line: &[u8], error: LineError) -> anyhow::Error {
+    let text = String::from_utf8_lossy(line);
+    let text: String = text.chars().take(120).collect();
+    match error {
+        LineError::Shape(expected) => anyhow::anyhow!("line {line_number}: `{text}` is not {expected}"),
+        LineError::Date => anyhow::anyhow!("line {line_number}: `{text}` has a date that is not YYYY-MM-DD"),
+        LineError::Calendar(error) => anyhow::anyhow!("line {line_number}: `{text}`: {error}"),
+    }
+}
+
+/// Splits `A B` (space, tab or comma between, surrounding blanks ignored) into its two fields.
+fn split_pair(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let is_blank = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = line.iter().position(|byte| !is_blank(byte))?;
+    let line = &line[start..];
+    let end = line.iter().rposition(|byte| !is_blank(byte))? + 1;
+    let line = &line[..end];
+    let first_end = line.iter().position(|byte| is_blank(byte) || *byte == b',')?;
+    let mut rest = &line[first_end..];
+    while let [first, tail @ ..] = rest {
+        if is_blank(first) { rest = tail } else { break }
+    }
+    if let [b',', tail @ ..] = rest {
+        rest = tail;
+        while let [first, tail @ ..] = rest {
+            if is_blank(first) { rest = tail } else { break }
+        }
+    }
+    let second_is_single = !rest.is_empty() && !rest.iter().any(|byte| is_blank(byte) || *byte == b',');
+    second_is_single.then_some((&line[..first_end], rest))
+}
+
+/// Parses `YYYY-MM-DD` from bytes without allocating.
+fn parse_date(field: &[u8]) -> Result<NaiveDate, LineError> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *field else {
+        return Err(LineError::Date);
+    };
+    let digit = |byte: u8| if byte.is_ascii_digit() { Ok(u32::from(byte - b'0')) } else { Err(LineError::Date) };
+    let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
+    let month = digit(m0)? * 10 + digit(m1)?;
+    let day = digit(d0)? * 10 + digit(d1)?;
+    NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(LineError::Date)
+}
+
+fn push_integer(out: &mut Vec<u8>, value: i64) {
+    if value < 0 {
+        out.push(b'-');
+    }
+    let mut digits = [0_u8; 20];
+    let mut position = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        position -= 1;
+        digits[position] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[position..]);
+}
+
+fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        let year = year as u32;
+        let (month, day) = (date.month(), date.day());
+        let digits = [
+            year / 1000, year / 100 % 10, year / 10 % 10, year % 10, 0, month / 10, month % 10, 0, day / 10, day % 10,
+        ];
+        for (index, digit) in digits.into_iter().enumerate() {
+            out.push(if index == 4 || index == 7 { b'-' } else { b'0' + digit as u8 });
+        }
+    } else {
+        out.extend_from_slice(date.to_string().as_bytes());
+    }
+}
+
+fn push_provisional(out: &mut Vec<u8>, provisional: bool) {
+    if provisional {
+        out.extend_from_slice(b"\tprovisional");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_pairs() {
+        let split = |text: &str| split_pair(text.as_bytes()).map(|(a, b)| (String::from_utf8_lossy(a).into_owned(), String::from_utf8_lossy(b).into_owned()));
+        let pair = Some(("2026-01-01".to_owned(), "2026-02-01".to_owned()));
+        assert_eq!(split("2026-01-01 2026-02-01"), pair);
+        assert_eq!(split("2026-01-01\t2026-02-01"), pair);
+        assert_eq!(split("2026-01-01,2026-02-01"), pair);
+        assert_eq!(split(" 2026-01-01 ,  2026-02-01 "), pair);
+        assert_eq!(split("2026-01-01"), None);
+        assert_eq!(split("2026-01-01 2026-02-01 x"), None);
+        assert_eq!(split(""), None);
+    }
+
+    #[test]
+    fn formats_numbers_and_dates() {
+        let mut out = Vec::new();
+        push_integer(&mut out, -1234);
+        out.push(b' ');
+        push_integer(&mut out, 0);
+        out.push(b' ');
+        push_date(&mut out, NaiveDate::from_ymd_opt(2026, 3, 9).unwrap());
+        assert_eq!(String::from_utf8(out).unwrap(), "-1234 0 2026-03-09");
+    }
+}

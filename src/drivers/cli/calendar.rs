@@ -1,0 +1,334 @@
+//! `renewflow calendar`: check a date, count working days, end a period, list a year; and the
+//! bulk modes that read pairs from stdin.
+
+use anyhow::{Context as _, bail};
+use chrono::{Datelike, NaiveDate, Weekday};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::format::{OutputFormat, csv, date_ranges, parse_date, table};
+use super::{Context, EXIT_OK, bulk};
+use crate::core::calendar::{
+    DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, Reckoner, WorkingCalendar,
+};
+
+#[derive(Debug, Args)]
+pub(crate) struct CalendarArgs {
+    /// The calendar to use.
+    #[arg(long, default_value = DEFAULT_CALENDAR_ID, value_name = "ID")]
+    calendar: String,
+
+    #[command(subcommand)]
+    command: CalendarCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Whether a date is a working day or a rest day, and why.
+    Check {
+        /// The date, YYYY-MM-DD.
+        date: String,
+    },
+    /// Working days after A up to and including B (negative when B is before A).
+    Between {
+        /// Start date (not counted).
+        from: Option<String>,
+        /// End date.
+        to: Option<String>,
+        /// Read one pair `A B` per line from stdin (space, tab or comma between) and write one
+        /// integer per line.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        stdin: bool,
+    },
+    /// The end of a period of N units from A (working days unless --unit says otherwise).
+    #[command(allow_negative_numbers = true)]
+    Add {
+        /// Start date (not counted).
+        start: Option<String>,
+        /// Amount; negative working days count backwards.
+        amount: Option<i64>,
+        /// Unit of the amount.
+        #[arg(long, value_enum, default_value_t = UnitArg::Wd)]
+        unit: UnitArg,
+        /// Read one `A N` per line from stdin and write one date per line.
+        #[arg(long, conflicts_with_all = ["start", "amount"])]
+        stdin: bool,
+    },
+    /// A year's holidays, makeup working days, working-day count and sources.
+    Year {
+        /// The year.
+        year: i32,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum UnitArg {
+    /// Working days.
+    Wd,
+    /// Calendar days.
+    Cd,
+    Months,
+    Years,
+}
+
+impl From<UnitArg> for PeriodUnit {
+    fn from(unit: UnitArg) -> PeriodUnit {
+        match unit {
+            UnitArg::Wd => PeriodUnit::WorkingDays,
+            UnitArg::Cd => PeriodUnit::CalendarDays,
+            UnitArg::Months => PeriodUnit::Months,
+            UnitArg::Years => PeriodUnit::Years,
+        }
+    }
+}
+
+pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> {
+    let calendar = context.calendars.require(&args.calendar)?;
+    let reckoner = calendar.reckon(context.beyond_data);
+    let output = match args.command {
+        CalendarCommand::Check { date } => check(context.format, &reckoner, &parse_date(&date)?)?,
+        CalendarCommand::Between { stdin: true, .. } => return bulk::between(&reckoner).map(|()| EXIT_OK),
+        CalendarCommand::Between { from: Some(from), to: Some(to), .. } => {
+            between(context.format, &reckoner, parse_date(&from)?, parse_date(&to)?)?
+        }
+        CalendarCommand::Between { .. } => bail!("`calendar between` needs two dates, or --stdin"),
+        CalendarCommand::Add { stdin: true, unit, .. } => return bulk::add(&reckoner, unit.into()).map(|()| EXIT_OK),
+        CalendarCommand::Add { start: Some(start), amount: Some(amount), unit, .. } => {
+            add(context.format, &reckoner, parse_date(&start)?, Period::new(amount, unit.into()))?
+        }
+        CalendarCommand::Add { .. } => bail!("`calendar add` needs a date and an amount, or --stdin"),
+        CalendarCommand::Year { year } => list_year(context.format, calendar, year)?,
+    };
+    print!("{output}");
+    Ok(EXIT_OK)
+}
+
+fn check(format: OutputFormat, reckoner: &Reckoner<'_>, date: &NaiveDate) -> anyhow::Result<String> {
+    let reckoned = reckoner.day_info(*date)?;
+    let calendar = reckoner.calendar();
+    let info = &reckoned.value;
+    Ok(match format {
+        OutputFormat::Table => {
+            let kind = if info.working { "working day" } else { "rest day" };
+            format!("{} {}: {kind}, {}\n", info.date, weekday_name(info.weekday), describe_reason(calendar, info))
+        }
+        OutputFormat::Json => pretty(&day_json(calendar, info, reckoned.provisional)),
+        OutputFormat::Csv => csv(&[
+            vec!["date", "weekday", "working", "reason", "detail", "provisional"].into_iter().map(str::to_owned).collect(),
+            vec![
+                info.date.to_string(),
+                weekday_name(info.weekday).to_owned(),
+                info.working.to_string(),
+                info.reason.symbol().to_owned(),
+                describe_reason(calendar, info),
+                reckoned.provisional.to_string(),
+            ],
+        ]),
+    })
+}
+
+fn describe_reason(calendar: &WorkingCalendar, info: &DayInfo<'_>) -> String {
+    match &info.reason {
+        DayReason::Weekday => "Monday to Friday".to_owned(),
+        DayReason::Weekend => "weekend".to_owned(),
+        DayReason::Holiday(festival) => format!("{}{} ({})", festival.name, note(festival), cite(notice_of(calendar, festival))),
+        DayReason::Makeup(festival) => {
+            format!("makeup working day (调休上班日) for {}{} ({})", festival.name, note(festival), cite(notice_of(calendar, festival)))
+        }
+        DayReason::Adjusted(adjustment) => format!("adjusted: {} ({})", adjustment.reason, adjustment.origin),
+        DayReason::Provisional => format!(
+            "provisional: beyond the data of calendar `{}` ({} to {}), counted as weekends only",
+            calendar.id(),
+            calendar.first_date(),
+            calendar.last_date()
+        ),
+    }
+}
+
+fn note(festival: &Festival) -> String {
+    festival.note.as_ref().map(|note| format!(", {note}")).unwrap_or_default()
+}
+
+fn notice_of<'a>(calendar: &'a WorkingCalendar, festival: &Festival) -> &'a Notice {
+    &calendar.notices()[festival.notice.0 as usize]
+}
+
+fn cite(notice: &Notice) -> String {
+    let mut parts = vec![format!("《{}》", notice.title), notice.date.clone()];
+    parts.extend(notice.number.clone());
+    parts.extend(notice.url.clone());
+    parts.join(", ")
+}
+
+fn notice_json(notice: &Notice) -> Value {
+    json!({"year": notice.year, "title": notice.title, "date": notice.date, "number": notice.number, "url": notice.url})
+}
+
+fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -> Value {
+    let mut value = json!({
+        "date": info.date.to_string(),
+        "weekday": weekday_name(info.weekday),
+        "working": info.working,
+        "reason": info.reason.symbol(),
+        "provisional": provisional,
+    });
+    match &info.reason {
+        DayReason::Holiday(festival) | DayReason::Makeup(festival) => {
+            value["festival"] = json!(festival.name);
+            value["note"] = json!(festival.note);
+            value["notice"] = notice_json(notice_of(calendar, festival));
+        }
+        DayReason::Adjusted(adjustment) => {
+            value["adjustment"] = json!({"kind": adjustment.kind.symbol(), "reason": adjustment.reason, "origin": adjustment.origin});
+        }
+        DayReason::Weekday | DayReason::Weekend | DayReason::Provisional => {}
+    }
+    value
+}
+
+fn between(format: OutputFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDate) -> anyhow::Result<String> {
+    let reckoned = reckoner.working_days_between(from, to)?;
+    let count = reckoned.value;
+    Ok(match format {
+        OutputFormat::Table => {
+            let mark = provisional_mark(reckoned.provisional);
+            format!("{count} working days after {from} up to {to}{mark}\n")
+        }
+        OutputFormat::Json => pretty(&json!({
+            "calendar": reckoner.calendar().id(),
+            "from": from.to_string(),
+            "to": to.to_string(),
+            "working_days": count,
+            "provisional": reckoned.provisional,
+        })),
+        OutputFormat::Csv => csv(&[
+            ["from", "to", "working_days", "provisional"].map(str::to_owned).to_vec(),
+            vec![from.to_string(), to.to_string(), count.to_string(), reckoned.provisional.to_string()],
+        ]),
+    })
+}
+
+fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Period) -> anyhow::Result<String> {
+    let reckoned = reckoner.period_end(start, period)?;
+    let end = reckoned.value;
+    Ok(match format {
+        OutputFormat::Table => {
+            let rolled = if end.rolled_forward() {
+                format!(" ({} is a rest day, so the period ends on the next working day)", end.nominal_end)
+            } else {
+                String::new()
+            };
+            format!("{}: {period} from {start} ends{rolled}{}\n", end.end, provisional_mark(reckoned.provisional))
+        }
+        OutputFormat::Json => pretty(&json!({
+            "calendar": reckoner.calendar().id(),
+            "start": start.to_string(),
+            "amount": period.amount,
+            "unit": period.unit.symbol(),
+            "end": end.end.to_string(),
+            "nominal_end": end.nominal_end.to_string(),
+            "rolled_forward": end.rolled_forward(),
+            "provisional": reckoned.provisional,
+        })),
+        OutputFormat::Csv => csv(&[
+            ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional"].map(str::to_owned).to_vec(),
+            vec![
+                start.to_string(),
+                period.amount.to_string(),
+                period.unit.symbol().to_owned(),
+                end.end.to_string(),
+                end.nominal_end.to_string(),
+                end.rolled_forward().to_string(),
+                reckoned.provisional.to_string(),
+            ],
+        ]),
+    })
+}
+
+fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> anyhow::Result<String> {
+    let (working, rest) = calendar.year_counts(year)?;
+    let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
+    let festivals: Vec<&Festival> = calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
+    let mut notice_ids: Vec<usize> = festivals.iter().map(|festival| festival.notice.0 as usize).collect();
+    notice_ids.extend(calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index));
+    notice_ids.sort_unstable();
+    notice_ids.dedup();
+    let notices: Vec<&Notice> = notice_ids.iter().map(|index| &calendar.notices()[*index]).collect();
+    let adjustments: Vec<_> = calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();
+    Ok(match format {
+        OutputFormat::Table => {
+            let mut text = format!("{} {year}: {working} working days, {rest} rest days\n", calendar.id());
+            let mut festival_table = table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
+            for festival in &festivals {
+                let notice_index = notice_ids.iter().position(|index| *index == festival.notice.0 as usize).unwrap_or_default();
+                festival_table.add_row(vec![
+                    festival.name.clone(),
+                    date_ranges(&festival.rest, year),
+                    date_ranges(&festival.work, year),
+                    format!("[{}]", notice_index + 1),
+                ]);
+            }
+            text.push_str(&format!("{festival_table}\n"));
+            for (index, notice) in notices.iter().enumerate() {
+                text.push_str(&format!("[{}] {}\n", index + 1, cite(notice)));
+            }
+            for adjustment in &adjustments {
+                text.push_str(&format!("adjusted {} to {}: {} ({})\n", adjustment.date, adjustment.kind.symbol(), adjustment.reason, adjustment.origin));
+            }
+            text
+        }
+        OutputFormat::Json => pretty(&json!({
+            "calendar": calendar.id(),
+            "year": year,
+            "working_days": working,
+            "rest_days": rest,
+            "festivals": festivals.iter().map(|festival| json!({
+                "name": festival.name,
+                "rest": festival.rest.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "work": festival.work.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "note": festival.note,
+                "notice": notice_json(notice_of(calendar, festival)),
+            })).collect::<Vec<_>>(),
+            "notices": notices.iter().map(|notice| notice_json(notice)).collect::<Vec<_>>(),
+            "adjustments": adjustments.iter().map(|adjustment| json!({
+                "date": adjustment.date.to_string(), "kind": adjustment.kind.symbol(),
+                "reason": adjustment.reason, "origin": adjustment.origin,
+            })).collect::<Vec<_>>(),
+        })),
+        OutputFormat::Csv => {
+            let mut rows = vec![["date", "kind", "festival", "notice"].map(str::to_owned).to_vec()];
+            for festival in &festivals {
+                let notice = &notice_of(calendar, festival).title;
+                for (kind, dates) in [("rest", &festival.rest), ("work", &festival.work)] {
+                    for date in dates.iter().filter(|date| date.year() == year) {
+                        rows.push(vec![date.to_string(), kind.to_owned(), festival.name.clone(), notice.clone()]);
+                    }
+                }
+            }
+            rows[1..].sort();
+            csv(&rows)
+        }
+    })
+}
+
+fn provisional_mark(provisional: bool) -> &'static str {
+    if provisional { " (provisional: beyond the calendar's data, counted as weekends only)" } else { "" }
+}
+
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).context("writing JSON").unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn weekday_name(weekday: Weekday) -> &'static str {
+    match weekday {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}

@@ -1,0 +1,71 @@
+//! Output formats and the small writers shared by subcommands.
+
+use chrono::NaiveDate;
+
+/// `--format`: how data is written to stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON document.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// A table whose Chinese columns line up.
+pub(crate) fn table(header: &[&str]) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::UTF8_BORDERS_ONLY);
+    table.set_header(header.iter().copied());
+    table
+}
+
+/// Writes CSV rows (the first one the header) to a string.
+pub(crate) fn csv(rows: &[Vec<String>]) -> String {
+    let mut text = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|cell| csv_cell(cell)).collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+fn csv_cell(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// Consecutive dates folded into ranges: `02-15..02-23, 02-28`, with years when they differ
+/// from `year`.
+pub(crate) fn date_ranges(dates: &[NaiveDate], year: i32) -> String {
+    use chrono::Datelike;
+    let short = |date: NaiveDate| {
+        if date.year() == year { date.format("%m-%d").to_string() } else { date.to_string() }
+    };
+    let mut parts = Vec::new();
+    let mut index = 0;
+    while index < dates.len() {
+        let mut end = index;
+        while end + 1 < dates.len() && dates[end].succ_opt() == Some(dates[end + 1]) {
+            end += 1;
+        }
+        parts.push(if end == index { short(dates[index]) } else { format!("{}..{}", short(dates[index]), short(dates[end])) });
+        index = end + 1;
+    }
+    parts.join(", ")
+}
+
+/// Parses a date the user typed: `YYYY-MM-DD` only.
+pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
+    shape_ok
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| anyhow::anyhow!("`{text}` is not a date; write YYYY-MM-DD"))
+}
