@@ -1,1 +1,6 @@
-fn main(){}
+//! Integration tests: they drive the real `renewflow` binary. One file per subcommand.
+
+mod calendar;
+mod calendar_bulk;
+mod calendar_cross_check;
+mod test;

@@ -84,7 +84,13 @@ impl Calendars {
         let base = position.map(|index| self.calendars[index].parts());
         let parts = build_calendar(base, &raw, file, text)?;
         let calendar = WorkingCalendar::from_parts(parts);
-        tracing::debug!(calendar = calendar.id(), file, first_year = calendar.first_year(), last_year = calendar.last_year(), "calendar loaded");
+        tracing::debug!(
+            calendar = calendar.id(),
+            file,
+            first_year = calendar.first_year(),
+            last_year = calendar.last_year(),
+            "calendar loaded"
+        );
         let index = match position {
             Some(index) => {
                 self.calendars[index] = calendar;

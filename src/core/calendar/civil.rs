@@ -37,10 +37,7 @@ mod tests {
 
     #[test]
     fn day_one_is_a_monday() {
-        assert_eq!(
-            NaiveDate::from_num_days_from_ce_opt(1).unwrap().weekday(),
-            chrono::Weekday::Mon
-        );
+        assert_eq!(NaiveDate::from_num_days_from_ce_opt(1).unwrap().weekday(), chrono::Weekday::Mon);
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, FixedOffset, NaiveDate, Weekday};
 use serde_saphyr::{Location, Spanned};
 
+use super::civil::is_weekday;
 use super::day::{DayEntry, DayKind};
 use super::file_error::{CalendarFileError, Problem};
 use super::notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 use super::raw::{RawAdjustment, RawCalendarFile, RawFestival, RawNoticeBlock};
 use super::working_calendar::{CalendarParts, FestivalRule, day_number, year_end, year_start};
-use super::civil::is_weekday;
 
 /// Largest calendar file read, in bytes.
 pub const CALENDAR_FILE_BYTES_MAX: usize = 4 << 20;
@@ -48,7 +48,7 @@ pub(crate) fn parse_calendar_file(file: &str, text: &str) -> Result<RawCalendarF
         if let Some(location) = &location {
             let suffix = format!(" at line {}, column {}", location.line(), location.column());
             if let Some(stripped) = message.strip_suffix(&suffix) {
-                message = stripped.to_owned();
+                message = stripped.to_string();
             }
         }
         if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
@@ -106,7 +106,15 @@ impl<'t> Checker<'t> {
         self.push(location.line(), location.column(), span, message.into(), label, help);
     }
 
-    fn push(&mut self, line: u64, column: u64, span: Option<(usize, usize)>, message: String, label: impl Into<String>, help: Option<String>) {
+    fn push(
+        &mut self,
+        line: u64,
+        column: u64,
+        span: Option<(usize, usize)>,
+        message: String,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
         if self.problems.len() >= PROBLEMS_MAX {
             self.problems_dropped += 1;
             return;
@@ -145,15 +153,20 @@ fn check_header(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &R
         && id.value.len() <= 64
         && id.value.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
     if !id_ok {
-        checker.at(&id.referenced, format!("calendar id `{}` must be lower-case letters, digits and `-`", id.value), "invalid id", None);
+        checker.at(
+            &id.referenced,
+            format!("calendar id `{}` must be lower-case letters, digits and `-`", id.value),
+            "invalid id",
+            None,
+        );
     }
     match base {
-        Some(base) => check_extension_header(checker, base, raw),
+        Some(base) => Some(check_extension_header(checker, base, raw)),
         None => check_new_header(checker, raw, id_ok),
     }
 }
 
-fn check_extension_header(checker: &mut Checker<'_>, base: &CalendarParts, raw: &RawCalendarFile) -> Option<Header> {
+fn check_extension_header(checker: &mut Checker<'_>, base: &CalendarParts, raw: &RawCalendarFile) -> Header {
     if let Some(title) = &raw.title {
         let message = format!("an extension of calendar `{}` cannot change its title", base.id);
         checker.at(&title.referenced, message, "remove this", None);
@@ -168,11 +181,18 @@ fn check_extension_header(checker: &mut Checker<'_>, base: &CalendarParts, raw: 
         let message = format!("calendar `{}` counts dates in zone {}, not {}", base.id, base.zone, zone.value);
         checker.at(&zone.referenced, message, "different zone", None);
     }
-    Some(Header { id: base.id.clone(), title: base.title.clone(), zone: base.zone, festival_rule: base.festival_rule.clone() })
+    Header {
+        id: base.id.clone(),
+        title: base.title.clone(),
+        zone: base.zone,
+        festival_rule: base.festival_rule.clone(),
+    }
 }
 
 fn check_new_header(checker: &mut Checker<'_>, raw: &RawCalendarFile, id_ok: bool) -> Option<Header> {
-    let help = Some("a calendar file that does not extend a known calendar must declare `title`, `zone` and `years`".to_owned());
+    let help = Some(
+        "a calendar file that does not extend a known calendar must declare `title`, `zone` and `years`".to_owned(),
+    );
     let title = match &raw.title {
         Some(title) if !title.value.trim().is_empty() => Some(title.value.clone()),
         Some(title) => {
@@ -188,7 +208,10 @@ fn check_new_header(checker: &mut Checker<'_>, raw: &RawCalendarFile, id_ok: boo
     let zone = match &raw.zone {
         Some(zone) => parse_zone(checker, zone),
         None => {
-            let message = format!("calendar `{}` is not known, and the file has no `zone` (such as \"+08:00\")", raw.calendar.value);
+            let message = format!(
+                "calendar `{}` is not known, and the file has no `zone` (such as \"+08:00\")",
+                raw.calendar.value
+            );
             checker.at(&raw.calendar.referenced, message, "new calendar", help);
             None
         }
@@ -223,7 +246,9 @@ fn year_range(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &Raw
     let mut years: Vec<(i32, &Location)> = Vec::new();
     for (year, _) in &raw.years.0 {
         let Ok(value) = i32::try_from(year.value) else { continue };
-        if (YEAR_MIN..=YEAR_MAX).contains(&year.value) && base.is_none_or(|base| !(base.first_year..=base.last_year).contains(&value)) {
+        if (YEAR_MIN..=YEAR_MAX).contains(&year.value)
+            && base.is_none_or(|base| !(base.first_year..=base.last_year).contains(&value))
+        {
             years.push((value, &year.referenced));
         }
     }
@@ -246,7 +271,10 @@ fn year_range(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &Raw
         if year == first - 1 {
             first = year;
         } else {
-            let message = format!("year {year} does not follow on from the data, which starts in {first}; year {} is missing", first - 1);
+            let message = format!(
+                "year {year} does not follow on from the data, which starts in {first}; year {} is missing",
+                first - 1
+            );
             checker.at(location, message, "gap before this year", None);
         }
     }
@@ -254,7 +282,10 @@ fn year_range(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &Raw
         if year == last + 1 {
             last = year;
         } else {
-            let message = format!("year {year} does not follow on from the data, which ends in {last}; year {} is missing", last + 1);
+            let message = format!(
+                "year {year} does not follow on from the data, which ends in {last}; year {} is missing",
+                last + 1
+            );
             checker.at(location, message, "gap before this year", None);
         }
     }
@@ -282,7 +313,8 @@ fn check_years(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &Ra
             && (base.first_year..=base.last_year).contains(&year_number)
         {
             let message = format!("year {year_number} is already in the data of calendar `{}`", base.id);
-            let help = "to change days of a covered year, list them under `adjustments` with their new kind and a reason";
+            let help =
+                "to change days of a covered year, list them under `adjustments` with their new kind and a reason";
             checker.at(&year.referenced, message, "already covered", Some(help.to_owned()));
             continue;
         }
@@ -303,7 +335,10 @@ fn check_notice_block(checker: &mut Checker<'_>, year: i32, block: &RawNoticeBlo
         checker.at(&raw_notice.title.referenced, "the notice's title is empty", "empty", None);
     }
     if !is_notice_date(&raw_notice.date.value) {
-        let message = format!("`{}` is not a notice date; write YYYY-MM-DD (or YYYY-MM, or YYYY when only that is known)", raw_notice.date.value);
+        let message = format!(
+            "`{}` is not a notice date; write YYYY-MM-DD (or YYYY-MM, or YYYY when only that is known)",
+            raw_notice.date.value
+        );
         checker.at(&raw_notice.date.referenced, message, "not a date", None);
     }
     if raw_notice.number.is_none() && raw_notice.url.is_none() {
@@ -342,7 +377,10 @@ fn check_festival(checker: &mut Checker<'_>, year: i32, festival: &RawFestival) 
         for date in parse_days(checker, item) {
             expect_in_notice_year(checker, year, date, item);
             if is_weekday(day_number(date)) {
-                let message = format!("{date} is a {}; a makeup working day (`work`) must be a Saturday or Sunday", weekday_name(date.weekday()));
+                let message = format!(
+                    "{date} is a {}; a makeup working day (`work`) must be a Saturday or Sunday",
+                    weekday_name(date.weekday())
+                );
                 checker.at(&item.referenced, message, "not a weekend day", None);
             }
             work.push((date, item.referenced));
@@ -356,7 +394,8 @@ fn expect_in_notice_year(checker: &mut Checker<'_>, year: i32, date: NaiveDate, 
     let in_year = date.year() == year;
     let in_december_before = date.year() == year - 1 && date.month() == 12;
     if !(in_year || in_december_before) {
-        let message = format!("{date} is not in {year}; a notice for {year} sets days of {year} (or of the December before)");
+        let message =
+            format!("{date} is not in {year}; a notice for {year} sets days of {year} (or of the December before)");
         let help = format!("list days of {} under that year's notice", date.year());
         checker.at(&item.referenced, message, "wrong year", Some(help));
     }
@@ -499,7 +538,10 @@ fn merge(
                             confirmed.insert(*date);
                         } else {
                             let message = format!("{date} is already covered by the data of calendar `{}`", parts.id);
-                            let help = format!("to change a covered day, also list it under `adjustments` with kind `{}` and a reason", wanted.symbol());
+                            let help = format!(
+                                "to change a covered day, also list it under `adjustments` with kind `{}` and a reason",
+                                wanted.symbol()
+                            );
                             checker.at(location, message, "covered day", Some(help));
                             continue;
                         }
@@ -517,7 +559,7 @@ fn merge(
         }
     }
     for adjustment in adjustments {
-        apply_adjustment(checker, &mut parts, &mut days, first_day, &confirmed, adjustment);
+        apply_adjustment(checker, &mut parts, &mut days, first_day, &confirmed, &adjustment);
     }
     parts.days = days;
     parts
@@ -545,11 +587,18 @@ fn apply_adjustment(
     days: &mut [DayEntry],
     first_day: i64,
     confirmed: &HashSet<NaiveDate>,
-    adjustment: ParsedAdjustment,
+    adjustment: &ParsedAdjustment,
 ) {
     for date in &adjustment.dates {
-        let Some(entry) = usize::try_from(day_number(*date) - first_day).ok().and_then(|index| days.get_mut(index)) else {
-            let message = format!("{date} is outside the data of calendar `{}` ({} to {}); add year {} first", parts.id, parts.first_year, parts.last_year, date.year());
+        let Some(entry) = usize::try_from(day_number(*date) - first_day).ok().and_then(|index| days.get_mut(index))
+        else {
+            let message = format!(
+                "{date} is outside the data of calendar `{}` ({} to {}); add year {} first",
+                parts.id,
+                parts.first_year,
+                parts.last_year,
+                date.year()
+            );
             checker.at(&adjustment.location, message, "outside the data", None);
             continue;
         };
@@ -576,7 +625,13 @@ fn apply_adjustment(
 }
 
 /// Every year the file adds, from the rule's first year on, names every festival of the rule.
-fn check_festival_rule(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &RawCalendarFile, parts: &CalendarParts, rule: &FestivalRule) {
+fn check_festival_rule(
+    checker: &mut Checker<'_>,
+    base: Option<&CalendarParts>,
+    raw: &RawCalendarFile,
+    parts: &CalendarParts,
+    rule: &FestivalRule,
+) {
     for (year, _) in &raw.years.0 {
         let Ok(year_number) = i32::try_from(year.value) else { continue };
         let in_base = base.is_some_and(|base| (base.first_year..=base.last_year).contains(&year_number));
@@ -591,7 +646,12 @@ fn check_festival_rule(checker: &mut Checker<'_>, base: Option<&CalendarParts>, 
             .collect();
         let missing: Vec<&str> = rule.names.iter().map(String::as_str).filter(|name| !named.contains(name)).collect();
         if !missing.is_empty() {
-            let message = format!("year {year_number} does not name {}; every year from {} names each of {}", missing.join(", "), rule.since, rule.names.join(", "));
+            let message = format!(
+                "year {year_number} does not name {}; every year from {} names each of {}",
+                missing.join(", "),
+                rule.since,
+                rule.names.join(", ")
+            );
             let help = "a break that merges two festivals names both, as in `国庆节、中秋节`".to_owned();
             checker.at(&year.referenced, message, "incomplete year", Some(help));
         }

@@ -22,7 +22,9 @@ pub use error::CalendarError;
 pub use file_error::{CalendarFileError, Problem};
 pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};
 pub use notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
-pub use period::{AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError};
+pub use period::{
+    AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError,
+};
 pub use reckoner::{BeyondData, PeriodEnd, Reckoned, Reckoner};
 pub use working_calendar::{FestivalRule, WorkingCalendar};
 

@@ -138,8 +138,8 @@ impl<'a> Reckoner<'a> {
         // The next working day on or after the nominal end: the first day whose running count
         // exceeds the count of the day before.
         let end_day = self.calendar.day_with_count(self.calendar.count_through(nominal_day - 1) + 1);
-        let end_provisional = self.admit_result(start, amount, unit, nominal_day)?
-            | self.admit_result(start, amount, unit, end_day)?;
+        let end_provisional =
+            self.admit_result(start, amount, unit, nominal_day)? | self.admit_result(start, amount, unit, end_day)?;
         let value = PeriodEnd { end: date_of_day(end_day), nominal_end };
         Ok(Reckoned { value, provisional: start_provisional | end_provisional })
     }
@@ -182,8 +182,12 @@ fn nominal_end(start: NaiveDate, period: Period) -> NaiveDate {
         PeriodUnit::CalendarDays => start.checked_add_days(Days::new(amount)),
         // chrono clamps to the month's last day when the corresponding day does not exist,
         // which is the rule of 民法典 第202条.
-        PeriodUnit::Months => u32::try_from(amount).ok().and_then(|months| start.checked_add_months(Months::new(months))),
-        PeriodUnit::Years => u32::try_from(amount * 12).ok().and_then(|months| start.checked_add_months(Months::new(months))),
+        PeriodUnit::Months => {
+            u32::try_from(amount).ok().and_then(|months| start.checked_add_months(Months::new(months)))
+        }
+        PeriodUnit::Years => {
+            u32::try_from(amount * 12).ok().and_then(|months| start.checked_add_months(Months::new(months)))
+        }
         PeriodUnit::WorkingDays => Some(start),
     };
     end.expect("internal: capped period amounts stay within chrono's range")

@@ -171,8 +171,9 @@ impl WorkingCalendar {
     #[inline]
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
         match (self.index_of(from), self.index_of(to)) {
-            (Some(from_index), Some(to_index)) => Ok(i64::from(self.working_through[to_index])
-                - i64::from(self.working_through[from_index])),
+            (Some(from_index), Some(to_index)) => {
+                Ok(i64::from(self.working_through[to_index]) - i64::from(self.working_through[from_index]))
+            }
             (None, _) => Err(self.date_outside_error(from)),
             (_, None) => Err(self.date_outside_error(to)),
         }
@@ -240,9 +241,7 @@ impl WorkingCalendar {
             DayKind::Weekend => DayReason::Weekend,
             DayKind::Holiday => DayReason::Holiday(&self.parts.festivals[source]),
             DayKind::Makeup => DayReason::Makeup(&self.parts.festivals[source]),
-            DayKind::AdjustedRest | DayKind::AdjustedWork => {
-                DayReason::Adjusted(&self.parts.adjustments[source])
-            }
+            DayKind::AdjustedRest | DayKind::AdjustedWork => DayReason::Adjusted(&self.parts.adjustments[source]),
         };
         DayInfo { date, weekday: date.weekday(), working: entry.kind.is_working(), reason }
     }

@@ -39,7 +39,8 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
 pub(crate) fn add(reckoner: &Reckoner<'_>, unit: PeriodUnit) -> anyhow::Result<()> {
     let input = read_stdin()?;
     run_lines(&input, 11, |line, out| {
-        let (first, second) = split_pair(line).ok_or(LineError::Shape("a date and an amount, as in `2026-01-05 20`"))?;
+        let (first, second) =
+            split_pair(line).ok_or(LineError::Shape("a date and an amount, as in `2026-01-05 20`"))?;
         let start = parse_date(first)?;
         let amount = std::str::from_utf8(second)
             .ok()
@@ -60,7 +61,10 @@ fn reckoner_is_strict(reckoner: &Reckoner<'_>) -> bool {
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut input = Vec::new();
     std::io::stdin().lock().take(BULK_INPUT_BYTES_MAX + 1).read_to_end(&mut input).context("reading stdin")?;
-    anyhow::ensure!(input.len() as u64 <= BULK_INPUT_BYTES_MAX, "stdin is beyond the limit of {BULK_INPUT_BYTES_MAX} bytes");
+    anyhow::ensure!(
+        input.len() as u64 <= BULK_INPUT_BYTES_MAX,
+        "stdin is beyond the limit of {BULK_INPUT_BYTES_MAX} bytes"
+    );
     Ok(input)
 }
 
@@ -171,9 +175,8 @@ fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
     if (0..=9999).contains(&year) {
         let year = year as u32;
         let (month, day) = (date.month(), date.day());
-        let digits = [
-            year / 1000, year / 100 % 10, year / 10 % 10, year % 10, 0, month / 10, month % 10, 0, day / 10, day % 10,
-        ];
+        let digits =
+            [year / 1000, year / 100 % 10, year / 10 % 10, year % 10, 0, month / 10, month % 10, 0, day / 10, day % 10];
         for (index, digit) in digits.into_iter().enumerate() {
             out.push(if index == 4 || index == 7 { b'-' } else { b'0' + digit as u8 });
         }
@@ -194,7 +197,10 @@ mod tests {
 
     #[test]
     fn splits_pairs() {
-        let split = |text: &str| split_pair(text.as_bytes()).map(|(a, b)| (String::from_utf8_lossy(a).into_owned(), String::from_utf8_lossy(b).into_owned()));
+        let split = |text: &str| {
+            split_pair(text.as_bytes())
+                .map(|(a, b)| (String::from_utf8_lossy(a).into_owned(), String::from_utf8_lossy(b).into_owned()))
+        };
         let pair = Some(("2026-01-01".to_owned(), "2026-02-01".to_owned()));
         assert_eq!(split("2026-01-01 2026-02-01"), pair);
         assert_eq!(split("2026-01-01\t2026-02-01"), pair);

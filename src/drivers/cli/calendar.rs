@@ -1,6 +1,8 @@
 //! `renewflow calendar`: check a date, count working days, end a period, list a year; and the
 //! bulk modes that read pairs from stdin.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context as _, bail};
 use chrono::{Datelike, NaiveDate, Weekday};
 use clap::{Args, Subcommand};
@@ -86,7 +88,7 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
     let calendar = context.calendars.require(&args.calendar)?;
     let reckoner = calendar.reckon(context.beyond_data);
     let output = match args.command {
-        CalendarCommand::Check { date } => check(context.format, &reckoner, &parse_date(&date)?)?,
+        CalendarCommand::Check { date } => check(context.format, &reckoner, parse_date(&date)?)?,
         CalendarCommand::Between { stdin: true, .. } => return bulk::between(&reckoner).map(|()| EXIT_OK),
         CalendarCommand::Between { from: Some(from), to: Some(to), .. } => {
             between(context.format, &reckoner, parse_date(&from)?, parse_date(&to)?)?
@@ -103,8 +105,8 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
     Ok(EXIT_OK)
 }
 
-fn check(format: OutputFormat, reckoner: &Reckoner<'_>, date: &NaiveDate) -> anyhow::Result<String> {
-    let reckoned = reckoner.day_info(*date)?;
+fn check(format: OutputFormat, reckoner: &Reckoner<'_>, date: NaiveDate) -> anyhow::Result<String> {
+    let reckoned = reckoner.day_info(date)?;
     let calendar = reckoner.calendar();
     let info = &reckoned.value;
     Ok(match format {
@@ -114,7 +116,10 @@ fn check(format: OutputFormat, reckoner: &Reckoner<'_>, date: &NaiveDate) -> any
         }
         OutputFormat::Json => pretty(&day_json(calendar, info, reckoned.provisional)),
         OutputFormat::Csv => csv(&[
-            vec!["date", "weekday", "working", "reason", "detail", "provisional"].into_iter().map(str::to_owned).collect(),
+            vec!["date", "weekday", "working", "reason", "detail", "provisional"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             vec![
                 info.date.to_string(),
                 weekday_name(info.weekday).to_owned(),
@@ -131,9 +136,16 @@ fn describe_reason(calendar: &WorkingCalendar, info: &DayInfo<'_>) -> String {
     match &info.reason {
         DayReason::Weekday => "Monday to Friday".to_owned(),
         DayReason::Weekend => "weekend".to_owned(),
-        DayReason::Holiday(festival) => format!("{}{} ({})", festival.name, note(festival), cite(notice_of(calendar, festival))),
+        DayReason::Holiday(festival) => {
+            format!("{}{} ({})", festival.name, note(festival), cite(notice_of(calendar, festival)))
+        }
         DayReason::Makeup(festival) => {
-            format!("makeup working day (调休上班日) for {}{} ({})", festival.name, note(festival), cite(notice_of(calendar, festival)))
+            format!(
+                "makeup working day (调休上班日) for {}{} ({})",
+                festival.name,
+                note(festival),
+                cite(notice_of(calendar, festival))
+            )
         }
         DayReason::Adjusted(adjustment) => format!("adjusted: {} ({})", adjustment.reason, adjustment.origin),
         DayReason::Provisional => format!(
@@ -179,7 +191,8 @@ fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -
             value["notice"] = notice_json(notice_of(calendar, festival));
         }
         DayReason::Adjusted(adjustment) => {
-            value["adjustment"] = json!({"kind": adjustment.kind.symbol(), "reason": adjustment.reason, "origin": adjustment.origin});
+            value["adjustment"] =
+                json!({"kind": adjustment.kind.symbol(), "reason": adjustment.reason, "origin": adjustment.origin});
         }
         DayReason::Weekday | DayReason::Weekend | DayReason::Provisional => {}
     }
@@ -231,7 +244,9 @@ fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: 
             "provisional": reckoned.provisional,
         })),
         OutputFormat::Csv => csv(&[
-            ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional"].map(str::to_owned).to_vec(),
+            ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional"]
+                .map(str::to_owned)
+                .to_vec(),
             vec![
                 start.to_string(),
                 period.amount.to_string(),
@@ -248,19 +263,25 @@ fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: 
 fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> anyhow::Result<String> {
     let (working, rest) = calendar.year_counts(year)?;
     let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
-    let festivals: Vec<&Festival> = calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
+    let festivals: Vec<&Festival> =
+        calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
     let mut notice_ids: Vec<usize> = festivals.iter().map(|festival| festival.notice.0 as usize).collect();
-    notice_ids.extend(calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index));
+    notice_ids.extend(
+        calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index),
+    );
     notice_ids.sort_unstable();
     notice_ids.dedup();
     let notices: Vec<&Notice> = notice_ids.iter().map(|index| &calendar.notices()[*index]).collect();
-    let adjustments: Vec<_> = calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();
+    let adjustments: Vec<_> =
+        calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();
     Ok(match format {
         OutputFormat::Table => {
             let mut text = format!("{} {year}: {working} working days, {rest} rest days\n", calendar.id());
-            let mut festival_table = table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
+            let mut festival_table =
+                table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
             for festival in &festivals {
-                let notice_index = notice_ids.iter().position(|index| *index == festival.notice.0 as usize).unwrap_or_default();
+                let notice_index =
+                    notice_ids.iter().position(|index| *index == festival.notice.0 as usize).unwrap_or_default();
                 festival_table.add_row(vec![
                     festival.name.clone(),
                     date_ranges(&festival.rest, year),
@@ -268,12 +289,19 @@ fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> any
                     format!("[{}]", notice_index + 1),
                 ]);
             }
-            text.push_str(&format!("{festival_table}\n"));
+            let _ = writeln!(text, "{festival_table}");
             for (index, notice) in notices.iter().enumerate() {
-                text.push_str(&format!("[{}] {}\n", index + 1, cite(notice)));
+                let _ = writeln!(text, "[{}] {}", index + 1, cite(notice));
             }
             for adjustment in &adjustments {
-                text.push_str(&format!("adjusted {} to {}: {} ({})\n", adjustment.date, adjustment.kind.symbol(), adjustment.reason, adjustment.origin));
+                let _ = writeln!(
+                    text,
+                    "adjusted {} to {}: {} ({})",
+                    adjustment.date,
+                    adjustment.kind.symbol(),
+                    adjustment.reason,
+                    adjustment.origin
+                );
             }
             text
         }

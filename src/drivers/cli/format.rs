@@ -33,11 +33,7 @@ pub(crate) fn csv(rows: &[Vec<String>]) -> String {
 }
 
 fn csv_cell(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
-    }
+    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_owned() }
 }
 
 /// Consecutive dates folded into ranges: `02-15..02-23, 02-28`, with years when they differ
@@ -54,7 +50,11 @@ pub(crate) fn date_ranges(dates: &[NaiveDate], year: i32) -> String {
         while end + 1 < dates.len() && dates[end].succ_opt() == Some(dates[end + 1]) {
             end += 1;
         }
-        parts.push(if end == index { short(dates[index]) } else { format!("{}..{}", short(dates[index]), short(dates[end])) });
+        parts.push(if end == index {
+            short(dates[index])
+        } else {
+            format!("{}..{}", short(dates[index]), short(dates[end]))
+        });
         index = end + 1;
     }
     parts.join(", ")

@@ -102,10 +102,17 @@ fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Cal
     use anyhow::Context as _;
     let mut calendars = Calendars::builtin();
     if let Some(path) = calendar_file {
-        let metadata = std::fs::metadata(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
         let limit = crate::core::calendar::CALENDAR_FILE_BYTES_MAX as u64;
-        anyhow::ensure!(metadata.len() <= limit, "calendar file `{}` is {} bytes, beyond the limit of {limit}", path.display(), metadata.len());
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        anyhow::ensure!(
+            metadata.len() <= limit,
+            "calendar file `{}` is {} bytes, beyond the limit of {limit}",
+            path.display(),
+            metadata.len()
+        );
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
         calendars.load(&path.display().to_string(), &text)?;
     }
     Ok(calendars)
@@ -124,7 +131,8 @@ fn render(error: &CalendarFileError) -> String {
     let mut text = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme(stderr_color()))
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_wrap_lines(false);
     if handler.render_report(&mut text, error).is_err() {
         return format!("error: {error}\n");
     }
