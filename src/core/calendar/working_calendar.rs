@@ -246,6 +246,36 @@ impl WorkingCalendar {
         DayInfo { date, weekday: date.weekday(), working: entry.kind.is_working(), reason }
     }
 
+    /// [`WorkingCalendar::working_days_between`] for dates given as `(year, month, day)`, for
+    /// callers that parse dates themselves and answer millions of them (the bulk command line).
+    /// `None` when either triple is not a date inside the data; the caller then takes the
+    /// general path, which reports why.
+    #[inline]
+    pub fn working_days_between_ymd(&self, from: (i32, u32, u32), to: (i32, u32, u32)) -> Option<i64> {
+        let from_index = self.index_of_ymd(from)?;
+        let to_index = self.index_of_ymd(to)?;
+        Some(i64::from(self.working_through[to_index]) - i64::from(self.working_through[from_index]))
+    }
+
+    #[inline]
+    fn index_of_ymd(&self, (year, month, day): (i32, u32, u32)) -> Option<usize> {
+        const DAYS_BEFORE_MONTH: [u32; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        const MONTH_DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let year_offset = year.wrapping_sub(self.parts.first_year) as u32 as usize;
+        let year_start = *self.year_start_index.get(year_offset)?;
+        let month_index = month as usize;
+        if !(1..=12).contains(&month_index) || day == 0 {
+            return None;
+        }
+        let leap = u32::from((year % 4 == 0 && year % 100 != 0) || year % 400 == 0);
+        let february_extra = u32::from(month_index == 2) * leap;
+        if day > MONTH_DAYS[month_index] + february_extra {
+            return None;
+        }
+        let after_february_extra = u32::from(month_index > 2) * leap;
+        Some(year_start as usize + (DAYS_BEFORE_MONTH[month_index] + after_february_extra + day - 1) as usize)
+    }
+
     /// Index of `date` in the day table, or `None` outside the data.
     #[inline]
     pub(crate) fn index_of(&self, date: NaiveDate) -> Option<usize> {

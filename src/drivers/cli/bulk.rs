@@ -9,6 +9,7 @@
 //! `numpy.busday_count` on pre-parsed arrays, so I/O and parsing dominate, not the lookup.
 
 use std::io::{Read, Write};
+use std::os::fd::AsFd;
 
 use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate};
@@ -22,7 +23,18 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
     let input = read_stdin()?;
     let calendar = reckoner.calendar();
     let strict = reckoner_is_strict(reckoner);
-    run_lines(&input, 8, |line, out| {
+    // The common line, `YYYY-MM-DD YYYY-MM-DD\n`, goes straight to the day table; anything
+    // else (other spacing, CRLF, errors, dates beyond the data) takes the general path below.
+    let fast = |line: &[u8; FIXED_PAIR_BYTES], out: &mut Vec<u8>| {
+        if !strict || !matches!(line[10], b' ' | b'\t' | b',') {
+            return false;
+        }
+        let (Some(from), Some(to)) = (fixed_ymd(&line[..10]), fixed_ymd(&line[11..])) else { return false };
+        let Some(count) = calendar.working_days_between_ymd(from, to) else { return false };
+        push_integer(out, count);
+        true
+    };
+    run_lines(&input, 8, fast, |line, out| {
         let (first, second) = split_pair(line).ok_or(LineError::Shape("two dates, YYYY-MM-DD"))?;
         let (from, to) = (parse_date(first)?, parse_date(second)?);
         let reckoned = if strict {
@@ -38,19 +50,24 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
 
 pub(crate) fn add(reckoner: &Reckoner<'_>, unit: PeriodUnit) -> anyhow::Result<()> {
     let input = read_stdin()?;
-    run_lines(&input, 11, |line, out| {
-        let (first, second) =
-            split_pair(line).ok_or(LineError::Shape("a date and an amount, as in `2026-01-05 20`"))?;
-        let start = parse_date(first)?;
-        let amount = std::str::from_utf8(second)
-            .ok()
-            .and_then(|text| text.parse::<i64>().ok())
-            .ok_or(LineError::Shape("an integer amount after the date"))?;
-        let reckoned = reckoner.period_end(start, Period::new(amount, unit))?;
-        push_date(out, reckoned.value.end);
-        push_provisional(out, reckoned.provisional);
-        Ok(())
-    })
+    run_lines(
+        &input,
+        11,
+        |_: &[u8; FIXED_PAIR_BYTES], _: &mut Vec<u8>| false,
+        |line, out| {
+            let (first, second) =
+                split_pair(line).ok_or(LineError::Shape("a date and an amount, as in `2026-01-05 20`"))?;
+            let start = parse_date(first)?;
+            let amount = std::str::from_utf8(second)
+                .ok()
+                .and_then(|text| text.parse::<i64>().ok())
+                .ok_or(LineError::Shape("an integer amount after the date"))?;
+            let reckoned = reckoner.period_end(start, Period::new(amount, unit))?;
+            push_date(out, reckoned.value.end);
+            push_provisional(out, reckoned.provisional);
+            Ok(())
+        },
+    )
 }
 
 /// Under `Refuse` the calendar's own `working_days_between` is the same answer by a shorter path.
@@ -58,8 +75,34 @@ fn reckoner_is_strict(reckoner: &Reckoner<'_>) -> bool {
     reckoner.beyond_data() == BeyondData::Refuse
 }
 
+/// Length of `YYYY-MM-DD YYYY-MM-DD`.
+const FIXED_PAIR_BYTES: usize = 21;
+
+/// `(year, month, day)` from exactly `YYYY-MM-DD`, unchecked beyond being digits; the
+/// calendar validates the month and day.
+#[inline]
+fn fixed_ymd(field: &[u8]) -> Option<(i32, u32, u32)> {
+    let digit = |index: usize| {
+        let value = field[index].wrapping_sub(b'0');
+        (value < 10).then_some(u32::from(value))
+    };
+    if field[4] != b'-' || field[7] != b'-' {
+        return None;
+    }
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    Some((year as i32, digit(5)? * 10 + digit(6)?, digit(8)? * 10 + digit(9)?))
+}
+
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
-    let mut input = Vec::new();
+    // Size the buffer from the file behind stdin when there is one, to read without regrowing.
+    let size_hint = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .and_then(|fd| std::fs::File::from(fd).metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map_or(0, |metadata| metadata.len().min(BULK_INPUT_BYTES_MAX) as usize);
+    let mut input = Vec::with_capacity(size_hint + 1);
     std::io::stdin().lock().take(BULK_INPUT_BYTES_MAX + 1).read_to_end(&mut input).context("reading stdin")?;
     anyhow::ensure!(
         input.len() as u64 <= BULK_INPUT_BYTES_MAX,
@@ -81,24 +124,37 @@ impl From<CalendarError> for LineError {
     }
 }
 
-/// Answers every line into one buffer, writes it, and stops at the first bad line.
+/// Answers every line into one buffer, writes it, and stops at the first bad line. `fast`
+/// may answer a line of exactly `FIXED_PAIR_BYTES` bytes and return `true`; otherwise `answer`
+/// does, or says why it cannot.
 fn run_lines(
     input: &[u8],
     bytes_per_answer: usize,
+    mut fast: impl FnMut(&[u8; FIXED_PAIR_BYTES], &mut Vec<u8>) -> bool,
     mut answer: impl FnMut(&[u8], &mut Vec<u8>) -> Result<(), LineError>,
 ) -> anyhow::Result<()> {
-    let body = input.strip_suffix(b"\n").unwrap_or(input);
     let mut out = Vec::with_capacity(input.len() / 20 * bytes_per_answer + 64);
     let mut failure = None;
-    if !input.is_empty() {
-        for (line_index, raw_line) in body.split(|byte| *byte == b'\n').enumerate() {
-            let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
-            if let Err(error) = answer(line, &mut out) {
-                failure = Some(describe(line_index + 1, line, error));
-                break;
-            }
+    let mut rest = input;
+    let mut line_number = 0_usize;
+    while !rest.is_empty() {
+        line_number += 1;
+        if let Some((line, [b'\n', tail @ ..])) = rest.split_first_chunk::<FIXED_PAIR_BYTES>()
+            && fast(line, &mut out)
+        {
             out.push(b'\n');
+            rest = tail;
+            continue;
         }
+        let line_end = rest.iter().position(|byte| *byte == b'\n').unwrap_or(rest.len());
+        let raw_line = &rest[..line_end];
+        rest = rest.get(line_end + 1..).unwrap_or_default();
+        let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+        if let Err(error) = answer(line, &mut out) {
+            failure = Some(describe(line_number, line, error));
+            break;
+        }
+        out.push(b'\n');
     }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&out).and_then(|()| stdout.flush()) {
@@ -152,22 +208,45 @@ fn parse_date(field: &[u8]) -> Result<NaiveDate, LineError> {
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(LineError::Date)
 }
 
+/// "00".."99": two digits per lookup.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends a decimal integer. Working-day counts over the data stay below 10,000, so that case
+/// takes two table lookups; larger values take the general loop.
+#[inline]
 fn push_integer(out: &mut Vec<u8>, value: i64) {
     if value < 0 {
         out.push(b'-');
     }
-    let mut digits = [0_u8; 20];
-    let mut position = digits.len();
-    let mut rest = value.unsigned_abs();
-    loop {
-        position -= 1;
-        digits[position] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
+    let magnitude = value.unsigned_abs();
+    let pair = |index: u64| &DIGIT_PAIRS[index as usize * 2..index as usize * 2 + 2];
+    match magnitude {
+        0..=9 => out.push(b'0' + magnitude as u8),
+        10..=99 => out.extend_from_slice(pair(magnitude)),
+        100..=999 => {
+            out.push(b'0' + (magnitude / 100) as u8);
+            out.extend_from_slice(pair(magnitude % 100));
+        }
+        1000..=9999 => {
+            out.extend_from_slice(pair(magnitude / 100));
+            out.extend_from_slice(pair(magnitude % 100));
+        }
+        _ => {
+            let mut digits = [0_u8; 20];
+            let mut position = digits.len();
+            let mut rest = magnitude;
+            while rest > 0 {
+                position -= 1;
+                digits[position] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            out.extend_from_slice(&digits[position..]);
         }
     }
-    out.extend_from_slice(&digits[position..]);
 }
 
 fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
@@ -218,7 +297,14 @@ mod tests {
         out.push(b' ');
         push_integer(&mut out, 0);
         out.push(b' ');
+        for value in [7, 42, 305, 5812, 10_000, -99_999, i64::MIN] {
+            push_integer(&mut out, value);
+            out.push(b' ');
+        }
         push_date(&mut out, NaiveDate::from_ymd_opt(2026, 3, 9).unwrap());
-        assert_eq!(String::from_utf8(out).unwrap(), "-1234 0 2026-03-09");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "-1234 0 7 42 305 5812 10000 -99999 -9223372036854775808 2026-03-09"
+        );
     }
 }
