@@ -1,6 +1,8 @@
 //! `calendar between --stdin` and `calendar add --stdin`: the contract other tools script
 //! against.
 
+use std::fmt::Write as _;
+
 use crate::test::Test;
 
 #[test]
@@ -53,4 +55,34 @@ fn provisional_answers_are_marked() {
     let output =
         Test::new().args(["calendar", "between", "--stdin", "--beyond-data", "weekends-only"]).stdin(input).run();
     assert_eq!(output.stdout, "6\tprovisional\n4\n");
+}
+
+#[test]
+fn large_inputs_answer_in_order_and_name_the_right_line() {
+    // Over a mebibyte, so the input is cut into chunks answered on several threads.
+    let mut good = String::new();
+    for index in 0..60_000 {
+        writeln!(good, "2026-01-{:02} 2026-12-{:02}", index % 28 + 1, index % 31 + 1).unwrap();
+    }
+    let output = Test::new().args(["calendar", "between", "--stdin"]).stdin(good.clone()).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let single: Vec<String> = good
+        .lines()
+        .take(3)
+        .map(|line| {
+            let output = Test::new().args(["calendar", "between", "--stdin"]).stdin(format!("{line}\n")).run();
+            output.stdout.trim_end().to_owned()
+        })
+        .collect();
+    let answers: Vec<&str> = output.stdout.lines().collect();
+    assert_eq!(answers.len(), 60_000);
+    assert_eq!(answers[..3], single.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+    assert_eq!(answers[28 * 31], answers[0], "the pattern repeats every 868 lines");
+
+    let mut bad = good.clone();
+    bad.insert_str(good.len() - 22 * 5_000, "2026-01-01 2026-13-01\n");
+    let output = Test::new().args(["calendar", "between", "--stdin"]).stdin(bad).run();
+    assert_eq!(output.code, 2);
+    assert_eq!(output.stdout.lines().count(), 55_000);
+    insta::assert_snapshot!(output.stderr, @"error: line 55001: `2026-01-01 2026-13-01` has a date that is not YYYY-MM-DD");
 }
