@@ -136,20 +136,7 @@ fn bad_input_is_refused_with_exit_2() {
     assert_eq!(output.code, 2);
 }
 
-const YEAR_2027: &str = "calendar: cn-mainland
-years:
-  2027:
-    - notice: {title: 国务院办公厅关于2027年部分节假日安排的通知, date: 2026-11-10, url: https://example.org/2027}
-      holidays:
-        - {name: 元旦, rest: [2027-01-01..2027-01-03]}
-        - {name: 春节, rest: [2027-02-05..2027-02-13], work: [2027-01-31, 2027-02-20]}
-        - {name: 清明节, rest: [2027-04-05]}
-        - {name: 劳动节, rest: [2027-05-01..2027-05-05], work: [2027-04-25]}
-        - {name: 端午节, rest: [2027-06-09]}
-        - {name: 国庆节、中秋节, rest: [2027-09-15, 2027-10-01..2027-10-07], work: [2027-09-26]}
-adjustments:
-  - {date: 2026-09-24, kind: rest, reason: 台风停工}
-";
+const YEAR_2027: &str = include_str!("../data/calendar/example-2027.yaml");
 
 #[test]
 fn a_calendar_file_adds_a_year_by_flag_or_environment() {

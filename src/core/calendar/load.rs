@@ -7,12 +7,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, FixedOffset, NaiveDate, Weekday};
+use chrono::{Datelike, FixedOffset, NaiveDate};
 use serde_saphyr::{Location, Spanned};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayKind};
 use super::file_error::{CalendarFileError, Problem};
+use super::iso_date::{parse_iso_date, weekday_name};
 use super::notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 use super::raw::{RawAdjustment, RawCalendarFile, RawFestival, RawNoticeBlock};
 use super::working_calendar::{CalendarParts, FestivalRule, day_number, year_end, year_start};
@@ -454,12 +455,6 @@ fn parse_days(checker: &mut Checker<'_>, item: &Spanned<String>) -> Vec<NaiveDat
     first.iter_days().take(span_days as usize).collect()
 }
 
-fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
-    shape_ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
-}
-
 fn is_notice_date(text: &str) -> bool {
     let digits = |part: &str, length: usize| part.len() == length && part.bytes().all(|byte| byte.is_ascii_digit());
     match text.len() {
@@ -467,18 +462,6 @@ fn is_notice_date(text: &str) -> bool {
         7 => digits(&text[..4], 4) && text.as_bytes()[4] == b'-' && matches!(text[5..].parse::<u32>(), Ok(1..=12)),
         10 => parse_iso_date(text).is_some(),
         _ => false,
-    }
-}
-
-fn weekday_name(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
 

@@ -9,6 +9,7 @@ mod civil;
 mod day;
 mod error;
 mod file_error;
+mod iso_date;
 mod load;
 mod notice;
 mod period;
@@ -20,6 +21,7 @@ pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, Unkn
 pub use day::{DayInfo, DayReason};
 pub use error::CalendarError;
 pub use file_error::{CalendarFileError, Problem};
+pub use iso_date::{parse_iso_date, parse_iso_ymd, weekday_name};
 pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};
 pub use notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 pub use period::{

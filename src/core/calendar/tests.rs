@@ -96,8 +96,7 @@ fn every_year_names_its_notice() {
 
 #[test]
 fn statutory_holidays_grow_from_11_to_13_in_2025() {
-    // Weekday festival rest days that are not makeup-compensated: the law's count shows in how
-    // many of 春节's and 劳动节's days are rest days on weekdays; simplest check: 除夕 and May 2.
+    // The 2025 revision added 除夕 and 2 May; both are festival rest days on weekdays in 2025.
     with_calendar(|calendar| {
         let eve_2025 = calendar.day_info(date("2025-01-28")).unwrap();
         assert!(matches!(eve_2025.reason, DayReason::Holiday(festival) if festival.name == "春节"));
@@ -209,27 +208,14 @@ fn weekends_only_beyond_the_data_is_provisional() {
 #[test]
 fn extension_adds_a_year_and_adjustments() {
     let mut calendars = builtin();
-    let file = "calendar: cn-mainland
-years:
-  2027:
-    - notice: {title: 国务院办公厅关于2027年部分节假日安排的通知, date: 2026-11-10, url: https://example.org/2027}
-      holidays:
-        - {name: 元旦, rest: [2027-01-01..2027-01-03]}
-        - {name: 春节, rest: [2027-02-05..2027-02-13], work: [2027-01-31, 2027-02-20]}
-        - {name: 清明节, rest: [2027-04-05]}
-        - {name: 劳动节, rest: [2027-05-01..2027-05-05], work: [2027-04-25]}
-        - {name: 端午节, rest: [2027-06-09]}
-        - {name: 国庆节、中秋节, rest: [2027-09-15, 2027-10-01..2027-10-07], work: [2027-09-26]}
-adjustments:
-  - {date: 2026-09-24, kind: rest, reason: 台风停工}
-";
+    let file = include_str!("../../../tests/data/calendar/example-2027.yaml");
     let calendar = calendars.load("ext.yaml", file).unwrap();
     assert_eq!(calendar.last_year(), 2027);
     assert!(!calendar.is_working_day(date("2027-02-08")).unwrap());
     assert!(calendar.is_working_day(date("2027-01-31")).unwrap());
     let info = calendar.day_info(date("2026-09-24")).unwrap();
     assert!(
-        matches!(info.reason, DayReason::Adjusted(adjustment) if adjustment.reason == "台风停工" && adjustment.origin == "ext.yaml:13")
+        matches!(info.reason, DayReason::Adjusted(adjustment) if adjustment.reason == "台风停工" && adjustment.origin == "ext.yaml:14")
     );
     assert_eq!(calendar.working_days_between(date("2026-12-31"), date("2027-01-04")).unwrap(), 1);
 }

@@ -14,7 +14,7 @@ use std::os::fd::AsFd;
 use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate};
 
-use crate::core::calendar::{BeyondData, CalendarError, Period, PeriodUnit, Reckoned, Reckoner};
+use crate::core::calendar::{BeyondData, CalendarError, Period, PeriodUnit, Reckoned, Reckoner, parse_iso_ymd};
 
 /// Largest input read from stdin, in bytes (about 45 million pairs).
 pub(crate) const BULK_INPUT_BYTES_MAX: u64 = 1 << 30;
@@ -29,7 +29,7 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
         if !strict || !matches!(line[10], b' ' | b'\t' | b',') {
             return false;
         }
-        let (Some(from), Some(to)) = (fixed_ymd(&line[..10]), fixed_ymd(&line[11..])) else { return false };
+        let (Some(from), Some(to)) = (parse_iso_ymd(&line[..10]), parse_iso_ymd(&line[11..])) else { return false };
         let Some(count) = calendar.working_days_between_ymd(from, to) else { return false };
         push_integer(out, count);
         true
@@ -77,21 +77,6 @@ fn reckoner_is_strict(reckoner: &Reckoner<'_>) -> bool {
 
 /// Length of `YYYY-MM-DD YYYY-MM-DD`.
 const FIXED_PAIR_BYTES: usize = 21;
-
-/// `(year, month, day)` from exactly `YYYY-MM-DD`, unchecked beyond being digits; the
-/// calendar validates the month and day.
-#[inline]
-fn fixed_ymd(field: &[u8]) -> Option<(i32, u32, u32)> {
-    let digit = |index: usize| {
-        let value = field[index].wrapping_sub(b'0');
-        (value < 10).then_some(u32::from(value))
-    };
-    if field[4] != b'-' || field[7] != b'-' {
-        return None;
-    }
-    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
-    Some((year as i32, digit(5)? * 10 + digit(6)?, digit(8)? * 10 + digit(9)?))
-}
 
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     // Size the buffer from the file behind stdin when there is one, to read without regrowing.
@@ -264,14 +249,8 @@ fn split_pair(line: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Parses `YYYY-MM-DD` from bytes without allocating.
 fn parse_date(field: &[u8]) -> Result<NaiveDate, LineError> {
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *field else {
-        return Err(LineError::Date);
-    };
-    let digit = |byte: u8| if byte.is_ascii_digit() { Ok(u32::from(byte - b'0')) } else { Err(LineError::Date) };
-    let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
-    let month = digit(m0)? * 10 + digit(m1)?;
-    let day = digit(d0)? * 10 + digit(d1)?;
-    NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(LineError::Date)
+    let (year, month, day) = parse_iso_ymd(field).ok_or(LineError::Date)?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(LineError::Date)
 }
 
 /// "00".."99": two digits per lookup.

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use anyhow::{Context as _, bail};
-use chrono::{Datelike, NaiveDate, Weekday};
+use anyhow::bail;
+use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -12,6 +12,7 @@ use super::format::{OutputFormat, csv, date_ranges, parse_date, table};
 use super::{Context, EXIT_OK, bulk};
 use crate::core::calendar::{
     DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, Reckoner, WorkingCalendar,
+    weekday_name,
 };
 
 #[derive(Debug, Args)]
@@ -344,19 +345,8 @@ fn provisional_mark(provisional: bool) -> &'static str {
 }
 
 fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).context("writing JSON").unwrap_or_default();
+    // Serialising a `Value` cannot fail.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
-}
-
-fn weekday_name(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
 }

@@ -62,10 +62,6 @@ pub(crate) fn date_ranges(dates: &[NaiveDate], year: i32) -> String {
 
 /// Parses a date the user typed: `YYYY-MM-DD` only.
 pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
-    shape_ok
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten()
+    crate::core::calendar::parse_iso_date(text)
         .ok_or_else(|| anyhow::anyhow!("`{text}` is not a date; write YYYY-MM-DD"))
 }
