@@ -2,4 +2,7 @@
 //! comes in as arguments.
 
 pub mod calendar;
+pub mod problem;
+pub(crate) mod spanned_map;
 pub mod suggest;
+pub mod workflow;

@@ -5,39 +5,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
-/// One problem in a calendar file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-    /// Short text shown under the offending span.
-    pub label: String,
-    pub help: Option<String>,
-    /// Byte offset and length of the offending text.
-    pub(crate) span: Option<(usize, usize)>,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
-    }
-}
-
-impl std::error::Error for Problem {}
-
-impl Diagnostic for Problem {
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (offset, length) = self.span?;
-        let label = LabeledSpan::new(Some(self.label.clone()), offset, length);
-        Some(Box::new(std::iter::once(label)))
-    }
-}
+use crate::core::problem::Problem;
 
 /// A calendar file that was refused, with every problem found in it. Nothing of the file is used.
 #[derive(Debug)]

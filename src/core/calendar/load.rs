@@ -12,11 +12,13 @@ use serde_saphyr::{Location, Spanned};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayKind};
-use super::file_error::{CalendarFileError, Problem};
+use super::file_error::CalendarFileError;
 use super::iso_date::{parse_iso_date, weekday_name};
 use super::notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 use super::raw::{RawAdjustment, RawCalendarFile, RawFestival, RawNoticeBlock};
 use super::working_calendar::{CalendarParts, FestivalRule, day_number, year_end, year_start};
+use crate::core::problem::Problem;
+use crate::core::problem::{byte_span, yaml_error_message};
 
 /// Largest calendar file read, in bytes.
 pub const CALENDAR_FILE_BYTES_MAX: usize = 4 << 20;
@@ -39,23 +41,13 @@ pub(crate) fn parse_calendar_file(file: &str, text: &str) -> Result<RawCalendarF
             label: "file too large".to_owned(),
             help: None,
             span: None,
+            source: None,
         };
         return Err(CalendarFileError::new(file, text, vec![problem]));
     }
     let options = serde_saphyr::options! { strict_booleans: true };
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
-        let location = error.location();
-        let mut message = error.without_snippet().to_string();
-        if let Some(location) = &location {
-            let suffix = format!(" at line {}, column {}", location.line(), location.column());
-            if let Some(stripped) = message.strip_suffix(&suffix) {
-                message = stripped.to_string();
-            }
-        }
-        if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
-            let key = key.split(',').next().unwrap_or(key);
-            message = format!("duplicate key `{key}`");
-        }
+        let (message, location) = yaml_error_message(&error);
         let mut checker = Checker::new(file, text);
         match &location {
             Some(location) => checker.at(location, message, "here", None),
@@ -102,8 +94,7 @@ impl<'t> Checker<'t> {
     }
 
     fn at(&mut self, location: &Location, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
-        let span = location.span();
-        let span = span.byte_offset().zip(span.byte_len()).map(|(offset, length)| (offset as usize, length as usize));
+        let span = byte_span(location);
         self.push(location.line(), location.column(), span, message.into(), label, help);
     }
 
@@ -121,7 +112,16 @@ impl<'t> Checker<'t> {
             return;
         }
         let label = label.into();
-        self.problems.push(Problem { file: self.file.to_owned(), line, column, message, label, help, span });
+        self.problems.push(Problem {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message,
+            label,
+            help,
+            span,
+            source: None,
+        });
     }
 
     fn into_error(mut self) -> CalendarFileError {
@@ -135,6 +135,7 @@ impl<'t> Checker<'t> {
                 label: String::new(),
                 help: None,
                 span: None,
+                source: None,
             });
         }
         CalendarFileError::new(self.file, self.text, self.problems)

@@ -17,10 +17,11 @@ mod raw;
 mod reckoner;
 mod working_calendar;
 
+pub use crate::core::problem::Problem;
 pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, UnknownCalendarError};
 pub use day::{DayInfo, DayReason};
 pub use error::CalendarError;
-pub use file_error::{CalendarFileError, Problem};
+pub use file_error::CalendarFileError;
 pub use iso_date::{parse_iso_date, parse_iso_ymd, weekday_name};
 pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};
 pub use notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};

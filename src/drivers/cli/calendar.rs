@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use super::format::{OutputFormat, csv, date_ranges, parse_date, table};
+use super::format::{DataFormat, csv, date_ranges, parse_date, table};
 use super::{Context, EXIT_OK, bulk};
 use crate::core::calendar::{
     DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, Reckoner, WorkingCalendar,
@@ -88,35 +88,36 @@ impl From<UnitArg> for PeriodUnit {
 pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> {
     let calendar = context.calendars.require(&args.calendar)?;
     let reckoner = calendar.reckon(context.beyond_data);
+    let format = context.format.data("calendar")?;
     let output = match args.command {
-        CalendarCommand::Check { date } => check(context.format, &reckoner, parse_date(&date)?)?,
+        CalendarCommand::Check { date } => check(format, &reckoner, parse_date(&date)?)?,
         CalendarCommand::Between { stdin: true, .. } => return bulk::between(&reckoner).map(|()| EXIT_OK),
         CalendarCommand::Between { from: Some(from), to: Some(to), .. } => {
-            between(context.format, &reckoner, parse_date(&from)?, parse_date(&to)?)?
+            between(format, &reckoner, parse_date(&from)?, parse_date(&to)?)?
         }
         CalendarCommand::Between { .. } => bail!("`calendar between` needs two dates, or --stdin"),
         CalendarCommand::Add { stdin: true, unit, .. } => return bulk::add(&reckoner, unit.into()).map(|()| EXIT_OK),
         CalendarCommand::Add { start: Some(start), amount: Some(amount), unit, .. } => {
-            add(context.format, &reckoner, parse_date(&start)?, Period::new(amount, unit.into()))?
+            add(format, &reckoner, parse_date(&start)?, Period::new(amount, unit.into()))?
         }
         CalendarCommand::Add { .. } => bail!("`calendar add` needs a date and an amount, or --stdin"),
-        CalendarCommand::Year { year } => list_year(context.format, calendar, year)?,
+        CalendarCommand::Year { year } => list_year(format, calendar, year)?,
     };
     print!("{output}");
     Ok(EXIT_OK)
 }
 
-fn check(format: OutputFormat, reckoner: &Reckoner<'_>, date: NaiveDate) -> anyhow::Result<String> {
+fn check(format: DataFormat, reckoner: &Reckoner<'_>, date: NaiveDate) -> anyhow::Result<String> {
     let reckoned = reckoner.day_info(date)?;
     let calendar = reckoner.calendar();
     let info = &reckoned.value;
     Ok(match format {
-        OutputFormat::Table => {
+        DataFormat::Table => {
             let kind = if info.working { "working day" } else { "rest day" };
             format!("{} {}: {kind}, {}\n", info.date, weekday_name(info.weekday), describe_reason(calendar, info))
         }
-        OutputFormat::Json => pretty(&day_json(calendar, info, reckoned.provisional)),
-        OutputFormat::Csv => csv(&[
+        DataFormat::Json => pretty(&day_json(calendar, info, reckoned.provisional)),
+        DataFormat::Csv => csv(&[
             vec!["date", "weekday", "working", "reason", "detail", "provisional"]
                 .into_iter()
                 .map(str::to_owned)
@@ -200,33 +201,33 @@ fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -
     value
 }
 
-fn between(format: OutputFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDate) -> anyhow::Result<String> {
+fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDate) -> anyhow::Result<String> {
     let reckoned = reckoner.working_days_between(from, to)?;
     let count = reckoned.value;
     Ok(match format {
-        OutputFormat::Table => {
+        DataFormat::Table => {
             let mark = provisional_mark(reckoned.provisional);
             format!("{count} working days after {from} up to {to}{mark}\n")
         }
-        OutputFormat::Json => pretty(&json!({
+        DataFormat::Json => pretty(&json!({
             "calendar": reckoner.calendar().id(),
             "from": from.to_string(),
             "to": to.to_string(),
             "working_days": count,
             "provisional": reckoned.provisional,
         })),
-        OutputFormat::Csv => csv(&[
+        DataFormat::Csv => csv(&[
             ["from", "to", "working_days", "provisional"].map(str::to_owned).to_vec(),
             vec![from.to_string(), to.to_string(), count.to_string(), reckoned.provisional.to_string()],
         ]),
     })
 }
 
-fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Period) -> anyhow::Result<String> {
+fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Period) -> anyhow::Result<String> {
     let reckoned = reckoner.period_end(start, period)?;
     let end = reckoned.value;
     Ok(match format {
-        OutputFormat::Table => {
+        DataFormat::Table => {
             let rolled = if end.rolled_forward() {
                 format!(" ({} is a rest day, so the period ends on the next working day)", end.nominal_end)
             } else {
@@ -234,7 +235,7 @@ fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: 
             };
             format!("{}: {period} from {start} ends{rolled}{}\n", end.end, provisional_mark(reckoned.provisional))
         }
-        OutputFormat::Json => pretty(&json!({
+        DataFormat::Json => pretty(&json!({
             "calendar": reckoner.calendar().id(),
             "start": start.to_string(),
             "amount": period.amount,
@@ -244,7 +245,7 @@ fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: 
             "rolled_forward": end.rolled_forward(),
             "provisional": reckoned.provisional,
         })),
-        OutputFormat::Csv => csv(&[
+        DataFormat::Csv => csv(&[
             ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional"]
                 .map(str::to_owned)
                 .to_vec(),
@@ -261,7 +262,7 @@ fn add(format: OutputFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: 
     })
 }
 
-fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> anyhow::Result<String> {
+fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyhow::Result<String> {
     let (working, rest) = calendar.year_counts(year)?;
     let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
     let festivals: Vec<&Festival> =
@@ -276,7 +277,7 @@ fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> any
     let adjustments: Vec<_> =
         calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();
     Ok(match format {
-        OutputFormat::Table => {
+        DataFormat::Table => {
             let mut text = format!("{} {year}: {working} working days, {rest} rest days\n", calendar.id());
             let mut festival_table =
                 table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
@@ -306,7 +307,7 @@ fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> any
             }
             text
         }
-        OutputFormat::Json => pretty(&json!({
+        DataFormat::Json => pretty(&json!({
             "calendar": calendar.id(),
             "year": year,
             "working_days": working,
@@ -324,7 +325,7 @@ fn list_year(format: OutputFormat, calendar: &WorkingCalendar, year: i32) -> any
                 "reason": adjustment.reason, "origin": adjustment.origin,
             })).collect::<Vec<_>>(),
         })),
-        OutputFormat::Csv => {
+        DataFormat::Csv => {
             let mut rows = vec![["date", "kind", "festival", "notice"].map(str::to_owned).to_vec()];
             for festival in &festivals {
                 let notice = &notice_of(calendar, festival).title;

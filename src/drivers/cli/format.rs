@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-/// `--format`: how data is written to stdout.
+/// `--format`: how output is written to stdout. Each subcommand says which it supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum OutputFormat {
     /// Aligned text for people.
@@ -10,6 +10,53 @@ pub(crate) enum OutputFormat {
     /// One JSON document.
     Json,
     /// CSV with a header row.
+    Csv,
+    /// A Markdown report (`workflow compare`).
+    Markdown,
+    /// A Mermaid `stateDiagram-v2` (`workflow describe`).
+    Mermaid,
+    /// A Graphviz digraph (`workflow describe`).
+    Dot,
+}
+
+impl OutputFormat {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Json => "json",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Mermaid => "mermaid",
+            OutputFormat::Dot => "dot",
+        }
+    }
+
+    /// The plain data formats (`table`, `json`, `csv`), or an error naming what `command` supports.
+    pub(crate) fn data(self, command: &str) -> anyhow::Result<DataFormat> {
+        match self {
+            OutputFormat::Table => Ok(DataFormat::Table),
+            OutputFormat::Json => Ok(DataFormat::Json),
+            OutputFormat::Csv => Ok(DataFormat::Csv),
+            other => self.unsupported(command, other, &[OutputFormat::Table, OutputFormat::Json, OutputFormat::Csv]),
+        }
+    }
+
+    pub(crate) fn unsupported<T>(
+        self,
+        command: &str,
+        _: OutputFormat,
+        supported: &[OutputFormat],
+    ) -> anyhow::Result<T> {
+        let names: Vec<&str> = supported.iter().map(|format| format.name()).collect();
+        anyhow::bail!("`{command}` cannot write `--format {}`; use {}", self.name(), names.join(", "))
+    }
+}
+
+/// The formats every data command writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DataFormat {
+    Table,
+    Json,
     Csv,
 }
 

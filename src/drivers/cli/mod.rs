@@ -3,8 +3,11 @@
 
 mod bulk;
 mod calendar;
+mod compare;
+mod describe;
 mod format;
 mod logging;
+mod workflow;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -47,6 +50,8 @@ struct Cli {
 enum Command {
     /// Working days, due dates and periods on a calendar.
     Calendar(calendar::CalendarArgs),
+    /// Check, show and compare workflow files.
+    Workflow(workflow::WorkflowArgs),
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -95,6 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let context = Context { format: cli.format, beyond_data: cli.beyond_data.into(), calendars };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
+        Command::Workflow(args) => workflow::run(&context, args),
     }
 }
 
@@ -121,13 +127,17 @@ fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Cal
 /// Prints an error in the house voice: a diagnostic with the source when there is one.
 fn report(error: &anyhow::Error) {
     if let Some(file_error) = error.downcast_ref::<CalendarFileError>() {
-        eprint!("{}", render(file_error));
+        eprint!("{}", render_diagnostic(file_error));
+        return;
+    }
+    if error.downcast_ref::<workflow::Refused>().is_some() {
         return;
     }
     eprintln!("error: {error:#}");
 }
 
-fn render(error: &CalendarFileError) -> String {
+/// A diagnostic with its source snippets, as text for stderr.
+pub(crate) fn render_diagnostic(error: &dyn miette::Diagnostic) -> String {
     let mut text = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme(stderr_color()))
         .with_width(100)

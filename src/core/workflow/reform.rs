@@ -1,0 +1,202 @@
+//! Applies a reform file's `reform:` block to its base's draft, in the documented order:
+//! `drop_transitions`, `drop_states`, `add_states`, `add_transitions`, `parallelize`, `cut`.
+
+use serde_saphyr::Spanned;
+
+use super::checker::{Checker, Named};
+use super::clock::{Cut, Percent, Rounding};
+use super::draft::{Draft, DraftLineage, DraftReader, DraftSpan, DraftState};
+use super::parallelize::parallelize;
+use super::raw::{RawCut, RawReform};
+use super::workflow::Workflow;
+
+pub(crate) fn apply_reform(
+    checker: &mut Checker,
+    source: usize,
+    reform: &Spanned<RawReform>,
+    draft: &mut Draft,
+    base: &Workflow,
+) -> DraftLineage {
+    let reform_at = checker.origin(source, &reform.referenced);
+    let reform = &reform.value;
+    let mut reader = DraftReader { checker, source };
+    let rounding = reform.rounding.as_ref().and_then(|rounding| {
+        let parsed = Rounding::parse(&rounding.value);
+        if parsed.is_none() {
+            let at = reader.at(&rounding.referenced);
+            let message = format!("unknown rounding `{}`; expected `nearest`, `up` or `down`", rounding.value);
+            reader.checker.error(&at, message, "unknown rounding");
+        }
+        parsed
+    });
+    for dropped in reform.drop_transitions.iter().flat_map(|list| &list.value) {
+        drop_transitions(&mut reader, draft, dropped);
+    }
+    for dropped in reform.drop_states.iter().flat_map(|list| &list.value) {
+        let name = reader.checker.named(source, dropped);
+        drop_state(reader.checker, draft, &name);
+    }
+    if let Some(added) = &reform.add_states {
+        let states = reader.states(&added.value, 0);
+        draft.states.extend(states);
+    }
+    for added in reform.add_transitions.iter().flat_map(|list| &list.value) {
+        let transition = reader.transition(added);
+        draft.transitions.push(transition);
+    }
+    let mut parallelized = Vec::new();
+    for request in reform.parallelize.iter().flat_map(|list| &list.value) {
+        if let Some(done) = parallelize(&mut reader, draft, request) {
+            parallelized.push(done);
+        }
+    }
+    if let Some(cut) = &reform.cut {
+        match rounding {
+            Some(rounding) => apply_cuts(&mut reader, draft, &cut.value, rounding),
+            None if reform.rounding.is_none() => {
+                let at = reader.at(&cut.referenced);
+                let help = "add `rounding: nearest` (or `up`, `down`) to the reform".to_owned();
+                reader.checker.error_help(&at, "a reform with cuts needs `rounding`", "cuts here", help);
+            }
+            None => {}
+        }
+    }
+    let _ = reform_at;
+    DraftLineage {
+        base_id: base.id.clone(),
+        base_version: base.version.clone(),
+        base_content_hash: base.content_hash,
+        reform_title: reform.title.value.clone(),
+        rounding,
+        parallelized,
+    }
+}
+
+fn drop_transitions(reader: &mut DraftReader<'_>, draft: &mut Draft, dropped: &Spanned<super::raw::RawTransitionRef>) {
+    let at = reader.at(&dropped.referenced);
+    let dropped = &dropped.value;
+    let before = draft.transitions.len();
+    draft.transitions.retain(|transition| {
+        let matches = transition.action.name == dropped.action.value
+            && transition.from.iter().any(|from| from.name == dropped.from.value)
+            && dropped.to.as_ref().is_none_or(|to| transition.to.name == to.value);
+        !matches
+    });
+    if draft.transitions.len() == before {
+        let message = format!(
+            "the base has no transition `{}` from `{}`{}",
+            dropped.action.value,
+            dropped.from.value,
+            dropped.to.as_ref().map_or(String::new(), |to| format!(" to `{}`", to.value))
+        );
+        reader.checker.error(&at, message, "nothing to drop");
+    }
+}
+
+/// Every state name in a draft tree, in order.
+pub(crate) fn all_state_names(states: &[DraftState]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut pending: Vec<&DraftState> = states.iter().rev().collect();
+    while let Some(state) = pending.pop() {
+        names.push(state.name.name.clone());
+        pending.extend(state.children.iter().rev());
+    }
+    names
+}
+
+/// Takes the named state out of a tree of states, wherever it is.
+pub(crate) fn take_state(states: &mut Vec<DraftState>, name: &str) -> Option<DraftState> {
+    if let Some(position) = states.iter().position(|state| state.name.name == name) {
+        return Some(states.remove(position));
+    }
+    states.iter_mut().find_map(|state| take_state(&mut state.children, name))
+}
+
+fn drop_state(checker: &mut Checker, draft: &mut Draft, name: &Named) {
+    let known = all_state_names(&draft.states);
+    if !known.contains(&name.name) {
+        checker.unknown("state", name, known.iter().map(String::as_str));
+        return;
+    }
+    let Some(removed) = take_state(&mut draft.states, &name.name) else { return };
+    let gone = all_state_names(std::slice::from_ref(&removed));
+    for clock in &draft.clocks {
+        let mut named: Vec<&Named> = clock.pauses.iter().map(|pause| &pause.state).collect();
+        named.extend(&clock.restart_entering);
+        match &clock.span {
+            Some(DraftSpan::Between { from, until }) => named.extend(from.iter().chain(until)),
+            Some(DraftSpan::Over(states)) => named.extend(states),
+            None => {}
+        }
+        if let Some(used) = named.iter().find(|named| gone.contains(&named.name)) {
+            let message =
+                format!("cannot drop state `{}`: clock `{}` names `{}`", name.name, clock.name.name, used.name);
+            checker.error(&name.at, message, "still in use");
+        }
+    }
+    draft.transitions.retain_mut(|transition| {
+        transition.from.retain(|from| !gone.contains(&from.name));
+        !transition.from.is_empty() && !gone.contains(&transition.to.name)
+    });
+}
+
+fn apply_cuts(reader: &mut DraftReader<'_>, draft: &mut Draft, cut: &RawCut, rounding: Rounding) {
+    let mut by_stage: Vec<(String, Percent, super::checker::Origin)> = Vec::new();
+    for (stage, percent) in cut.stages.iter().flat_map(|map| &map.value.0) {
+        let name = reader.checker.named(reader.source, stage);
+        if !draft.stages.iter().any(|(known, _)| known.name == name.name) {
+            let message =
+                match crate::core::suggest::nearest(&name.name, draft.stages.iter().map(|(s, _)| s.name.as_str())) {
+                    Some(near) => format!("the base has no stage `{}`; did you mean `{near}`?", name.name),
+                    None => format!("the base has no stage `{}`", name.name),
+                };
+            reader.checker.error(&name.at, message, "no such stage");
+            continue;
+        }
+        if let Some(percent) = reader.percent(percent) {
+            by_stage.push((name.name, percent, name.at));
+        }
+    }
+    let mut by_clock: Vec<(String, Percent, super::checker::Origin)> = Vec::new();
+    for (clock, percent) in cut.clocks.iter().flat_map(|map| &map.value.0) {
+        let name = reader.checker.named(reader.source, clock);
+        if !draft.clocks.iter().any(|known| known.name.name == name.name) {
+            let message =
+                match crate::core::suggest::nearest(&name.name, draft.clocks.iter().map(|c| c.name.name.as_str())) {
+                    Some(near) => format!("the base has no clock `{}`; did you mean `{near}`?", name.name),
+                    None => format!("the base has no clock `{}`", name.name),
+                };
+            reader.checker.error(&name.at, message, "no such clock");
+            continue;
+        }
+        if let Some(percent) = reader.percent(percent) {
+            by_clock.push((name.name, percent, name.at));
+        }
+    }
+    for clock in &mut draft.clocks {
+        let named = by_clock.iter().find(|(name, _, _)| *name == clock.name.name);
+        let staged = || {
+            let stage = clock.stage.as_ref()?;
+            by_stage.iter().find(|(name, _, _)| *name == stage.name)
+        };
+        let (by_name, (_, percent, at)) = match (named, staged()) {
+            (Some(cut), _) => (true, cut),
+            (None, Some(cut)) => (false, cut),
+            (None, None) => continue,
+        };
+        let (limit, _) = clock.limit;
+        let mut cut_limit = limit;
+        cut_limit.amount = rounding.apply(limit.amount, *percent);
+        if cut_limit.amount == 0 {
+            let message = format!("cutting clock `{}` ({limit}) by {percent} leaves no time", clock.name.name);
+            reader.checker.error(at, message, "cut too deep");
+            continue;
+        }
+        let promised_before = clock.promised.as_ref().map(|(period, _)| *period);
+        if let Some((promised, _)) = &mut clock.promised {
+            promised.amount = rounding.apply(promised.amount, *percent).max(1);
+        }
+        clock.cuts.push(Cut { percent: *percent, rounding, limit_before: limit, promised_before, by_name });
+        clock.limit.0 = cut_limit;
+    }
+}

@@ -1,0 +1,583 @@
+//! Turns the final draft into a `Workflow`: every name resolved to an id (with "did you mean"),
+//! every guard type-checked, every per-element rule checked. Whole-flow rules (reachability,
+//! finishing, ambiguity, pauses inside spans) are `analysis.rs`.
+
+use std::collections::HashMap;
+
+use super::attribute::Attribute;
+use super::checker::{Checker, Named};
+use super::clock::{Clock, ClockSpan, Extension, Pause};
+use super::draft::{CLOCKS_MAX, Draft, DraftClock, DraftSpan, DraftState, STATES_MAX, Shape, TRANSITIONS_MAX};
+use super::guard_check::check_guard;
+use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
+use super::workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};
+use crate::core::calendar::Calendars;
+
+/// Names of one kind, resolved by name.
+struct Index<Id> {
+    kind: &'static str,
+    names: Vec<String>,
+    ids: HashMap<String, Id>,
+}
+
+impl<Id: Copy> Index<Id> {
+    fn new(kind: &'static str) -> Index<Id> {
+        Index { kind, names: Vec::new(), ids: HashMap::new() }
+    }
+
+    /// Adds a name; a second declaration is an error and gives `None`.
+    fn declare(&mut self, checker: &mut Checker, name: &Named, make: impl Fn(u16) -> Id) -> Option<Id> {
+        if self.ids.contains_key(&name.name) {
+            checker.error(&name.at, format!("{} `{}` is declared twice", self.kind, name.name), "second declaration");
+            return None;
+        }
+        let id = make(self.names.len() as u16);
+        self.names.push(name.name.clone());
+        self.ids.insert(name.name.clone(), id);
+        Some(id)
+    }
+
+    fn resolve(&self, checker: &mut Checker, name: &Named) -> Option<Id> {
+        if let Some(id) = self.ids.get(&name.name) {
+            return Some(*id);
+        }
+        checker.unknown(self.kind, name, self.names.iter().map(String::as_str));
+        None
+    }
+
+    fn resolve_all(&self, checker: &mut Checker, names: &[Named]) -> Option<Vec<Id>> {
+        let resolved: Vec<Option<Id>> = names.iter().map(|name| self.resolve(checker, name)).collect();
+        resolved.into_iter().collect()
+    }
+}
+
+/// The resolved workflow, before analysis and hashing.
+pub(crate) fn resolve(checker: &mut Checker, draft: &Draft, calendars: &Calendars) -> Option<Workflow> {
+    if calendars.get(&draft.calendar.name).is_none() {
+        checker.unknown("calendar", &draft.calendar, calendars.ids());
+    }
+    let mut roles = Index::new("role");
+    for (name, _) in &draft.roles {
+        roles.declare(checker, name, RoleId);
+    }
+    let mut stages = Index::new("stage");
+    for (name, _) in &draft.stages {
+        stages.declare(checker, name, StageId);
+    }
+    let attributes = resolve_attributes(checker, draft);
+    let attribute_ids: HashMap<String, AttributeId> = attributes
+        .iter()
+        .enumerate()
+        .map(|(index, attribute)| (attribute.name.clone(), AttributeId(index as u16)))
+        .collect();
+    let (states, state_index) = resolve_states(checker, draft)?;
+    let mut actions = Actions::new(checker, draft);
+    let context = TransitionContext {
+        states: &states,
+        state_index: &state_index,
+        roles: &roles,
+        attributes: &attributes,
+        attribute_ids: &attribute_ids,
+    };
+    let transitions = resolve_transitions(checker, draft, &context, &mut actions);
+    let clocks = resolve_clocks(checker, draft, &state_index, &stages, &roles, &mut actions);
+    let lineage = resolve_lineage(checker, draft, &state_index, &attributes, &attribute_ids);
+    let initial = match &draft.initial {
+        Some(initial) => state_index.resolve(checker, initial)?,
+        None => StateId(0),
+    };
+    if states.get(initial.index()).is_some_and(|state| state.parent.is_some()) {
+        let at = draft.initial.as_ref().map_or(Checker::file_start(0), |initial| initial.at.clone());
+        checker.error(&at, "`initial` must be a top-level state", "inside another state");
+    }
+    let mut transitions_from = vec![Vec::new(); states.len()];
+    for (index, transition) in transitions.iter().enumerate() {
+        for from in &transition.from {
+            transitions_from[from.index()].push(TransitionId(index as u16));
+        }
+    }
+    Some(Workflow {
+        id: draft.id.name.clone(),
+        version: draft.version.name.clone(),
+        title: draft.title.clone(),
+        calendar: draft.calendar.name.clone(),
+        roles: draft.roles.iter().map(|(name, title)| Role { name: name.name.clone(), title: title.clone() }).collect(),
+        actions: actions.actions,
+        attributes,
+        stages: draft
+            .stages
+            .iter()
+            .map(|(name, title)| Stage { name: name.name.clone(), title: title.clone() })
+            .collect(),
+        states,
+        initial,
+        transitions,
+        clocks,
+        lineage,
+        transitions_from,
+        content_hash: [0; 32],
+    })
+}
+
+fn resolve_attributes(checker: &mut Checker, draft: &Draft) -> Vec<Attribute> {
+    let mut index: Index<AttributeId> = Index::new("attribute");
+    let mut attributes = Vec::new();
+    for attribute in &draft.attributes {
+        if index.declare(checker, &attribute.name, AttributeId).is_none() {
+            continue;
+        }
+        let default = attribute.default.as_ref().and_then(|(text, at)| match attribute.kind.parse_value(text) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                checker.error(at, message, "not a value of this type");
+                None
+            }
+        });
+        attributes.push(Attribute {
+            name: attribute.name.name.clone(),
+            title: attribute.title.clone(),
+            kind: attribute.kind.clone(),
+            default,
+        });
+    }
+    attributes
+}
+
+fn resolve_states(checker: &mut Checker, draft: &Draft) -> Option<(Vec<State>, Index<StateId>)> {
+    let mut index = Index::new("state");
+    let mut flat: Vec<(&DraftState, Option<StateId>)> = Vec::new();
+    let mut pending: Vec<(&DraftState, Option<StateId>)> =
+        draft.states.iter().rev().map(|state| (state, None)).collect();
+    let mut order = Vec::new();
+    // Pre-order, so a state's id is known before its children's.
+    while let Some((state, parent)) = pending.pop() {
+        if flat.len() >= STATES_MAX {
+            checker.error(&state.name.at, format!("a workflow may have at most {STATES_MAX} states"), "too many");
+            return None;
+        }
+        let id = StateId(flat.len() as u16);
+        flat.push((state, parent));
+        order.push(index.declare(checker, &state.name, |_| id));
+        pending.extend(state.children.iter().rev().map(|child| (child, Some(id))));
+    }
+    if flat.is_empty() {
+        checker.error(&Checker::file_start(0), "a workflow needs at least one state", "no states");
+        return None;
+    }
+    let children_of = |id: StateId| -> Vec<StateId> {
+        flat.iter().enumerate().filter(|(_, (_, parent))| *parent == Some(id)).map(|(i, _)| StateId(i as u16)).collect()
+    };
+    let mut states = Vec::with_capacity(flat.len());
+    for (position, (state, parent)) in flat.iter().enumerate() {
+        let id = StateId(position as u16);
+        let is_region = parent.is_some_and(|parent| flat[parent.index()].0.shape == Shape::Parallel);
+        let kind = state_kind(checker, &index, state, id, is_region, children_of(id), &flat);
+        states.push(State { name: state.name.name.clone(), title: state.title.clone(), parent: *parent, kind });
+    }
+    Some((states, index))
+}
+
+fn state_kind(
+    checker: &mut Checker,
+    index: &Index<StateId>,
+    state: &DraftState,
+    id: StateId,
+    is_region: bool,
+    children: Vec<StateId>,
+    flat: &[(&DraftState, Option<StateId>)],
+) -> StateKind {
+    let name = &state.name.name;
+    let within = |mut candidate: StateId| loop {
+        if candidate == id {
+            return true;
+        }
+        match flat[candidate.index()].1 {
+            Some(parent) => candidate = parent,
+            None => return false,
+        }
+    };
+    let done = state.done.as_ref().and_then(|done| {
+        let target = index.resolve(checker, done)?;
+        if within(target) {
+            checker.error(&done.at, format!("`done` of `{name}` must lie outside it"), "inside the state");
+        }
+        Some(target)
+    });
+    match state.shape {
+        Shape::Plain | Shape::Final => {
+            if let Some(done) = &state.done {
+                checker.error(
+                    &done.at,
+                    format!("`done` needs `states` or `parallel`, and `{name}` has neither"),
+                    "here",
+                );
+            }
+            if state.shape == Shape::Final { StateKind::Final } else { StateKind::Atomic }
+        }
+        Shape::Compound => {
+            let initial = match &state.initial {
+                Some(initial) => index.resolve(checker, initial).filter(|initial| {
+                    let ok = children.contains(initial);
+                    if !ok {
+                        let message = format!("`initial` of `{name}` must be one of its own states");
+                        checker.error(&initial_at(state), message, "not a child");
+                    }
+                    ok
+                }),
+                None => children.first().copied(),
+            };
+            let has_final = children.iter().any(|child| flat[child.index()].0.shape == Shape::Final);
+            let kind_name = if is_region { "region" } else { "compound state" };
+            if !has_final {
+                checker.error(&state.name.at, format!("{kind_name} `{name}` has no final state"), "no final state");
+            }
+            if children.is_empty() {
+                checker.error(&state.name.at, format!("{kind_name} `{name}` has no states"), "empty");
+            }
+            if is_region && state.done.is_some() {
+                let at = state.done.as_ref().map_or(state.name.at.clone(), |done| done.at.clone());
+                checker.error(
+                    &at,
+                    format!("region `{name}` cannot have `done`; the parallel state's `done` is taken"),
+                    "here",
+                );
+            }
+            if !is_region && state.done.is_none() {
+                checker.error(&state.name.at, format!("compound state `{name}` needs a `done` state"), "no `done`");
+            }
+            StateKind::Compound { initial: initial.unwrap_or(id), children, done: if is_region { None } else { done } }
+        }
+        Shape::Parallel => {
+            if state.done.is_none() {
+                checker.error(&state.name.at, format!("parallel state `{name}` needs a `done` state"), "no `done`");
+            }
+            if let Some(initial) = &state.initial {
+                checker.error(&initial.at, "a parallel state has no `initial`: every region starts", "here");
+            }
+            StateKind::Parallel { regions: children, done: done.unwrap_or(id) }
+        }
+    }
+}
+
+fn initial_at(state: &DraftState) -> super::checker::Origin {
+    state.initial.as_ref().map_or(state.name.at.clone(), |initial| initial.at.clone())
+}
+
+/// Actions: declared (`actions:`) or implied by transitions, and extension actions.
+struct Actions {
+    declared: bool,
+    index: Index<ActionId>,
+    #[allow(clippy::struct_field_names)] // the list the struct exists to build
+    actions: Vec<Action>,
+    used: Vec<bool>,
+}
+
+impl Actions {
+    fn new(checker: &mut Checker, draft: &Draft) -> Actions {
+        let mut actions = Actions {
+            declared: draft.actions.is_some(),
+            index: Index::new("action"),
+            actions: Vec::new(),
+            used: Vec::new(),
+        };
+        for (name, title) in draft.actions.iter().flatten() {
+            if actions.index.declare(checker, name, ActionId).is_some() {
+                actions.actions.push(Action {
+                    name: name.name.clone(),
+                    title: title.clone(),
+                    kind: ActionKind::Transition,
+                });
+                actions.used.push(false);
+            }
+        }
+        actions
+    }
+
+    /// The id of an action used as `kind`; an action is a transition's or one clock's extension.
+    fn use_as(&mut self, checker: &mut Checker, name: &Named, kind: ActionKind) -> Option<ActionId> {
+        let id = match self.index.ids.get(&name.name).copied() {
+            Some(id) => id,
+            None if self.declared => return self.index.resolve(checker, name),
+            None => {
+                let id = self.index.declare(checker, name, ActionId)?;
+                self.actions.push(Action { name: name.name.clone(), title: None, kind });
+                self.used.push(false);
+                id
+            }
+        };
+        let (existing, used) = (&mut self.actions[id.index()], &mut self.used[id.index()]);
+        if !*used {
+            existing.kind = kind;
+        } else if existing.kind != kind {
+            let message = match (existing.kind, kind) {
+                (ActionKind::Extension(_), ActionKind::Extension(_)) => {
+                    format!("action `{}` already extends another clock", name.name)
+                }
+                _ => format!("action `{}` is used both by a transition and to extend a clock", name.name),
+            };
+            checker.error(&name.at, message, "used twice");
+            return None;
+        }
+        *used = true;
+        Some(id)
+    }
+}
+
+struct TransitionContext<'a> {
+    states: &'a [State],
+    state_index: &'a Index<StateId>,
+    roles: &'a Index<RoleId>,
+    attributes: &'a [Attribute],
+    attribute_ids: &'a HashMap<String, AttributeId>,
+}
+
+fn resolve_transitions(
+    checker: &mut Checker,
+    draft: &Draft,
+    context: &TransitionContext<'_>,
+    actions: &mut Actions,
+) -> Vec<Transition> {
+    if draft.transitions.len() > TRANSITIONS_MAX {
+        let at = &draft.transitions[TRANSITIONS_MAX].at;
+        checker.error(at, format!("a workflow may have at most {TRANSITIONS_MAX} transitions"), "too many");
+        return Vec::new();
+    }
+    let mut transitions = Vec::new();
+    for transition in &draft.transitions {
+        let action = actions.use_as(checker, &transition.action, ActionKind::Transition);
+        let from = context.state_index.resolve_all(checker, &transition.from);
+        let to = context.state_index.resolve(checker, &transition.to);
+        let roles = context.roles.resolve_all(checker, &transition.by);
+        let guard = transition
+            .guard
+            .as_ref()
+            .map(|guard| check_guard(checker, guard, context.attributes, context.attribute_ids));
+        let (Some(action), Some(from), Some(to), Some(roles)) = (action, from, to, roles) else { continue };
+        let guard = match guard {
+            None => None,
+            Some(Some(guard)) => Some(guard),
+            Some(None) => continue,
+        };
+        for (name, id) in transition.from.iter().zip(&from) {
+            if context.states[id.index()].kind == StateKind::Final {
+                let message =
+                    format!("final state `{}` has an outgoing transition `{}`", name.name, transition.action.name);
+                checker.error(&name.at, message, "final state");
+            }
+        }
+        if let Some(message) = region_entry_problem(context.states, &transition.action.name, &from, to) {
+            checker.error(&transition.to.at, message, "cannot enter here");
+        }
+        transitions.push(Transition { action, from, to, roles, guard, title: transition.title.clone() });
+    }
+    transitions
+}
+
+/// A transition may enter a state inside a region only from inside that same region.
+fn region_entry_problem(states: &[State], action: &str, from: &[StateId], to: StateId) -> Option<String> {
+    let ancestors = |id: StateId| std::iter::successors(Some(id), |id| states[id.index()].parent);
+    for region in ancestors(to).skip(1) {
+        let is_region = states[region.index()]
+            .parent
+            .is_some_and(|parent| matches!(states[parent.index()].kind, StateKind::Parallel { .. }));
+        if !is_region {
+            continue;
+        }
+        if let Some(outside) = from.iter().find(|from| !ancestors(**from).any(|id| id == region)) {
+            return Some(format!(
+                "transition `{action}` enters `{}`, inside region `{}`, from `{}` outside that region; enter the parallel state instead",
+                states[to.index()].name,
+                states[region.index()].name,
+                states[outside.index()].name
+            ));
+        }
+    }
+    None
+}
+
+fn resolve_clocks(
+    checker: &mut Checker,
+    draft: &Draft,
+    state_index: &Index<StateId>,
+    stages: &Index<StageId>,
+    roles: &Index<RoleId>,
+    actions: &mut Actions,
+) -> Vec<Clock> {
+    let mut clock_index: Index<ClockId> = Index::new("clock");
+    let mut declared = Vec::new();
+    for clock in &draft.clocks {
+        if clock_index.declare(checker, &clock.name, ClockId).is_some() {
+            declared.push(clock);
+        }
+        if declared.len() > CLOCKS_MAX {
+            checker.error(&clock.name.at, format!("a workflow may have at most {CLOCKS_MAX} clocks"), "too many");
+            return Vec::new();
+        }
+    }
+    let mut clocks = Vec::new();
+    for (index, clock) in declared.iter().enumerate() {
+        let id = ClockId(index as u16);
+        if let Some(resolved) = resolve_clock(checker, clock, id, state_index, stages, roles, &clock_index, actions) {
+            clocks.push(resolved);
+        }
+    }
+    if clocks.len() == declared.len() {
+        check_within_cycles(checker, &clocks, &declared);
+    }
+    clocks
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_clock(
+    checker: &mut Checker,
+    clock: &DraftClock,
+    id: ClockId,
+    state_index: &Index<StateId>,
+    stages: &Index<StageId>,
+    roles: &Index<RoleId>,
+    clock_index: &Index<ClockId>,
+    actions: &mut Actions,
+) -> Option<Clock> {
+    let name = &clock.name.name;
+    let stage = clock.stage.as_ref().map(|stage| stages.resolve(checker, stage));
+    let span = match clock.span.as_ref()? {
+        DraftSpan::Between { from, until } => state_index
+            .resolve_all(checker, from)
+            .zip(state_index.resolve_all(checker, until))
+            .map(|(from, until)| ClockSpan::Between { from, until }),
+        DraftSpan::Over(states) => state_index.resolve_all(checker, states).map(ClockSpan::Over),
+    };
+    let pauses: Vec<Option<Pause>> = clock
+        .pauses
+        .iter()
+        .map(|pause| {
+            let state = state_index.resolve(checker, &pause.state)?;
+            Some(Pause { state, basis: pause.basis.clone(), max: pause.max.as_ref().map(|(period, _)| *period) })
+        })
+        .collect();
+    let restart_on: Vec<Option<ActionId>> =
+        clock.restart_on.iter().map(|action| actions.use_as(checker, action, ActionKind::Transition)).collect();
+    let restart_entering = state_index.resolve_all(checker, &clock.restart_entering);
+    let (limit, limit_at) = &clock.limit;
+    if let Some((promised, promised_at)) = &clock.promised {
+        if promised.unit != limit.unit {
+            let message = format!("promised limit `{promised}` is in another unit than the limit `{limit}`");
+            checker.error(promised_at, message, "another unit");
+        } else if promised.amount > limit.amount {
+            let message = format!("promised limit `{promised}` is longer than the limit `{limit}`");
+            checker.error(promised_at, message, "longer than the limit");
+        }
+    }
+    let _ = limit_at;
+    let extensions: Vec<Option<Extension>> = clock
+        .extensions
+        .iter()
+        .map(|extension| {
+            let (by, by_at) = &extension.by;
+            if by.unit != limit.unit {
+                let message = format!("extension `{by}` of clock `{name}` is in another unit than its limit `{limit}`");
+                checker.error(by_at, message, "another unit");
+            }
+            let action = actions.use_as(checker, &extension.action, ActionKind::Extension(id));
+            let roles = roles.resolve_all(checker, &extension.roles);
+            Some(Extension {
+                by: *by,
+                times: extension.times,
+                action: action?,
+                roles: roles?,
+                basis: extension.basis.clone(),
+            })
+        })
+        .collect();
+    let within = clock.within.as_ref().map(|within| clock_index.resolve(checker, within));
+    for (at_least, before) in clock.warn_before.iter().map(|(period, at)| (period, at)) {
+        if at_least.unit != limit.unit {
+            let message = format!("`warn_before: {at_least}` is in another unit than the limit `{limit}`");
+            checker.error(before, message, "another unit");
+        }
+    }
+    let stage = match stage {
+        Some(stage) => Some(stage?),
+        None => None,
+    };
+    let within = match within {
+        Some(within) => Some(within?),
+        None => None,
+    };
+    Some(Clock {
+        name: name.clone(),
+        title: clock.title.clone(),
+        stage,
+        matter: clock.matter,
+        basis: clock.basis.clone(),
+        limit: *limit,
+        promised: clock.promised.as_ref().map(|(period, _)| *period),
+        span: span?,
+        pauses: pauses.into_iter().collect::<Option<_>>()?,
+        restart_on: restart_on.into_iter().collect::<Option<_>>()?,
+        restart_entering: restart_entering?,
+        extensions: extensions.into_iter().collect::<Option<_>>()?,
+        within,
+        warn_at: clock.warn_at.clone(),
+        warn_before: clock.warn_before.iter().map(|(period, _)| *period).collect(),
+        cuts: clock.cuts.clone(),
+    })
+}
+
+fn check_within_cycles(checker: &mut Checker, clocks: &[Clock], declared: &[&DraftClock]) {
+    for (start, clock) in clocks.iter().enumerate() {
+        let mut current = clock.within;
+        let mut steps = 0;
+        while let Some(parent) = current {
+            if parent.index() == start {
+                let at = declared[start].within.as_ref().map_or(declared[start].name.at.clone(), |w| w.at.clone());
+                let message = if steps == 0 {
+                    format!("clock `{}` runs within itself", clock.name)
+                } else {
+                    format!(
+                        "clocks `{}` and `{}` run within each other",
+                        clock.name,
+                        clocks[clock.within.map_or(0, ClockId::index)].name
+                    )
+                };
+                checker.error(&at, message, "cycle");
+                break;
+            }
+            steps += 1;
+            if steps > clocks.len() {
+                break;
+            }
+            current = clocks[parent.index()].within;
+        }
+    }
+}
+
+fn resolve_lineage(
+    checker: &mut Checker,
+    draft: &Draft,
+    state_index: &Index<StateId>,
+    attributes: &[Attribute],
+    attribute_ids: &HashMap<String, AttributeId>,
+) -> Vec<Lineage> {
+    draft
+        .lineage
+        .iter()
+        .map(|lineage| Lineage {
+            base_id: lineage.base_id.clone(),
+            base_version: lineage.base_version.clone(),
+            base_content_hash: lineage.base_content_hash,
+            reform_title: lineage.reform_title.clone(),
+            rounding: lineage.rounding,
+            parallelized: lineage
+                .parallelized
+                .iter()
+                .filter_map(|parallel| {
+                    let state = state_index.ids.get(&parallel.state).copied()?;
+                    let when =
+                        parallel.when.as_ref().and_then(|when| check_guard(checker, when, attributes, attribute_ids));
+                    Some(Parallelized { state, sequence: parallel.sequence.clone(), when })
+                })
+                .collect(),
+        })
+        .collect()
+}

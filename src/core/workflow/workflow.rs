@@ -1,0 +1,267 @@
+//! `Workflow`: a validated flow definition. It can only be made by `load_workflow`, so holding one
+//! means every name resolved, every guard type-checked and every structural rule held.
+
+use super::attribute::Attribute;
+use super::clock::{Clock, Rounding};
+use super::guard::Guard;
+use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
+
+#[derive(Clone, Debug)]
+pub struct Workflow {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) title: Option<String>,
+    pub(crate) calendar: String,
+    pub(crate) roles: Vec<Role>,
+    pub(crate) actions: Vec<Action>,
+    pub(crate) attributes: Vec<Attribute>,
+    pub(crate) stages: Vec<Stage>,
+    pub(crate) states: Vec<State>,
+    pub(crate) initial: StateId,
+    pub(crate) transitions: Vec<Transition>,
+    pub(crate) clocks: Vec<Clock>,
+    pub(crate) lineage: Vec<Lineage>,
+    /// For each state, the transitions whose `from` names it.
+    pub(crate) transitions_from: Vec<Vec<TransitionId>>,
+    pub(crate) content_hash: [u8; 32],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub name: String,
+    pub title: Option<String>,
+    pub kind: ActionKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// Taken by transitions.
+    Transition,
+    /// Extends this clock.
+    Extension(ClockId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    pub name: String,
+    pub title: Option<String>,
+    /// The compound or parallel state (or region) this one is in.
+    pub parent: Option<StateId>,
+    pub kind: StateKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateKind {
+    Atomic,
+    Final,
+    /// A compound state or, when its parent is parallel, a region (`done` is then `None`).
+    Compound {
+        initial: StateId,
+        children: Vec<StateId>,
+        done: Option<StateId>,
+    },
+    Parallel {
+        regions: Vec<StateId>,
+        done: StateId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub action: ActionId,
+    pub from: Vec<StateId>,
+    pub to: StateId,
+    pub roles: Vec<RoleId>,
+    pub guard: Option<Guard>,
+    pub title: Option<String>,
+}
+
+/// One reform in a workflow's history: what it was applied to and how it rounded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lineage {
+    pub base_id: String,
+    pub base_version: String,
+    pub base_content_hash: [u8; 32],
+    pub reform_title: String,
+    pub rounding: Option<Rounding>,
+    /// The parallel states this reform made.
+    pub parallelized: Vec<Parallelized>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parallelized {
+    pub state: StateId,
+    /// The serial states it was made from, by name (they may no longer exist).
+    pub sequence: Vec<String>,
+    pub when: Option<Guard>,
+}
+
+impl Workflow {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
+    /// The id of the calendar the clocks count on.
+    pub fn calendar(&self) -> &str {
+        &self.calendar
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    pub fn states(&self) -> &[State] {
+        &self.states
+    }
+
+    pub fn initial(&self) -> StateId {
+        self.initial
+    }
+
+    pub fn transitions(&self) -> &[Transition] {
+        &self.transitions
+    }
+
+    pub fn clocks(&self) -> &[Clock] {
+        &self.clocks
+    }
+
+    /// The reforms that made this version, oldest first; empty for a base workflow.
+    pub fn lineage(&self) -> &[Lineage] {
+        &self.lineage
+    }
+
+    /// SHA-256 of the workflow's canonical form (see `canonical.rs`).
+    pub fn content_hash(&self) -> [u8; 32] {
+        self.content_hash
+    }
+
+    /// The content hash in lower-case hex.
+    pub fn content_hash_hex(&self) -> String {
+        hex(&self.content_hash)
+    }
+
+    pub fn state(&self, id: StateId) -> &State {
+        &self.states[id.index()]
+    }
+
+    pub fn transition(&self, id: TransitionId) -> &Transition {
+        &self.transitions[id.index()]
+    }
+
+    pub fn clock(&self, id: ClockId) -> &Clock {
+        &self.clocks[id.index()]
+    }
+
+    pub fn role(&self, id: RoleId) -> &Role {
+        &self.roles[id.index()]
+    }
+
+    pub fn action(&self, id: ActionId) -> &Action {
+        &self.actions[id.index()]
+    }
+
+    pub fn attribute(&self, id: AttributeId) -> &Attribute {
+        &self.attributes[id.index()]
+    }
+
+    pub fn stage(&self, id: StageId) -> &Stage {
+        &self.stages[id.index()]
+    }
+
+    /// Looks a name up once, at the edge (command line, mapping files).
+    pub fn state_named(&self, name: &str) -> Option<StateId> {
+        self.states.iter().position(|state| state.name == name).map(|index| StateId(index as u16))
+    }
+
+    pub fn action_named(&self, name: &str) -> Option<ActionId> {
+        self.actions.iter().position(|action| action.name == name).map(|index| ActionId(index as u16))
+    }
+
+    pub fn role_named(&self, name: &str) -> Option<RoleId> {
+        self.roles.iter().position(|role| role.name == name).map(|index| RoleId(index as u16))
+    }
+
+    pub fn attribute_named(&self, name: &str) -> Option<AttributeId> {
+        self.attributes.iter().position(|attribute| attribute.name == name).map(|index| AttributeId(index as u16))
+    }
+
+    pub fn clock_named(&self, name: &str) -> Option<ClockId> {
+        self.clocks.iter().position(|clock| clock.name == name).map(|index| ClockId(index as u16))
+    }
+
+    /// The transitions whose `from` names this state (not its ancestors).
+    pub fn transitions_from(&self, state: StateId) -> &[TransitionId] {
+        &self.transitions_from[state.index()]
+    }
+
+    /// This state and the states it is inside, innermost first.
+    pub fn ancestors(&self, state: StateId) -> impl Iterator<Item = StateId> + '_ {
+        std::iter::successors(Some(state), |id| self.state(*id).parent)
+    }
+
+    /// Whether `inner` is `outer` or lies inside it.
+    pub fn is_within(&self, inner: StateId, outer: StateId) -> bool {
+        self.ancestors(inner).any(|id| id == outer)
+    }
+
+    /// The states entered when a transition enters `state`: the state, its initial children
+    /// down to an atomic state, and every region of a parallel state.
+    pub fn entered_leaves(&self, state: StateId) -> Vec<StateId> {
+        let mut leaves = Vec::new();
+        let mut pending = vec![state];
+        while let Some(id) = pending.pop() {
+            match &self.state(id).kind {
+                StateKind::Atomic | StateKind::Final => leaves.push(id),
+                StateKind::Compound { initial, .. } => pending.push(*initial),
+                StateKind::Parallel { regions, .. } => pending.extend(regions.iter().rev()),
+            }
+        }
+        leaves
+    }
+
+    /// All states by id, for iteration.
+    pub fn state_ids(&self) -> impl Iterator<Item = StateId> + use<> {
+        (0..self.states.len()).map(|index| StateId(index as u16))
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}

@@ -1,0 +1,198 @@
+//! `renewflow workflow validate|describe|compare`: read workflow files (and the files they
+//! extend) from disk, and hand them to the core.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::format::{DataFormat, OutputFormat, csv, table};
+use super::{Context, EXIT_OK, EXIT_USAGE, render_diagnostic};
+use crate::core::calendar::Calendars;
+use crate::core::workflow::{SourceReader, WORKFLOW_FILE_BYTES_MAX, Workflow, WorkflowError, load_workflow};
+
+#[derive(Debug, Args)]
+pub(crate) struct WorkflowArgs {
+    #[command(subcommand)]
+    command: WorkflowCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkflowCommand {
+    /// Check workflow files; every problem is reported with file, line and column.
+    Validate {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show a workflow's states, transitions and clocks (`--format table|mermaid|dot|json`).
+    Describe {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Compare a baseline with a reform: limits stage by stage and matter by matter, the longest
+    /// legal path per profile, and what running steps in parallel saves
+    /// (`--format table|json|csv|markdown`).
+    Compare {
+        #[arg(value_name = "BASE")]
+        base: PathBuf,
+        #[arg(value_name = "REFORM")]
+        reform: PathBuf,
+    },
+}
+
+pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> {
+    match args.command {
+        WorkflowCommand::Validate { files } => validate(context, &files),
+        WorkflowCommand::Describe { file } => {
+            let workflow = load_or_report(&file, &context.calendars)?;
+            print!("{}", super::describe::describe(&workflow, context.format)?);
+            Ok(EXIT_OK)
+        }
+        WorkflowCommand::Compare { base, reform } => {
+            let base = load_or_report(&base, &context.calendars)?;
+            let reform = load_or_report(&reform, &context.calendars)?;
+            print!("{}", super::compare::compare(&base, &reform, context.format)?);
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// A workflow refused by the loader; its diagnostics have been printed.
+#[derive(Debug, thiserror::Error)]
+#[error("workflow `{0}` was refused")]
+pub(crate) struct Refused(String);
+
+/// Loads a workflow, printing its diagnostics if it is refused.
+pub(crate) fn load_or_report(path: &Path, calendars: &Calendars) -> anyhow::Result<Workflow> {
+    match load_path(path, calendars)? {
+        Ok(workflow) => Ok(workflow),
+        Err(error) => {
+            eprint!("{}", render_diagnostic(&error));
+            Err(Refused(path.display().to_string()).into())
+        }
+    }
+}
+
+/// Loads a workflow file; an unreadable file is an `Err`, a refused one an `Ok(Err(..))`.
+fn load_path(path: &Path, calendars: &Calendars) -> anyhow::Result<Result<Workflow, WorkflowError>> {
+    let name = path.display().to_string();
+    let text = read_limited(path).with_context(|| format!("reading workflow `{name}`"))?;
+    Ok(load_workflow(&name, &text, &mut FileReader, calendars))
+}
+
+fn read_limited(path: &Path) -> std::io::Result<String> {
+    let metadata = std::fs::metadata(path)?;
+    if metadata.len() > WORKFLOW_FILE_BYTES_MAX as u64 {
+        return Err(std::io::Error::other(format!(
+            "the file is {} bytes, beyond the limit of {WORKFLOW_FILE_BYTES_MAX}",
+            metadata.len()
+        )));
+    }
+    std::fs::read_to_string(path)
+}
+
+/// Reads `extends` targets relative to the file that names them.
+struct FileReader;
+
+impl SourceReader for FileReader {
+    fn read(&mut self, path: &str, from: &str) -> Result<(String, String), String> {
+        let base = Path::new(from).parent().unwrap_or(Path::new(""));
+        let joined = base.join(path);
+        let text = read_limited(&joined).map_err(|error| error.to_string())?;
+        Ok((joined.display().to_string(), text))
+    }
+}
+
+fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
+    let format = context.format.data("workflow validate")?;
+    let mut results = Vec::new();
+    let mut failed = false;
+    for file in files {
+        let result = load_path(file, &context.calendars)?;
+        if let Err(error) = &result {
+            failed = true;
+            if format == DataFormat::Table {
+                eprint!("{}", render_diagnostic(error));
+            }
+        }
+        results.push((file.display().to_string(), result));
+    }
+    let output = match format {
+        DataFormat::Table => {
+            let mut table = table(&["file", "workflow", "version", "states", "transitions", "clocks", "sha256"]);
+            for (file, result) in &results {
+                if let Ok(workflow) = result {
+                    table.add_row(summary_row(file, workflow));
+                }
+            }
+            if table.row_count() == 0 { String::new() } else { format!("{table}\n") }
+        }
+        DataFormat::Json => {
+            let list: Vec<serde_json::Value> =
+                results.iter().map(|(file, result)| validate_json(file, result)).collect();
+            format!("{}\n", serde_json::to_string_pretty(&list)?)
+        }
+        DataFormat::Csv => {
+            let mut rows = vec![
+                ["file", "workflow", "version", "states", "transitions", "clocks", "sha256", "problems"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            ];
+            for (file, result) in &results {
+                let mut row = match result {
+                    Ok(workflow) => summary_row(file, workflow),
+                    Err(_) => vec![
+                        file.clone(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ],
+                };
+                row.push(result.as_ref().err().map_or(0, |error| error.problems().len()).to_string());
+                rows.push(row);
+            }
+            csv(&rows)
+        }
+    };
+    print!("{output}");
+    Ok(if failed { EXIT_USAGE } else { EXIT_OK })
+}
+
+fn summary_row(file: &str, workflow: &Workflow) -> Vec<String> {
+    vec![
+        file.to_owned(),
+        workflow.id().to_owned(),
+        workflow.version().to_owned(),
+        workflow.states().len().to_string(),
+        workflow.transitions().len().to_string(),
+        workflow.clocks().len().to_string(),
+        workflow.content_hash_hex(),
+    ]
+}
+
+fn validate_json(file: &str, result: &Result<Workflow, WorkflowError>) -> serde_json::Value {
+    match result {
+        Ok(workflow) => json!({
+            "file": file, "valid": true, "workflow": workflow.id(), "version": workflow.version(),
+            "states": workflow.states().len(), "transitions": workflow.transitions().len(),
+            "clocks": workflow.clocks().len(), "content_hash": format!("sha256:{}", workflow.content_hash_hex()),
+            "problems": [],
+        }),
+        Err(error) => json!({
+            "file": file, "valid": false,
+            "problems": error.problems().iter().map(|problem| json!({
+                "file": problem.file, "line": problem.line, "column": problem.column,
+                "message": problem.message, "help": problem.help,
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// Whether this output format is one `describe` writes.
+pub(crate) fn describe_formats() -> [OutputFormat; 4] {
+    [OutputFormat::Table, OutputFormat::Mermaid, OutputFormat::Dot, OutputFormat::Json]
+}
