@@ -10,19 +10,32 @@ pub fn nearest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, name)| name)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of two neighbours as one edit (optimal string
+/// alignment), so `haed` is one edit from `head`.
 fn edit_distance(left: &str, right: &str) -> usize {
+    let left: Vec<char> = left.chars().collect();
     let right: Vec<char> = right.chars().collect();
-    let mut previous: Vec<usize> = (0..=right.len()).collect();
-    for (row, left_char) in left.chars().enumerate() {
-        let mut current = vec![row + 1; right.len() + 1];
-        for (column, right_char) in right.iter().enumerate() {
-            let substitution = previous[column] + usize::from(left_char != *right_char);
-            current[column + 1] = substitution.min(previous[column + 1] + 1).min(current[column] + 1);
-        }
-        previous = current;
+    let width = right.len() + 1;
+    let mut table = vec![0_usize; (left.len() + 1) * width];
+    for row in 0..=left.len() {
+        table[row * width] = row;
     }
-    previous[right.len()]
+    for (column, cell) in table.iter_mut().enumerate().take(width) {
+        *cell = column;
+    }
+    for row in 1..=left.len() {
+        for column in 1..=right.len() {
+            let cost = usize::from(left[row - 1] != right[column - 1]);
+            let mut best = (table[(row - 1) * width + column] + 1)
+                .min(table[row * width + column - 1] + 1)
+                .min(table[(row - 1) * width + column - 1] + cost);
+            if row > 1 && column > 1 && left[row - 1] == right[column - 2] && left[row - 2] == right[column - 1] {
+                best = best.min(table[(row - 2) * width + column - 2] + 1);
+            }
+            table[row * width + column] = best;
+        }
+    }
+    table[left.len() * width + right.len()]
 }
 
 #[cfg(test)]
@@ -34,5 +47,6 @@ mod tests {
         let known = ["cn-mainland", "hk"];
         assert_eq!(nearest("cn-mainlnd", known.into_iter()), Some("cn-mainland"));
         assert_eq!(nearest("taiwan", known.into_iter()), None);
+        assert_eq!(nearest("haed", ["head", "officer"].into_iter()), Some("head"));
     }
 }

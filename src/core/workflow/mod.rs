@@ -43,3 +43,6 @@ pub use load::{EXTENDS_DEPTH_MAX, NoExtends, SourceReader, WORKFLOW_FILE_BYTES_M
 pub(crate) use workflow::hex;
 pub use workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};
 pub use workflow_error::WorkflowError;
+
+#[cfg(test)]
+mod tests;
