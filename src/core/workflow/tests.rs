@@ -1,6 +1,8 @@
 //! One case per validation rule: a YAML snippet in, the exact problems out (line:column:
 //! message), through one helper.
 
+#![allow(clippy::needless_raw_string_hashes)] // snippets and snapshots are pasted as written
+
 use super::{NoExtends, load_workflow};
 use crate::core::calendar::Calendars;
 
