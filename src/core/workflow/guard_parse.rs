@@ -226,7 +226,7 @@ impl Parser<'_, '_> {
     fn fail_here(&mut self, expected: &str) {
         match self.tokens.get(self.position).cloned() {
             Some((token, start, len)) => {
-                self.fail(start, len, format!("expected {expected}, found {}", token.describe()))
+                self.fail(start, len, format!("expected {expected}, found {}", token.describe()));
             }
             None => {
                 let end = self.text.len();

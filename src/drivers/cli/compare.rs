@@ -112,19 +112,7 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         );
     }
     heading(&mut out, "Longest legal path");
-    let mut rows = Vec::new();
-    for (label, paths) in [(base.version(), &comparison.base_paths), (reform.version(), &comparison.reform_paths)] {
-        for path in paths {
-            let others: Vec<String> = path.other_clocks.iter().map(|(name, limit)| format!("{name} {limit}")).collect();
-            rows.push(vec![
-                label.to_owned(),
-                profile_text(path),
-                path.working_days.to_string(),
-                path_text(path),
-                others.join(", "),
-            ]);
-        }
-    }
+    let rows = path_rows(base, reform, comparison);
     out.push_str(&render(rows, &["version", "profile", "wd", "path", "beside it"]));
     heading(&mut out, "Matters");
     let rows = comparison
@@ -144,6 +132,23 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         .collect();
     out.push_str(&render(rows, &["stage", "matter", "title", "before", "after", "cut", "saved (wd)"]));
     out
+}
+
+fn path_rows(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (label, paths) in [(base.version(), &comparison.base_paths), (reform.version(), &comparison.reform_paths)] {
+        for path in paths {
+            let others: Vec<String> = path.other_clocks.iter().map(|(name, limit)| format!("{name} {limit}")).collect();
+            rows.push(vec![
+                label.to_owned(),
+                profile_text(path),
+                path.working_days.to_string(),
+                path_text(path),
+                others.join(", "),
+            ]);
+        }
+    }
+    rows
 }
 
 fn to_json(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> serde_json::Value {
