@@ -4,3 +4,4 @@ mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
 mod test;
+mod workflow;
