@@ -100,6 +100,10 @@ impl Checker {
             self.problems_dropped += 1;
             return;
         }
+        self.push(at, message, label, help);
+    }
+
+    fn push(&mut self, at: &Origin, message: String, label: String, help: Option<String>) {
         let source = &self.sources[at.source];
         self.problems.push(Problem {
             file: source.name.clone(),
@@ -154,23 +158,9 @@ impl Checker {
             let at = Checker::file_start(0);
             let message = format!("{} more problems not shown", self.problems_dropped);
             self.problems_dropped = 0;
-            self.report_unlimited(&at, message);
+            self.push(&at, message, String::new(), None);
         }
         let file = self.sources.last().map(|source| source.name.clone()).unwrap_or_default();
         WorkflowError::new(file, self.problems)
-    }
-
-    fn report_unlimited(&mut self, at: &Origin, message: String) {
-        let source = &self.sources[at.source];
-        self.problems.push(Problem {
-            file: source.name.clone(),
-            line: at.line,
-            column: at.column,
-            message,
-            label: String::new(),
-            help: None,
-            span: None,
-            source: Some(Arc::clone(&source.text)),
-        });
     }
 }

@@ -154,7 +154,7 @@ fn parallel_figure(base: &Workflow, reform: &Workflow) -> Option<ParallelFigure>
         let values = satisfying(reform, made.when.as_ref());
         let mut search = PathSearch::new(reform, &values, &base_limit);
         let StateKind::Parallel { regions, .. } = &reform.state(made.state).kind else { continue };
-        let costs: Vec<i64> = regions.iter().map(|region| search.inner(*region).0).collect();
+        let costs: Vec<i64> = regions.iter().map(|region| search.inner(*region, *region).0).collect();
         serial += costs.iter().sum::<i64>();
         parallel += costs.iter().copied().max().unwrap_or(0);
         states.push(reform.state(made.state).name.clone());
@@ -192,7 +192,7 @@ pub fn critical_paths(workflow: &Workflow) -> Vec<ProfilePath> {
     let mut visit = |values: &[Option<Value>]| {
         let mut search = PathSearch::new(workflow, values, &limit);
         let top: Option<StateId> = None;
-        let (working_days, states) = search.longest(workflow.initial(), top);
+        let (working_days, states) = search.longest(workflow.initial(), workflow.initial(), top);
         let profile = classes
             .iter()
             .map(|(id, _)| {
@@ -233,7 +233,7 @@ struct PathSearch<'a> {
     values: &'a [Option<Value>],
     weight: Vec<i64>,
     on_stack: Vec<bool>,
-    memo: HashMap<StateId, (i64, Vec<StateId>)>,
+    memo: HashMap<(StateId, StateId), (i64, Vec<StateId>)>,
 }
 
 /// A path cost for a branch that cannot complete its level.
@@ -257,19 +257,22 @@ impl<'a> PathSearch<'a> {
         PathSearch { workflow, values, weight, on_stack, memo: HashMap::new() }
     }
 
-    /// The cost of a state itself: its own clocks plus the costliest way through its inside.
-    fn inner(&mut self, state: StateId) -> (i64, Vec<StateId>) {
+    /// The cost of a state itself, entered at `entry` (the state, or a state inside it that a
+    /// transition targets): its own clocks plus the costliest way through its inside.
+    fn inner(&mut self, state: StateId, entry: StateId) -> (i64, Vec<StateId>) {
         let own = self.weight[state.index()];
         match self.workflow.state(state).kind.clone() {
             StateKind::Atomic | StateKind::Final => (own, Vec::new()),
-            StateKind::Compound { initial, .. } => {
-                let (cost, path) = self.longest(initial, Some(state));
+            StateKind::Compound { initial, children, .. } => {
+                let start = children.iter().copied().find(|child| self.workflow.is_within(entry, *child));
+                let (start, entry) = start.map_or((initial, initial), |child| (child, entry));
+                let (cost, path) = self.longest(start, entry, Some(state));
                 (own + cost, path)
             }
             StateKind::Parallel { regions, .. } => {
                 let mut best = (DEAD_END, Vec::new());
                 for region in regions {
-                    let (cost, mut path) = self.inner(region);
+                    let (cost, mut path) = self.inner(region, region);
                     if cost > best.0 {
                         path.insert(0, region);
                         best = (cost, path);
@@ -280,21 +283,21 @@ impl<'a> PathSearch<'a> {
         }
     }
 
-    /// The costliest path from `state` to a final state of the same level (`level` is the state
-    /// they are in, `None` at the top).
-    fn longest(&mut self, state: StateId, level: Option<StateId>) -> (i64, Vec<StateId>) {
-        if let Some(known) = self.memo.get(&state) {
+    /// The costliest path from `state` (entered at `entry`) to a final state of the same level
+    /// (`level` is the state they are in, `None` at the top).
+    fn longest(&mut self, state: StateId, entry: StateId, level: Option<StateId>) -> (i64, Vec<StateId>) {
+        if let Some(known) = self.memo.get(&(state, entry)) {
             return known.clone();
         }
         self.on_stack[state.index()] = true;
-        let (own, inside) = self.inner(state);
+        let (own, inside) = self.inner(state, entry);
         let mut best: Option<(i64, Vec<StateId>)> =
             (self.workflow.state(state).kind == StateKind::Final).then(|| (0, Vec::new()));
-        for next in self.successors(state, level) {
+        for (next, next_entry) in self.successors(state, level) {
             if self.on_stack[next.index()] {
                 continue;
             }
-            let candidate = self.longest(next, level);
+            let candidate = self.longest(next, next_entry, level);
             if best.as_ref().is_none_or(|best| candidate.0 > best.0) {
                 best = Some(candidate);
             }
@@ -305,12 +308,13 @@ impl<'a> PathSearch<'a> {
         full.extend(inside);
         full.append(&mut path);
         let result = ((own + rest).max(DEAD_END), full);
-        self.memo.insert(state, result.clone());
+        self.memo.insert((state, entry), result.clone());
         result
     }
 
-    /// States of the same level that `state` can lead to under this profile.
-    fn successors(&self, state: StateId, level: Option<StateId>) -> Vec<StateId> {
+    /// States of the same level that `state` can lead to under this profile, each with the state
+    /// the step actually enters (the same state, or one inside it).
+    fn successors(&self, state: StateId, level: Option<StateId>) -> Vec<(StateId, StateId)> {
         let workflow = self.workflow;
         let at_level = |target: StateId| workflow.ancestors(target).find(|id| workflow.state(*id).parent == level);
         let mut next = Vec::new();
@@ -321,14 +325,14 @@ impl<'a> PathSearch<'a> {
                     continue;
                 }
                 if let Some(target) = at_level(transition.to).filter(|target| *target != state) {
-                    next.push(target);
+                    next.push((target, transition.to));
                 }
             }
         }
         if let StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } =
             &workflow.state(state).kind
         {
-            next.extend(at_level(*done));
+            next.extend(at_level(*done).map(|target| (target, *done)));
         }
         next.sort_unstable();
         next.dedup();
