@@ -47,6 +47,55 @@ impl Diagnostic for Problem {
     }
 }
 
+/// Implements `Display`, `Error` and `Diagnostic` for a refused file that holds `problems: Vec<Problem>`
+/// (each with its own source text) and `file: String`: one problem is shown as itself, several
+/// as a count with each one related.
+macro_rules! problems_diagnostic {
+    ($type:ty, $what:literal) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.problems.as_slice() {
+                    [only] => write!(f, "{only}"),
+                    problems => write!(f, concat!($what, " `{}` has {} problems"), self.file, problems.len()),
+                }
+            }
+        }
+
+        impl std::error::Error for $type {}
+
+        impl miette::Diagnostic for $type {
+            fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+                match self.problems.as_slice() {
+                    [only] => only.help(),
+                    _ => None,
+                }
+            }
+
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+                match self.problems.as_slice() {
+                    [only] => only.labels(),
+                    _ => None,
+                }
+            }
+
+            fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+                match self.problems.as_slice() {
+                    [only] => only.source_code(),
+                    _ => None,
+                }
+            }
+
+            fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+                if self.problems.len() < 2 {
+                    return None;
+                }
+                Some(Box::new(self.problems.iter().map(|problem| problem as &dyn miette::Diagnostic)))
+            }
+        }
+    };
+}
+pub(crate) use problems_diagnostic;
+
 /// A YAML parser error as a message in the house voice, and where it is.
 pub(crate) fn yaml_error_message(error: &serde_saphyr::Error) -> (String, Option<Location>) {
     let location = error.location();
