@@ -301,7 +301,7 @@ impl DraftReader<'_> {
         });
         let (restart_on, restart_entering) = match &raw.restart {
             Some(restart) => (
-                restart.value.on.as_ref().map_or_else(Vec::new, |names| self.names(names)),
+                restart.value.actions.as_ref().map_or_else(Vec::new, |names| self.names(names)),
                 restart.value.entering.as_ref().map_or_else(Vec::new, |names| self.names(names)),
             ),
             None => (Vec::new(), Vec::new()),
@@ -351,22 +351,20 @@ impl DraftReader<'_> {
     }
 
     fn span(&mut self, name: &Named, clock_at: &Origin, raw: &RawClock) -> Option<DraftSpan> {
-        let named = |reader: &mut Self, spanned: &Option<Spanned<String>>| {
-            spanned.as_ref().map(|value| reader.checker.named(reader.source, value))
-        };
-        let (from, until, over) = (named(self, &raw.from), named(self, &raw.until), named(self, &raw.over));
+        let from = raw.from.as_ref().map(|from| self.names(from));
+        let until = raw.until.as_ref().map(|until| self.names(until));
+        let over = raw.over.as_ref().map(|over| self.checker.named(self.source, over));
         match (from, until, over) {
             (None, None, Some(over)) => Some(DraftSpan::Over(vec![over])),
-            (Some(from), until, None) => {
-                Some(DraftSpan::Between { from: vec![from], until: until.into_iter().collect() })
-            }
+            (Some(from), until, None) => Some(DraftSpan::Between { from, until: until.unwrap_or_default() }),
             (_, _, Some(over)) => {
                 let message = format!("clock `{}` has `over` and `from`/`until`; use one or the other", name.name);
                 self.checker.error(&over.at, message, "here");
                 None
             }
             (None, Some(until), None) => {
-                self.checker.error(&until.at, format!("clock `{}` has `until` but no `from`", name.name), "no start");
+                let at = until.first().map_or(clock_at, |until| &until.at);
+                self.checker.error(at, format!("clock `{}` has `until` but no `from`", name.name), "no start");
                 None
             }
             (None, None, None) => {

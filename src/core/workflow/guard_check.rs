@@ -140,7 +140,7 @@ impl Typer<'_, '_> {
                             format!("`{}` has no value `{}`; did you mean `{near}`?", attribute.name, literal.text)
                         }
                         None => format!(
-                            "`{}` has no value `{}`; its values are {}",
+                            "`{}` has no value `{}`; expected {}",
                             attribute.name,
                             literal.text,
                             quoted_list(values)

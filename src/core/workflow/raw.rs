@@ -74,8 +74,8 @@ pub(crate) struct RawClock {
     pub(crate) basis: Option<Spanned<String>>,
     pub(crate) limit: Spanned<String>,
     pub(crate) promised: Option<Spanned<String>>,
-    pub(crate) from: Option<Spanned<String>>,
-    pub(crate) until: Option<Spanned<String>>,
+    pub(crate) from: Option<Spanned<Names>>,
+    pub(crate) until: Option<Spanned<Names>>,
     pub(crate) over: Option<Spanned<String>>,
     pub(crate) paused_in: Option<Spanned<SpannedMap<String, Spanned<RawPause>>>>,
     pub(crate) restart: Option<Spanned<RawRestart>>,
@@ -95,7 +95,7 @@ pub(crate) struct RawPause {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRestart {
-    pub(crate) on: Option<Spanned<Names>>,
+    pub(crate) actions: Option<Spanned<Names>>,
     pub(crate) entering: Option<Spanned<Names>>,
 }
 

@@ -524,31 +524,30 @@ fn resolve_clock(
     })
 }
 
+/// Reports each cycle of `within` once, at the first clock in it, naming every clock on it.
 fn check_within_cycles(checker: &mut Checker, clocks: &[Clock], declared: &[&DraftClock]) {
     for (start, clock) in clocks.iter().enumerate() {
+        let mut cycle = vec![start];
         let mut current = clock.within;
-        let mut steps = 0;
         while let Some(parent) = current {
-            if parent.index() == start {
-                let at = declared[start].within.as_ref().map_or(declared[start].name.at.clone(), |w| w.at.clone());
-                let message = if steps == 0 {
-                    format!("clock `{}` runs within itself", clock.name)
-                } else {
-                    format!(
-                        "clocks `{}` and `{}` run within each other",
-                        clock.name,
-                        clocks[clock.within.map_or(0, ClockId::index)].name
-                    )
-                };
-                checker.error(&at, message, "cycle");
+            if parent.index() == start || cycle.len() > clocks.len() {
                 break;
             }
-            steps += 1;
-            if steps > clocks.len() {
-                break;
-            }
+            cycle.push(parent.index());
             current = clocks[parent.index()].within;
         }
+        let closes = current.is_some_and(|parent| parent.index() == start);
+        if !closes || cycle.iter().any(|&member| member < start) {
+            continue;
+        }
+        let at = declared[start].within.as_ref().map_or(declared[start].name.at.clone(), |w| w.at.clone());
+        let message = if cycle.len() == 1 {
+            format!("clock `{}` runs within itself", clock.name)
+        } else {
+            let path: Vec<&str> = cycle.iter().chain([&start]).map(|&member| clocks[member].name.as_str()).collect();
+            format!("clocks run within each other in a cycle: {}", path.join(" → "))
+        };
+        checker.error(&at, message, "cycle");
     }
 }
 

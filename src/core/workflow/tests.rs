@@ -82,7 +82,7 @@ fn guard_syntax_error() {
 #[test]
 fn unknown_enum_value() {
     let problems = check(&[(r#"by: head}"#, r#"by: head, if: kind == c}"#)], r#""#);
-    insta::assert_snapshot!(problems, @r#"15:70: `kind` has no value `c`; its values are `a` or `b`"#);
+    insta::assert_snapshot!(problems, @r#"15:70: `kind` has no value `c`; expected `a` or `b`"#);
 }
 
 #[test]
@@ -282,8 +282,7 @@ fn clock_cycle() {
   b: {limit: 9 wd, from: deciding, within: a}
 "#,
     );
-    insta::assert_snapshot!(problems, @r#"17:44: clocks `a` and `b` run within each other
-18:44: clocks `b` and `a` run within each other"#);
+    insta::assert_snapshot!(problems, @r#"17:44: clocks run within each other in a cycle: a → b → a"#);
 }
 
 /// A step into a compound state at a child other than its first skips the children before it:
