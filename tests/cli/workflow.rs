@@ -1,5 +1,7 @@
 //! `renewflow workflow …` against the shipped flows in `workflows/`.
 
+use std::collections::HashSet;
+
 use crate::test::Test;
 
 fn shipped(name: &str) -> String {
@@ -81,4 +83,202 @@ fn a_refused_workflow_exits_2_with_every_problem() {
     assert_eq!(output.code, 2);
     assert!(output.stderr.contains("unknown calendar `cn-mainlnd`; did you mean `cn-mainland`?"), "{}", output.stderr);
     assert!(output.stderr.contains("unknown state `c`"), "{}", output.stderr);
+}
+
+/// `workflow validate --format json` on one file: its states, transitions and clocks counts.
+fn validated_counts(file: &str) -> (u64, u64, u64) {
+    let output = Test::new().args(["workflow", "validate", file, "--format", "json"]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let results: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let result = &results[0];
+    let count = |key: &str| result[key].as_u64().unwrap_or_else(|| panic!("no `{key}` in {result}"));
+    (count("states"), count("transitions"), count("clocks"))
+}
+
+fn describe(file: &str, format: &str) -> String {
+    let output = Test::new().args(["workflow", "describe", file, "--format", format]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    output.stdout
+}
+
+/// The nodes a Graphviz text declares (`id [..];`) and the edges it draws (`from -> to ..;`).
+fn dot_graph(dot: &str) -> (HashSet<String>, Vec<(String, String)>) {
+    let mut nodes = HashSet::new();
+    let mut edges = Vec::new();
+    for line in dot.lines().map(str::trim) {
+        if let Some((from, rest)) = line.split_once(" -> ") {
+            let to = rest.split([' ', ';', '[']).next().unwrap();
+            edges.push((from.to_owned(), to.to_owned()));
+        } else if let Some((node, _)) = line.split_once(" [")
+            && !node.contains(' ')
+            && !["node", "edge", "graph"].contains(&node)
+        {
+            nodes.insert(node.to_owned());
+        }
+    }
+    (nodes, edges)
+}
+
+/// Whether every `{` outside quotes is closed by a `}`, never closing one that is not open.
+fn braces_balance(text: &str) -> bool {
+    let (mut depth, mut quoted) = (0_i64, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '{' if !quoted => depth += 1,
+            '}' if !quoted => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0 && !quoted
+}
+
+/// The text of the cluster `subgraph cluster_s<index> { … }`, up to its closing brace.
+fn dot_cluster(dot: &str, index: usize) -> Option<&str> {
+    let start = dot.find(&format!("subgraph cluster_s{index} {{"))?;
+    let mut depth = 0;
+    for (offset, c) in dot[start..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 1 => return Some(&dot[start..=start + offset]),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn describe_dot_is_a_whole_graph(name: &str, parallel_states: usize) {
+    let file = shipped(name);
+    let dot = describe(&file, "dot");
+    let json: serde_json::Value = serde_json::from_str(&describe(&file, "json")).unwrap();
+    let states = json["states"].as_array().unwrap();
+    assert!(dot.starts_with("digraph "), "{dot}");
+    assert!(braces_balance(&dot), "unbalanced braces:\n{dot}");
+    let (nodes, edges) = dot_graph(&dot);
+    assert_eq!(nodes.len(), states.len() + 1, "one node per state and the start point: {nodes:?}");
+    assert_eq!(edges.len() as u64, dot.matches(" -> ").count() as u64);
+    for (from, to) in &edges {
+        assert!(nodes.contains(from) && nodes.contains(to), "edge {from} -> {to} names an undeclared node");
+    }
+    let index_of = |name: &serde_json::Value| states.iter().position(|state| state["name"] == *name).unwrap();
+    let mut parallels = 0;
+    for (index, state) in states.iter().enumerate() {
+        let kind = state["kind"].as_str().unwrap();
+        if kind != "compound" && kind != "parallel" {
+            continue;
+        }
+        let cluster = dot_cluster(&dot, index).unwrap_or_else(|| panic!("no cluster for `{}`", state["name"]));
+        if kind == "parallel" {
+            parallels += 1;
+            assert!(cluster.lines().nth(1).unwrap().contains("style=dashed;"), "{cluster}");
+            let regions = state["children"].as_array().unwrap();
+            assert!(regions.len() >= 2, "{state}");
+            for region in regions {
+                let region = index_of(region);
+                assert!(
+                    cluster.contains(&format!("subgraph cluster_s{region} {{")),
+                    "region s{region} not in\n{cluster}"
+                );
+            }
+        }
+    }
+    assert_eq!(parallels, parallel_states, "parallel states in {name}");
+}
+
+#[test]
+fn describe_dot_of_the_reformed_longgang_flow() {
+    describe_dot_is_a_whole_graph("longgang-2017.yaml", 1);
+}
+
+#[test]
+fn describe_dot_of_the_licence_flow() {
+    describe_dot_is_a_whole_graph("administrative-license.yaml", 0);
+}
+
+#[test]
+fn describe_json_counts_match_validate() {
+    for name in ["longgang-2017.yaml", "administrative-license.yaml"] {
+        let file = shipped(name);
+        let json: serde_json::Value = serde_json::from_str(&describe(&file, "json")).unwrap();
+        let count =
+            |key: &str| json[key].as_array().unwrap_or_else(|| panic!("no `{key}` list in {name}")).len() as u64;
+        assert_eq!((count("states"), count("transitions"), count("clocks")), validated_counts(&file), "{name}");
+        assert_eq!(json["lineage"].as_array().unwrap().is_empty(), name == "administrative-license.yaml", "{name}");
+    }
+}
+
+/// Splits one CSV line, with `"…"` cells holding commas and `""` for a quote.
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+            c => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+fn compare_longgang(format: &str) -> String {
+    let output = Test::new()
+        .args([
+            "workflow",
+            "compare",
+            &shipped("longgang-2016.yaml"),
+            &shipped("longgang-2017.yaml"),
+            "--format",
+            format,
+        ])
+        .run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    output.stdout
+}
+
+#[test]
+fn compare_as_csv_has_a_row_per_matter_summing_to_141() {
+    let csv = compare_longgang("csv");
+    let mut lines = csv.lines();
+    let header = csv_cells(lines.next().unwrap());
+    assert_eq!(
+        header,
+        ["stage", "matter", "title", "before", "after", "cut_percent", "saved_working_days", "rounding"]
+    );
+    let rows: Vec<Vec<String>> = lines.map(csv_cells).collect();
+    assert_eq!(rows.len(), 27);
+    assert!(rows.iter().all(|row| row.len() == header.len() && row[7] == "nearest"), "{csv}");
+    let saved: i64 = rows.iter().map(|row| row[6].parse::<i64>().unwrap()).sum();
+    assert_eq!(saved, 141);
+}
+
+#[test]
+fn compare_as_markdown_states_the_141_total() {
+    let markdown = compare_longgang("markdown");
+    assert!(markdown.starts_with("# Statutory comparison: longgang-renewal 2016.1 → 2017.1\n"), "{markdown}");
+    assert!(markdown.contains("\n27 matters, 141 working days saved in total"), "{markdown}");
+    for heading in ["## Stages", "## Parallel review", "## Longest legal path", "## Matters"] {
+        assert!(markdown.contains(&format!("\n{heading}\n")), "no {heading}:\n{markdown}");
+    }
+    let matters = &markdown[markdown.find("\n## Matters\n").unwrap()..];
+    let rows: Vec<&str> = matters.lines().filter(|line| line.starts_with('|')).collect();
+    assert_eq!(rows[0], "| stage | matter | title | before | after | cut | saved (wd) |");
+    assert_eq!(rows[1], "| --- | --- | --- | --- | --- | --- | --- |");
+    let saved: i64 = rows[2..]
+        .iter()
+        .map(|row| row.trim_matches('|').rsplit('|').next().unwrap().trim().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!((rows.len() - 2, saved), (27, 141));
+    for line in markdown.lines().filter(|line| line.starts_with('|')) {
+        assert!(line.ends_with(" |"), "{line}");
+    }
 }

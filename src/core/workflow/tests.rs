@@ -1,10 +1,14 @@
 //! One case per validation rule: edits to one small valid workflow in, the exact problems out
-//! (line:column: message), through one helper.
+//! (line:column: message), through one helper. Reforms likewise: a reform file over a small base
+//! served from memory, the problems out as file:line:column: message, or the loaded result.
 
 #![allow(clippy::needless_raw_string_hashes)] // snippets and snapshots are pasted as written
 
-use super::{NoExtends, load_workflow};
-use crate::core::calendar::Calendars;
+use super::{
+    ClockSpan, Cut, EXTENDS_DEPTH_MAX, NoExtends, Percent, Rounding, SourceReader, StateId, StateKind, Workflow,
+    load_workflow,
+};
+use crate::core::calendar::{Calendars, Period, PeriodUnit};
 
 /// A valid workflow; each case edits it.
 const BASE: &str = r#"workflow: w
@@ -322,4 +326,951 @@ clocks:
     [("full", "false")]: 5 wd via received > stage > late > finished > closed
     [("full", "true")]: 35 wd via received > stage > early > late > finished > closed
     "#);
+}
+
+// Reforms: a base served from memory as `base.yaml`, a reform file `reform.yaml` that extends it,
+// and every problem as `file:line:column: message`, so each case shows which file a problem is in.
+
+/// A valid base for reforms: `plan` then `planning`, two compound states in series (the shape
+/// `parallelize` takes), each the stage of its clocks.
+const REFORM_BASE: &str = r#"workflow: w
+version: '1'
+calendar: cn-mainland
+roles: {officer: 承办人, head: 负责人}
+attributes:
+  clear: {type: bool}
+  urgent: {type: bool}
+stages: {plan: 计划, planning: 规划}
+states:
+  received: {}
+  plan:
+    title: 计划审批
+    states:
+      plan_review: {title: 计划审查}
+      plan_done: {final: true}
+    done: planning
+  planning:
+    states:
+      planning_review: {}
+      publicity: {}
+      planning_done: {final: true}
+    done: issued
+  issued: {final: true}
+  rejected: {final: true}
+transitions:
+  - {action: accept, from: received, to: plan, by: officer}
+  - {action: approve_plan, from: plan_review, to: plan_done, by: head}
+  - {action: publish, from: planning_review, to: publicity, by: officer}
+  - {action: approve_planning, from: publicity, to: planning_done, by: head}
+  - {action: reject, from: planning, to: rejected, by: head}
+clocks:
+  plan_check: {stage: plan, matter: true, limit: 20 wd, promised: 15 wd, over: plan_review}
+  plan_stage: {stage: plan, limit: 30 wd, over: plan}
+  planning_check:
+    stage: planning
+    matter: true
+    limit: 10 wd
+    from: planning_review
+    until: planning_done
+    paused_in: {publicity: {basis: 公示}}
+  overall: {limit: 90 cd, from: received, until: issued}
+"#;
+
+/// Files served to `extends` by name, from memory; any other name cannot be read.
+struct Files(Vec<(String, String)>);
+
+impl SourceReader for Files {
+    fn read(&mut self, path: &str, _from: &str) -> Result<(String, String), String> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == path)
+            .map(|(name, text)| (name.clone(), text.clone()))
+            .ok_or_else(|| "no such file".to_owned())
+    }
+}
+
+/// `REFORM_BASE` with `edits` made.
+fn reform_base(edits: &[(&str, &str)]) -> String {
+    let mut yaml = REFORM_BASE.to_owned();
+    for (from, to) in edits {
+        assert!(yaml.contains(from), "the edit `{from}` does not apply");
+        yaml = yaml.replacen(from, to, 1);
+    }
+    yaml
+}
+
+/// Loads `text` as `name` with `files` readable; the problems as `file:line:column: message`.
+fn load_with(files: &[(&str, &str)], name: &str, text: &str) -> Result<Workflow, String> {
+    let mut reader = Files(files.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect());
+    load_workflow(name, text, &mut reader, &Calendars::builtin())
+        .map_err(|error| error.problems().iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+}
+
+/// Loads `reform` as `reform.yaml` over `REFORM_BASE` with `base_edits` made, as `base.yaml`.
+fn load_reform(base_edits: &[(&str, &str)], reform: &str) -> Result<Workflow, String> {
+    load_with(&[("base.yaml", &reform_base(base_edits))], "reform.yaml", reform)
+}
+
+/// Every problem, as `file:line:column: message`, or `ok`.
+fn check_reform(base_edits: &[(&str, &str)], reform: &str) -> String {
+    match load_reform(base_edits, reform) {
+        Ok(_) => "ok".to_owned(),
+        Err(problems) => problems,
+    }
+}
+
+fn loaded(reform: &str) -> Workflow {
+    load_reform(&[], reform).unwrap_or_else(|problems| panic!("the reform is refused:\n{problems}"))
+}
+
+/// States (indented by nesting, with kind, title and `done`), transitions and clocks, one a line.
+fn outline(workflow: &Workflow) -> String {
+    let name = |id: StateId| workflow.state(id).name.clone();
+    let names = |ids: &[StateId]| ids.iter().map(|id| name(*id)).collect::<Vec<_>>().join(", ");
+    let mut lines = Vec::new();
+    for id in workflow.state_ids() {
+        let state = workflow.state(id);
+        let depth = workflow.ancestors(id).count() - 1;
+        let kind = match &state.kind {
+            StateKind::Atomic => String::new(),
+            StateKind::Final => " (final)".to_owned(),
+            StateKind::Compound { done: None, .. } => " (region)".to_owned(),
+            StateKind::Compound { done: Some(done), .. } => format!(" (compound, done {})", name(*done)),
+            StateKind::Parallel { done, .. } => format!(" (parallel, done {})", name(*done)),
+        };
+        let title = state.title.as_ref().map_or(String::new(), |title| format!(" {title}"));
+        lines.push(format!("{}{}{title}{kind}", "  ".repeat(depth), state.name));
+    }
+    for transition in workflow.transitions() {
+        let guard = transition
+            .guard
+            .as_ref()
+            .map_or(String::new(), |guard| format!(" if {}", guard.render(workflow.attributes())));
+        let action = &workflow.action(transition.action).name;
+        lines.push(format!("{action}: {} -> {}{guard}", names(&transition.from), name(transition.to)));
+    }
+    for clock in workflow.clocks() {
+        let span = match &clock.span {
+            ClockSpan::Between { from, until } => format!("{} until {}", names(from), names(until)),
+            ClockSpan::Over(states) => format!("over {}", names(states)),
+        };
+        let pauses: Vec<StateId> = clock.pauses.iter().map(|pause| pause.state).collect();
+        let paused = if pauses.is_empty() { String::new() } else { format!(", paused in {}", names(&pauses)) };
+        lines.push(format!("clock {} {}: {span}{paused}", clock.name, clock.limit));
+    }
+    lines.join("\n")
+}
+
+/// Each clock's limit, promised limit and the cuts that made them.
+fn limits(workflow: &Workflow) -> String {
+    use std::fmt::Write as _;
+    let promised =
+        |promised: Option<Period>| promised.map_or(String::new(), |promised| format!(", promised {promised}"));
+    let mut lines = Vec::new();
+    for clock in workflow.clocks() {
+        let mut line = format!("{}: {}{}", clock.name, clock.limit, promised(clock.promised));
+        for cut in &clock.cuts {
+            let by = if cut.by_name { "clock" } else { "stage" };
+            let (percent, rounding, before) = (cut.percent, cut.rounding.name(), cut.limit_before);
+            let _ = write!(line, "; cut {percent} {rounding} by {by} from {before}{}", promised(cut.promised_before));
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn reform_base_is_valid() {
+    let base = load_with(&[], "base.yaml", REFORM_BASE).unwrap();
+    insta::assert_snapshot!(outline(&base), @r#"
+    received
+    plan 计划审批 (compound, done planning)
+      plan_review 计划审查
+      plan_done (final)
+    planning (compound, done issued)
+      planning_review
+      publicity
+      planning_done (final)
+    issued (final)
+    rejected (final)
+    accept: received -> plan
+    approve_plan: plan_review -> plan_done
+    publish: planning_review -> publicity
+    approve_planning: publicity -> planning_done
+    reject: planning -> rejected
+    clock plan_check 20 wd: over plan_review
+    clock plan_stage 30 wd: over plan
+    clock planning_check 10 wd: planning_review until planning_done, paused in publicity
+    clock overall 90 cd: received until issued
+    "#);
+}
+
+#[test]
+fn reform_without_changes_is_valid() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform: {title: r}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"ok"#);
+}
+
+#[test]
+fn cut_names_a_clock_the_base_lacks() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: nearest
+  cut:
+    clocks: {plan_chek: 10%}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:7:14: the base has no clock `plan_chek`; did you mean `plan_check`?"#);
+}
+
+#[test]
+fn cut_names_a_stage_the_base_lacks() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: nearest
+  cut:
+    stages: {plann: 10%}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:7:14: the base has no stage `plann`; did you mean `plan`?"#);
+}
+
+/// A cut of p % leaves L × (100 − p) / 100, made whole by the rounding rule; the promised limit is
+/// cut alike. `plan: 63%` hits both clocks of the stage; `planning_check` is cut by name.
+#[test]
+fn cut_rounds_by_the_rule() {
+    let cases = [
+        (
+            "nearest",
+            "plan_check: 7 wd, promised 6 wd; cut 63% nearest by stage from 20 wd, promised 15 wd\n\
+             plan_stage: 11 wd; cut 63% nearest by stage from 30 wd\n\
+             planning_check: 6 wd; cut 45% nearest by clock from 10 wd\n\
+             overall: 90 cd",
+        ),
+        (
+            "up",
+            "plan_check: 8 wd, promised 6 wd; cut 63% up by stage from 20 wd, promised 15 wd\n\
+             plan_stage: 12 wd; cut 63% up by stage from 30 wd\n\
+             planning_check: 6 wd; cut 45% up by clock from 10 wd\n\
+             overall: 90 cd",
+        ),
+        (
+            "down",
+            "plan_check: 7 wd, promised 5 wd; cut 63% down by stage from 20 wd, promised 15 wd\n\
+             plan_stage: 11 wd; cut 63% down by stage from 30 wd\n\
+             planning_check: 5 wd; cut 45% down by clock from 10 wd\n\
+             overall: 90 cd",
+        ),
+    ];
+    for (rounding, expected) in cases {
+        let workflow = loaded(&format!(
+            "extends: base.yaml\nversion: '2'\nreform:\n  title: r\n  rounding: {rounding}\n  cut:\n    stages: {{plan: 63%}}\n    clocks: {{planning_check: 45%}}\n"
+        ));
+        assert_eq!(limits(&workflow), expected, "rounding {rounding}");
+        assert_eq!(workflow.lineage()[0].rounding.map(Rounding::name), Some(rounding));
+    }
+}
+
+#[test]
+fn cut_of_a_clock_replaces_its_stage_cut() {
+    let workflow = loaded(
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: nearest
+  cut:
+    stages: {plan: 63%}
+    clocks: {plan_check: 10%}
+"#,
+    );
+    let plan_check = workflow.clock(workflow.clock_named("plan_check").unwrap());
+    assert_eq!(
+        plan_check.cuts,
+        [Cut {
+            percent: Percent::parse("10%").unwrap(),
+            rounding: Rounding::Nearest,
+            limit_before: Period::new(20, PeriodUnit::WorkingDays),
+            promised_before: Some(Period::new(15, PeriodUnit::WorkingDays)),
+            by_name: true,
+        }]
+    );
+    insta::assert_snapshot!(limits(&workflow), @r#"
+    plan_check: 18 wd, promised 14 wd; cut 10% nearest by clock from 20 wd, promised 15 wd
+    plan_stage: 11 wd; cut 63% nearest by stage from 30 wd
+    planning_check: 10 wd
+    overall: 90 cd
+    "#);
+}
+
+/// A promised limit is never cut below 1: 15 wd − 95 % is 0.75, rounded down to 0, kept at 1.
+#[test]
+fn cut_never_leaves_a_promised_limit_below_one() {
+    let workflow = loaded(
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: down
+  cut:
+    clocks: {plan_check: 95%}
+"#,
+    );
+    let plan_check = workflow.clock(workflow.clock_named("plan_check").unwrap());
+    assert_eq!(plan_check.limit, Period::new(1, PeriodUnit::WorkingDays));
+    assert_eq!(plan_check.promised, Some(Period::new(1, PeriodUnit::WorkingDays)));
+}
+
+/// A stage's cut applies to its clocks whatever their unit.
+#[test]
+fn cut_of_a_stage_cuts_a_month_clock() {
+    let workflow = load_reform(
+        &[("  plan_stage: {", "  plan_expiry: {stage: plan, limit: 6 months, from: plan}\n  plan_stage: {")],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: nearest
+  cut:
+    stages: {plan: 50%}
+"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(limits(&workflow), @r#"
+    plan_check: 10 wd, promised 8 wd; cut 50% nearest by stage from 20 wd, promised 15 wd
+    plan_expiry: 3 months; cut 50% nearest by stage from 6 months
+    plan_stage: 15 wd; cut 50% nearest by stage from 30 wd
+    planning_check: 10 wd
+    overall: 90 cd
+    "#);
+}
+
+#[test]
+fn cut_percentage_out_of_range() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: nearest
+  cut:
+    stages: {plan: 120%}
+    clocks: {planning_check: -5%}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    reform.yaml:7:20: percentage `120%` is outside 0–100 %
+    reform.yaml:8:30: percentage `-5%` is outside 0–100 %
+    "#);
+}
+
+#[test]
+fn cut_that_leaves_no_time() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: down
+  cut:
+    clocks: {planning_check: 95%}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:7:14: cutting clock `planning_check` (10 wd) by 95% leaves no time"#);
+}
+
+#[test]
+fn cut_without_rounding() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  cut: {stages: {plan: 10%}}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:5:8: a reform with cuts needs `rounding`"#);
+}
+
+#[test]
+fn cut_with_unknown_rounding() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  rounding: half
+  cut:
+    stages: {plan: 10%}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:5:13: unknown rounding `half`; expected `nearest`, `up` or `down`"#);
+}
+
+#[test]
+fn parallelize_without_when() {
+    let workflow = loaded(
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review, title: 并联审批}
+"#,
+    );
+    insta::assert_snapshot!(outline(&workflow), @r#"
+    received
+    review 并联审批 (parallel, done issued)
+      review.plan 计划审批 (region)
+        review.plan_review 计划审查
+        review.plan_done (final)
+      review.planning (region)
+        review.planning_review
+        review.publicity
+        review.planning_done (final)
+    issued (final)
+    rejected (final)
+    accept: received -> review
+    approve_plan: review.plan_review -> review.plan_done
+    publish: review.planning_review -> review.publicity
+    approve_planning: review.publicity -> review.planning_done
+    reject: review.planning -> rejected
+    clock plan_check 20 wd: over review.plan_review
+    clock plan_stage 30 wd: over review.plan
+    clock planning_check 10 wd: review.planning_review until review.planning_done, paused in review.publicity
+    clock overall 90 cd: received until issued
+    "#);
+    let parallelized = &workflow.lineage()[0].parallelized;
+    assert_eq!(parallelized.len(), 1);
+    assert_eq!(workflow.state(parallelized[0].state).name, "review");
+    assert_eq!(parallelized[0].sequence, ["plan", "planning"]);
+    assert_eq!(parallelized[0].when, None);
+}
+
+#[test]
+fn parallelize_with_when() {
+    let workflow = load_reform(
+        &[(r#"to: plan, by: officer}"#, r#"to: plan, by: officer, if: not urgent}"#)],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review, when: clear}
+"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(outline(&workflow), @r#"
+    received
+    plan 计划审批 (compound, done planning)
+      plan_review 计划审查
+      plan_done (final)
+    planning (compound, done issued)
+      planning_review
+      publicity
+      planning_done (final)
+    review (parallel, done issued)
+      review.plan 计划审批 (region)
+        review.plan_review 计划审查
+        review.plan_done (final)
+      review.planning (region)
+        review.planning_review
+        review.publicity
+        review.planning_done (final)
+    issued (final)
+    rejected (final)
+    accept: received -> plan if not urgent and not clear
+    accept: received -> review if not urgent and clear
+    approve_plan: plan_review -> plan_done
+    approve_plan: review.plan_review -> review.plan_done
+    publish: planning_review -> publicity
+    publish: review.planning_review -> review.publicity
+    approve_planning: publicity -> planning_done
+    approve_planning: review.publicity -> review.planning_done
+    reject: planning -> rejected
+    reject: review.planning -> rejected
+    clock plan_check 20 wd: over plan_review, review.plan_review
+    clock plan_stage 30 wd: over plan, review.plan
+    clock planning_check 10 wd: planning_review, review.planning_review until planning_done, review.planning_done, paused in publicity, review.publicity
+    clock overall 90 cd: received until issued
+    "#);
+    let parallelized = &workflow.lineage()[0].parallelized[0];
+    assert_eq!(workflow.state(parallelized.state).name, "review");
+    assert_eq!(parallelized.when.as_ref().map(|when| when.render(workflow.attributes())).as_deref(), Some("clear"));
+}
+
+#[test]
+fn parallelize_sequence_too_short() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:18: `sequence` needs at least two states"#);
+}
+
+#[test]
+fn parallelize_name_taken() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: issued}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:40: state `issued` already exists"#);
+}
+
+#[test]
+fn parallelize_a_state_that_is_not_compound() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [received, plan], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:19: `received` must be a compound state with `done` to be made parallel; wrap a single step in one"#);
+}
+
+#[test]
+fn parallelize_states_not_in_series() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [planning, plan], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:29: `planning` is followed by `issued`, not `plan`"#);
+}
+
+#[test]
+fn parallelize_states_at_different_levels() {
+    let problems = check_reform(
+        &[(
+            r#"  planning:
+    states:
+      planning_review: {}
+      publicity: {}
+      planning_done: {final: true}
+    done: issued
+"#,
+            r#"  later:
+    states:
+      planning:
+        states:
+          planning_review: {}
+          publicity: {}
+          planning_done: {final: true}
+        done: later_done
+      later_done: {final: true}
+    done: issued
+"#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:25: `plan` and `planning` are not at the same level"#);
+}
+
+#[test]
+fn parallelize_a_transition_back_across_the_sequence() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: send_back, from: planning_review, to: plan, by: head}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:30:52: transition `send_back` goes from `planning` into `plan`; steps between the states of a sequence cannot run in parallel"#);
+}
+
+#[test]
+fn parallelize_a_transition_from_inside_and_outside() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: withdraw, from: [plan_review, received], to: rejected, by: officer}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:30:14: transition `withdraw` starts both inside and outside `plan`; split it to make the sequence parallel"#);
+}
+
+/// Rule 7: the regions run at once, so one action in two sequence states becomes ambiguous.
+#[test]
+fn parallelize_makes_an_action_of_two_states_ambiguous() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: return, from: plan_review, to: received, by: head}
+  - {action: return, from: planning_review, to: received, by: head}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:31:14: action `return` is ambiguous with `review.plan_review` and `review.planning_review` active: transitions 5 and 6 can both be taken"#);
+}
+
+#[test]
+fn parallelize_an_entry_into_a_later_state_with_when() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: skip_plan, from: received, to: planning, by: head}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review, when: clear}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"ok"#);
+}
+
+#[test]
+fn drop_and_add_states_and_transitions() {
+    let workflow = loaded(
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_transitions:
+    - {action: reject, from: planning}
+  drop_states: [rejected]
+  add_states: {withdrawn: {title: 撤回, final: true}}
+  add_transitions:
+    - {action: withdraw, from: [plan, planning], to: withdrawn, by: officer}
+"#,
+    );
+    insta::assert_snapshot!(outline(&workflow), @r#"
+    received
+    plan 计划审批 (compound, done planning)
+      plan_review 计划审查
+      plan_done (final)
+    planning (compound, done issued)
+      planning_review
+      publicity
+      planning_done (final)
+    issued (final)
+    withdrawn 撤回 (final)
+    accept: received -> plan
+    approve_plan: plan_review -> plan_done
+    publish: planning_review -> publicity
+    approve_planning: publicity -> planning_done
+    withdraw: plan, planning -> withdrawn
+    clock plan_check 20 wd: over plan_review
+    clock plan_stage 30 wd: over plan
+    clock planning_check 10 wd: planning_review until planning_done, paused in publicity
+    clock overall 90 cd: received until issued
+    "#);
+}
+
+#[test]
+fn drop_a_state_drops_its_transitions() {
+    let workflow = loaded(
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_states: [rejected]
+"#,
+    );
+    insta::assert_snapshot!(outline(&workflow), @r#"
+    received
+    plan 计划审批 (compound, done planning)
+      plan_review 计划审查
+      plan_done (final)
+    planning (compound, done issued)
+      planning_review
+      publicity
+      planning_done (final)
+    issued (final)
+    accept: received -> plan
+    approve_plan: plan_review -> plan_done
+    publish: planning_review -> publicity
+    approve_planning: publicity -> planning_done
+    clock plan_check 20 wd: over plan_review
+    clock plan_stage 30 wd: over plan
+    clock planning_check 10 wd: planning_review until planning_done, paused in publicity
+    clock overall 90 cd: received until issued
+    "#);
+}
+
+#[test]
+fn drop_an_unknown_state() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_states: [rejeted]
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:5:17: unknown state `rejeted`; did you mean `rejected`?"#);
+}
+
+#[test]
+fn drop_an_unknown_transition() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_transitions:
+    - {action: reject, from: planning_review}
+    - {action: reject, from: planning, to: issued}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    reform.yaml:6:7: the base has no transition `reject` from `planning_review`
+    reform.yaml:7:7: the base has no transition `reject` from `planning` to `issued`
+    "#);
+}
+
+#[test]
+fn add_a_transition_to_a_dropped_state() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_states: [rejected]
+  add_transitions:
+    - {action: refuse, from: plan, to: rejected, by: head}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:7:40: unknown state `rejected`"#);
+}
+
+#[test]
+fn drop_a_transition_that_leaves_a_state_unreachable() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_transitions:
+    - {action: reject, from: planning}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:24:3: state `rejected` cannot be reached from `received`"#);
+}
+
+#[test]
+fn add_a_state_twice() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  add_states: {issued: {final: true}}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:5:16: state `issued` is declared twice"#);
+}
+
+#[test]
+fn add_a_transition_with_an_unknown_role() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  add_transitions:
+    - {action: refuse, from: plan, to: rejected, by: haed}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:54: unknown role `haed`; did you mean `head`?"#);
+}
+
+#[test]
+fn problem_in_the_base_is_reported_in_the_base() {
+    let problems = check_reform(
+        &[(r#"to: plan_done, by: head}"#, r#"to: plan_done, by: haed}"#)],
+        r#"extends: base.yaml
+version: '2'
+reform: {title: r}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:27:66: unknown role `haed`; did you mean `head`?"#);
+}
+
+#[test]
+fn extends_a_missing_file() {
+    let problems = check_reform(
+        &[],
+        r#"extends: bsae.yaml
+version: '2'
+reform: {title: r}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:1:10: cannot read `bsae.yaml`: no such file"#);
+}
+
+#[test]
+fn extends_itself() {
+    let reform = "extends: reform.yaml\nversion: '2'\nreform: {title: r}\n";
+    let problems = load_with(&[("reform.yaml", reform)], "reform.yaml", reform).unwrap_err();
+    insta::assert_snapshot!(problems, @r#"reform.yaml:1:10: `reform.yaml` extends itself"#);
+}
+
+#[test]
+fn extends_cycle() {
+    let a = "extends: b.yaml\nversion: '2'\nreform: {title: a}\n";
+    let b = "extends: a.yaml\nversion: '3'\nreform: {title: b}\n";
+    let problems = load_with(&[("a.yaml", a), ("b.yaml", b)], "a.yaml", a).unwrap_err();
+    insta::assert_snapshot!(problems, @r#"b.yaml:1:10: `a.yaml` extends itself through `b.yaml`"#);
+}
+
+/// `r1.yaml` extends `r2.yaml` … extends `r<reforms>.yaml` extends `base.yaml`.
+fn chain(reforms: usize) -> Result<Workflow, String> {
+    let texts: Vec<(String, String)> = (1..=reforms)
+        .map(|index| {
+            let next = if index == reforms { "base.yaml".to_owned() } else { format!("r{}.yaml", index + 1) };
+            (format!("r{index}.yaml"), format!("extends: {next}\nversion: '{index}'\nreform: {{title: r{index}}}\n"))
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = texts.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+    files.push(("base.yaml", REFORM_BASE));
+    load_with(&files, "r1.yaml", &texts[0].1)
+}
+
+#[test]
+fn extends_chain_at_the_depth_limit() {
+    let workflow = chain(EXTENDS_DEPTH_MAX - 1).unwrap();
+    assert_eq!(workflow.lineage().len(), EXTENDS_DEPTH_MAX - 1);
+    assert_eq!(workflow.version(), "1");
+}
+
+#[test]
+fn extends_chain_too_deep() {
+    let problems = chain(EXTENDS_DEPTH_MAX).unwrap_err();
+    insta::assert_snapshot!(problems, @r#"r8.yaml:1:10: `extends` chains are at most 8 files deep"#);
+}
+
+#[test]
+fn reform_sets_a_key_of_the_base() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+workflow: other
+version: '2'
+states: {extra: {}}
+reform: {title: r}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    reform.yaml:2:11: `workflow` cannot be set in a file that extends another; a reform keeps its base's id
+    reform.yaml:4:9: `states` cannot be set in a file that extends another; use `reform.add_states`
+    "#);
+}
+
+#[test]
+fn extends_without_reform() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:1:10: a file with `extends` needs a `reform` block"#);
+}
+
+#[test]
+fn reform_without_extends() {
+    let problems = check(&[], "reform: {title: r}\n");
+    insta::assert_snapshot!(problems, @r#"16:9: `reform` needs `extends`: name the workflow it changes"#);
+}
+
+#[test]
+fn reform_remembers_its_base() {
+    let base = load_with(&[], "base.yaml", REFORM_BASE).unwrap();
+    let reform = loaded(
+        r#"extends: base.yaml
+version: '2'
+title: 改革后
+reform:
+  title: 改革
+  rounding: nearest
+  cut:
+    stages: {plan: 10%}
+"#,
+    );
+    assert_eq!((reform.id(), reform.version(), reform.title()), ("w", "2", Some("改革后")));
+    let lineage = &reform.lineage()[0];
+    assert_eq!(reform.lineage().len(), 1);
+    assert_eq!((lineage.base_id.as_str(), lineage.base_version.as_str()), ("w", "1"));
+    assert_eq!(lineage.base_content_hash, base.content_hash());
+    assert_eq!(lineage.reform_title, "改革");
+    assert_eq!(lineage.rounding, Some(Rounding::Nearest));
+    assert_ne!(reform.content_hash(), base.content_hash());
+    assert!(base.lineage().is_empty());
 }
