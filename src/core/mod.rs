@@ -2,6 +2,7 @@
 //! comes in as arguments.
 
 pub mod calendar;
+pub mod case;
 pub mod problem;
 pub(crate) mod spanned_map;
 pub mod suggest;

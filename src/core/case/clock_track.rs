@@ -1,0 +1,220 @@
+//! `ClockTrack`: one clock of one case, folded event by event: when it started, the intervals it
+//! ran, its pauses, extensions and stop. It holds dates only, so folding needs no calendar; the
+//! calendar is read when a timing is reported.
+
+use chrono::NaiveDate;
+
+use crate::core::calendar::{Period, PeriodUnit};
+use crate::core::workflow::{Clock, StateId};
+
+/// Where a clock is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    NotStarted,
+    Running,
+    Paused,
+    Stopped,
+}
+
+impl Phase {
+    /// The phase as shown in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::NotStarted => "not started",
+            Phase::Running => "running",
+            Phase::Paused => "paused",
+            Phase::Stopped => "stopped",
+        }
+    }
+}
+
+/// One thing that happened to a clock, and the event that did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// The event's position in the case's history, from 0.
+    pub event: usize,
+    pub date: NaiveDate,
+    pub kind: LedgerKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LedgerKind {
+    Started,
+    /// The count started again (补正: the 受理 date moves to the day complete materials arrive).
+    Restarted,
+    /// The case entered a pause state of the clock.
+    Paused {
+        state: StateId,
+    },
+    Resumed,
+    /// The limit grew by this period, by the clock's extension number `extension`.
+    Extended {
+        extension: usize,
+        by: Period,
+    },
+    Stopped,
+}
+
+/// The fold of one clock over a case's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockTrack {
+    pub(crate) phase: Phase,
+    /// How many times the clock started (a case that enters the span again starts a new run).
+    pub(crate) runs: u32,
+    /// The first day of the current run's count (the start day itself is not counted).
+    pub(crate) run_start: Option<NaiveDate>,
+    /// Closed running intervals `(from, to]` of the current run.
+    pub(crate) intervals: Vec<(NaiveDate, NaiveDate)>,
+    /// The start of the open running interval.
+    pub(crate) running_since: Option<NaiveDate>,
+    /// The start of the open pause.
+    pub(crate) paused_since: Option<NaiveDate>,
+    /// Closed pauses of the current run, in calendar days.
+    pub(crate) paused_days: i64,
+    /// Extensions granted, in the clock's unit, and how often each extension was used.
+    pub(crate) extended_by: i64,
+    pub(crate) extensions_used: Vec<u32>,
+    pub(crate) stopped_on: Option<NaiveDate>,
+    pub(crate) ledger: Vec<LedgerEntry>,
+}
+
+impl ClockTrack {
+    pub(crate) fn new(clock: &Clock) -> ClockTrack {
+        ClockTrack {
+            phase: Phase::NotStarted,
+            runs: 0,
+            run_start: None,
+            intervals: Vec::new(),
+            running_since: None,
+            paused_since: None,
+            paused_days: 0,
+            extended_by: 0,
+            extensions_used: vec![0; clock.extensions.len()],
+            stopped_on: None,
+            ledger: Vec::new(),
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    pub fn ledger(&self) -> &[LedgerEntry] {
+        &self.ledger
+    }
+
+    /// How often extension number `extension` has been used.
+    pub fn extensions_used(&self, extension: usize) -> u32 {
+        self.extensions_used.get(extension).copied().unwrap_or(0)
+    }
+
+    /// Whether the clock is counting or paused: started and not stopped.
+    pub fn is_open(&self) -> bool {
+        matches!(self.phase, Phase::Running | Phase::Paused)
+    }
+
+    pub(crate) fn start(&mut self, date: NaiveDate, event: usize) {
+        self.begin_run(date);
+        self.runs += 1;
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Started });
+    }
+
+    pub(crate) fn restart(&mut self, date: NaiveDate, event: usize) {
+        self.begin_run(date);
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Restarted });
+    }
+
+    fn begin_run(&mut self, date: NaiveDate) {
+        self.phase = Phase::Running;
+        self.run_start = Some(date);
+        self.intervals.clear();
+        self.running_since = Some(date);
+        self.paused_since = None;
+        self.paused_days = 0;
+        self.stopped_on = None;
+    }
+
+    pub(crate) fn pause(&mut self, date: NaiveDate, state: StateId, event: usize) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        if let Some(since) = self.running_since.take() {
+            self.intervals.push((since, date));
+        }
+        self.paused_since = Some(date);
+        self.phase = Phase::Paused;
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Paused { state } });
+    }
+
+    pub(crate) fn resume(&mut self, date: NaiveDate, event: usize) {
+        if self.phase != Phase::Paused {
+            return;
+        }
+        if let Some(since) = self.paused_since.take() {
+            self.paused_days += (date - since).num_days();
+        }
+        self.running_since = Some(date);
+        self.phase = Phase::Running;
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Resumed });
+    }
+
+    pub(crate) fn stop(&mut self, date: NaiveDate, event: usize) {
+        match self.phase {
+            Phase::Running => {
+                if let Some(since) = self.running_since.take() {
+                    self.intervals.push((since, date));
+                }
+            }
+            Phase::Paused => {
+                if let Some(since) = self.paused_since.take() {
+                    self.paused_days += (date - since).num_days();
+                }
+            }
+            Phase::NotStarted | Phase::Stopped => return,
+        }
+        self.phase = Phase::Stopped;
+        self.stopped_on = Some(date);
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Stopped });
+    }
+
+    pub(crate) fn extend(&mut self, date: NaiveDate, extension: usize, by: Period, event: usize) {
+        self.extended_by += by.amount;
+        if let Some(used) = self.extensions_used.get_mut(extension) {
+            *used += 1;
+        }
+        self.ledger.push(LedgerEntry { event, date, kind: LedgerKind::Extended { extension, by } });
+    }
+
+    /// The running intervals `(from, to]` of the current run as of `as_of`, the open one closed
+    /// there; intervals after `as_of` are cut off.
+    pub(crate) fn intervals_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+        let open = self.running_since.map(|since| (since, as_of));
+        self.intervals
+            .iter()
+            .copied()
+            .chain(open)
+            .filter(|(from, _)| *from <= as_of)
+            .map(|(from, to)| (from, to.min(as_of)))
+            .collect()
+    }
+
+    /// Calendar days paused in the current run as of `as_of`, the open pause included.
+    pub(crate) fn paused_days_as_of(&self, as_of: NaiveDate) -> i64 {
+        let open = self.paused_since.map_or(0, |since| (as_of - since).num_days().max(0));
+        self.paused_days + open
+    }
+
+    /// The limit after cuts (already in the workflow) and extensions.
+    pub(crate) fn limit(&self, clock: &Clock) -> Period {
+        Period::new(clock.limit.amount + self.extended_by, clock.limit.unit)
+    }
+}
+
+/// The unit a clock's elapsed time is counted in: working days for `wd` clocks, calendar days for
+/// the rest.
+pub fn count_unit(unit: PeriodUnit) -> PeriodUnit {
+    match unit {
+        PeriodUnit::WorkingDays => PeriodUnit::WorkingDays,
+        PeriodUnit::CalendarDays | PeriodUnit::Months | PeriodUnit::Years => PeriodUnit::CalendarDays,
+    }
+}

@@ -1,0 +1,27 @@
+//! The case engine's pure core: the transition function (`step`), the fold of a history
+//! (`Replay`) and the timing of its clocks as of a date (`timing`).
+//!
+//! Nothing here reads the clock or a file: commands carry their instant, the calendar and the
+//! workflow come in as arguments, and the caller (the store, the auditor, the simulator) appends
+//! the events `step` returns.
+
+mod clock_track;
+mod command;
+mod configuration;
+mod event;
+mod rejection;
+mod replay;
+mod step;
+mod timing;
+
+pub use clock_track::{ClockTrack, LedgerEntry, LedgerKind, Phase, count_unit};
+pub use command::{Command, CommandKind, Opening};
+pub use configuration::Configuration;
+pub use event::{Event, EventKind};
+pub use rejection::Rejection;
+pub use replay::{Replay, ReplayError};
+pub use step::{DONE_CASCADE_MAX, open, step};
+pub use timing::{ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, timing, timing_as_of};
+
+#[cfg(test)]
+mod tests;

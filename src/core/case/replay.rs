@@ -1,0 +1,319 @@
+//! `Replay`: a case's history folded: its configuration, every clock's track and the whole-case
+//! figures. Applying events one by one and folding a prefix give the same result; the store keeps
+//! the latest `Replay` of each case as derived data that `check` compares with the fold.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::clock_track::{ClockTrack, Phase};
+use super::configuration::{Configuration, Move};
+use super::event::{Event, EventKind};
+use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
+
+/// A history that does not fit the workflow: it was not written by the engine, or was edited.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("event {event} comes before the case was opened")]
+    NotOpened { event: usize },
+    #[error("event {event} opens a case that is already open")]
+    OpenedTwice { event: usize },
+    #[error("event {event} names {what} {index}, which the workflow does not have")]
+    UnknownId { event: usize, what: &'static str, index: usize },
+    #[error("event {event} takes transition {transition} from `{source_state}`, which is not active")]
+    SourceNotActive { event: usize, transition: usize, source_state: String },
+    #[error("event {event} takes the `done` of `{state}`, which is not due")]
+    DoneNotDue { event: usize, state: String },
+    #[error("event {event} comes after the case finished")]
+    AfterFinish { event: usize },
+    #[error("event {event} is dated before the event before it")]
+    Backwards { event: usize },
+}
+
+/// The fold of a case's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replay {
+    configuration: Configuration,
+    clocks: Vec<ClockTrack>,
+    events: usize,
+    last_at: Option<DateTime<FixedOffset>>,
+    opened_on: Option<NaiveDate>,
+    finished_on: Option<NaiveDate>,
+    /// The case is in a state that pauses some clock since this date.
+    paused_since: Option<NaiveDate>,
+    /// Closed stretches spent in pause states, as `(from, to]`.
+    pauses: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Replay {
+    /// A case with no history.
+    pub fn new(workflow: &Workflow) -> Replay {
+        Replay {
+            configuration: Configuration::empty(workflow),
+            clocks: workflow.clocks().iter().map(ClockTrack::new).collect(),
+            events: 0,
+            last_at: None,
+            opened_on: None,
+            finished_on: None,
+            paused_since: None,
+            pauses: Vec::new(),
+        }
+    }
+
+    /// Folds a whole history.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError`] at the first event that does not fit.
+    pub fn fold(workflow: &Workflow, events: &[Event], zone: FixedOffset) -> Result<Replay, ReplayError> {
+        let mut replay = Replay::new(workflow);
+        for event in events {
+            replay.apply(workflow, event, zone)?;
+        }
+        Ok(replay)
+    }
+
+    pub fn configuration(&self) -> &Configuration {
+        &self.configuration
+    }
+
+    pub fn clocks(&self) -> &[ClockTrack] {
+        &self.clocks
+    }
+
+    /// How many events have been applied: the case's version.
+    pub fn events(&self) -> usize {
+        self.events
+    }
+
+    pub fn last_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.last_at
+    }
+
+    pub fn opened_on(&self) -> Option<NaiveDate> {
+        self.opened_on
+    }
+
+    pub fn finished_on(&self) -> Option<NaiveDate> {
+        self.finished_on
+    }
+
+    pub fn is_opened(&self) -> bool {
+        self.opened_on.is_some()
+    }
+
+    /// Stretches `(from, to]` spent in pause states as of `as_of`, the open one closed there.
+    pub(crate) fn pauses_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+        let open = self.paused_since.map(|since| (since, as_of));
+        self.pauses
+            .iter()
+            .copied()
+            .chain(open)
+            .filter(|(from, _)| *from <= as_of)
+            .map(|(from, to)| (from, to.min(as_of)))
+            .collect()
+    }
+
+    /// Applies one event, dated in `zone` (the calendar's).
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError`] when the event does not fit; the replay is then unchanged.
+    pub fn apply(&mut self, workflow: &Workflow, event: &Event, zone: FixedOffset) -> Result<(), ReplayError> {
+        let index = self.events;
+        let date = event.at.with_timezone(&zone).date_naive();
+        if self.last_at.is_some_and(|last| event.at < last) {
+            return Err(ReplayError::Backwards { event: index });
+        }
+        if self.finished_on.is_some() && !matches!(event.kind, EventKind::Noted { .. }) {
+            return Err(ReplayError::AfterFinish { event: index });
+        }
+        let opened = self.opened_on.is_some();
+        match (&event.kind, opened) {
+            (EventKind::Opened { .. }, true) => return Err(ReplayError::OpenedTwice { event: index }),
+            (EventKind::Opened { .. }, false) | (_, true) => {}
+            (_, false) => return Err(ReplayError::NotOpened { event: index }),
+        }
+        let mut next = self.clone();
+        let moved = next.apply_kind(workflow, &event.kind, index, date)?;
+        if let Some(moved) = moved {
+            let action = match &event.kind {
+                EventKind::Acted { action, .. } => Some(*action),
+                _ => None,
+            };
+            next.move_clocks(workflow, &moved, action, date, index);
+        }
+        next.events += 1;
+        next.last_at = Some(event.at);
+        *self = next;
+        Ok(())
+    }
+
+    fn apply_kind(
+        &mut self,
+        workflow: &Workflow,
+        kind: &EventKind,
+        index: usize,
+        date: NaiveDate,
+    ) -> Result<Option<Move>, ReplayError> {
+        let unknown = |what, id: usize| ReplayError::UnknownId { event: index, what, index: id };
+        match kind {
+            EventKind::Opened { attributes } => {
+                for (attribute, value) in attributes {
+                    let slot = self.configuration.values_mut().get_mut(attribute.index());
+                    *slot.ok_or_else(|| unknown("attribute", attribute.index()))? = Some(value.clone());
+                }
+                Ok(Some(self.configuration.open(workflow)))
+            }
+            EventKind::AttributeSet { attribute, value } => {
+                let slot = self.configuration.values_mut().get_mut(attribute.index());
+                slot.ok_or_else(|| unknown("attribute", attribute.index()))?.clone_from(value);
+                Ok(None)
+            }
+            EventKind::Acted { transition, source, .. } => {
+                if transition.index() >= workflow.transitions().len() {
+                    return Err(unknown("transition", transition.index()));
+                }
+                if source.index() >= workflow.states().len() {
+                    return Err(unknown("state", source.index()));
+                }
+                let taken = workflow.transition(*transition);
+                if !taken.from.contains(source) || !self.configuration.is_active(workflow, *source) {
+                    return Err(ReplayError::SourceNotActive {
+                        event: index,
+                        transition: transition.index(),
+                        source_state: workflow.state(*source).name.clone(),
+                    });
+                }
+                Ok(Some(self.configuration.step(workflow, *source, taken.to)))
+            }
+            EventKind::Done { state } => {
+                if state.index() >= workflow.states().len() {
+                    return Err(unknown("state", state.index()));
+                }
+                if self.configuration.done_due(workflow) != Some(*state) {
+                    return Err(ReplayError::DoneNotDue { event: index, state: workflow.state(*state).name.clone() });
+                }
+                let target = match &workflow.state(*state).kind {
+                    StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } => *done,
+                    StateKind::Compound { done: None, .. } | StateKind::Atomic | StateKind::Final => {
+                        return Err(ReplayError::DoneNotDue {
+                            event: index,
+                            state: workflow.state(*state).name.clone(),
+                        });
+                    }
+                };
+                Ok(Some(self.configuration.step(workflow, *state, target)))
+            }
+            EventKind::Extended { clock, extension, .. } => {
+                let Some(declared) = workflow.clocks().get(clock.index()) else {
+                    return Err(unknown("clock", clock.index()));
+                };
+                let Some(granted) = declared.extensions.get(*extension) else {
+                    return Err(unknown("extension", *extension));
+                };
+                self.clocks[clock.index()].extend(date, *extension, granted.by, index);
+                Ok(None)
+            }
+            EventKind::Noted { .. } => Ok(None),
+        }
+    }
+
+    /// Stops, restarts and starts clocks after a move, then sets every open clock's pause.
+    fn move_clocks(
+        &mut self,
+        workflow: &Workflow,
+        moved: &Move,
+        action: Option<ActionId>,
+        date: NaiveDate,
+        index: usize,
+    ) {
+        let entered = |state: &StateId| moved.entered.contains(state);
+        let exited = |state: &StateId| moved.exited.contains(state);
+        let finished = self.configuration.finished_in(workflow).is_some();
+        for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
+            let stopped_now = track.is_open()
+                && (finished
+                    || match &clock.span {
+                        ClockSpan::Over(states) => states
+                            .iter()
+                            .any(|s| (exited(s) && !entered(s)) || self.configuration.has_final_child(workflow, *s)),
+                        ClockSpan::Between { until, .. } => until.iter().any(entered),
+                    });
+            if stopped_now {
+                track.stop(date, index);
+                continue;
+            }
+            if track.is_open() {
+                let restarted = action.is_some_and(|action| clock.restart_on.contains(&action))
+                    || clock.restart_entering.iter().any(entered);
+                if restarted {
+                    track.restart(date, index);
+                }
+                continue;
+            }
+            let starts = !finished
+                && match &clock.span {
+                    ClockSpan::Over(states) => states.iter().any(entered),
+                    ClockSpan::Between { from, .. } => from.iter().any(entered),
+                };
+            if starts {
+                track.start(date, index);
+            }
+        }
+        self.set_pauses(workflow, date, index);
+        if finished {
+            self.finished_on = Some(date);
+        }
+        if self.opened_on.is_none() {
+            self.opened_on = Some(date);
+        }
+    }
+
+    /// Pauses every open clock whose relevant active states all lie in its pause states, and
+    /// resumes the rest. A clock over a state looks at the active states inside it (so a clock
+    /// over a parallel state pauses only when every active region is in a pause state); a clock
+    /// from … until looks at every active state.
+    fn set_pauses(&mut self, workflow: &Workflow, date: NaiveDate, index: usize) {
+        let leaves = self.configuration.leaves();
+        let mut any_paused = false;
+        for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
+            let pause_of = |leaf: &StateId| {
+                clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
+            };
+            // A region that has reached its final state waits for the others; it neither runs
+            // nor holds a clock running.
+            let waiting = |leaf: &StateId| workflow.state(*leaf).kind == StateKind::Final;
+            let relevant: Vec<StateId> = match &clock.span {
+                ClockSpan::Over(states) => leaves
+                    .iter()
+                    .copied()
+                    .filter(|leaf| !waiting(leaf) && states.iter().any(|s| workflow.is_within(*leaf, *s)))
+                    .collect(),
+                ClockSpan::Between { .. } => leaves.iter().copied().filter(|leaf| !waiting(leaf)).collect(),
+            };
+            let pause_state = if relevant.is_empty() || clock.pauses.is_empty() {
+                None
+            } else {
+                relevant
+                    .iter()
+                    .map(pause_of)
+                    .collect::<Option<Vec<StateId>>>()
+                    .and_then(|states| states.first().copied())
+            };
+            any_paused |= relevant.iter().any(|leaf| pause_of(leaf).is_some());
+            match (track.phase(), pause_state) {
+                (Phase::Running, Some(state)) => track.pause(date, state, index),
+                (Phase::Paused, None) => track.resume(date, index),
+                _ => {}
+            }
+        }
+        let finished = self.configuration.finished_in(workflow).is_some();
+        match (self.paused_since, any_paused && !finished) {
+            (None, true) => self.paused_since = Some(date),
+            (Some(since), false) => {
+                self.pauses.push((since, date));
+                self.paused_since = None;
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The transition function: a case's replay and a command in, the events to append or the
+//! `Rejection` that says why not. Pure: the caller appends the events and applies them to its
+//! replay with [`Replay::apply`].
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::command::{Command, CommandKind, Opening};
+use super::event::{Event, EventKind};
+use super::rejection::Rejection;
+use super::replay::Replay;
+use crate::core::calendar::WorkingCalendar;
+use crate::core::suggest::nearest;
+use crate::core::workflow::{
+    ActionId, ActionKind, AttributeId, ClockId, RoleId, StateId, TransitionId, Value, Workflow,
+};
+
+use super::clock_track::Phase;
+use super::timing::{Level, timing};
+
+/// How many `done` steps one action may set off in a row; a workflow has at most this many
+/// nested compound and parallel states, so more means a bug.
+pub const DONE_CASCADE_MAX: usize = 64;
+
+/// The events that open a case.
+///
+/// # Errors
+///
+/// A [`Rejection`] for an unknown attribute, a value of the wrong type, or a date outside the
+/// calendar's data.
+pub fn open(workflow: &Workflow, calendar: &WorkingCalendar, opening: &Opening) -> Result<Vec<Event>, Rejection> {
+    check_date(calendar, opening.at)?;
+    let mut values: Vec<Option<Value>> =
+        workflow.attributes().iter().map(|attribute| attribute.default.clone()).collect();
+    for (name, text) in &opening.attributes {
+        let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
+        values[attribute.index()] = value;
+    }
+    let attributes = values
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, value)| value.map(|value| (AttributeId(index as u16), value)))
+        .collect();
+    let opened = Event {
+        at: opening.at,
+        actor: Some(opening.actor.clone()),
+        role: None,
+        kind: EventKind::Opened { attributes },
+    };
+    let mut replay = Replay::new(workflow);
+    let mut events = vec![opened];
+    apply_all(workflow, calendar, &mut replay, &events);
+    add_done_steps(workflow, calendar, &mut replay, opening.at, &mut events);
+    Ok(events)
+}
+
+/// The events a command appends to a case, checked against the workflow's rules.
+///
+/// # Errors
+///
+/// A [`Rejection`] saying why the command is refused; nothing is to be written then.
+pub fn step(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &Replay,
+    command: &Command,
+) -> Result<Vec<Event>, Rejection> {
+    if let Some(finished) = replay.configuration().finished_in(workflow) {
+        return Err(Rejection::Finished { state: workflow.state(finished).name.clone() });
+    }
+    if let Some(last) = replay.last_at()
+        && command.at < last
+    {
+        return Err(Rejection::Backwards { at: command.at, last });
+    }
+    check_date(calendar, command.at)?;
+    let role = resolve_role(workflow, &command.role)?;
+    let event = |kind| Event { at: command.at, actor: Some(command.actor.clone()), role: Some(role), kind };
+    match &command.kind {
+        CommandKind::Note { text } => Ok(vec![event(EventKind::Noted { text: text.clone() })]),
+        CommandKind::SetAttributes { attributes } => attributes
+            .iter()
+            .map(|(name, text)| {
+                let (attribute, value) = parse_attribute(workflow, name, text.as_deref())?;
+                Ok(event(EventKind::AttributeSet { attribute, value }))
+            })
+            .collect(),
+        CommandKind::Act { action, attributes } => {
+            let action = resolve_action(workflow, action)?;
+            let mut events = Vec::new();
+            let mut values = replay.configuration().values().to_vec();
+            for (name, text) in attributes {
+                let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
+                values[attribute.index()].clone_from(&value);
+                events.push(event(EventKind::AttributeSet { attribute, value }));
+            }
+            match workflow.action(action).kind {
+                ActionKind::Transition => {
+                    let (transition, source) = choose_transition(workflow, replay, action, role, &values)?;
+                    events.push(event(EventKind::Acted { action, transition, source }));
+                    let mut after = replay.clone();
+                    apply_all(workflow, calendar, &mut after, &events);
+                    add_done_steps(workflow, calendar, &mut after, command.at, &mut events);
+                }
+                ActionKind::Extension(clock) => {
+                    let extension = check_extension(workflow, calendar, replay, clock, action, role, command.at)?;
+                    events.push(event(EventKind::Extended { clock, extension, action }));
+                }
+            }
+            Ok(events)
+        }
+    }
+}
+
+fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<NaiveDate, Rejection> {
+    let date = at.with_timezone(&calendar.zone()).date_naive();
+    calendar.is_working_day(date).map_err(Rejection::DateOutsideCalendar)?;
+    Ok(date)
+}
+
+/// Applies events the engine itself just made; they fit by construction.
+fn apply_all(workflow: &Workflow, calendar: &WorkingCalendar, replay: &mut Replay, events: &[Event]) {
+    for event in events {
+        let applied = replay.apply(workflow, event, calendar.zone());
+        debug_assert!(applied.is_ok(), "an event the engine made does not fit: {applied:?}");
+    }
+}
+
+/// Takes every `done` step the configuration makes due, each as its own event with no actor.
+fn add_done_steps(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &mut Replay,
+    at: DateTime<FixedOffset>,
+    events: &mut Vec<Event>,
+) {
+    for _ in 0..DONE_CASCADE_MAX {
+        let Some(state) = replay.configuration().done_due(workflow) else { return };
+        let done = Event { at, actor: None, role: None, kind: EventKind::Done { state } };
+        let applied = replay.apply(workflow, &done, calendar.zone());
+        debug_assert!(applied.is_ok(), "a due `done` does not fit: {applied:?}");
+        events.push(done);
+    }
+    debug_assert!(false, "more than {DONE_CASCADE_MAX} `done` steps in a row");
+}
+
+fn resolve_role(workflow: &Workflow, name: &str) -> Result<RoleId, Rejection> {
+    workflow.role_named(name).ok_or_else(|| Rejection::UnknownRole {
+        role: name.to_owned(),
+        suggestion: nearest(name, workflow.roles().iter().map(|role| role.name.as_str())).map(str::to_owned),
+    })
+}
+
+fn resolve_action(workflow: &Workflow, name: &str) -> Result<ActionId, Rejection> {
+    workflow.action_named(name).ok_or_else(|| Rejection::UnknownAction {
+        action: name.to_owned(),
+        suggestion: nearest(name, workflow.actions().iter().map(|action| action.name.as_str())).map(str::to_owned),
+    })
+}
+
+fn parse_attribute(
+    workflow: &Workflow,
+    name: &str,
+    text: Option<&str>,
+) -> Result<(AttributeId, Option<Value>), Rejection> {
+    let attribute = workflow.attribute_named(name).ok_or_else(|| Rejection::UnknownAttribute {
+        attribute: name.to_owned(),
+        suggestion: nearest(name, workflow.attributes().iter().map(|attribute| attribute.name.as_str()))
+            .map(str::to_owned),
+    })?;
+    let Some(text) = text else { return Ok((attribute, None)) };
+    let value = workflow
+        .attribute(attribute)
+        .kind
+        .parse_value(text)
+        .map_err(|message| Rejection::BadValue { attribute: name.to_owned(), message })?;
+    Ok((attribute, Some(value)))
+}
+
+/// The transition an action takes: one whose `from` is active, whose roles include `role` and
+/// whose guard holds on `values`. Validation makes it unique; the first in the file wins if a
+/// workflow ever slips through.
+fn choose_transition(
+    workflow: &Workflow,
+    replay: &Replay,
+    action: ActionId,
+    role: RoleId,
+    values: &[Option<Value>],
+) -> Result<(TransitionId, StateId), Rejection> {
+    let configuration = replay.configuration();
+    let active = configuration.active_states(workflow);
+    let candidates: Vec<(TransitionId, StateId)> = active
+        .iter()
+        .flat_map(|state| workflow.transitions_from(*state).iter().map(move |transition| (*transition, *state)))
+        .filter(|(transition, _)| workflow.transition(*transition).action == action)
+        .collect();
+    let action_name = || workflow.action(action).name.clone();
+    if candidates.is_empty() {
+        let mut allowed: Vec<String> = active
+            .iter()
+            .flat_map(|state| workflow.transitions_from(*state))
+            .map(|transition| workflow.action(workflow.transition(*transition).action).name.clone())
+            .chain(open_extensions(workflow, replay))
+            .collect();
+        allowed.sort();
+        allowed.dedup();
+        let leaves = configuration.leaves().iter().map(|leaf| workflow.state(*leaf).name.clone()).collect();
+        return Err(Rejection::NotAllowed { action: action_name(), active: leaves, allowed });
+    }
+    let permitted: Vec<(TransitionId, StateId)> = candidates
+        .iter()
+        .copied()
+        .filter(|(transition, _)| workflow.transition(*transition).roles.contains(&role))
+        .collect();
+    if permitted.is_empty() {
+        let mut roles: Vec<String> = candidates
+            .iter()
+            .flat_map(|(transition, _)| &workflow.transition(*transition).roles)
+            .map(|role| workflow.role(*role).name.clone())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        return Err(Rejection::RoleNotPermitted {
+            action: action_name(),
+            role: workflow.role(role).name.clone(),
+            roles,
+        });
+    }
+    let enabled = permitted.iter().copied().find(|(transition, _)| {
+        workflow.transition(*transition).guard.as_ref().is_none_or(|guard| guard.holds(values))
+    });
+    enabled.ok_or_else(|| {
+        let guards: Vec<String> = permitted
+            .iter()
+            .filter_map(|(transition, _)| workflow.transition(*transition).guard.as_ref())
+            .map(|guard| format!("`{}`", guard.render(workflow.attributes())))
+            .collect();
+        let mut read = Vec::new();
+        for (transition, _) in &permitted {
+            if let Some(guard) = &workflow.transition(*transition).guard {
+                guard.constants(&mut read);
+            }
+        }
+        let mut attributes: Vec<AttributeId> = read.into_iter().map(|(attribute, _)| attribute).collect();
+        attributes.sort_unstable();
+        attributes.dedup();
+        let values = attributes
+            .into_iter()
+            .map(|attribute| {
+                let declared = workflow.attribute(attribute);
+                let shown = values[attribute.index()]
+                    .as_ref()
+                    .map_or_else(|| "unset".to_owned(), |value| value.render(&declared.kind));
+                (declared.name.clone(), shown)
+            })
+            .collect();
+        Rejection::GuardFalse { action: action_name(), guards, values }
+    })
+}
+
+/// The extension actions of the clocks that are open.
+fn open_extensions(workflow: &Workflow, replay: &Replay) -> Vec<String> {
+    workflow
+        .clocks()
+        .iter()
+        .zip(replay.clocks())
+        .filter(|(_, track)| track.is_open())
+        .flat_map(|(clock, _)| clock.extensions.iter().map(|extension| workflow.action(extension.action).name.clone()))
+        .collect()
+}
+
+/// The extension number an extension action uses, once the clock is open, within its limit, the
+/// role may grant it and it has uses left.
+fn check_extension(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &Replay,
+    clock: ClockId,
+    action: ActionId,
+    role: RoleId,
+    at: DateTime<FixedOffset>,
+) -> Result<usize, Rejection> {
+    let declared = workflow.clock(clock);
+    let track = &replay.clocks()[clock.index()];
+    let clock_name = || declared.name.clone();
+    let action_name = || workflow.action(action).name.clone();
+    if !track.is_open() {
+        let status = if track.phase() == Phase::NotStarted { "not started" } else { "stopped" };
+        return Err(Rejection::ClockNotRunning { clock: clock_name(), status });
+    }
+    let extensions: Vec<usize> = declared
+        .extensions
+        .iter()
+        .enumerate()
+        .filter(|(_, extension)| extension.action == action)
+        .map(|(index, _)| index)
+        .collect();
+    let permitted: Vec<usize> =
+        extensions.iter().copied().filter(|index| declared.extensions[*index].roles.contains(&role)).collect();
+    if permitted.is_empty() {
+        let mut roles: Vec<String> = extensions
+            .iter()
+            .flat_map(|index| &declared.extensions[*index].roles)
+            .map(|role| workflow.role(*role).name.clone())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        return Err(Rejection::RoleNotPermitted {
+            action: action_name(),
+            role: workflow.role(role).name.clone(),
+            roles,
+        });
+    }
+    let Some(extension) =
+        permitted.iter().copied().find(|index| track.extensions_used(*index) < declared.extensions[*index].times)
+    else {
+        let times = declared.extensions[permitted[0]].times;
+        return Err(Rejection::ExtensionCapReached { clock: clock_name(), action: action_name(), times });
+    };
+    let date = at.with_timezone(&calendar.zone()).date_naive();
+    let now = timing(workflow, calendar, replay, date).map_err(Rejection::DateOutsideCalendar)?;
+    let level = now.clocks[clock.index()].statutory.as_ref().map_or(Level::Ok, |limit| limit.level);
+    if level == Level::Red {
+        return Err(Rejection::ClockBreached { clock: clock_name() });
+    }
+    Ok(extension)
+}
