@@ -474,7 +474,9 @@ fn timing_as_of_an_earlier_date_folds_only_what_had_happened() {
 mod properties {
     use proptest::prelude::*;
 
-    use super::super::{ClockStatus, Command, CommandKind, Opening, Replay, open, step, timing, timing_as_of};
+    use super::super::{
+        ClockStatus, Command, CommandKind, EventRecord, Opening, Replay, open, step, timing, timing_as_of,
+    };
     use super::{LICENCE, REVIEW, instant, load};
     use crate::core::calendar::{Calendars, PeriodUnit};
     use crate::core::workflow::Workflow;
@@ -540,6 +542,15 @@ mod properties {
         }
         days.push((at.date_naive(), replay.clone()));
         prop_assert_eq!(&Replay::fold(workflow, &history, zone).unwrap(), &replay);
+        // Every event survives its stored form: names out, the same record back in.
+        let mut reread = Vec::new();
+        for event in &history {
+            let record = EventRecord::of(workflow, event);
+            let parsed = EventRecord::parse(&record.canonical_json()).unwrap();
+            prop_assert_eq!(&parsed, &record);
+            reread.push(parsed.to_event(workflow).unwrap());
+        }
+        prop_assert_eq!(&Replay::fold(workflow, &reread, zone).unwrap(), &replay);
         for (day, then) in &days {
             let one_by_one = timing(workflow, calendar, then, *day).unwrap();
             let folded = timing_as_of(workflow, calendar, &history, *day).unwrap();
@@ -569,4 +580,52 @@ mod properties {
             run(&load(REVIEW), &draws)?;
         }
     }
+}
+
+/// The stored form and its hashes are pinned: a change here breaks every stored chain.
+#[test]
+fn stored_form_and_hash_chain_are_pinned() {
+    let calendars = Calendars::builtin();
+    let calendar = calendars.get("cn-mainland").unwrap();
+    let workflow = load(LICENCE);
+    let opening = Opening {
+        at: instant("2026-03-02"),
+        actor: "张三".to_owned(),
+        attributes: vec![("complete".to_owned(), "true".to_owned()), ("area".to_owned(), "2.50".to_owned())],
+    };
+    let mut replay = Replay::new(&workflow);
+    let mut history = open(&workflow, calendar, &opening).unwrap();
+    for event in &history {
+        replay.apply(&workflow, event, calendar.zone()).unwrap();
+    }
+    let accept = Command {
+        at: instant("2026-03-03"),
+        actor: "李四".to_owned(),
+        role: "officer".to_owned(),
+        kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    };
+    history.extend(step(&workflow, calendar, &replay, &accept).unwrap());
+    let mut previous = super::GENESIS_HASH;
+    let mut lines = Vec::new();
+    for (sequence, event) in history.iter().enumerate() {
+        let canonical = super::EventRecord::of(&workflow, event).canonical_json();
+        previous = super::event_hash(&previous, "case-1", sequence as u64, &canonical);
+        lines.push(format!("{canonical}\n{}", crate::core::workflow::hex(&previous)));
+    }
+    insta::assert_snapshot!(lines.join("\n"), @r#"
+    {"at":"2026-03-02T09:00:00+08:00","actor":"张三","role":null,"kind":"opened","attributes":[["complete",true],["area","2.5"]]}
+    4d9b49f99c244bc78ce706cf8a84a890221ef4f040515d973ae42779e1a30b89
+    {"at":"2026-03-03T09:00:00+08:00","actor":"李四","role":"officer","kind":"acted","action":"accept","from":"received","to":"deciding"}
+    0393dba7ef54ed87a4d565a6c22653e0830a52615d26592bb69ed1b1bba2b0d3
+    "#);
+}
+
+#[test]
+fn any_change_to_an_event_changes_its_hash() {
+    let record = r#"{"at":"2026-03-03T09:00:00+08:00","actor":"李四","role":"officer","kind":"acted","action":"accept","from":"received","to":"deciding"}"#;
+    let hash = super::event_hash(&super::GENESIS_HASH, "c", 1, record);
+    assert_ne!(hash, super::event_hash(&super::GENESIS_HASH, "c", 2, record));
+    assert_ne!(hash, super::event_hash(&super::GENESIS_HASH, "d", 1, record));
+    assert_ne!(hash, super::event_hash(&[1; 32], "c", 1, record));
+    assert_ne!(hash, super::event_hash(&super::GENESIS_HASH, "c", 1, &record.replace("李四", "王五")));
 }
