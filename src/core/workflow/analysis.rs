@@ -169,17 +169,38 @@ fn check_ambiguity(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {
                 } else {
                     format!("with `{left}` and `{right}` active")
                 };
-                let message = format!(
-                    "action `{action}` is ambiguous {place}: transitions {} and {} can both be taken",
-                    earlier + 1,
-                    later + 1
-                );
+                let at = &draft.transitions[later].action.at;
+                let which = where_written(checker, at, &draft.transitions[earlier].at, &draft.transitions[later].at);
+                let message =
+                    format!("action `{action}` is ambiguous {place}: the transitions at {which} can both be taken");
                 let help = "give the transitions guards that exclude each other (`x` and `not x`) or different roles"
                     .to_owned();
-                checker.error_help(&draft.transitions[later].action.at, message, "ambiguous", help);
+                checker.error_help(at, message, "ambiguous", help);
             }
         }
     }
+}
+
+/// Where two transitions were written, for a problem reported at `at`: `lines 3 and 5` in the
+/// problem's file, a file's name after a line in another (``line 30 of `base.yaml` ``), and the
+/// columns too when both are on one line. A transition copied by a reform is where its original
+/// was written, so a reader finds it in the file whatever the reformed flow's order.
+fn where_written(checker: &Checker, at: &Origin, first: &Origin, second: &Origin) -> String {
+    if first.source == at.source && second.source == at.source {
+        return if first.line == second.line {
+            format!("{}:{} and {}:{}", first.line, first.column, second.line, second.column)
+        } else {
+            format!("lines {} and {}", first.line, second.line)
+        };
+    }
+    let one = |origin: &Origin| {
+        if origin.source == at.source {
+            format!("line {}", origin.line)
+        } else {
+            format!("line {} of `{}`", origin.line, checker.sources[origin.source].name)
+        }
+    };
+    format!("{} and {}", one(first), one(second))
 }
 
 fn check_pauses(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {

@@ -72,6 +72,11 @@ impl Checker {
         !self.problems.is_empty()
     }
 
+    /// How many problems have been found so far, shown or not.
+    pub(crate) fn problem_count(&self) -> usize {
+        self.problems.len() + self.problems_dropped
+    }
+
     pub(crate) fn error(&mut self, at: &Origin, message: impl Into<String>, label: impl Into<String>) {
         self.report(at, message.into(), label.into(), None);
     }
@@ -95,7 +100,19 @@ impl Checker {
         self.report(&name.at, message, format!("no such {kind}"), None);
     }
 
+    /// Records a problem once: the same message at the same place (a name copied by a reform,
+    /// checked once per copy) is one problem.
     fn report(&mut self, at: &Origin, message: String, label: String, help: Option<String>) {
+        let file = &self.sources[at.source].name;
+        let seen = self.problems.iter().any(|problem| {
+            problem.line == at.line
+                && problem.column == at.column
+                && problem.file == *file
+                && problem.message == message
+        });
+        if seen {
+            return;
+        }
         if self.problems.len() >= WORKFLOW_PROBLEMS_MAX {
             self.problems_dropped += 1;
             return;
@@ -125,19 +142,57 @@ impl Checker {
         let text = self.sources[at.source].text.inner();
         let Some(spanned) = text.get(offset..offset + length) else { return at.clone() };
         let Some(position) = spanned.find(value) else { return at.clone() };
-        let absolute = offset + position + start;
+        self.place(at.source, offset + position + start, len)
+    }
+
+    /// The origin of bytes `absolute..absolute + len` of a file, with their line and column.
+    fn place(&self, source: usize, absolute: usize, len: usize) -> Origin {
+        let text = self.sources[source].text.inner();
         let before = &text[..absolute.min(text.len())];
         let line = before.matches('\n').count() as u64 + 1;
         let line_start = before.rfind('\n').map_or(0, |index| index + 1);
         let column = before[line_start..].chars().count() as u64 + 1;
-        Origin { source: at.source, line, column, span: Some((absolute, len)) }
+        Origin { source, line, column, span: Some((absolute, len)) }
+    }
+
+    /// The place for a problem with a whole value written at `at` under the mapping key `key`: a
+    /// flow value (`{…}`, `[…]`, a scalar) is its own place, but a block value's place is an empty
+    /// span at the start of its first line, so then the key's place. Only blanks, the `:` and
+    /// comments may lie between the key and the value; when the key is not found there, `at`.
+    pub(crate) fn value_or_key(&self, at: &Origin, key: &str) -> Origin {
+        let Some((offset, 0)) = at.span else { return at.clone() };
+        let text = self.sources[at.source].text.inner();
+        let Some(before) = text.get(..offset) else { return at.clone() };
+        let mut end = before.len();
+        loop {
+            let line_start = before[..end].rfind('\n').map_or(0, |index| index + 1);
+            let line = &before[line_start..end];
+            let code = comment_start(line).map_or(line, |comment| &line[..comment]).trim_end();
+            if code.trim_start().is_empty() {
+                if line_start == 0 {
+                    return at.clone();
+                }
+                end = line_start - 1;
+                continue;
+            }
+            let Some(head) = code.strip_suffix(':').map(str::trim_end) else { return at.clone() };
+            let Some(key_start) = head.strip_suffix(key).map(str::len) else { return at.clone() };
+            let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+            if head[..key_start].chars().next_back().is_some_and(is_name_char) {
+                return at.clone();
+            }
+            return self.place(at.source, line_start + key_start, key.len());
+        }
     }
 
     /// The place of one name inside a list written as one value (`by: [bureau, group]`).
+    /// A list's own span covers only its start (the `[`, or nothing for a block list), so the
+    /// name is looked for up to the list's end.
     pub(crate) fn name_in(&self, at: &Origin, name: &str) -> Origin {
         let Some((offset, length)) = at.span else { return at.clone() };
         let text = self.sources[at.source].text.inner();
-        let Some(spanned) = text.get(offset..offset + length) else { return at.clone() };
+        let end = list_end(text, offset).max(offset + length);
+        let Some(spanned) = text.get(offset..end) else { return at.clone() };
         let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
         let mut search_from = 0;
         while let Some(found) = spanned[search_from..].find(name) {
@@ -146,7 +201,7 @@ impl Checker {
             let before_ok = !spanned[..start].chars().next_back().is_some_and(is_name_char);
             let after_ok = !spanned[end..].chars().next().is_some_and(is_name_char);
             if before_ok && after_ok {
-                return self.narrow(at, spanned, start, name.len());
+                return self.place(at.source, offset + start, name.len());
             }
             search_from = end;
         }
@@ -160,7 +215,45 @@ impl Checker {
             self.problems_dropped = 0;
             self.push(&at, message, String::new(), None);
         }
-        let file = self.sources.last().map(|source| source.name.clone()).unwrap_or_default();
+        // The file that was loaded is the first source; the files it extends follow it.
+        let file = self.sources.first().map(|source| source.name.clone()).unwrap_or_default();
         WorkflowError::new(file, self.problems)
     }
+}
+
+/// Where a YAML comment starts in one line: a `#` at its start or after a blank.
+fn comment_start(line: &str) -> Option<usize> {
+    line.char_indices()
+        .find(|&(index, c)| c == '#' && line[..index].chars().next_back().is_none_or(char::is_whitespace))
+        .map(|(index, _)| index)
+}
+
+/// Where a list that starts at byte `offset` ends: after the `]` of a flow list (`[a, b]`; names
+/// hold no `]`), or, for a block list, before the first line after its first that is neither blank
+/// nor a comment nor indented past the list's `-` (or a further `-` at its column). Anything else
+/// is a single value: `offset`.
+fn list_end(text: &str, offset: usize) -> usize {
+    let Some(rest) = text.get(offset..) else { return offset };
+    if rest.starts_with('[') {
+        return rest.find(']').map_or(text.len(), |close| offset + close + 1);
+    }
+    if !rest.starts_with('-') {
+        return offset;
+    }
+    let column = offset - text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    let mut end = rest.find('\n').map_or(text.len(), |newline| offset + newline + 1);
+    while end < text.len() {
+        let line = text[end..].split('\n').next().unwrap_or("");
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let continues = body.trim().is_empty()
+            || body.starts_with('#')
+            || indent > column
+            || (indent == column && body.starts_with('-'));
+        if !continues {
+            break;
+        }
+        end += line.len() + 1;
+    }
+    end.min(text.len())
 }

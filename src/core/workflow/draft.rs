@@ -237,7 +237,7 @@ impl DraftReader<'_> {
                 }
             }
             (Some(_), Some(parallel)) => {
-                let at = self.at(&parallel.referenced);
+                let at = self.checker.value_or_key(&self.at(&parallel.referenced), "parallel");
                 self.checker.error(
                     &at,
                     format!("state `{}` has both `states` and `parallel`", state.name.name),
@@ -282,7 +282,7 @@ impl DraftReader<'_> {
 
     pub(crate) fn clock(&mut self, key: &Spanned<String>, raw: &Spanned<RawClock>) -> Option<DraftClock> {
         let name = self.name(key, false);
-        let clock_at = self.at(&raw.referenced);
+        let clock_at = self.checker.value_or_key(&self.at(&raw.referenced), &name.name);
         let raw = &raw.value;
         let limit = self.period(&raw.limit);
         let promised = raw.promised.as_ref().and_then(|promised| self.period(promised));
@@ -464,7 +464,7 @@ fn read_attribute(
             return None;
         }
         (_, Some(list)) => {
-            let at = reader.at(&list.referenced);
+            let at = reader.checker.value_or_key(&reader.at(&list.referenced), "values");
             reader.checker.error(&at, "`values` is only for `enum` attributes", "not an enum");
         }
         (_, None) => {}

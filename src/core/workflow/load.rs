@@ -103,19 +103,34 @@ fn load_file(
             return None;
         }
     };
-    let draft = match &raw.extends {
-        Some(extends) => extend(checker, source, &raw, extends, reader, calendars, chain)?,
-        None => {
-            if let Some(reform) = &raw.reform {
-                let at = checker.origin(source, &reform.referenced);
-                checker.error(&at, "`reform` needs `extends`: name the workflow it changes", "no base");
-            }
-            read_workflow(checker, source, &raw)?
-        }
-    };
+    if let Some(extends) = &raw.extends {
+        let loaded = extend(checker, source, &raw, extends, reader, calendars, chain)
+            .and_then(|(draft, problems_before)| validate(checker, draft, calendars, problems_before));
+        // Last, so that they stop no other check: whatever else the file says is read as usual.
+        refuse_workflow_keys(checker, source, &raw);
+        return loaded;
+    }
+    if let Some(reform) = &raw.reform {
+        let at = checker.value_or_key(&checker.origin(source, &reform.referenced), "reform");
+        checker.error(&at, "`reform` needs `extends`: name the workflow it changes", "no base");
+    }
+    let problems_before = checker.problem_count();
+    let draft = read_workflow(checker, source, &raw)?;
+    validate(checker, draft, calendars, problems_before)
+}
+
+/// Resolves, analyses and hashes a draft: its problems are reported, and `None` if there was one.
+/// The analysis runs only when nothing went wrong since `problems_before`, from the start of the
+/// draft (a transition whose guard was refused would look unguarded to it).
+fn validate(
+    checker: &mut Checker,
+    draft: Draft,
+    calendars: &Calendars,
+    problems_before: usize,
+) -> Option<(Draft, Workflow)> {
     // Resolve even after problems in the draft, so that every problem is reported at once.
     let mut workflow = resolve(checker, &draft, calendars)?;
-    if checker.has_problems() {
+    if checker.problem_count() > problems_before {
         return None;
     }
     analyse(checker, &workflow, &draft);
@@ -131,17 +146,15 @@ fn extend(
     reader: &mut dyn SourceReader,
     calendars: &Calendars,
     chain: &mut Vec<String>,
-) -> Option<Draft> {
+) -> Option<(Draft, usize)> {
     let extends_at = checker.origin(source, &extends.referenced);
-    refuse_workflow_keys(checker, source, raw);
-    let Some(version) = &raw.version else {
+    // A missing `version` or `reform` does not stop the base from being checked.
+    if raw.version.is_none() {
         checker.error(&Checker::file_start(source), "missing field `version`", "in this file");
-        return None;
-    };
-    let Some(reform) = &raw.reform else {
+    }
+    if raw.reform.is_none() {
         checker.error(&extends_at, "a file with `extends` needs a `reform` block", "no reform");
-        return None;
-    };
+    }
     if chain.len() >= EXTENDS_DEPTH_MAX {
         checker.error(&extends_at, format!("`extends` chains are at most {EXTENDS_DEPTH_MAX} files deep"), "too deep");
         return None;
@@ -164,23 +177,30 @@ fn extend(
         return None;
     }
     chain.push(base_name.clone());
+    let problems_before = checker.problem_count();
     let (mut draft, base) = load_file(checker, &base_name, &base_text, reader, calendars, chain)?;
-    if checker.has_problems() {
+    // The reform block is checked against a base that loaded: with a broken base, its problems
+    // would mostly be the base's again.
+    if checker.problem_count() > problems_before {
         return None;
     }
-    let lineage = apply_reform(checker, source, reform, &mut draft, &base);
-    draft.version = checker.named(source, version);
+    let problems_before = checker.problem_count();
+    let lineage = apply_reform(checker, source, raw.reform.as_ref()?, &mut draft, &base);
+    if let Some(version) = &raw.version {
+        draft.version = checker.named(source, version);
+    }
     if let Some(title) = &raw.title {
         draft.title = Some(title.value.clone());
     }
     draft.lineage.push(lineage);
-    Some(draft)
+    Some((draft, problems_before))
 }
 
 /// A reform file may only have `extends`, `version`, `title` and `reform`.
 fn refuse_workflow_keys(checker: &mut Checker, source: usize, raw: &RawWorkflowFile) {
     let mut refuse = |key: &str, at: Option<Origin>, instead: &str| {
         if let Some(at) = at {
+            let at = checker.value_or_key(&at, key);
             let message = format!("`{key}` cannot be set in a file that extends another{instead}");
             checker.error(&at, message, "not in a reform");
         }

@@ -1,13 +1,18 @@
 //! `parallelize`: turns a serial sequence of compound states into one parallel state, by the rules
 //! in docs/workflow-language.md ("turning a serial sequence into a parallel state").
 
+use std::collections::HashMap;
+
 use serde_saphyr::Spanned;
 
 use super::checker::Named;
 use super::draft::{Draft, DraftParallelized, DraftReader, DraftSpan, DraftState, DraftTransition, Shape};
+use super::guard_check::check_guard;
 use super::guard_parse::Expr;
+use super::ids::AttributeId;
 use super::raw::RawParallelize;
-use super::reform::{all_state_names, take_state};
+use super::reform::{all_state_names, find_state, take_state};
+use super::workflow::Workflow;
 
 /// The sequence being made parallel: its states' names and the names inside each.
 struct Sequence {
@@ -26,8 +31,12 @@ impl Sequence {
         format!("{}.{name}", self.parallel)
     }
 
+    /// The final state added to region `P.Si` for a forward step from inside `Si` into `S(i+1)`:
+    /// `P.Si-done`. No copy can take the name: a copy is `P.` and the name of a state inside the
+    /// sequence, and no such name is `Si-done` (a `-` is only ever in such added names, after a
+    /// parallel state's name and a `.`).
     fn link_final(&self, index: usize) -> String {
-        format!("{}.{}.done", self.parallel, self.heads[index])
+        format!("{}.{}-done", self.parallel, self.heads[index])
     }
 }
 
@@ -35,17 +44,23 @@ pub(crate) fn parallelize(
     reader: &mut DraftReader<'_>,
     draft: &mut Draft,
     request: &Spanned<RawParallelize>,
+    base: &Workflow,
 ) -> Option<DraftParallelized> {
     let request = &request.value;
     let parallel_name = reader.name(&request.name, false);
     let heads: Vec<Named> =
         request.sequence.value.iter().map(|name| reader.checker.named(reader.source, name)).collect();
-    let when = request.when.as_ref().and_then(|when| reader.guard(when));
-    if request.when.is_some() && when.is_none() {
-        return None;
-    }
-    let sequence = check_sequence(reader, draft, &heads, &parallel_name, &request.sequence)?;
-    let link_targets = link_transitions(reader, draft, &sequence)?;
+    // `when` is typed here, once: it is copied into the guards of the entry and of the serial path
+    // and into the lineage, and each copy would report the same problem. A reform cannot change
+    // attributes, so the base's are the draft's.
+    let when = match &request.when {
+        None => Some(None),
+        Some(written) => reader.guard(written).filter(|when| typed(reader, when, base)).map(Some),
+    };
+    let sequence = check_sequence(reader, draft, &heads, &parallel_name, &request.sequence);
+    let (Some(when), Some(sequence)) = (when, sequence) else { return None };
+    let link_targets = check_transitions(reader, draft, &sequence, when.is_some())?;
+    check_new_names(reader, draft, &sequence, &link_targets, &parallel_name)?;
     let mut regions = Vec::new();
     let mut originals = Vec::new();
     for (index, head) in heads.iter().enumerate() {
@@ -82,6 +97,19 @@ pub(crate) fn parallelize(
     Some(DraftParallelized { state: parallel_name.name, sequence: sequence.heads, when })
 }
 
+/// Whether `when` type-checks against the base's attributes; its problems are reported.
+fn typed(reader: &mut DraftReader<'_>, when: &Expr, base: &Workflow) -> bool {
+    let attributes = base.attributes();
+    let by_name: HashMap<String, AttributeId> = attributes
+        .iter()
+        .enumerate()
+        .map(|(index, attribute)| (attribute.name.clone(), AttributeId(index as u16)))
+        .collect();
+    check_guard(reader.checker, when, attributes, &by_name).is_some()
+}
+
+/// Rule 1. The names are checked first; when one is unknown (or the request is malformed) the
+/// structural rules are not, since they would only repeat that problem.
 fn check_sequence(
     reader: &mut DraftReader<'_>,
     draft: &Draft,
@@ -90,24 +118,29 @@ fn check_sequence(
     written: &Spanned<Vec<Spanned<String>>>,
 ) -> Option<Sequence> {
     let known = all_state_names(&draft.states);
+    let mut ok = true;
+    for head in heads {
+        if find_state(&draft.states, &head.name).is_none() {
+            reader.checker.unknown("state", head, known.iter().map(String::as_str));
+            ok = false;
+        }
+    }
     if heads.len() < 2 {
-        let at = reader.at(&written.referenced);
+        let at = reader.checker.value_or_key(&reader.at(&written.referenced), "sequence");
         reader.checker.error(&at, "`sequence` needs at least two states", "too short");
-        return None;
+        ok = false;
     }
     if known.contains(&parallel.name) {
         reader.checker.error(&parallel.at, format!("state `{}` already exists", parallel.name), "taken");
+        ok = false;
+    }
+    if !ok {
         return None;
     }
-    let mut ok = true;
     let mut members = Vec::new();
     let parent_of = |name: &str| parent_name(&draft.states, name, "");
     for (index, head) in heads.iter().enumerate() {
-        let Some(state) = find_state(&draft.states, &head.name) else {
-            reader.checker.unknown("state", head, known.iter().map(String::as_str));
-            ok = false;
-            continue;
-        };
+        let state = find_state(&draft.states, &head.name)?;
         if state.shape != Shape::Compound || state.done.is_none() {
             let message = format!(
                 "`{}` must be a compound state with `done` to be made parallel; wrap a single step in one",
@@ -137,30 +170,71 @@ fn check_sequence(
     })
 }
 
-/// Checks transitions between sequence states; returns the states left by a direct transition to
-/// the next one (those regions get a final state for it).
-fn link_transitions(reader: &mut DraftReader<'_>, draft: &Draft, sequence: &Sequence) -> Option<Vec<usize>> {
+/// Rules 3 and 4: checks every transition that starts or ends in the sequence, whichever of its
+/// `from` states does; returns the sequence states left by a forward step into the next one (their
+/// regions get a final state for it). `keep_serial` is whether the request has `when`.
+fn check_transitions(
+    reader: &mut DraftReader<'_>,
+    draft: &Draft,
+    sequence: &Sequence,
+    keep_serial: bool,
+) -> Option<Vec<usize>> {
     let mut links = Vec::new();
     let mut ok = true;
     for transition in &draft.transitions {
         let positions: Vec<Option<usize>> = transition.from.iter().map(|from| sequence.position(&from.name)).collect();
-        let Some(Some(from)) = positions.first().copied() else { continue };
-        if positions.iter().any(|position| *position != Some(from)) {
+        let mut inside: Vec<usize> = positions.iter().flatten().copied().collect();
+        inside.sort_unstable();
+        inside.dedup();
+        let to = sequence.position(&transition.to.name);
+        let action = &transition.action.name;
+        if inside.is_empty() {
+            let Some(to) = to else { continue };
+            if keep_serial || transition.to.name == sequence.heads[0] {
+                continue;
+            }
+            let target = &transition.to.name;
+            let head = &sequence.heads[to];
+            let inside_head = if target == head { ",".to_owned() } else { format!(", inside `{head}`,") };
             let message = format!(
-                "transition `{}` starts both inside and outside `{}`; split it to make the sequence parallel",
-                transition.action.name, sequence.heads[from]
+                "transition `{action}` enters `{target}`{inside_head} which `parallelize` turns into a region of `{}`; only the first state of the sequence, `{}`, may be entered from outside",
+                sequence.parallel, sequence.heads[0]
+            );
+            let help = format!(
+                "enter `{}` instead, or give the `parallelize` entry a `when` to keep the serial path",
+                sequence.heads[0]
+            );
+            reader.checker.error_help(&transition.to.at, message, "into the sequence", help);
+            ok = false;
+            continue;
+        }
+        if positions.contains(&None) {
+            let message = format!(
+                "transition `{action}` starts both inside and outside `{}`; split it to make the sequence parallel",
+                sequence.heads[inside[0]]
             );
             reader.checker.error(&transition.action.at, message, "mixed `from`");
             ok = false;
             continue;
         }
-        match sequence.position(&transition.to.name) {
+        let &[from] = inside.as_slice() else {
+            if to.is_some() {
+                let message = format!(
+                    "transition `{action}` starts in both `{}` and `{}` and ends inside the sequence; split it to make the sequence parallel",
+                    sequence.heads[inside[0]], sequence.heads[inside[1]]
+                );
+                reader.checker.error(&transition.action.at, message, "several regions");
+                ok = false;
+            }
+            continue;
+        };
+        match to {
             Some(to) if to == from => {}
             Some(to) if to == from + 1 && transition.to.name == sequence.heads[to] => links.push(from),
             Some(to) => {
                 let message = format!(
-                    "transition `{}` goes from `{}` into `{}`; steps between the states of a sequence cannot run in parallel",
-                    transition.action.name, sequence.heads[from], sequence.heads[to]
+                    "transition `{action}` goes from `{}` into `{}`; steps between the states of a sequence cannot run in parallel",
+                    sequence.heads[from], sequence.heads[to]
                 );
                 reader.checker.error(&transition.to.at, message, "across the sequence");
                 ok = false;
@@ -171,12 +245,28 @@ fn link_transitions(reader: &mut DraftReader<'_>, draft: &Draft, sequence: &Sequ
     ok.then_some(links)
 }
 
-fn find_state<'a>(states: &'a [DraftState], name: &str) -> Option<&'a DraftState> {
-    states.iter().find_map(
-        |state| {
-            if state.name.name == name { Some(state) } else { find_state(&state.children, name) }
-        },
-    )
+/// The states `parallelize` adds (the copies and the finals of forward steps) must be new. Their
+/// names are made so (`.` and `-` are in no name a user writes), but an earlier reform in the chain
+/// makes names of the same shape.
+fn check_new_names(
+    reader: &mut DraftReader<'_>,
+    draft: &Draft,
+    sequence: &Sequence,
+    links: &[usize],
+    parallel: &Named,
+) -> Option<()> {
+    let known = all_state_names(&draft.states);
+    let copies = sequence.members.iter().flatten().map(|member| sequence.copy_name(member));
+    let finals = links.iter().map(|index| sequence.link_final(*index));
+    let mut ok = true;
+    for name in copies.chain(finals) {
+        if known.contains(&name) {
+            let message = format!("`parallelize` would add state `{name}`, which already exists");
+            reader.checker.error(&parallel.at, message, "taken");
+            ok = false;
+        }
+    }
+    ok.then_some(())
 }
 
 /// The name of the state holding `name` (`""` at the top level); `None` when there is no such state.
@@ -212,7 +302,8 @@ fn rewrite_transitions(draft: &mut Draft, sequence: &Sequence, parallel: &Named,
     let rename = |named: &Named| Named { name: sequence.copy_name(&named.name), at: named.at.clone() };
     let mut result: Vec<DraftTransition> = Vec::with_capacity(draft.transitions.len());
     for transition in draft.transitions.drain(..) {
-        let from = transition.from.first().and_then(|from| sequence.position(&from.name));
+        // `check_transitions` made sure that a transition starting in the sequence starts only there.
+        let from = transition.from.iter().find_map(|from| sequence.position(&from.name));
         match from {
             Some(from) => {
                 let mut copy = transition.clone();

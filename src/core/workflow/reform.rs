@@ -46,7 +46,7 @@ pub(crate) fn apply_reform(
     }
     let mut parallelized = Vec::new();
     for request in reform.parallelize.iter().flat_map(|list| &list.value) {
-        if let Some(done) = parallelize(&mut reader, draft, request) {
+        if let Some(done) = parallelize(&mut reader, draft, request, base) {
             parallelized.push(done);
         }
     }
@@ -54,7 +54,7 @@ pub(crate) fn apply_reform(
         match rounding {
             Some(rounding) => apply_cuts(&mut reader, draft, &cut.value, rounding),
             None if reform.rounding.is_none() => {
-                let at = reader.at(&cut.referenced);
+                let at = reader.checker.value_or_key(&reader.at(&cut.referenced), "cut");
                 let help = "add `rounding: nearest` (or `up`, `down`) to the reform".to_owned();
                 reader.checker.error_help(&at, "a reform with cuts needs `rounding`", "cuts here", help);
             }
@@ -104,6 +104,13 @@ pub(crate) fn all_state_names(states: &[DraftState]) -> Vec<String> {
     names
 }
 
+/// The named state in a tree of states, wherever it is.
+pub(crate) fn find_state<'a>(states: &'a [DraftState], name: &str) -> Option<&'a DraftState> {
+    states
+        .iter()
+        .find_map(|state| if state.name.name == name { Some(state) } else { find_state(&state.children, name) })
+}
+
 /// Takes the named state out of a tree of states, wherever it is.
 pub(crate) fn take_state(states: &mut Vec<DraftState>, name: &str) -> Option<DraftState> {
     if let Some(position) = states.iter().position(|state| state.name.name == name) {
@@ -112,14 +119,52 @@ pub(crate) fn take_state(states: &mut Vec<DraftState>, name: &str) -> Option<Dra
     states.iter_mut().find_map(|state| take_state(&mut state.children, name))
 }
 
+/// Drops a state, everything inside it and every transition from or to it, unless something that
+/// stays names it (a clock, a `done`, an `initial`): then the drop is refused, once for each name
+/// that holds it, and the draft is left as it was.
 fn drop_state(checker: &mut Checker, draft: &mut Draft, name: &Named) {
-    let known = all_state_names(&draft.states);
-    if !known.contains(&name.name) {
+    let Some(state) = find_state(&draft.states, &name.name) else {
+        let known = all_state_names(&draft.states);
         checker.unknown("state", name, known.iter().map(String::as_str));
         return;
+    };
+    let gone = all_state_names(std::slice::from_ref(state));
+    let holders = holders_of(draft, &gone);
+    if !holders.is_empty() {
+        for holder in holders {
+            checker.error(&name.at, format!("cannot drop state `{}`: {holder}", name.name), "still in use");
+        }
+        return;
     }
-    let Some(removed) = take_state(&mut draft.states, &name.name) else { return };
-    let gone = all_state_names(std::slice::from_ref(&removed));
+    take_state(&mut draft.states, &name.name);
+    draft.transitions.retain_mut(|transition| {
+        transition.from.retain(|from| !gone.contains(&from.name));
+        !transition.from.is_empty() && !gone.contains(&transition.to.name)
+    });
+}
+
+/// What names one of the states in `gone` from outside them, one phrase for each holder:
+/// ``clock `c` names `s` ``, ``` `done` of `p` names `s` ```, ``` `initial` of `p` names `s` ```,
+/// ``the workflow's `initial` names `s` ``.
+fn holders_of(draft: &Draft, gone: &[String]) -> Vec<String> {
+    let is_gone = |named: &&Named| gone.contains(&named.name);
+    let mut holders = Vec::new();
+    if let Some(initial) = draft.initial.as_ref().filter(is_gone) {
+        holders.push(format!("the workflow's `initial` names `{}`", initial.name));
+    }
+    let mut pending: Vec<&DraftState> = draft.states.iter().rev().collect();
+    while let Some(state) = pending.pop() {
+        if gone.contains(&state.name.name) {
+            continue;
+        }
+        if let Some(done) = state.done.as_ref().filter(is_gone) {
+            holders.push(format!("`done` of `{}` names `{}`", state.name.name, done.name));
+        }
+        if let Some(initial) = state.initial.as_ref().filter(is_gone) {
+            holders.push(format!("`initial` of `{}` names `{}`", state.name.name, initial.name));
+        }
+        pending.extend(state.children.iter().rev());
+    }
     for clock in &draft.clocks {
         let mut named: Vec<&Named> = clock.pauses.iter().map(|pause| &pause.state).collect();
         named.extend(&clock.restart_entering);
@@ -128,16 +173,11 @@ fn drop_state(checker: &mut Checker, draft: &mut Draft, name: &Named) {
             Some(DraftSpan::Over(states)) => named.extend(states),
             None => {}
         }
-        if let Some(used) = named.iter().find(|named| gone.contains(&named.name)) {
-            let message =
-                format!("cannot drop state `{}`: clock `{}` names `{}`", name.name, clock.name.name, used.name);
-            checker.error(&name.at, message, "still in use");
+        if let Some(used) = named.iter().copied().find(is_gone) {
+            holders.push(format!("clock `{}` names `{}`", clock.name.name, used.name));
         }
     }
-    draft.transitions.retain_mut(|transition| {
-        transition.from.retain(|from| !gone.contains(&from.name));
-        !transition.from.is_empty() && !gone.contains(&transition.to.name)
-    });
+    holders
 }
 
 fn apply_cuts(reader: &mut DraftReader<'_>, draft: &mut Draft, cut: &RawCut, rounding: Rounding) {

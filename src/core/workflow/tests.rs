@@ -59,6 +59,29 @@ fn unknown_state() {
     insta::assert_snapshot!(problems, @r#"15:42: unknown state `dnoe`; did you mean `done`?"#);
 }
 
+/// A list's own span is only its start: a name in it is found up to the list's end, flow or block.
+#[test]
+fn unknown_names_in_lists() {
+    let problems = check(
+        &[
+            (
+                r#"from: received, to: deciding, by: officer}"#,
+                r#"from: [received, recieved], to: deciding, by: [officer, offcer]}"#,
+            ),
+            (
+                r#"  - {action: decide, from: deciding, to: done, by: head}"#,
+                "  - action: decide\n    from:\n      - deciding  # 审查\n\n      - decidng\n    to: done\n    by: head",
+            ),
+        ],
+        r#""#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    14:39: unknown state `recieved`; did you mean `received`?
+    14:78: unknown role `offcer`; did you mean `officer`?
+    19:9: unknown state `decidng`; did you mean `deciding`?
+    "#);
+}
+
 #[test]
 fn unknown_role() {
     let problems = check(&[(r#"by: head"#, r#"by: haed"#)], r#""#);
@@ -148,7 +171,7 @@ fn ambiguous_action() {
         r#"  - {action: decide, from: deciding, to: received, by: head, if: clear}
 "#,
     );
-    insta::assert_snapshot!(problems, @r#"16:14: action `decide` is ambiguous in state `deciding`: transitions 2 and 3 can both be taken"#);
+    insta::assert_snapshot!(problems, @r#"16:14: action `decide` is ambiguous in state `deciding`: the transitions at lines 15 and 16 can both be taken"#);
 }
 
 #[test]
@@ -387,6 +410,11 @@ impl SourceReader for Files {
             .map(|(name, text)| (name.clone(), text.clone()))
             .ok_or_else(|| "no such file".to_owned())
     }
+}
+
+/// `REFORM_BASE` as the file `base.yaml`.
+fn base_file() -> (String, String) {
+    ("base.yaml".to_owned(), REFORM_BASE.to_owned())
 }
 
 /// `REFORM_BASE` with `edits` made.
@@ -709,6 +737,29 @@ reform:
     insta::assert_snapshot!(problems, @r#"reform.yaml:5:8: a reform with cuts needs `rounding`"#);
 }
 
+/// A block value's own place is an empty span at the start of its first line: a problem with the
+/// whole value (a block `cut:` without `rounding`, a block of a key a reform cannot set) points at
+/// its key instead, and the line and column are where the span starts.
+#[test]
+fn whole_value_problems_in_block_style_point_at_the_key() {
+    let reform = "extends: base.yaml\nversion: '2'\nstates:\n  extra: {}\nreform:\n  title: r\n  cut:  # 强区放权\n\n    stages: {plan: 10%}\n";
+    let error = load_workflow("reform.yaml", reform, &mut Files(vec![base_file()]), &Calendars::builtin()).unwrap_err();
+    let shown: Vec<String> = error
+        .problems()
+        .iter()
+        .map(|problem| {
+            let (offset, length) = problem.span.unwrap();
+            let line = reform[..offset].matches('\n').count() + 1;
+            let column = reform[..offset].rsplit('\n').next().unwrap().chars().count() + 1;
+            format!("{problem} (span at {line}:{column}: `{}`)", &reform[offset..offset + length])
+        })
+        .collect();
+    insta::assert_snapshot!(shown.join("\n"), @r#"
+    reform.yaml:7:3: a reform with cuts needs `rounding` (span at 7:3: `cut`)
+    reform.yaml:3:1: `states` cannot be set in a file that extends another; use `reform.add_states` (span at 3:1: `states`)
+    "#);
+}
+
 #[test]
 fn cut_with_unknown_rounding() {
     let problems = check_reform(
@@ -832,6 +883,43 @@ reform:
     insta::assert_snapshot!(problems, @r#"reform.yaml:6:18: `sequence` needs at least two states"#);
 }
 
+/// An unknown state in `sequence` is reported alone: rule 1 (same level, `done` names the next
+/// state) is not checked for that entry, since it would only repeat the unknown name.
+#[test]
+fn parallelize_an_unknown_state() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planing], as: review}
+    - {sequence: [plna, planning], as: review2}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    reform.yaml:6:25: unknown state `planing`; did you mean `planning`?
+    reform.yaml:7:19: unknown state `plna`; did you mean `plan`?
+    "#);
+}
+
+/// `when` goes into the serial guards, the entry's and the lineage's, but is checked once.
+#[test]
+fn parallelize_when_with_an_unknown_attribute() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review, when: claer}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:54: unknown attribute `claer`; did you mean `clear`?"#);
+}
+
 #[test]
 fn parallelize_name_taken() {
     let problems = check_reform(
@@ -949,6 +1037,93 @@ reform:
     insta::assert_snapshot!(problems, @r#"base.yaml:30:14: transition `withdraw` starts both inside and outside `plan`; split it to make the sequence parallel"#);
 }
 
+/// Every `from` counts, whatever its place in the list.
+#[test]
+fn parallelize_a_transition_from_outside_and_inside() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: withdraw, from: [received, plan_review], to: rejected, by: officer}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:30:14: transition `withdraw` starts both inside and outside `plan`; split it to make the sequence parallel"#);
+}
+
+/// A transition from two sequence states may leave the sequence (its copy leaves `P` from either
+/// region), but not end inside it.
+#[test]
+fn parallelize_a_transition_from_two_sequence_states() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: withdraw, from: [plan_review, planning_review], to: rejected, by: officer}
+  - {action: skip, from: [plan_review, publicity], to: plan_done, by: officer}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"base.yaml:31:14: transition `skip` starts in both `plan` and `planning` and ends inside the sequence; split it to make the sequence parallel"#);
+}
+
+/// Rule 3: a forward step from inside `plan` straight into `planning` ends region `review.plan`,
+/// through the final state `review.plan-done` added for it.
+#[test]
+fn parallelize_a_forward_step_ends_its_region() {
+    let workflow = load_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: fast, from: plan_review, to: planning, by: head}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(outline(&workflow), @r#"
+    received
+    review (parallel, done issued)
+      review.plan 计划审批 (region)
+        review.plan_review 计划审查
+        review.plan_done (final)
+        review.plan-done (final)
+      review.planning (region)
+        review.planning_review
+        review.publicity
+        review.planning_done (final)
+    issued (final)
+    rejected (final)
+    accept: received -> review
+    approve_plan: review.plan_review -> review.plan_done
+    publish: review.planning_review -> review.publicity
+    approve_planning: review.publicity -> review.planning_done
+    fast: review.plan_review -> review.plan-done
+    reject: review.planning -> rejected
+    clock plan_check 20 wd: over review.plan_review
+    clock plan_stage 30 wd: over review.plan
+    clock planning_check 10 wd: review.planning_review until review.planning_done, paused in review.publicity
+    clock overall 90 cd: received until issued
+    "#);
+}
+
 /// Rule 7: the regions run at once, so one action in two sequence states becomes ambiguous.
 #[test]
 fn parallelize_makes_an_action_of_two_states_ambiguous() {
@@ -967,7 +1142,32 @@ reform:
     - {sequence: [plan, planning], as: review}
 "#,
     );
-    insta::assert_snapshot!(problems, @r#"base.yaml:31:14: action `return` is ambiguous with `review.plan_review` and `review.planning_review` active: transitions 5 and 6 can both be taken"#);
+    insta::assert_snapshot!(problems, @r#"base.yaml:31:14: action `return` is ambiguous with `review.plan_review` and `review.planning_review` active: the transitions at lines 30 and 31 can both be taken"#);
+}
+
+/// Rule 4: without `when`, only `plan` may be entered from outside the sequence; the problem is at
+/// the transition's `to`.
+#[test]
+fn parallelize_an_entry_into_a_later_state_without_when() {
+    let problems = check_reform(
+        &[(
+            r#"  - {action: reject, "#,
+            r#"  - {action: skip_plan, from: received, to: planning, by: officer}
+  - {action: skip, from: received, to: plan_done, by: head}
+  - {action: reject, "#,
+        )],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  parallelize:
+    - {sequence: [plan, planning], as: review}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    base.yaml:30:45: transition `skip_plan` enters `planning`, which `parallelize` turns into a region of `review`; only the first state of the sequence, `plan`, may be entered from outside
+    base.yaml:31:40: transition `skip` enters `plan_done`, inside `plan`, which `parallelize` turns into a region of `review`; only the first state of the sequence, `plan`, may be entered from outside
+    "#);
 }
 
 #[test]
@@ -1072,6 +1272,51 @@ reform:
     insta::assert_snapshot!(problems, @r#"reform.yaml:5:17: unknown state `rejeted`; did you mean `rejected`?"#);
 }
 
+/// A refused drop leaves the draft as it was: no problem follows from the state being gone.
+#[test]
+fn drop_a_state_a_clock_names() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_states: [publicity]
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:5:17: cannot drop state `publicity`: clock `planning_check` names `publicity`"#);
+}
+
+/// A `done`, the workflow's `initial` and a compound's `initial` hold a state like a clock does;
+/// each holder is named once.
+#[test]
+fn drop_a_state_something_names() {
+    let no_overall = ("  overall: {limit: 90 cd, from: received, until: issued}\n", "");
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[no_overall], "issued"),
+        (&[no_overall, ("states:\n  received", "initial: received\nstates:\n  received")], "received"),
+        (
+            &[("    states:\n      plan_review", "    initial: plan_review\n    states:\n      plan_review")],
+            "plan_review",
+        ),
+    ];
+    let problems: Vec<String> = cases
+        .iter()
+        .map(|(edits, state)| {
+            check_reform(
+                edits,
+                &format!("extends: base.yaml\nversion: '2'\nreform:\n  title: r\n  drop_states: [{state}]\n"),
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(problems.join("\n"), @r#"
+    reform.yaml:5:17: cannot drop state `issued`: `done` of `planning` names `issued`
+    reform.yaml:5:17: cannot drop state `received`: the workflow's `initial` names `received`
+    reform.yaml:5:17: cannot drop state `plan_review`: `initial` of `plan` names `plan_review`
+    reform.yaml:5:17: cannot drop state `plan_review`: clock `plan_check` names `plan_review`
+    "#);
+}
+
 #[test]
 fn drop_an_unknown_transition() {
     let problems = check_reform(
@@ -1161,6 +1406,77 @@ reform: {title: r}
 "#,
     );
     insta::assert_snapshot!(problems, @r#"base.yaml:27:66: unknown role `haed`; did you mean `head`?"#);
+}
+
+/// A base with a problem stops the checks of the reform's `reform` block (they need the base's
+/// states and clocks); the reform's own file-level problems (here a key a reform cannot set) are
+/// still reported.
+#[test]
+fn a_broken_base_stops_the_reform_block() {
+    let problems = check_reform(
+        &[(r#"to: plan_done, by: head}"#, r#"to: plan_done, by: haed}"#)],
+        r#"extends: base.yaml
+version: '2'
+roles: {clerk: 办事员}
+reform:
+  title: r
+  drop_states: [rejeted]
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    base.yaml:27:66: unknown role `haed`; did you mean `head`?
+    reform.yaml:3:8: `roles` cannot be set in a file that extends another
+    "#);
+}
+
+/// A missing `version` is reported with everything else: the base and the reform block are still
+/// checked.
+#[test]
+fn reform_without_version_is_still_checked() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+reform:
+  title: r
+  drop_states: [rejeted]
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    reform.yaml:1:1: missing field `version`
+    reform.yaml:4:17: unknown state `rejeted`; did you mean `rejected`?
+    "#);
+}
+
+/// The summary names the file that was loaded, the reform, not the base it extends.
+#[test]
+fn problems_of_a_reform_are_counted_under_the_reform() {
+    let reform = r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  drop_states: [rejeted]
+  drop_transitions:
+    - {action: nope, from: plan}
+"#;
+    let error = load_workflow("reform.yaml", reform, &mut Files(vec![base_file()]), &Calendars::builtin()).unwrap_err();
+    assert_eq!(error.file(), "reform.yaml");
+    insta::assert_snapshot!(error.to_string(), @r#"workflow `reform.yaml` has 2 problems"#);
+}
+
+/// An ambiguity between a transition of the reform and one of its base names the other file.
+#[test]
+fn ambiguity_across_files_names_each_file() {
+    let problems = check_reform(
+        &[],
+        r#"extends: base.yaml
+version: '2'
+reform:
+  title: r
+  add_transitions:
+    - {action: publish, from: planning_review, to: planning_done, by: officer}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"reform.yaml:6:16: action `publish` is ambiguous in state `planning_review`: the transitions at line 28 of `base.yaml` and line 6 can both be taken"#);
 }
 
 #[test]

@@ -15,7 +15,7 @@ impl WorkflowError {
         WorkflowError { file, problems }
     }
 
-    /// The file that was loaded (the last of an `extends` chain).
+    /// The file that was loaded: for a reform, the reform itself, not a file it extends.
     pub fn file(&self) -> &str {
         &self.file
     }
