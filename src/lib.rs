@@ -7,6 +7,8 @@
 //! The command line lives behind the default `cli` feature; embedders can turn it off.
 
 pub mod core;
+pub mod engine;
+pub mod store;
 
 #[cfg(feature = "cli")]
 #[doc(hidden)]

@@ -191,7 +191,7 @@ pub fn timing(
         .iter()
         .zip(replay.clocks())
         .enumerate()
-        .map(|(index, (clock, track))| clock_timing(calendar, ClockId(index as u16), clock, track, as_of))
+        .map(|(index, (clock, track))| clock_timing_of(calendar, ClockId(index as u16), clock, track, as_of))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Timing {
         as_of,
@@ -204,7 +204,12 @@ pub fn timing(
     })
 }
 
-fn clock_timing(
+/// One clock's timing as of `as_of`, from its track.
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the clock ran on is outside the calendar's data.
+pub fn clock_timing_of(
     calendar: &WorkingCalendar,
     id: ClockId,
     clock: &Clock,

@@ -1,0 +1,92 @@
+//! The derived data the store keeps beside a case's history: its configuration, and for each open
+//! clock the dates its level changes if nothing else happens, so the watch list is a range query.
+//! `check` recomputes it from the history and compares.
+
+use chrono::{Days, NaiveDate};
+use serde_json::{Map, Value as Json, json};
+
+use super::engine_error::EngineError;
+use crate::core::calendar::WorkingCalendar;
+use crate::core::case::{ClockTiming, Level, Phase, Replay};
+use crate::core::workflow::{ClockId, Workflow};
+use crate::store::{Derived, OpenClockRow};
+
+/// The derived data of a replayed case.
+///
+/// # Errors
+///
+/// [`EngineError::Calendar`] when the case's last event date is outside the calendar's data.
+pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &Replay) -> Result<Derived, EngineError> {
+    let configuration = replay.configuration();
+    let mut attributes = Map::new();
+    for (attribute, value) in workflow.attributes().iter().zip(configuration.values()) {
+        if let Some(value) = value {
+            attributes.insert(attribute.name.clone(), Json::String(value.render(&attribute.kind)));
+        }
+    }
+    let active: Vec<&str> = configuration.leaves().iter().map(|leaf| workflow.state(*leaf).name.as_str()).collect();
+    let configuration_json = json!({"active": active, "attributes": attributes}).to_string();
+    let mut open_clocks = Vec::new();
+    if let Some(last) = replay.last_at() {
+        let from = last.with_timezone(&calendar.zone()).date_naive();
+        for (index, (clock, track)) in workflow.clocks().iter().zip(replay.clocks()).enumerate() {
+            if !track.is_open() {
+                continue;
+            }
+            let id = ClockId(index as u16);
+            let level_on = |date: NaiveDate| -> Result<Level, EngineError> {
+                Ok(crate::core::case::clock_timing_of(calendar, id, clock, track, date)?.level())
+            };
+            let now: ClockTiming = crate::core::case::clock_timing_of(calendar, id, clock, track, from)?;
+            let (yellow_on, red_on) = if track.phase() == Phase::Paused {
+                // A paused clock's level holds until the next event.
+                let level = now.level();
+                ((level >= Level::Yellow).then_some(from), (level == Level::Red).then_some(from))
+            } else {
+                (
+                    first_date(from, calendar.last_date(), Level::Yellow, &level_on)?,
+                    first_date(from, calendar.last_date(), Level::Red, &level_on)?,
+                )
+            };
+            let due_date = match track.phase() {
+                Phase::Running => now.statutory.as_ref().and_then(|limit| limit.due.date()),
+                _ => None,
+            };
+            open_clocks.push(OpenClockRow {
+                clock: clock.name.clone(),
+                phase: track.phase().name().to_owned(),
+                due_date: due_date.map(|date| date.to_string()),
+                yellow_on: yellow_on.map(|date| date.to_string()),
+                red_on: red_on.map(|date| date.to_string()),
+            });
+        }
+    }
+    Ok(Derived {
+        configuration: configuration_json,
+        finished_on: replay.finished_on().map(|date| date.to_string()),
+        open_clocks,
+    })
+}
+
+/// The first date in `from..=last` on which the level is at least `wanted`, by bisection (a
+/// running clock's level never falls as days pass).
+fn first_date(
+    from: NaiveDate,
+    last: NaiveDate,
+    wanted: Level,
+    level_on: &dyn Fn(NaiveDate) -> Result<Level, EngineError>,
+) -> Result<Option<NaiveDate>, EngineError> {
+    if last < from || level_on(last)? < wanted {
+        return Ok(None);
+    }
+    let (mut low, mut high) = (from, last);
+    while low < high {
+        let middle = low + Days::new(((high - low).num_days() / 2) as u64);
+        if level_on(middle)? >= wanted {
+            high = middle;
+        } else {
+            low = middle + Days::new(1);
+        }
+    }
+    Ok(Some(low))
+}

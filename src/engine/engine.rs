@@ -1,0 +1,406 @@
+//! `Engine`: the library API for software that handles cases. It drives the pure core
+//! (`core::case`) and keeps everything in a [`Store`]: deploy a workflow, open a case, act on it,
+//! read it, its history and its timing, list cases, the watch list, verify and check.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::derived::derive;
+use super::engine_error::EngineError;
+use super::stored_sources::{RecordingReader, StoredReader};
+use crate::core::calendar::{Calendars, WorkingCalendar};
+use crate::core::case::{
+    Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, Replay, Timing, event_hash, open, step,
+    timing,
+};
+use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
+use crate::store::{
+    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, SourceFile, Store,
+};
+
+/// A deployed workflow version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Deployed {
+    pub key: i64,
+    pub workflow: String,
+    pub version: String,
+    pub content_hash: String,
+    pub deployed_at: String,
+    /// Whether this call stored it (false: the same content was already deployed).
+    pub new: bool,
+}
+
+/// A request to open a case.
+#[derive(Clone, Debug)]
+pub struct CaseOpening {
+    /// The workflow id; the newest deployed version is used.
+    pub workflow: String,
+    /// Unique per workflow id; `None` numbers it `YYYY-NNNNN` by the opening year.
+    pub number: Option<String>,
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub attributes: Vec<(String, String)>,
+    /// A retry with the same key returns the first answer and writes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+/// What an accepted command did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub case_id: String,
+    pub number: String,
+    /// The case version after the command (its event count).
+    pub version: u64,
+    /// The events appended, as stored.
+    pub events: Vec<EventRecord>,
+    /// True when this is the stored answer to an idempotency key seen before.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// A case as stored, with its workflow and history folded.
+#[derive(Clone, Debug)]
+pub struct CaseView {
+    pub row: CaseRow,
+    pub workflow: Arc<Workflow>,
+    pub events: Vec<Event>,
+    pub replay: Replay,
+}
+
+/// The engine over a store.
+pub struct Engine<S: Store> {
+    store: S,
+    calendars: Calendars,
+    workflows: HashMap<i64, Arc<Workflow>>,
+}
+
+impl<S: Store> Engine<S> {
+    /// An engine over `store`, counting on `calendars`.
+    pub fn new(store: S, calendars: Calendars) -> Engine<S> {
+        Engine { store, calendars, workflows: HashMap::new() }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn calendars(&self) -> &Calendars {
+        &self.calendars
+    }
+
+    /// Loads, validates and deploys a workflow file (with every file it extends, read through
+    /// `reader`). Deploying the same content again changes nothing; running cases keep their
+    /// version whatever is deployed later.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Workflow`] for an invalid file, [`EngineError::Store`] when its
+    /// (workflow, version) is taken by other content.
+    pub fn deploy(
+        &mut self,
+        name: &str,
+        text: &str,
+        reader: &mut dyn SourceReader,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Deployed, EngineError> {
+        let mut recording = RecordingReader { inner: reader, files: Vec::new() };
+        let workflow = load_workflow(name, text, &mut recording, &self.calendars).map_err(Box::new)?;
+        let mut sources =
+            vec![SourceFile { path: String::new(), from: String::new(), name: name.to_owned(), text: text.to_owned() }];
+        sources.extend(recording.files);
+        let content_hash = workflow.content_hash_hex();
+        let (row, new) = self.store.deploy(&NewDeployment {
+            workflow: workflow.id().to_owned(),
+            version: workflow.version().to_owned(),
+            content_hash: content_hash.clone(),
+            sources,
+            deployed_at: at.to_rfc3339(),
+        })?;
+        self.workflows.insert(row.key, Arc::new(workflow));
+        Ok(Deployed {
+            key: row.key,
+            workflow: row.workflow,
+            version: row.version,
+            content_hash: row.content_hash,
+            deployed_at: row.deployed_at,
+            new,
+        })
+    }
+
+    /// The workflow of a deployment, loaded once.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the deployment is missing or its stored files no longer load.
+    pub fn workflow(&mut self, key: i64) -> Result<Arc<Workflow>, EngineError> {
+        if let Some(workflow) = self.workflows.get(&key) {
+            return Ok(Arc::clone(workflow));
+        }
+        let row = self.store.deployment(key)?;
+        let workflow = Arc::new(load_deployment(&row, &self.calendars)?);
+        self.workflows.insert(key, Arc::clone(&workflow));
+        Ok(workflow)
+    }
+
+    fn calendar(&self, workflow: &Workflow) -> Result<&WorkingCalendar, EngineError> {
+        self.calendars.require(workflow.calendar()).map_err(|error| EngineError::NotDeployed(error.to_string()))
+    }
+
+    /// Opens a case on the newest deployed version of a workflow.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Rejected`] for a bad attribute or a date outside the calendar's data,
+    /// [`EngineError::NotDeployed`], or a taken case number.
+    pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
+        if let Some(key) = &opening.idempotency_key
+            && let Some((_, answer)) = self.store.answer(OPENING_SCOPE, key)?
+        {
+            return replayed(&answer);
+        }
+        let deployment = self
+            .store
+            .latest_deployment(&opening.workflow)?
+            .ok_or_else(|| EngineError::NotDeployed(opening.workflow.clone()))?;
+        let workflow = self.workflow(deployment.key)?;
+        let calendar = self.calendar(&workflow)?;
+        let core_opening =
+            Opening { at: opening.at, actor: opening.actor.clone(), attributes: opening.attributes.clone() };
+        let events = open(&workflow, calendar, &core_opening).map_err(EngineError::Rejected)?;
+        let date = opening.at.with_timezone(&calendar.zone()).date_naive();
+        let number = match &opening.number {
+            Some(number) => number.clone(),
+            None => format!("{}-{:05}", date.format("%Y"), self.store.case_count(&opening.workflow)? + 1),
+        };
+        let id = case_id(opening.at);
+        let mut replay = Replay::new(&workflow);
+        for event in &events {
+            replay.apply(&workflow, event, calendar.zone()).map_err(|error| EngineError::history(&id, &error))?;
+        }
+        let (rows, head) = chain(&workflow, &id, 0, &GENESIS_HASH, &events);
+        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
+        let derived = derive(&workflow, calendar, &replay)?;
+        let case = CaseRow {
+            id: id.clone(),
+            deployment: deployment.key,
+            workflow: opening.workflow.clone(),
+            number: number.clone(),
+            opened_at: opening.at.to_rfc3339(),
+            last_at: events.last().map_or_else(|| opening.at.to_rfc3339(), |event| event.at.to_rfc3339()),
+            version: events.len() as u64,
+            head_hash: hex(&head),
+            configuration: derived.configuration.clone(),
+            finished_on: derived.finished_on.clone(),
+        };
+        let outcome = Outcome { case_id: id, number, version: case.version, events: records, replayed: false };
+        let answer = serde_json::to_string(&outcome).unwrap_or_default();
+        self.store.create_case(&NewCase {
+            case: &case,
+            events: &rows,
+            derived: &derived,
+            idempotency: opening.idempotency_key.as_deref().map(|key| (key, answer.as_str())),
+        })?;
+        Ok(outcome)
+    }
+
+    /// Finds a case by id, or by number when one workflow uses it.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::UnknownCase`] or [`EngineError::AmbiguousCase`].
+    pub fn find_case(&self, reference: &str) -> Result<CaseRow, EngineError> {
+        if let Some(case) = self.store.case(reference)? {
+            return Ok(case);
+        }
+        let mut numbered = self.store.cases_numbered(reference)?;
+        match numbered.len() {
+            0 => Err(EngineError::UnknownCase(reference.to_owned())),
+            1 => Ok(numbered.remove(0)),
+            _ => Err(EngineError::AmbiguousCase {
+                number: reference.to_owned(),
+                workflows: numbered.iter().map(|case| case.workflow.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// A case with its workflow, history and fold.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the case is unknown or its history does not fit its workflow.
+    pub fn case(&mut self, reference: &str) -> Result<CaseView, EngineError> {
+        let row = self.find_case(reference)?;
+        let workflow = self.workflow(row.deployment)?;
+        let zone = self.calendar(&workflow)?.zone();
+        let mut events = Vec::new();
+        for stored in self.store.events(&row.id)? {
+            let record = EventRecord::parse(&stored.record).map_err(|error| EngineError::history(&row.id, &error))?;
+            events.push(record.to_event(&workflow).map_err(|error| EngineError::history(&row.id, &error))?);
+        }
+        let replay = Replay::fold(&workflow, &events, zone).map_err(|error| EngineError::history(&row.id, &error))?;
+        Ok(CaseView { row, workflow, events, replay })
+    }
+
+    /// Acts on a case at the version the caller last read. The command's events are appended
+    /// with their hashes, or nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Rejected`] with the reason, [`EngineError::Conflict`] when the case moved
+    /// on since `expected_version`, or an operating error.
+    pub fn act(
+        &mut self,
+        reference: &str,
+        command: &Command,
+        expected_version: u64,
+        idempotency_key: Option<&str>,
+    ) -> Result<Outcome, EngineError> {
+        let row = self.find_case(reference)?;
+        if let Some(key) = idempotency_key
+            && let Some((_, answer)) = self.store.answer(&row.id, key)?
+        {
+            return replayed(&answer);
+        }
+        if row.version != expected_version {
+            return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual: row.version });
+        }
+        let view = self.case(&row.id)?;
+        let calendar = self.calendar(&view.workflow)?;
+        let events = step(&view.workflow, calendar, &view.replay, command).map_err(EngineError::Rejected)?;
+        let mut replay = view.replay.clone();
+        for event in &events {
+            replay
+                .apply(&view.workflow, event, calendar.zone())
+                .map_err(|error| EngineError::history(&row.id, &error))?;
+        }
+        let previous =
+            parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;
+        let (rows, head) = chain(&view.workflow, &row.id, row.version, &previous, &events);
+        let derived = derive(&view.workflow, calendar, &replay)?;
+        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&view.workflow, event)).collect();
+        let outcome = Outcome {
+            case_id: row.id.clone(),
+            number: row.number.clone(),
+            version: row.version + events.len() as u64,
+            events: records,
+            replayed: false,
+        };
+        let answer = serde_json::to_string(&outcome).unwrap_or_default();
+        let last_at = events.last().map_or(row.last_at.clone(), |event| event.at.to_rfc3339());
+        self.store.append(&Append {
+            case_id: &row.id,
+            expected_version,
+            events: &rows,
+            head_hash: &hex(&head),
+            last_at: &last_at,
+            derived: &derived,
+            idempotency: idempotency_key.map(|key| (key, answer.as_str())),
+        })?;
+        Ok(outcome)
+    }
+
+    /// A case's timing as of a date (events after it are not counted).
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the case is unknown or the date is outside the calendar's data.
+    pub fn timing(&mut self, reference: &str, as_of: NaiveDate) -> Result<(CaseView, Timing), EngineError> {
+        let view = self.case(reference)?;
+        let calendar = self.calendar(&view.workflow)?;
+        let zone = calendar.zone();
+        let timing = if view.replay.last_at().is_some_and(|last| last.with_timezone(&zone).date_naive() > as_of) {
+            crate::core::case::timing_as_of(&view.workflow, calendar, &view.events, as_of).map_err(
+                |error| match error {
+                    crate::core::case::TimingError::Calendar(error) => EngineError::Calendar(error),
+                    crate::core::case::TimingError::Replay(error) => EngineError::history(&view.row.id, &error),
+                },
+            )?
+        } else {
+            timing(&view.workflow, calendar, &view.replay, as_of)?
+        };
+        Ok((view, timing))
+    }
+
+    /// Every case, by workflow and number.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`].
+    pub fn cases(&self) -> Result<Vec<CaseRow>, EngineError> {
+        Ok(self.store.cases()?)
+    }
+}
+
+/// Loads a stored deployment from its files.
+///
+/// # Errors
+///
+/// [`EngineError::Workflow`] when the files no longer load (a calendar missing, for instance).
+pub fn load_deployment(row: &DeploymentRow, calendars: &Calendars) -> Result<Workflow, EngineError> {
+    let main = row.sources.first().ok_or_else(|| EngineError::History {
+        case: String::new(),
+        message: format!("deployment {} has no files", row.key),
+    })?;
+    let mut reader = StoredReader { files: &row.sources[1..] };
+    Ok(load_workflow(&main.name, &main.text, &mut reader, calendars).map_err(Box::new)?)
+}
+
+fn replayed(answer: &str) -> Result<Outcome, EngineError> {
+    let mut outcome: Outcome =
+        serde_json::from_str(answer).map_err(|error| EngineError::history("", &format!("stored answer: {error}")))?;
+    outcome.replayed = true;
+    Ok(outcome)
+}
+
+/// A UUID v7 whose time is the opening instant (not the wall clock), with random low bits.
+fn case_id(at: DateTime<FixedOffset>) -> String {
+    let seconds = at.timestamp().max(0) as u64;
+    let timestamp = uuid::Timestamp::from_unix(uuid::NoContext, seconds, at.timestamp_subsec_nanos());
+    Uuid::new_v7(timestamp).to_string()
+}
+
+/// The stored rows of `events`, chained on from `previous` at position `first`, and the new head.
+pub(crate) fn chain(
+    workflow: &Workflow,
+    case_id: &str,
+    first: u64,
+    previous: &[u8; 32],
+    events: &[Event],
+) -> (Vec<EventRow>, [u8; 32]) {
+    let mut head = *previous;
+    let rows = events
+        .iter()
+        .enumerate()
+        .map(|(offset, event)| {
+            let sequence = first + offset as u64;
+            let record = EventRecord::of(workflow, event).canonical_json();
+            let hash = event_hash(&head, case_id, sequence, &record);
+            let row = EventRow {
+                sequence,
+                at: event.at.to_rfc3339(),
+                record,
+                previous_hash: hex(&head),
+                hash: hex(&hash),
+                hash_algorithm: EVENT_HASH_ALGORITHM.to_owned(),
+            };
+            head = hash;
+            row
+        })
+        .collect();
+    (rows, head)
+}
+
+pub(crate) fn parse_hash(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut bytes = [0_u8; 32];
+    for (index, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
+    }
+    Some(bytes)
+}

@@ -1,0 +1,68 @@
+//! `EngineError`: why an engine operation did not happen. A `Rejected` command is an expected
+//! outcome (exit 1 on the command line); the rest are input or operating errors.
+
+use crate::core::calendar::CalendarError;
+use crate::core::case::{RecordError, Rejection, ReplayError};
+use crate::core::workflow::WorkflowError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The workflow's rules refuse the command; nothing was written.
+    #[error("refused: {0}")]
+    Rejected(Rejection),
+    /// Another writer changed the case first; nothing was written.
+    #[error("conflict: case `{case}` is at version {actual}, not {expected}; read it again and retry")]
+    Conflict { case: String, expected: u64, actual: u64 },
+    #[error("no case `{0}`")]
+    UnknownCase(String),
+    #[error("case number `{number}` is used in several workflows ({workflows}); use the case id")]
+    AmbiguousCase { number: String, workflows: String },
+    #[error("workflow `{0}` is not deployed; deploy it with `renewflow workflow deploy FILE`")]
+    NotDeployed(String),
+    #[error(transparent)]
+    Workflow(#[from] Box<WorkflowError>),
+    #[error("the stored history of case `{case}` does not fit its workflow: {message}")]
+    History { case: String, message: String },
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl EngineError {
+    /// Whether this is a refusal by the workflow's rules or a concurrency conflict (exit 1), as
+    /// opposed to an input or operating error (exit 2).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            EngineError::Rejected(rejection) => !rejection.is_input_error(),
+            EngineError::Conflict { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn history(case: &str, error: &dyn std::fmt::Display) -> EngineError {
+        EngineError::History { case: case.to_owned(), message: error.to_string() }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(error: StoreError) -> EngineError {
+        match error {
+            StoreError::Conflict { case, expected, actual } => EngineError::Conflict { case, expected, actual },
+            other => EngineError::Store(other),
+        }
+    }
+}
+
+impl From<ReplayError> for EngineError {
+    fn from(error: ReplayError) -> EngineError {
+        EngineError::History { case: String::new(), message: error.to_string() }
+    }
+}
+
+impl From<RecordError> for EngineError {
+    fn from(error: RecordError) -> EngineError {
+        EngineError::History { case: String::new(), message: error.to_string() }
+    }
+}

@@ -1,0 +1,15 @@
+//! The engine: the library API that case-handling software embeds. It drives the pure core
+//! (`core::case`) and keeps cases in a [`crate::store::Store`] (SQLite by default). Every rule
+//! lives in the core; this layer reads, hashes and writes.
+
+mod derived;
+#[allow(clippy::module_inception)] // named after its type, `Engine`
+mod engine;
+mod engine_error;
+mod stored_sources;
+
+pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
+pub use engine_error::EngineError;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! The engine over an in-memory SQLite store: deploy, open, act, refuse, conflict, retry.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::{CaseOpening, Engine, EngineError};
+use crate::core::calendar::Calendars;
+use crate::core::case::{Command, CommandKind};
+use crate::core::workflow::NoExtends;
+use crate::store::{SqliteStore, Store};
+
+const LICENCE: &str = include_str!("../../workflows/administrative-license.yaml");
+
+fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+fn engine() -> Engine<SqliteStore> {
+    let mut engine = Engine::new(SqliteStore::in_memory().unwrap(), Calendars::builtin());
+    engine.deploy("administrative-license.yaml", LICENCE, &mut NoExtends, at("2026-01-05T09:00:00+08:00")).unwrap();
+    engine
+}
+
+fn opening(number: &str, key: Option<&str>) -> CaseOpening {
+    CaseOpening {
+        workflow: "administrative-license".to_owned(),
+        number: Some(number.to_owned()),
+        at: at("2026-03-02T09:00:00+08:00"),
+        actor: "窗口".to_owned(),
+        attributes: Vec::new(),
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+fn act(action: &str, role: &str, day: &str) -> Command {
+    Command {
+        at: at(&format!("{day}T10:00:00+08:00")),
+        actor: "承办人甲".to_owned(),
+        role: role.to_owned(),
+        kind: CommandKind::Act { action: action.to_owned(), attributes: Vec::new() },
+    }
+}
+
+/// Every row of every table, as text: two equal dumps mean nothing was written.
+fn dump(engine: &Engine<SqliteStore>) -> String {
+    let connection = engine.store().connection();
+    let mut out = String::new();
+    for table in ["deployments", "cases", "events", "idempotency_keys", "open_clocks"] {
+        let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+        let columns = statement.column_count();
+        let rows = statement
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|index| row.get_ref(index).map(|value| format!("{value:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in rows {
+            let _ = writeln!(out, "{table}: {}", row.unwrap().join(" | "));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_case_runs_to_its_end_and_keeps_its_chain() {
+    let mut engine = engine();
+    let opened = engine.open_case(&opening("A-1", None)).unwrap();
+    assert_eq!(opened.version, 1);
+    let accepted = engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, None).unwrap();
+    assert_eq!(accepted.version, 2);
+    let granted = engine.act("A-1", &act("grant", "head", "2026-03-10"), 2, None).unwrap();
+    assert_eq!(granted.events.len(), 1);
+    let (view, timing) = engine.timing("A-1", NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()).unwrap();
+    assert_eq!(view.row.version, 3);
+    let decision = view.workflow.clock_named("decision").unwrap();
+    assert_eq!(timing.clocks[decision.index()].elapsed, 5);
+    let events = engine.store().events(&view.row.id).unwrap();
+    assert_eq!(events.last().unwrap().hash, view.row.head_hash);
+    assert_eq!(events[1].previous_hash, events[0].hash);
+}
+
+#[test]
+fn a_refused_action_writes_nothing() {
+    let mut engine = engine();
+    engine.open_case(&opening("A-1", None)).unwrap();
+    let before = dump(&engine);
+    let refusals = [
+        act("grant", "head", "2026-03-03"),
+        act("accept", "applicant", "2026-03-03"),
+        act("acept", "officer", "2026-03-03"),
+        act("accept", "officer", "2030-03-03"),
+        act("accept", "officer", "2026-03-01"),
+    ];
+    for command in refusals {
+        let error = engine.act("A-1", &command, 1, None).unwrap_err();
+        assert!(matches!(error, EngineError::Rejected(_)), "{error}");
+        assert_eq!(dump(&engine), before, "{error}");
+    }
+}
+
+#[test]
+fn a_stale_version_is_a_conflict_and_a_retry_appends_nothing() {
+    let mut engine = engine();
+    engine.open_case(&opening("A-1", Some("open-1"))).unwrap();
+    let again = engine.open_case(&opening("A-1", Some("open-1"))).unwrap();
+    assert!(again.replayed);
+    let first = engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, Some("k1")).unwrap();
+    let before = dump(&engine);
+    let retry = engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, Some("k1")).unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.events, first.events);
+    assert_eq!(dump(&engine), before);
+    let stale = engine.act("A-1", &act("order_hearing", "officer", "2026-03-04"), 1, None).unwrap_err();
+    assert!(matches!(stale, EngineError::Conflict { expected: 1, actual: 2, .. }), "{stale}");
+    assert_eq!(dump(&engine), before);
+}
+
+#[test]
+fn a_case_number_is_unique_per_workflow() {
+    let mut engine = engine();
+    engine.open_case(&opening("A-1", None)).unwrap();
+    let error = engine.open_case(&opening("A-1", None)).unwrap_err();
+    assert!(error.to_string().contains("already used"), "{error}");
+}
+
+#[test]
+fn events_cannot_be_updated_or_deleted_in_the_database() {
+    let mut engine = engine();
+    engine.open_case(&opening("A-1", None)).unwrap();
+    let connection = engine.store().connection();
+    let update = connection.execute("UPDATE events SET record = 'x'", []).unwrap_err();
+    assert!(update.to_string().contains("append-only"), "{update}");
+    let delete = connection.execute("DELETE FROM events", []).unwrap_err();
+    assert!(delete.to_string().contains("append-only"), "{delete}");
+}

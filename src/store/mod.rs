@@ -1,0 +1,123 @@
+//! The case store: the only module that knows SQL. The engine (`crate::engine`) reaches it
+//! through the narrow [`Store`] trait, so a second backend (PostgreSQL, for districts that outgrow
+//! one machine) implements the same trait and passes the same conformance tests.
+//!
+//! A store keeps rows; it knows nothing of workflows, clocks or hashes. It guarantees what only a
+//! database can: a write is all or nothing, an append happens only at the expected case version,
+//! events are never updated or deleted, and an idempotency key answers once.
+
+mod rows;
+mod sqlite_store;
+mod store_error;
+
+pub use rows::{Append, CaseRow, DeploymentRow, Derived, EventRow, NewCase, NewDeployment, OpenClockRow, SourceFile};
+pub use sqlite_store::{SCHEMA_VERSION, SqliteStore};
+pub use store_error::StoreError;
+
+/// The idempotency scope of case openings (a case id is not known before).
+pub const OPENING_SCOPE: &str = "*";
+
+/// What the engine needs from a database.
+pub trait Store {
+    /// Stores a deployment, or returns the one with the same content hash (and `false`). A
+    /// different workflow under an existing (workflow, version) is a [`StoreError::VersionTaken`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn deploy(&mut self, deployment: &NewDeployment) -> Result<(DeploymentRow, bool), StoreError>;
+
+    /// # Errors
+    ///
+    /// [`StoreError::NotFound`] when there is no deployment `key`.
+    fn deployment(&self, key: i64) -> Result<DeploymentRow, StoreError>;
+
+    /// The newest deployment of a workflow id.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn latest_deployment(&self, workflow: &str) -> Result<Option<DeploymentRow>, StoreError>;
+
+    /// Every deployment, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn deployments(&self) -> Result<Vec<DeploymentRow>, StoreError>;
+
+    /// Creates a case with its first events, atomically. A taken (workflow, number) is a
+    /// [`StoreError::NumberTaken`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn create_case(&mut self, case: &NewCase<'_>) -> Result<(), StoreError>;
+
+    /// Appends events at the expected version, atomically with the case row, its derived data
+    /// and the idempotency answer. Another writer first: [`StoreError::Conflict`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn append(&mut self, append: &Append<'_>) -> Result<(), StoreError>;
+
+    /// A case by id.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn case(&self, id: &str) -> Result<Option<CaseRow>, StoreError>;
+
+    /// Cases whose number is `number`, in any workflow.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn cases_numbered(&self, number: &str) -> Result<Vec<CaseRow>, StoreError>;
+
+    /// How many cases a workflow id has.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn case_count(&self, workflow: &str) -> Result<u64, StoreError>;
+
+    /// Every case, by workflow and number.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn cases(&self) -> Result<Vec<CaseRow>, StoreError>;
+
+    /// A case's events, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn events(&self, case_id: &str) -> Result<Vec<EventRow>, StoreError>;
+
+    /// The answer given to an idempotency key: the case version after it, and the answer.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn answer(&self, scope: &str, key: &str) -> Result<Option<(u64, String)>, StoreError>;
+
+    /// The open clocks of a case.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn open_clocks(&self, case_id: &str) -> Result<Vec<OpenClockRow>, StoreError>;
+
+    /// The open clocks that are yellow or worse by `as_of` (`YYYY-MM-DD`), with their cases.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn open_clocks_warned(&self, as_of: &str) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests;

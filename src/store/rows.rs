@@ -1,0 +1,97 @@
+//! Row types: what the store reads and writes, as plain text and numbers.
+
+/// One file of a deployment: the main file, or a file it `extends` (`path` as written in the
+/// file `from`; `name` as the reader named it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub from: String,
+    pub name: String,
+    pub text: String,
+}
+
+/// A workflow version to deploy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDeployment {
+    pub workflow: String,
+    pub version: String,
+    pub content_hash: String,
+    /// The main file first (its `path` and `from` empty), then every file it extends.
+    pub sources: Vec<SourceFile>,
+    pub deployed_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentRow {
+    pub key: i64,
+    pub workflow: String,
+    pub version: String,
+    pub content_hash: String,
+    pub sources: Vec<SourceFile>,
+    pub deployed_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: String,
+    pub deployment: i64,
+    pub workflow: String,
+    pub number: String,
+    pub opened_at: String,
+    pub last_at: String,
+    pub version: u64,
+    pub head_hash: String,
+    pub configuration: String,
+    pub finished_on: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRow {
+    pub sequence: u64,
+    pub at: String,
+    pub record: String,
+    pub previous_hash: String,
+    pub hash: String,
+    pub hash_algorithm: String,
+}
+
+/// An open clock and the dates its level changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenClockRow {
+    pub clock: String,
+    pub phase: String,
+    pub due_date: Option<String>,
+    pub yellow_on: Option<String>,
+    pub red_on: Option<String>,
+}
+
+/// The derived data of a case after its last event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Derived {
+    pub configuration: String,
+    pub finished_on: Option<String>,
+    pub open_clocks: Vec<OpenClockRow>,
+}
+
+/// A new case with its first events.
+#[derive(Clone, Debug)]
+pub struct NewCase<'a> {
+    pub case: &'a CaseRow,
+    pub events: &'a [EventRow],
+    pub derived: &'a Derived,
+    /// (key, answer) under [`super::OPENING_SCOPE`].
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+/// Events to append to a case at an expected version.
+#[derive(Clone, Debug)]
+pub struct Append<'a> {
+    pub case_id: &'a str,
+    pub expected_version: u64,
+    pub events: &'a [EventRow],
+    pub head_hash: &'a str,
+    pub last_at: &'a str,
+    pub derived: &'a Derived,
+    /// (key, answer), scoped to the case.
+    pub idempotency: Option<(&'a str, &'a str)>,
+}

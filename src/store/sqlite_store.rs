@@ -1,0 +1,379 @@
+//! `SqliteStore`: the embedded default. WAL, foreign keys on, `synchronous = NORMAL` (a commit
+//! survives a process crash; a power cut may lose the last commits but never corrupts), schema
+//! from `migrations/` applied with `rusqlite_migration`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use super::rows::{
+    Append, CaseRow, DeploymentRow, Derived, EventRow, NewCase, NewDeployment, OpenClockRow, SourceFile,
+};
+use super::store_error::StoreError;
+use super::{OPENING_SCOPE, Store};
+
+pub(crate) const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+const CASE_COLUMNS: &str =
+    "id, deployment, workflow, number, opened_at, last_at, version, head_hash, configuration, finished_on";
+
+/// A case store in one SQLite file (or in memory, for tests).
+pub struct SqliteStore {
+    connection: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date. A
+    /// database from a newer schema is refused before anything is written.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NewerSchema`], [`StoreError::Open`] or [`StoreError::Sqlite`].
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let connection = Connection::open(path)
+            .map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?;
+        SqliteStore::prepare(connection, &shown, true)
+    }
+
+    /// A store in memory, gone when dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`].
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::prepare(Connection::open_in_memory()?, ":memory:", false)
+    }
+
+    fn prepare(mut connection: Connection, path: &str, wal: bool) -> Result<SqliteStore, StoreError> {
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found, supported: SCHEMA_VERSION });
+        }
+        if wal {
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut connection)
+            .map_err(|error| StoreError::Open { path: path.to_owned(), message: error.to_string() })?;
+        Ok(SqliteStore { connection })
+    }
+
+    /// The connection, for tests that tamper behind the engine's back.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    fn deployment_where(&self, clause: &str, value: &dyn rusqlite::ToSql) -> Result<Option<DeploymentRow>, StoreError> {
+        let sql = format!(
+            "SELECT key, workflow, version, content_hash, sources, deployed_at FROM deployments WHERE {clause} \
+             ORDER BY key DESC LIMIT 1"
+        );
+        let row = self
+            .connection
+            .query_row(&sql, [value], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(key, workflow, version, content_hash, sources, deployed_at)| {
+            let sources: Vec<SourceFile> = serde_json::from_str(&sources)
+                .map_err(|error| StoreError::Corrupt(format!("deployment {key}: sources: {error}")))?;
+            Ok(DeploymentRow { key, workflow, version, content_hash, sources, deployed_at })
+        })
+        .transpose()
+    }
+
+    fn write_derived(
+        transaction: &rusqlite::Transaction<'_>,
+        case_id: &str,
+        derived: &Derived,
+    ) -> Result<(), StoreError> {
+        transaction.execute("DELETE FROM open_clocks WHERE case_id = ?1", [case_id])?;
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO open_clocks (case_id, clock, phase, due_date, yellow_on, red_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for clock in &derived.open_clocks {
+            insert.execute(params![
+                case_id,
+                clock.clock,
+                clock.phase,
+                clock.due_date,
+                clock.yellow_on,
+                clock.red_on
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn insert_events(
+        transaction: &rusqlite::Transaction<'_>,
+        case_id: &str,
+        events: &[EventRow],
+    ) -> Result<(), StoreError> {
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO events (case_id, sequence, at, record, previous_hash, hash, hash_algorithm) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for event in events {
+            insert.execute(params![
+                case_id,
+                event.sequence as i64,
+                event.at,
+                event.record,
+                event.previous_hash,
+                event.hash,
+                event.hash_algorithm
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+fn case_row(row: &Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        id: row.get(0)?,
+        deployment: row.get(1)?,
+        workflow: row.get(2)?,
+        number: row.get(3)?,
+        opened_at: row.get(4)?,
+        last_at: row.get(5)?,
+        version: row.get::<_, i64>(6)? as u64,
+        head_hash: row.get(7)?,
+        configuration: row.get(8)?,
+        finished_on: row.get(9)?,
+    })
+}
+
+fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow> {
+    Ok(OpenClockRow {
+        clock: row.get(offset)?,
+        phase: row.get(offset + 1)?,
+        due_date: row.get(offset + 2)?,
+        yellow_on: row.get(offset + 3)?,
+        red_on: row.get(offset + 4)?,
+    })
+}
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+impl Store for SqliteStore {
+    fn deploy(&mut self, deployment: &NewDeployment) -> Result<(DeploymentRow, bool), StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(i64, String)> = transaction
+            .query_row(
+                "SELECT key, content_hash FROM deployments WHERE workflow = ?1 AND version = ?2",
+                params![deployment.workflow, deployment.version],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        match existing {
+            Some((_, hash)) if hash != deployment.content_hash => {
+                return Err(StoreError::VersionTaken {
+                    workflow: deployment.workflow.clone(),
+                    version: deployment.version.clone(),
+                    content_hash: hash,
+                });
+            }
+            Some((key, _)) => {
+                transaction.commit()?;
+                return Ok((self.deployment(key)?, false));
+            }
+            None => {}
+        }
+        let sources =
+            serde_json::to_string(&deployment.sources).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        transaction.execute(
+            "INSERT INTO deployments (workflow, version, content_hash, sources, deployed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![deployment.workflow, deployment.version, deployment.content_hash, sources, deployment.deployed_at],
+        )?;
+        let key = transaction.last_insert_rowid();
+        transaction.commit()?;
+        Ok((self.deployment(key)?, true))
+    }
+
+    fn deployment(&self, key: i64) -> Result<DeploymentRow, StoreError> {
+        self.deployment_where("key = ?1", &key)?
+            .ok_or_else(|| StoreError::NotFound { what: "deployment", name: key.to_string() })
+    }
+
+    fn latest_deployment(&self, workflow: &str) -> Result<Option<DeploymentRow>, StoreError> {
+        self.deployment_where("workflow = ?1", &workflow)
+    }
+
+    fn deployments(&self) -> Result<Vec<DeploymentRow>, StoreError> {
+        let mut statement = self.connection.prepare("SELECT key FROM deployments ORDER BY key")?;
+        let keys: Vec<i64> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        keys.into_iter().map(|key| self.deployment(key)).collect()
+    }
+
+    fn create_case(&mut self, new: &NewCase<'_>) -> Result<(), StoreError> {
+        let case = new.case;
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inserted = transaction.execute(
+            &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                case.id,
+                case.deployment,
+                case.workflow,
+                case.number,
+                case.opened_at,
+                case.last_at,
+                case.version as i64,
+                case.head_hash,
+                new.derived.configuration,
+                new.derived.finished_on
+            ],
+        );
+        if let Err(error) = inserted {
+            return Err(if is_unique_violation(&error) {
+                StoreError::NumberTaken { workflow: case.workflow.clone(), number: case.number.clone() }
+            } else {
+                error.into()
+            });
+        }
+        SqliteStore::insert_events(&transaction, &case.id, new.events)?;
+        SqliteStore::write_derived(&transaction, &case.id, new.derived)?;
+        if let Some((key, answer)) = new.idempotency {
+            transaction.execute(
+                "INSERT INTO idempotency_keys (case_id, key, version, answer) VALUES (?1, ?2, ?3, ?4)",
+                params![OPENING_SCOPE, key, case.version as i64, answer],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn append(&mut self, append: &Append<'_>) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let new_version = append.expected_version + append.events.len() as u64;
+        let updated = transaction.execute(
+            "UPDATE cases SET version = ?1, head_hash = ?2, last_at = ?3, configuration = ?4, finished_on = ?5 \
+             WHERE id = ?6 AND version = ?7",
+            params![
+                new_version as i64,
+                append.head_hash,
+                append.last_at,
+                append.derived.configuration,
+                append.derived.finished_on,
+                append.case_id,
+                append.expected_version as i64
+            ],
+        )?;
+        if updated == 0 {
+            let actual: Option<i64> = transaction
+                .query_row("SELECT version FROM cases WHERE id = ?1", [append.case_id], |row| row.get(0))
+                .optional()?;
+            return Err(match actual {
+                Some(actual) => StoreError::Conflict {
+                    case: append.case_id.to_owned(),
+                    expected: append.expected_version,
+                    actual: actual as u64,
+                },
+                None => StoreError::NotFound { what: "case", name: append.case_id.to_owned() },
+            });
+        }
+        SqliteStore::insert_events(&transaction, append.case_id, append.events)?;
+        SqliteStore::write_derived(&transaction, append.case_id, append.derived)?;
+        if let Some((key, answer)) = append.idempotency {
+            transaction.execute(
+                "INSERT INTO idempotency_keys (case_id, key, version, answer) VALUES (?1, ?2, ?3, ?4)",
+                params![append.case_id, key, new_version as i64, answer],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn case(&self, id: &str) -> Result<Option<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1");
+        Ok(self.connection.query_row(&sql, [id], case_row).optional()?)
+    }
+
+    fn cases_numbered(&self, number: &str) -> Result<Vec<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE number = ?1 ORDER BY workflow");
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        Ok(statement.query_map([number], case_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn case_count(&self, workflow: &str) -> Result<u64, StoreError> {
+        let count: i64 =
+            self.connection
+                .query_row("SELECT count(*) FROM cases WHERE workflow = ?1", [workflow], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    fn cases(&self) -> Result<Vec<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY workflow, number");
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        Ok(statement.query_map([], case_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn events(&self, case_id: &str) -> Result<Vec<EventRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT sequence, at, record, previous_hash, hash, hash_algorithm FROM events \
+             WHERE case_id = ?1 ORDER BY sequence",
+        )?;
+        let rows = statement.query_map([case_id], |row| {
+            Ok(EventRow {
+                sequence: row.get::<_, i64>(0)? as u64,
+                at: row.get(1)?,
+                record: row.get(2)?,
+                previous_hash: row.get(3)?,
+                hash: row.get(4)?,
+                hash_algorithm: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn answer(&self, scope: &str, key: &str) -> Result<Option<(u64, String)>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT version, answer FROM idempotency_keys WHERE case_id = ?1 AND key = ?2",
+                params![scope, key],
+                |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn open_clocks(&self, case_id: &str) -> Result<Vec<OpenClockRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT clock, phase, due_date, yellow_on, red_on FROM open_clocks WHERE case_id = ?1 ORDER BY clock",
+        )?;
+        Ok(statement.query_map([case_id], |row| open_clock_row(row, 0))?.collect::<Result<_, _>>()?)
+    }
+
+    fn open_clocks_warned(&self, as_of: &str) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError> {
+        let columns: Vec<String> = CASE_COLUMNS.split(", ").map(|column| format!("c.{column}")).collect();
+        let sql = format!(
+            "SELECT {}, o.clock, o.phase, o.due_date, o.yellow_on, o.red_on FROM open_clocks o \
+             JOIN cases c ON c.id = o.case_id WHERE o.yellow_on <= ?1 ORDER BY c.id, o.clock",
+            columns.join(", ")
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map([as_of], |row| Ok((case_row(row)?, open_clock_row(row, 10)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
