@@ -7,9 +7,11 @@ mod derived;
 mod engine;
 mod engine_error;
 mod stored_sources;
+mod verify;
 
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
+pub use verify::{BrokenChain, Mismatch};
 
 #[cfg(test)]
 mod tests;

@@ -135,3 +135,75 @@ fn events_cannot_be_updated_or_deleted_in_the_database() {
     let delete = connection.execute("DELETE FROM events", []).unwrap_err();
     assert!(delete.to_string().contains("append-only"), "{delete}");
 }
+
+/// Opens two cases and moves one on; returns the engine and the moved case's id.
+fn two_cases() -> (Engine<SqliteStore>, String) {
+    let mut engine = engine();
+    let moved = engine.open_case(&opening("A-1", None)).unwrap();
+    engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, None).unwrap();
+    engine.act("A-1", &act("order_hearing", "officer", "2026-03-04"), 2, None).unwrap();
+    engine.open_case(&opening("A-2", None)).unwrap();
+    (engine, moved.case_id)
+}
+
+/// Tampers with the events table behind the engine's back (dropping the triggers first, as an
+/// intruder with the file would) and returns what `verify` says.
+fn tampered(sql: &str) -> Vec<(String, Option<u64>, String)> {
+    let (engine, case_id) = two_cases();
+    assert!(engine.verify().unwrap().is_empty());
+    let connection = engine.store().connection();
+    connection.execute_batch("DROP TRIGGER events_are_never_updated; DROP TRIGGER events_are_never_deleted;").unwrap();
+    connection.execute_batch(&sql.replace("CASE", &case_id)).unwrap();
+    engine.verify().unwrap().into_iter().map(|broken| (broken.number, broken.sequence, broken.reason)).collect()
+}
+
+#[test]
+fn verify_names_the_case_and_the_first_broken_link() {
+    let edited = tampered(
+        "UPDATE events SET record = replace(record, '承办人甲', '承办人乙') WHERE case_id = 'CASE' AND sequence = 1",
+    );
+    assert_eq!(edited, [("A-1".to_owned(), Some(1), "its hash does not match its content".to_owned())]);
+    let deleted = tampered("DELETE FROM events WHERE case_id = 'CASE' AND sequence = 1");
+    assert_eq!(deleted, [("A-1".to_owned(), Some(1), "event 1 is missing (found 2 in its place)".to_owned())]);
+    let last = tampered("DELETE FROM events WHERE case_id = 'CASE' AND sequence = 2");
+    assert_eq!(last, [("A-1".to_owned(), None, "the case row says 3 events, the history has 2".to_owned())]);
+    let reordered = tampered(
+        "UPDATE events SET sequence = 9 WHERE case_id = 'CASE' AND sequence = 1; \
+         UPDATE events SET sequence = 1 WHERE case_id = 'CASE' AND sequence = 2; \
+         UPDATE events SET sequence = 2 WHERE case_id = 'CASE' AND sequence = 9;",
+    );
+    assert_eq!(
+        reordered,
+        [("A-1".to_owned(), Some(1), "its previous hash is not the hash of the event before it".to_owned())]
+    );
+    let inserted = tampered(
+        "UPDATE events SET sequence = sequence + 100 WHERE case_id = 'CASE' AND sequence >= 1; \
+         UPDATE events SET sequence = sequence - 99 WHERE case_id = 'CASE' AND sequence >= 100; \
+         INSERT INTO events SELECT case_id, 1, at, record, previous_hash, hash, hash_algorithm FROM events WHERE case_id = 'CASE' AND sequence = 0;",
+    );
+    assert_eq!(
+        inserted,
+        [("A-1".to_owned(), Some(1), "its previous hash is not the hash of the event before it".to_owned())]
+    );
+}
+
+#[test]
+fn check_finds_derived_data_that_differs_from_the_history() {
+    let (mut engine, case_id) = two_cases();
+    assert!(engine.check().unwrap().is_empty());
+    engine
+        .store()
+        .connection()
+        .execute("UPDATE cases SET configuration = '{\"active\":[\"granted\"]}' WHERE id = ?1", [&case_id])
+        .unwrap();
+    engine.store().connection().execute("DELETE FROM open_clocks WHERE case_id = ?1", [&case_id]).unwrap();
+    let mismatches: Vec<String> = engine
+        .check()
+        .unwrap()
+        .into_iter()
+        .map(|mismatch| format!("{}: {}", mismatch.number, mismatch.what.split(',').next().unwrap_or_default()))
+        .collect();
+    assert_eq!(mismatches.len(), 2, "{mismatches:?}");
+    assert!(mismatches[0].starts_with("A-1: configuration is {\"active\":[\"granted\"]}"), "{mismatches:?}");
+    assert!(mismatches[1].starts_with("A-1: open clocks are []"), "{mismatches:?}");
+}
