@@ -5,3 +5,4 @@ mod calendar_bulk;
 mod calendar_cross_check;
 mod test;
 mod workflow;
+mod workflow_fuzz;
