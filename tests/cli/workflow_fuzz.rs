@@ -245,11 +245,9 @@ fn check_problems(case: &Case, problems: &[Problem]) -> Result<(), TestCaseError
     Ok(())
 }
 
-/// Where lines break: YAML's rule (`\n`, `\r\n` or a lone `\r`) and `\n` alone. Positions that
-/// the loader computes itself (a name inside a list, a place inside a guard) count only `\n`,
-/// so in a file with lone `\r` breaks they are on another line than YAML's; accepted here until
-/// that is fixed (reported with the harness).
-const LINE_MODELS: [bool; 2] = [true, false];
+/// Where lines break: YAML's rule (`\n`, `\r\n` or a lone `\r`), which the loader follows for
+/// the positions it computes itself too (a name inside a list, a place inside a guard).
+const LINE_MODELS: [bool; 1] = [true];
 
 /// Whether a line and column (in characters, from 1, the end of the line included) exist.
 fn place_exists(text: &str, lone_cr_breaks: bool, (line, column): (u64, u64)) -> bool {

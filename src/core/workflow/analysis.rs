@@ -138,13 +138,28 @@ pub(crate) fn co_active(workflow: &Workflow, left: StateId, right: StateId) -> b
     matches!(workflow.state(common).kind, StateKind::Parallel { .. })
 }
 
+/// Most transitions that take one action.
+pub const TRANSITIONS_PER_ACTION_MAX: usize = 256;
+/// Most pairs of same-action transitions whose guards are compared for exclusivity.
+pub const GUARD_PAIRS_MAX: usize = 100_000;
+
 fn check_ambiguity(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {
     let transitions = workflow.transitions();
     let mut by_action: Vec<Vec<usize>> = vec![Vec::new(); workflow.actions.len()];
     for (index, transition) in transitions.iter().enumerate() {
         by_action[transition.action.index()].push(index);
     }
+    let mut compared = 0_usize;
     for group in by_action.iter().filter(|group| group.len() > 1) {
+        if group.len() > TRANSITIONS_PER_ACTION_MAX {
+            let action = &workflow.action(transitions[group[0]].action).name;
+            let message = format!(
+                "action `{action}` is taken by {} transitions; at most {TRANSITIONS_PER_ACTION_MAX}",
+                group.len()
+            );
+            checker.error(&draft.transitions[group[TRANSITIONS_PER_ACTION_MAX]].action.at, message, "too many");
+            continue;
+        }
         for (position, &later) in group.iter().enumerate() {
             for &earlier in &group[..position] {
                 let (first, second) = (&transitions[earlier], &transitions[later]);
@@ -154,6 +169,15 @@ fn check_ambiguity(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {
                 let Some((left, right)) = together else { continue };
                 if !first.roles.iter().any(|role| second.roles.contains(role)) {
                     continue;
+                }
+                compared += 1;
+                if compared > GUARD_PAIRS_MAX {
+                    let message = format!(
+                        "more than {GUARD_PAIRS_MAX} pairs of transitions share an action and a state; \
+                         the workflow is too large to check for ambiguity"
+                    );
+                    checker.error(&draft.transitions[later].action.at, message, "too many");
+                    return;
                 }
                 let exclusive = match (&first.guard, &second.guard) {
                     (Some(a), Some(b)) => provably_exclusive(a, b, workflow.attributes()),

@@ -149,8 +149,11 @@ impl Checker {
     fn place(&self, source: usize, absolute: usize, len: usize) -> Origin {
         let text = self.sources[source].text.inner();
         let before = &text[..absolute.min(text.len())];
-        let line = before.matches('\n').count() as u64 + 1;
-        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+        // YAML breaks lines at `\n`, `\r\n` and a lone `\r`.
+        let lone_returns =
+            before.match_indices('\r').filter(|(index, _)| before.as_bytes().get(index + 1) != Some(&b'\n')).count();
+        let line = (before.matches('\n').count() + lone_returns) as u64 + 1;
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |index| index + 1);
         let column = before[line_start..].chars().count() as u64 + 1;
         Origin { source, line, column, span: Some((absolute, len)) }
     }

@@ -234,6 +234,8 @@ struct PathSearch<'a> {
     weight: Vec<i64>,
     on_stack: Vec<bool>,
     memo: HashMap<(StateId, StateId), (i64, Vec<StateId>)>,
+    /// For each state, the states within it (itself included).
+    inside: Vec<Vec<StateId>>,
 }
 
 /// A path cost for a branch that cannot complete its level.
@@ -254,7 +256,13 @@ impl<'a> PathSearch<'a> {
             }
         }
         let on_stack = vec![false; workflow.states().len()];
-        PathSearch { workflow, values, weight, on_stack, memo: HashMap::new() }
+        let mut inside = vec![Vec::new(); workflow.states().len()];
+        for id in workflow.state_ids() {
+            for ancestor in workflow.ancestors(id) {
+                inside[ancestor.index()].push(id);
+            }
+        }
+        PathSearch { workflow, values, weight, on_stack, memo: HashMap::new(), inside }
     }
 
     /// The cost of a state itself, entered at `entry` (the state, or a state inside it that a
@@ -318,8 +326,8 @@ impl<'a> PathSearch<'a> {
         let workflow = self.workflow;
         let at_level = |target: StateId| workflow.ancestors(target).find(|id| workflow.state(*id).parent == level);
         let mut next = Vec::new();
-        for id in workflow.state_ids().filter(|id| workflow.is_within(*id, state)) {
-            for transition in workflow.transitions_from(id) {
+        for id in &self.inside[state.index()] {
+            for transition in workflow.transitions_from(*id) {
                 let transition = workflow.transition(*transition);
                 if transition.guard.as_ref().is_some_and(|guard| !guard.holds(self.values)) {
                     continue;

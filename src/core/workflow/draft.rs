@@ -16,6 +16,10 @@ use crate::core::spanned_map::SpannedMap;
 pub const STATES_MAX: usize = 2_000;
 pub const TRANSITIONS_MAX: usize = 10_000;
 pub const CLOCKS_MAX: usize = 2_000;
+/// Most roles, actions, attributes or stages of one kind in a workflow (ids are 16-bit).
+pub const NAMES_MAX: usize = 4_096;
+/// Most values of one enum attribute.
+pub const ENUM_VALUES_MAX: usize = 256;
 /// Deepest nesting of compound and parallel states.
 pub const STATE_DEPTH_MAX: usize = 16;
 
@@ -450,6 +454,16 @@ fn read_attribute(
     };
     match (&mut kind, &raw.values) {
         (AttributeType::Enum(values), Some(list)) if !list.value.is_empty() => {
+            if list.value.len() > ENUM_VALUES_MAX {
+                let at = reader.at(&list.referenced);
+                let message = format!(
+                    "enum attribute `{}` has {} values; at most {ENUM_VALUES_MAX}",
+                    name.name,
+                    list.value.len()
+                );
+                reader.checker.error(&at, message, "too many");
+                return None;
+            }
             for value in &list.value {
                 let named = reader.name(value, false);
                 if values.contains(&named.name) {

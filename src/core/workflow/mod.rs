@@ -27,6 +27,7 @@ mod resolve;
 mod workflow;
 mod workflow_error;
 
+pub use analysis::{GUARD_PAIRS_MAX, TRANSITIONS_PER_ACTION_MAX};
 pub use attribute::{Attribute, AttributeType, DECIMAL_PLACES_MAX, Decimal, Value};
 pub use canonical::{CANONICAL_FORM_TAG, canonical_text};
 pub use checker::WORKFLOW_PROBLEMS_MAX;
@@ -34,7 +35,7 @@ pub use clock::{Clock, ClockSpan, Cut, Extension, Pause, Percent, Rounding};
 pub use comparison::{
     Comparison, MatterRow, PROFILES_MAX, ParallelFigure, ProfilePath, StageRow, compare, critical_paths,
 };
-pub use draft::{CLOCKS_MAX, STATE_DEPTH_MAX, STATES_MAX, TRANSITIONS_MAX};
+pub use draft::{CLOCKS_MAX, ENUM_VALUES_MAX, NAMES_MAX, STATE_DEPTH_MAX, STATES_MAX, TRANSITIONS_MAX};
 pub use exclusive::ASSIGNMENTS_MAX;
 pub use guard::Guard;
 pub use guard_parse::{CompareOp, GUARD_BYTES_MAX, GUARD_DEPTH_MAX};

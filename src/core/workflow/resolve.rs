@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use super::attribute::Attribute;
 use super::checker::{Checker, Named};
 use super::clock::{Clock, ClockSpan, Extension, Pause};
-use super::draft::{CLOCKS_MAX, Draft, DraftClock, DraftSpan, DraftState, STATES_MAX, Shape, TRANSITIONS_MAX};
+use super::draft::{
+    CLOCKS_MAX, Draft, DraftClock, DraftSpan, DraftState, NAMES_MAX, STATES_MAX, Shape, TRANSITIONS_MAX,
+};
 use super::guard_check::check_guard;
 use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
 use super::workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};
@@ -18,17 +20,27 @@ struct Index<Id> {
     kind: &'static str,
     names: Vec<String>,
     ids: HashMap<String, Id>,
+    /// Whether `NAMES_MAX` was passed (reported once).
+    full: bool,
 }
 
 impl<Id: Copy> Index<Id> {
     fn new(kind: &'static str) -> Index<Id> {
-        Index { kind, names: Vec::new(), ids: HashMap::new() }
+        Index { kind, names: Vec::new(), ids: HashMap::new(), full: false }
     }
 
     /// Adds a name; a second declaration is an error and gives `None`.
     fn declare(&mut self, checker: &mut Checker, name: &Named, make: impl Fn(u16) -> Id) -> Option<Id> {
         if self.ids.contains_key(&name.name) {
             checker.error(&name.at, format!("{} `{}` is declared twice", self.kind, name.name), "second declaration");
+            return None;
+        }
+        if self.names.len() >= NAMES_MAX {
+            if !self.full {
+                let message = format!("a workflow may have at most {NAMES_MAX} {}s", self.kind);
+                checker.error(&name.at, message, "too many");
+                self.full = true;
+            }
             return None;
         }
         let id = make(self.names.len() as u16);

@@ -1590,3 +1590,49 @@ reform:
     assert_ne!(reform.content_hash(), base.content_hash());
     assert!(base.lineage().is_empty());
 }
+
+/// Problems from `load_workflow` on `text`, as `line:column: message`.
+fn problems_of(text: &str) -> String {
+    match load_workflow("w.yaml", text, &mut NoExtends, &Calendars::builtin()) {
+        Ok(_) => "ok".to_owned(),
+        Err(error) => error
+            .problems()
+            .iter()
+            .map(|problem| format!("{}:{}: {}", problem.line, problem.column, problem.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn lone_carriage_returns_break_lines_as_in_yaml() {
+    let with_newlines = BASE.replace("to: done, by: head", "to: dnoe, by: head");
+    let with_returns = with_newlines.replace('\n', "\r");
+    assert_eq!(problems_of(&with_returns), problems_of(&with_newlines));
+    insta::assert_snapshot!(problems_of(&with_returns), @"15:42: unknown state `dnoe`; did you mean `done`?");
+}
+
+#[test]
+fn names_values_and_same_action_transitions_are_capped() {
+    let values: Vec<String> = (0..=super::ENUM_VALUES_MAX).map(|index| format!("v{index}")).collect();
+    let enum_values = check(&[("values: [a, b]", &format!("values: [{}]", values.join(", ")))], "");
+    assert!(enum_values.starts_with("7:30: enum attribute `kind` has 257 values; at most 256"), "{enum_values}");
+
+    let roles: Vec<String> = (0..=super::NAMES_MAX).map(|index| format!("r{index}: R")).collect();
+    let many_roles = check(
+        &[(
+            "roles: {officer: 承办人, head: 负责人}",
+            &format!("roles: {{officer: 承办人, head: 负责人, {}}}", roles.join(", ")),
+        )],
+        "",
+    );
+    assert_eq!(many_roles.lines().count(), 1, "{many_roles}");
+    assert!(many_roles.ends_with("a workflow may have at most 4096 roles"), "{many_roles}");
+
+    let same: String = (0..=super::TRANSITIONS_PER_ACTION_MAX)
+        .map(|_| "  - {action: decide, from: deciding, to: done, by: head}\n")
+        .collect();
+    let same_action = check(&[], &same.replacen("transitions:\n", "", 0));
+    let first = same_action.lines().find(|line| line.contains("taken by")).unwrap_or_default().to_owned();
+    assert!(first.ends_with("action `decide` is taken by 258 transitions; at most 256"), "{same_action}");
+}
