@@ -3,6 +3,7 @@
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
+mod case;
 mod test;
 mod workflow;
 mod workflow_fuzz;

@@ -49,6 +49,7 @@ impl Test {
         command
             .current_dir(self.dir.path())
             .env_remove("RENEWFLOW_CALENDAR")
+            .env_remove("RENEWFLOW_DB")
             .env("NO_COLOR", "1")
             .env_remove("RUST_LOG");
         for (key, value) in &self.env {

@@ -112,3 +112,31 @@ pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
     crate::core::calendar::parse_iso_date(text)
         .ok_or_else(|| anyhow::anyhow!("`{text}` is not a date; write YYYY-MM-DD"))
 }
+
+/// Writes records (JSON objects) as a table, CSV (a header row of `columns`) or a JSON array.
+/// Strings are shown as they are, `null` as an empty cell, anything else as JSON.
+pub(crate) fn records(format: DataFormat, columns: &[&str], records: &[serde_json::Value]) -> anyhow::Result<String> {
+    let cell = |record: &serde_json::Value, column: &str| match record.get(column) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    };
+    Ok(match format {
+        DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(records)?),
+        DataFormat::Csv => {
+            let mut rows = vec![columns.iter().map(|column| (*column).to_owned()).collect::<Vec<_>>()];
+            rows.extend(records.iter().map(|record| columns.iter().map(|column| cell(record, column)).collect()));
+            csv(&rows)
+        }
+        DataFormat::Table => {
+            if records.is_empty() {
+                return Ok(String::new());
+            }
+            let mut shown = table(columns);
+            for record in records {
+                shown.add_row(columns.iter().map(|column| cell(record, column)).collect::<Vec<_>>());
+            }
+            format!("{shown}\n")
+        }
+    })
+}

@@ -3,10 +3,12 @@
 
 mod bulk;
 mod calendar;
+mod case;
 mod compare;
 mod describe;
 mod format;
 mod logging;
+mod store;
 mod workflow;
 
 use std::ffi::OsString;
@@ -42,6 +44,10 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = BeyondDataArg::Refuse)]
     beyond_data: BeyondDataArg,
 
+    /// The case store: a SQLite file, created if missing.
+    #[arg(long, global = true, env = "RENEWFLOW_DB", value_name = "PATH", default_value = "renewflow.db")]
+    db: PathBuf,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -50,8 +56,10 @@ struct Cli {
 enum Command {
     /// Working days, due dates and periods on a calendar.
     Calendar(calendar::CalendarArgs),
-    /// Check, show and compare workflow files.
+    /// Check, show, compare and deploy workflow files.
     Workflow(workflow::WorkflowArgs),
+    /// Open cases, act on them, and read their history and timing.
+    Case(case::CaseArgs),
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -74,6 +82,7 @@ pub(crate) struct Context {
     pub(crate) format: OutputFormat,
     pub(crate) beyond_data: BeyondData,
     pub(crate) calendars: Calendars,
+    pub(crate) db: PathBuf,
 }
 
 /// Runs the binary and returns its exit code.
@@ -97,10 +106,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     let calendars = load_calendars(cli.calendar_file.as_deref())?;
-    let context = Context { format: cli.format, beyond_data: cli.beyond_data.into(), calendars };
+    let context = Context { format: cli.format, beyond_data: cli.beyond_data.into(), calendars, db: cli.db };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
         Command::Workflow(args) => workflow::run(&context, args),
+        Command::Case(args) => case::run(&context, args),
     }
 }
 

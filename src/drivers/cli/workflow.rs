@@ -1,4 +1,4 @@
-//! `renewflow workflow validate|describe|compare`: read workflow files (and the files they
+//! `renewflow workflow validate|describe|compare|deploy`: read workflow files (and the files they
 //! extend) from disk, and hand them to the core.
 
 use std::path::{Path, PathBuf};
@@ -39,6 +39,12 @@ enum WorkflowCommand {
         #[arg(value_name = "REFORM")]
         reform: PathBuf,
     },
+    /// Store workflow versions in the case store (`--db`), so cases can be opened on them.
+    /// Deploying the same content again changes nothing; running cases keep their version.
+    Deploy {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> {
@@ -55,7 +61,32 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
             print!("{}", super::compare::compare(&base, &reform, context.format)?);
             Ok(EXIT_OK)
         }
+        WorkflowCommand::Deploy { files } => deploy(context, &files),
     }
+}
+
+fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
+    let format = context.format.data("workflow deploy")?;
+    for file in files {
+        load_or_report(file, &context.calendars)?;
+    }
+    let mut engine = super::store::open_engine(context)?;
+    let mut rows = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = read_limited(file).with_context(|| format!("reading workflow `{name}`"))?;
+        let deployed = engine
+            .deploy(&name, &text, &mut FileReader, super::store::now())
+            .with_context(|| format!("deploying `{name}`"))?;
+        rows.push(json!({
+            "file": name, "workflow": deployed.workflow, "version": deployed.version,
+            "content_hash": format!("sha256:{}", deployed.content_hash), "new": deployed.new,
+            "deployed_at": deployed.deployed_at,
+        }));
+    }
+    let columns = ["file", "workflow", "version", "new", "deployed_at", "content_hash"];
+    print!("{}", super::format::records(format, &columns, &rows)?);
+    Ok(EXIT_OK)
 }
 
 /// A workflow refused by the loader; its diagnostics have been printed.
@@ -81,7 +112,7 @@ fn load_path(path: &Path, calendars: &Calendars) -> anyhow::Result<Result<Workfl
     Ok(load_workflow(&name, &text, &mut FileReader, calendars))
 }
 
-fn read_limited(path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
     let metadata = std::fs::metadata(path)?;
     if metadata.len() > WORKFLOW_FILE_BYTES_MAX as u64 {
         return Err(std::io::Error::other(format!(
@@ -93,7 +124,7 @@ fn read_limited(path: &Path) -> std::io::Result<String> {
 }
 
 /// Reads `extends` targets relative to the file that names them.
-struct FileReader;
+pub(crate) struct FileReader;
 
 impl SourceReader for FileReader {
     fn read(&mut self, path: &str, from: &str) -> Result<(String, String), String> {

@@ -1,0 +1,295 @@
+//! `renewflow case new|act|show|history|timing|list`: cases in the store named by `--db`.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use clap::{Args, Subcommand};
+use serde_json::{Value as Json, json};
+
+use super::format::{DataFormat, parse_date, records};
+use super::store::{now, open_engine, parse_instant};
+use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
+use crate::core::workflow::Workflow;
+use crate::engine::{CaseOpening, EngineError, Outcome};
+use crate::store::Store as _;
+
+#[derive(Debug, Args)]
+pub(crate) struct CaseArgs {
+    #[command(subcommand)]
+    command: CaseCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Open a case on the newest deployed version of a workflow.
+    New {
+        /// The workflow id (`renewflow workflow deploy` it first).
+        #[arg(value_name = "WORKFLOW")]
+        workflow: String,
+        /// The case number, unique per workflow; by default `YYYY-NNNNN`.
+        #[arg(long)]
+        number: Option<String>,
+        /// An attribute value, `name=value`; repeat for more.
+        #[arg(long = "attr", value_name = "NAME=VALUE")]
+        attributes: Vec<String>,
+        #[arg(long, default_value = "renewflow")]
+        actor: String,
+        /// When it happened (default: now, +08:00).
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<String>,
+        /// A retry with the same key answers again and writes nothing.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
+    },
+    /// Take an action (a transition's or a clock extension's). Refused actions exit 1 and write
+    /// nothing.
+    Act {
+        /// The case id or number.
+        #[arg(value_name = "CASE")]
+        case: String,
+        #[arg(value_name = "ACTION")]
+        action: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "renewflow")]
+        actor: String,
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<String>,
+        /// The case version you last read; a case that moved on since is a conflict (exit 1).
+        /// Without it the current version is used.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
+        /// An attribute value set with the action, before its guard is checked.
+        #[arg(long = "attr", value_name = "NAME=VALUE")]
+        attributes: Vec<String>,
+    },
+    /// A case: its workflow version, active states, attributes and version.
+    Show {
+        #[arg(value_name = "CASE")]
+        case: String,
+    },
+    /// A case's events, with their hashes.
+    History {
+        #[arg(value_name = "CASE")]
+        case: String,
+    },
+    /// A case's clocks against their limits.
+    Timing {
+        #[arg(value_name = "CASE")]
+        case: String,
+        /// The date to count to (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Every case.
+    List,
+}
+
+pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
+    let format = context.format.data("case")?;
+    let mut engine = open_engine(context)?;
+    let result = match args.command {
+        CaseCommand::New { workflow, number, attributes, actor, at, idempotency_key } => {
+            let opening = CaseOpening {
+                workflow,
+                number,
+                at: instant(at.as_deref())?,
+                actor,
+                attributes: pairs(&attributes)?,
+                idempotency_key,
+            };
+            engine.open_case(&opening).map(|outcome| outcome_output(format, &outcome))
+        }
+        CaseCommand::Act { case, action, role, actor, at, expect_version, idempotency_key, attributes } => {
+            let command = Command {
+                at: instant(at.as_deref())?,
+                actor,
+                role,
+                kind: CommandKind::Act { action, attributes: pairs(&attributes)? },
+            };
+            let expected = match expect_version {
+                Some(version) => version,
+                None => engine.find_case(&case).map_or(0, |row| row.version),
+            };
+            engine
+                .act(&case, &command, expected, idempotency_key.as_deref())
+                .map(|outcome| outcome_output(format, &outcome))
+        }
+        CaseCommand::Show { case } => engine.case(&case).map(|view| {
+            let configuration: Json = serde_json::from_str(&view.row.configuration).unwrap_or(Json::Null);
+            let record = json!({
+                "id": view.row.id, "number": view.row.number, "workflow": view.row.workflow,
+                "version": view.workflow.version(), "content_hash": format!("sha256:{}", view.workflow.content_hash_hex()),
+                "events": view.row.version, "opened_at": view.row.opened_at, "last_at": view.row.last_at,
+                "finished_on": view.row.finished_on, "active": configuration.get("active").cloned(),
+                "attributes": configuration.get("attributes").cloned(),
+            });
+            let columns = ["id", "number", "workflow", "version", "events", "active", "attributes", "finished_on"];
+            records(format, &columns, &[record])
+        }),
+        CaseCommand::History { case } => {
+            let view = engine.case(&case);
+            match view {
+                Ok(view) => engine.store().events(&view.row.id).map_err(EngineError::from).map(|rows| {
+                    let list: Vec<Json> = rows
+                        .iter()
+                        .map(|row| {
+                            let record: Json = serde_json::from_str(&row.record).unwrap_or(Json::Null);
+                            json!({
+                                "sequence": row.sequence, "at": row.at, "kind": record.get("kind"),
+                                "actor": record.get("actor"), "role": record.get("role"),
+                                "what": what(&record), "hash": row.hash, "record": record,
+                            })
+                        })
+                        .collect();
+                    records(format, &["sequence", "at", "kind", "what", "actor", "role", "hash"], &list)
+                }),
+                Err(error) => Err(error),
+            }
+        }
+        CaseCommand::Timing { case, as_of } => {
+            let as_of = match as_of {
+                Some(text) => parse_date(&text)?,
+                None => today(),
+            };
+            engine.timing(&case, as_of).map(|(view, timing)| timing_output(format, &view.workflow, &timing))
+        }
+        CaseCommand::List => engine.cases().map(|cases| {
+            let list: Vec<Json> = cases
+                .iter()
+                .map(|case| {
+                    let configuration: Json = serde_json::from_str(&case.configuration).unwrap_or(Json::Null);
+                    json!({
+                        "id": case.id, "number": case.number, "workflow": case.workflow, "events": case.version,
+                        "opened_at": case.opened_at, "last_at": case.last_at, "finished_on": case.finished_on,
+                        "active": configuration.get("active").cloned(),
+                    })
+                })
+                .collect();
+            records(format, &["number", "workflow", "events", "active", "opened_at", "finished_on", "id"], &list)
+        }),
+    };
+    match result {
+        Ok(output) => {
+            print!("{}", output?);
+            Ok(EXIT_OK)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(if error.is_refusal() { EXIT_FINDINGS } else { EXIT_USAGE })
+        }
+    }
+}
+
+fn instant(text: Option<&str>) -> anyhow::Result<DateTime<FixedOffset>> {
+    text.map_or_else(|| Ok(now()), parse_instant)
+}
+
+fn today() -> NaiveDate {
+    now().date_naive()
+}
+
+fn pairs(texts: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    texts
+        .iter()
+        .map(|text| {
+            let (name, value) = text.split_once('=').ok_or_else(|| anyhow::anyhow!("`{text}` is not `name=value`"))?;
+            Ok((name.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn what(record: &Json) -> String {
+    let field = |name: &str| record.get(name).and_then(Json::as_str).unwrap_or_default().to_owned();
+    match record.get("kind").and_then(Json::as_str).unwrap_or_default() {
+        "acted" => format!("{}: {} → {}", field("action"), field("from"), field("to")),
+        "done" => format!("done of {}", field("state")),
+        "attribute_set" => {
+            format!("{} = {}", field("attribute"), record.get("value").map_or(String::new(), Json::to_string))
+        }
+        "extended" => format!("{} by {}", field("clock"), field("action")),
+        "noted" => field("text"),
+        "opened" => "opened".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<String> {
+    if format == DataFormat::Json {
+        return Ok(format!("{}\n", serde_json::to_string_pretty(outcome)?));
+    }
+    let list: Vec<Json> = outcome
+        .events
+        .iter()
+        .map(|event| {
+            let record = serde_json::to_value(event).unwrap_or(Json::Null);
+            json!({
+                "case": outcome.number, "version": outcome.version, "at": event.at, "what": what(&record),
+                "replayed": outcome.replayed, "id": outcome.case_id,
+            })
+        })
+        .collect();
+    records(format, &["case", "version", "at", "what", "replayed", "id"], &list)
+}
+
+fn limit_json(limit: Option<&LimitTiming>) -> Json {
+    limit.map_or(Json::Null, |limit| {
+        json!({
+            "limit": limit.limit.to_string(),
+            "remaining": limit.remaining,
+            "due_date": limit.due.date().map(|date| date.to_string()),
+            "due_beyond_data": matches!(limit.due, crate::core::case::Due::BeyondData { .. }),
+            // basis points of at most a few million: exact in f64
+            "used_percent": f64::from(i32::try_from(limit.used_basis_points).unwrap_or(i32::MAX)) / 100.0,
+            "level": limit.level.name(),
+        })
+    })
+}
+
+fn timing_output(format: DataFormat, workflow: &Workflow, timing: &Timing) -> anyhow::Result<String> {
+    let clock_json = |clock: &ClockTiming| {
+        let declared = workflow.clock(clock.clock);
+        let statutory = limit_json(clock.statutory.as_ref());
+        let due = match clock.statutory.as_ref().map(|limit| limit.due) {
+            Some(crate::core::case::Due::On(date)) => date.to_string(),
+            Some(crate::core::case::Due::BeyondData { year }) => format!("beyond the data ({year})"),
+            None => String::new(),
+        };
+        json!({
+            "clock": declared.name, "title": declared.title, "status": clock.status.name(),
+            "elapsed": clock.elapsed, "unit": clock.count_unit.symbol(),
+            "limit": statutory.get("limit"), "remaining": statutory.get("remaining"), "due": due,
+            "used_percent": statutory.get("used_percent"), "level": clock.level().name(),
+            "statutory": statutory, "promised": limit_json(clock.promised.as_ref()),
+            "started_on": clock.started_on.map(|date| date.to_string()),
+            "stopped_on": clock.stopped_on.map(|date| date.to_string()),
+            "paused_days": clock.paused_days, "runs": clock.runs,
+        })
+    };
+    let clocks: Vec<Json> = timing.clocks.iter().filter(|clock| clock.runs > 0).map(clock_json).collect();
+    if format == DataFormat::Json {
+        let document = json!({
+            "as_of": timing.as_of.to_string(),
+            "opened_on": timing.opened_on.map(|date| date.to_string()),
+            "finished_on": timing.finished_on.map(|date| date.to_string()),
+            "elapsed_working_days": timing.elapsed_working_days,
+            "paused_days": timing.paused_days,
+            "paused_working_days": timing.paused_working_days,
+            "clocks": clocks,
+        });
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&document)?));
+    }
+    let columns = ["clock", "status", "elapsed", "unit", "limit", "remaining", "due", "used_percent", "level"];
+    let mut text = records(format, &columns, &clocks)?;
+    if format == DataFormat::Table {
+        let _ = writeln!(
+            text,
+            "as of {}: {} working days since opening, {} days paused ({} working days)",
+            timing.as_of, timing.elapsed_working_days, timing.paused_days, timing.paused_working_days
+        );
+    }
+    Ok(text)
+}

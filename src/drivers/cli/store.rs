@@ -1,0 +1,49 @@
+//! Opening the case store named by `--db` / `RENEWFLOW_DB`, and the instants the command line
+//! stamps: the wall clock is read here, at the edge, never in the core.
+
+use anyhow::Context as _;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use super::Context;
+use crate::engine::Engine;
+use crate::store::SqliteStore;
+
+/// The engine over the SQLite store at `--db`, created if missing.
+pub(crate) fn open_engine(context: &Context) -> anyhow::Result<Engine<SqliteStore>> {
+    let store =
+        SqliteStore::open(&context.db).with_context(|| format!("opening the case store `{}`", context.db.display()))?;
+    Ok(Engine::new(store, context.calendars.clone()))
+}
+
+/// The zone instants are written in when the user gives none: China Standard Time.
+pub(crate) fn default_zone() -> FixedOffset {
+    const EIGHT_HOURS_SECONDS: i32 = 8 * 3600;
+    FixedOffset::east_opt(EIGHT_HOURS_SECONDS).expect("+08:00 is a valid offset")
+}
+
+/// Now, at +08:00.
+pub(crate) fn now() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&default_zone())
+}
+
+/// An instant as typed: RFC 3339 (`2026-03-02T09:30:00+08:00`), or a local date and time
+/// (`2026-03-02T09:30`, `2026-03-02 09:30:00`) or a date (at 09:00) in +08:00.
+pub(crate) fn parse_instant(text: &str) -> anyhow::Result<DateTime<FixedOffset>> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(instant);
+    }
+    let zone = default_zone();
+    for pattern in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, pattern)
+            && let Some(instant) = zone.from_local_datetime(&local).single()
+        {
+            return Ok(instant);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(instant) = date.and_hms_opt(9, 0, 0).and_then(|local| zone.from_local_datetime(&local).single())
+    {
+        return Ok(instant);
+    }
+    anyhow::bail!("`{text}` is not an instant; write 2026-03-02T09:30:00+08:00, 2026-03-02 09:30 or 2026-03-02")
+}

@@ -1,0 +1,84 @@
+//! `renewflow workflow deploy` and `renewflow case …` on one store file.
+
+use std::path::{Path, PathBuf};
+
+use crate::test::{Output, Test};
+
+const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+
+/// Runs the binary with `--db` on `db`.
+fn run(db: &Path, args: &[&str]) -> Output {
+    let mut test = Test::new();
+    for arg in args {
+        test = test.args([arg]);
+    }
+    test.args(["--db", db.to_str().unwrap()]).run()
+}
+
+/// A store with the licence deployed and case `L-1` opened and accepted.
+fn store() -> (tempfile::TempDir, PathBuf) {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    assert_eq!(run(&db, &["workflow", "deploy", LICENCE]).code, 0);
+    let opened = run(&db, &["case", "new", "administrative-license", "--number", "L-1", "--at", "2026-03-02"]);
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let accepted = run(&db, &["case", "act", "L-1", "accept", "--role", "officer", "--at", "2026-03-03T10:00"]);
+    assert_eq!(accepted.code, 0, "{}", accepted.stderr);
+    (directory, db)
+}
+
+fn history(db: &Path) -> String {
+    run(db, &["case", "history", "L-1", "--format", "json"]).stdout
+}
+
+#[test]
+fn a_case_is_opened_acted_on_and_timed() {
+    let (_directory, db) = store();
+    let timing = run(&db, &["case", "timing", "L-1", "--as-of", "2026-03-20", "--format", "json"]);
+    assert_eq!(timing.code, 0, "{}", timing.stderr);
+    let document: serde_json::Value = serde_json::from_str(&timing.stdout).unwrap();
+    let decision = document["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap();
+    // accepted Tuesday 03-03: 13 working days to Friday 03-20, due on the 20th, 2026-03-31
+    assert_eq!(decision["elapsed"], 13);
+    assert_eq!(decision["statutory"]["due_date"], "2026-03-31");
+    assert_eq!(decision["level"], "yellow");
+    let list = run(&db, &["case", "list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(rows[0]["number"], "L-1");
+    assert!(rows[0]["id"].as_str().is_some_and(|id| id.len() == 36));
+}
+
+#[test]
+fn refusals_exit_1_or_2_and_write_nothing() {
+    let (_directory, db) = store();
+    let before = history(&db);
+    let cases: [(&[&str], i32, &str); 4] = [
+        (&["case", "act", "L-1", "grant", "--role", "officer", "--at", "2026-03-04"], 1, "may not take action `grant`"),
+        (&["case", "act", "L-1", "accept", "--role", "officer", "--at", "2026-03-04"], 1, "is not allowed in"),
+        (&["case", "act", "L-1", "grant", "--role", "head", "--at", "2030-01-04"], 2, "outside the data"),
+        (
+            &["case", "act", "L-1", "grant", "--role", "head", "--at", "2026-03-05", "--expect-version", "1"],
+            1,
+            "conflict",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let output = run(&db, args);
+        assert_eq!(output.code, code, "{args:?}: {}", output.stderr);
+        assert!(output.stderr.contains(message), "{args:?}: {}", output.stderr);
+        assert_eq!(history(&db), before, "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn a_retried_command_appends_nothing() {
+    let (_directory, db) = store();
+    let args = ["case", "act", "L-1", "grant", "--role", "head", "--at", "2026-03-05", "--idempotency-key", "k"];
+    let first = run(&db, &args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let after = history(&db);
+    let retry = run(&db, &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert!(retry.stdout.contains("\"replayed\": true"), "{}", retry.stdout);
+    assert_eq!(history(&db), after);
+}
