@@ -8,10 +8,12 @@ mod engine;
 mod engine_error;
 mod stored_sources;
 mod verify;
+mod watch;
 
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
 pub use verify::{BrokenChain, Mismatch};
+pub use watch::WatchRow;
 
 #[cfg(test)]
 mod tests;

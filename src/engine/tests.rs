@@ -207,3 +207,50 @@ fn check_finds_derived_data_that_differs_from_the_history() {
     assert!(mismatches[0].starts_with("A-1: configuration is {\"active\":[\"granted\"]}"), "{mismatches:?}");
     assert!(mismatches[1].starts_with("A-1: open clocks are []"), "{mismatches:?}");
 }
+
+/// An action, a role and a day.
+type Step<'a> = (&'a str, &'a str, &'a str);
+
+/// The watch list read from the derived rows equals the one found by folding every case, on
+/// every day of a month, for cases left at different points (running, paused in a hearing,
+/// extended, breached, finished).
+#[test]
+fn the_watch_list_from_derived_rows_equals_folding_every_case() {
+    let mut engine = engine();
+    let script: [(&str, &[Step]); 5] = [
+        ("W-1", &[("accept", "officer", "2026-03-03")]),
+        ("W-2", &[("accept", "officer", "2026-03-03"), ("order_hearing", "officer", "2026-03-10")]),
+        ("W-3", &[("accept", "officer", "2026-03-02"), ("extend_decision", "head", "2026-03-20")]),
+        ("W-4", &[]),
+        ("W-5", &[("accept", "officer", "2026-03-03"), ("grant", "head", "2026-03-05")]),
+    ];
+    for (number, steps) in script {
+        engine.open_case(&opening(number, None)).unwrap();
+        for (version, (action, role, day)) in steps.iter().enumerate() {
+            engine.act(number, &act(action, role, day), version as u64 + 1, None).unwrap();
+        }
+    }
+    let mut seen_red = false;
+    let mut seen_yellow = false;
+    for day in 20..=31 {
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let fast = engine.watch(as_of).unwrap();
+        let mut slow = Vec::new();
+        for number in ["W-1", "W-2", "W-3", "W-4", "W-5"] {
+            let id = engine.find_case(number).unwrap().id;
+            slow.extend(engine.watch_folded(&id, as_of).unwrap());
+        }
+        let key = |row: &super::WatchRow| {
+            (row.number.clone(), row.clock.clone(), row.level, row.due_date, row.remaining_working_days)
+        };
+        let mut fast_keys: Vec<_> = fast.iter().map(key).collect();
+        let mut slow_keys: Vec<_> = slow.iter().map(key).collect();
+        fast_keys.sort();
+        slow_keys.sort();
+        assert_eq!(fast_keys, slow_keys, "as of {as_of}");
+        seen_red |= fast.iter().any(|row| row.level == "red");
+        seen_yellow |= fast.iter().any(|row| row.level == "yellow");
+        assert!(fast.windows(2).all(|pair| pair[0].level == "red" || pair[1].level != "red"), "red first");
+    }
+    assert!(seen_red && seen_yellow);
+}

@@ -111,6 +111,13 @@ pub trait Store {
     /// [`StoreError`].
     fn open_clocks(&self, case_id: &str) -> Result<Vec<OpenClockRow>, StoreError>;
 
+    /// Cases whose last event is dated after `date` (`YYYY-MM-DD`, compared on the date as written).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn cases_changed_after(&self, date: &str) -> Result<Vec<CaseRow>, StoreError>;
+
     /// The open clocks that are yellow or worse by `as_of` (`YYYY-MM-DD`), with their cases.
     ///
     /// # Errors

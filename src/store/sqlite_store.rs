@@ -365,6 +365,13 @@ impl Store for SqliteStore {
         Ok(statement.query_map([case_id], |row| open_clock_row(row, 0))?.collect::<Result<_, _>>()?)
     }
 
+    fn cases_changed_after(&self, date: &str) -> Result<Vec<CaseRow>, StoreError> {
+        let sql =
+            format!("SELECT {CASE_COLUMNS} FROM cases WHERE substr(last_at, 1, 10) > ?1 ORDER BY workflow, number");
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        Ok(statement.query_map([date], case_row)?.collect::<Result<_, _>>()?)
+    }
+
     fn open_clocks_warned(&self, as_of: &str) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError> {
         let columns: Vec<String> = CASE_COLUMNS.split(", ").map(|column| format!("c.{column}")).collect();
         let sql = format!(

@@ -82,3 +82,29 @@ fn a_retried_command_appends_nothing() {
     assert!(retry.stdout.contains("\"replayed\": true"), "{}", retry.stdout);
     assert_eq!(history(&db), after);
 }
+
+#[test]
+fn watch_verify_and_check_over_the_store() {
+    let (_directory, db) = store();
+    let watch = run(&db, &["watch", "--as-of", "2026-03-31", "--format", "json"]);
+    assert_eq!(watch.code, 0, "{}", watch.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&watch.stdout).unwrap();
+    assert_eq!(rows[0]["clock"], "decision");
+    assert_eq!(rows[0]["level"], "yellow");
+    assert_eq!(rows[0]["due_date"], "2026-03-31");
+    assert_eq!(rows[0]["remaining_working_days"], 0);
+    assert_eq!(run(&db, &["verify"]).code, 0);
+    assert_eq!(run(&db, &["check"]).code, 0);
+
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    connection
+        .execute_batch(
+            "DROP TRIGGER events_are_never_updated; \
+             UPDATE events SET record = replace(record, 'officer', 'head') WHERE sequence = 1;",
+        )
+        .unwrap();
+    drop(connection);
+    let verify = run(&db, &["verify", "--format", "csv"]);
+    assert_eq!(verify.code, 1, "{}", verify.stderr);
+    assert!(verify.stdout.contains("L-1,1,its hash does not match its content"), "{}", verify.stdout);
+}

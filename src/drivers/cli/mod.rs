@@ -9,6 +9,8 @@ mod describe;
 mod format;
 mod logging;
 mod store;
+mod verify;
+mod watch;
 mod workflow;
 
 use std::ffi::OsString;
@@ -60,6 +62,12 @@ enum Command {
     Workflow(workflow::WorkflowArgs),
     /// Open cases, act on them, and read their history and timing.
     Case(case::CaseArgs),
+    /// The yellow and red clocks of every case, most urgent first.
+    Watch(watch::WatchArgs),
+    /// Recompute every case's hash chain; exit 1 naming each broken case and its first bad event.
+    Verify,
+    /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
+    Check,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -111,6 +119,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Calendar(args) => calendar::run(&context, args),
         Command::Workflow(args) => workflow::run(&context, args),
         Command::Case(args) => case::run(&context, args),
+        Command::Watch(args) => watch::run(&context, args),
+        Command::Verify => verify::verify(&context),
+        Command::Check => verify::check(&context),
     }
 }
 

@@ -1,0 +1,133 @@
+//! The watch list: every open clock that is yellow or red as of a date, most urgent first. It is
+//! a range query over the derived `open_clocks` rows (the dates each clock turns yellow and red),
+//! so it does not fold every history; only cases whose last event is after the date, and paused
+//! clocks whose remaining time the row does not hold, are folded.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::engine::Engine;
+use super::engine_error::EngineError;
+use crate::core::case::{Due, Level};
+use crate::store::{CaseRow, Store};
+
+/// One clock on the watch list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WatchRow {
+    pub case_id: String,
+    pub number: String,
+    pub workflow: String,
+    pub clock: String,
+    /// `yellow` or `red`.
+    pub level: &'static str,
+    /// `running` or `paused`.
+    pub phase: String,
+    /// `None` when the due date lies beyond the calendar's data.
+    pub due_date: Option<NaiveDate>,
+    /// The first year missing when the due date lies beyond the data.
+    pub due_beyond_data: Option<i32>,
+    /// Working days from the date to the due date; negative once past it.
+    pub remaining_working_days: Option<i64>,
+}
+
+impl<S: Store> Engine<S> {
+    /// The yellow and red clocks as of `as_of`: red first, then by due date, then by case number.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the store cannot be read or `as_of` is outside the calendar's data.
+    pub fn watch(&mut self, as_of: NaiveDate) -> Result<Vec<WatchRow>, EngineError> {
+        let day = as_of.to_string();
+        let changed: Vec<CaseRow> = self.store().cases_changed_after(&day)?;
+        let mut rows = Vec::new();
+        let mut folded: Vec<String> = changed.iter().map(|case| case.id.clone()).collect();
+        for (case, clock) in self.store().open_clocks_warned(&day)? {
+            if folded.contains(&case.id) {
+                continue;
+            }
+            let Some(due) = clock.due_date.as_deref().and_then(crate::core::calendar::parse_iso_date) else {
+                // paused, or due beyond the data: fold the case for exact figures
+                folded.push(case.id.clone());
+                continue;
+            };
+            let workflow = self.workflow(case.deployment)?;
+            let calendar = self
+                .calendars()
+                .require(workflow.calendar())
+                .map_err(|error| EngineError::NotDeployed(error.to_string()))?;
+            let remaining = if due >= as_of {
+                calendar.working_days_between(as_of, due)?
+            } else {
+                -calendar.working_days_between(due, as_of)?
+            };
+            let red = clock.red_on.as_deref().is_some_and(|red_on| red_on <= day.as_str());
+            rows.push(WatchRow {
+                case_id: case.id,
+                number: case.number,
+                workflow: case.workflow,
+                clock: clock.clock,
+                level: if red { "red" } else { "yellow" },
+                phase: clock.phase,
+                due_date: Some(due),
+                due_beyond_data: None,
+                remaining_working_days: Some(remaining),
+            });
+        }
+        folded.sort();
+        folded.dedup();
+        for case_id in folded {
+            rows.extend(self.watch_folded(&case_id, as_of)?);
+        }
+        rows.sort_by(|left, right| {
+            (left.level != "red", left.due_date.is_none(), left.due_date, &left.number, &left.clock).cmp(&(
+                right.level != "red",
+                right.due_date.is_none(),
+                right.due_date,
+                &right.number,
+                &right.clock,
+            ))
+        });
+        Ok(rows)
+    }
+
+    /// The watch rows of one case, from its folded history.
+    pub(crate) fn watch_folded(&mut self, case_id: &str, as_of: NaiveDate) -> Result<Vec<WatchRow>, EngineError> {
+        let (view, timing) = self.timing(case_id, as_of)?;
+        let mut rows = Vec::new();
+        for clock in &timing.clocks {
+            let level = clock.level();
+            let open = matches!(
+                clock.status,
+                crate::core::case::ClockStatus::Running
+                    | crate::core::case::ClockStatus::Paused
+                    | crate::core::case::ClockStatus::Breached
+            ) && clock.stopped_on.is_none()
+                && clock.started_on.is_some();
+            if !open || level == Level::Ok {
+                continue;
+            }
+            let Some(statutory) = &clock.statutory else { continue };
+            let (due_date, due_beyond_data) = match statutory.due {
+                Due::On(date) => (Some(date), None),
+                Due::BeyondData { year } => (None, Some(year)),
+            };
+            let remaining = match clock.count_unit {
+                crate::core::calendar::PeriodUnit::WorkingDays => statutory.remaining,
+                _ => None,
+            };
+            rows.push(WatchRow {
+                case_id: view.row.id.clone(),
+                number: view.row.number.clone(),
+                workflow: view.row.workflow.clone(),
+                clock: view.workflow.clock(clock.clock).name.clone(),
+                level: level.name(),
+                phase: if clock.status == crate::core::case::ClockStatus::Paused { "paused" } else { "running" }
+                    .to_owned(),
+                due_date,
+                due_beyond_data,
+                remaining_working_days: remaining,
+            });
+        }
+        Ok(rows)
+    }
+}
