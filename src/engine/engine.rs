@@ -37,8 +37,10 @@ pub struct Deployed {
 /// A request to open a case.
 #[derive(Clone, Debug)]
 pub struct CaseOpening {
-    /// The workflow id; the newest deployed version is used.
+    /// The workflow id.
     pub workflow: String,
+    /// The deployed version to use; `None`: the newest deployed.
+    pub version: Option<String>,
     /// Unique per workflow id; `None` numbers it `YYYY-NNNNN` by the opening year.
     pub number: Option<String>,
     pub at: DateTime<FixedOffset>,
@@ -147,10 +149,10 @@ impl<S: Store> Engine<S> {
     }
 
     fn calendar(&self, workflow: &Workflow) -> Result<&WorkingCalendar, EngineError> {
-        self.calendars.require(workflow.calendar()).map_err(|error| EngineError::NotDeployed(error.to_string()))
+        self.calendars.require(workflow.calendar()).map_err(|error| EngineError::UnknownCalendar(error.to_string()))
     }
 
-    /// Opens a case on the newest deployed version of a workflow.
+    /// Opens a case on a deployed version of a workflow (the newest unless one is named).
     ///
     /// # Errors
     ///
@@ -162,10 +164,18 @@ impl<S: Store> Engine<S> {
         {
             return replayed(&answer);
         }
-        let deployment = self
-            .store
-            .latest_deployment(&opening.workflow)?
-            .ok_or_else(|| EngineError::NotDeployed(opening.workflow.clone()))?;
+        let deployment = match &opening.version {
+            None => self.store.latest_deployment(&opening.workflow)?,
+            Some(version) => self
+                .store
+                .deployments()?
+                .into_iter()
+                .find(|row| row.workflow == opening.workflow && &row.version == version),
+        }
+        .ok_or_else(|| EngineError::NotDeployed {
+            workflow: opening.workflow.clone(),
+            version: opening.version.clone(),
+        })?;
         let workflow = self.workflow(deployment.key)?;
         let calendar = self.calendar(&workflow)?;
         let core_opening =

@@ -18,8 +18,11 @@ pub enum EngineError {
     UnknownCase(String),
     #[error("case number `{number}` is used in several workflows ({workflows}); use the case id")]
     AmbiguousCase { number: String, workflows: String },
-    #[error("workflow `{0}` is not deployed; deploy it with `renewflow workflow deploy FILE`")]
-    NotDeployed(String),
+    #[error("workflow `{workflow}`{} is not deployed; deploy it with `renewflow workflow deploy FILE`", version.as_ref().map(|version| format!(" version `{version}`")).unwrap_or_default())]
+    NotDeployed { workflow: String, version: Option<String> },
+    /// A deployed workflow counts on a calendar this process has not loaded.
+    #[error("{0}")]
+    UnknownCalendar(String),
     #[error(transparent)]
     Workflow(#[from] Box<WorkflowError>),
     #[error("the stored history of case `{case}` does not fit its workflow: {message}")]

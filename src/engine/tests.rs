@@ -25,6 +25,7 @@ fn engine() -> Engine<SqliteStore> {
 fn opening(number: &str, key: Option<&str>) -> CaseOpening {
     CaseOpening {
         workflow: "administrative-license".to_owned(),
+        version: None,
         number: Some(number.to_owned()),
         at: at("2026-03-02T09:00:00+08:00"),
         actor: "窗口".to_owned(),

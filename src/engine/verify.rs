@@ -77,7 +77,7 @@ impl<S: Store> Engine<S> {
             let calendar = self
                 .calendars()
                 .require(view.workflow.calendar())
-                .map_err(|error| EngineError::NotDeployed(error.to_string()))?;
+                .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
             let derived = derive(&view.workflow, calendar, &view.replay)?;
             if derived.configuration != case.configuration {
                 mismatches.push(mismatch(format!(

@@ -54,7 +54,7 @@ impl<S: Store> Engine<S> {
             let calendar = self
                 .calendars()
                 .require(workflow.calendar())
-                .map_err(|error| EngineError::NotDeployed(error.to_string()))?;
+                .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
             let remaining = if due >= as_of {
                 calendar.working_days_between(as_of, due)?
             } else {

@@ -27,6 +27,9 @@ enum CaseCommand {
         /// The workflow id (`renewflow workflow deploy` it first).
         #[arg(value_name = "WORKFLOW")]
         workflow: String,
+        /// The deployed version to use (default: the newest).
+        #[arg(long = "workflow-version", value_name = "VERSION")]
+        version: Option<String>,
         /// The case number, unique per workflow; by default `YYYY-NNNNN`.
         #[arg(long)]
         number: Option<String>,
@@ -92,9 +95,10 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
     let format = context.format.data("case")?;
     let mut engine = open_engine(context)?;
     let result = match args.command {
-        CaseCommand::New { workflow, number, attributes, actor, at, idempotency_key } => {
+        CaseCommand::New { workflow, version, number, attributes, actor, at, idempotency_key } => {
             let opening = CaseOpening {
                 workflow,
+                version,
                 number,
                 at: instant(at.as_deref())?,
                 actor,
