@@ -75,6 +75,9 @@ pub struct ClockTrack {
     pub(crate) extended_by: i64,
     pub(crate) extensions_used: Vec<u32>,
     pub(crate) stopped_on: Option<NaiveDate>,
+    /// For a `from … until` clock that started inside a region of a parallel state: that
+    /// region. Its pauses then look only at the states active in it.
+    pub(crate) scope: Option<StateId>,
     pub(crate) ledger: Vec<LedgerEntry>,
 }
 
@@ -91,6 +94,7 @@ impl ClockTrack {
             extended_by: 0,
             extensions_used: vec![0; clock.extensions.len()],
             stopped_on: None,
+            scope: None,
             ledger: Vec::new(),
         }
     }

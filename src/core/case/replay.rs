@@ -250,13 +250,20 @@ impl Replay {
                 }
                 continue;
             }
-            let starts = !finished
-                && match &clock.span {
-                    ClockSpan::Over(states) => states.iter().any(entered),
-                    ClockSpan::Between { from, .. } => from.iter().any(entered),
-                };
-            if starts {
+            let started_at = if finished {
+                None
+            } else {
+                match &clock.span {
+                    ClockSpan::Over(states) => states.iter().copied().find(|state| entered(state)),
+                    ClockSpan::Between { from, .. } => from.iter().copied().find(|state| entered(state)),
+                }
+            };
+            if let Some(state) = started_at {
                 track.start(date, index);
+                track.scope = match &clock.span {
+                    ClockSpan::Between { .. } => region_of(workflow, state),
+                    ClockSpan::Over(_) => None,
+                };
             }
         }
         self.set_pauses(workflow, date, index);
@@ -288,7 +295,11 @@ impl Replay {
                     .copied()
                     .filter(|leaf| !waiting(leaf) && states.iter().any(|s| workflow.is_within(*leaf, *s)))
                     .collect(),
-                ClockSpan::Between { .. } => leaves.iter().copied().filter(|leaf| !waiting(leaf)).collect(),
+                ClockSpan::Between { .. } => leaves
+                    .iter()
+                    .copied()
+                    .filter(|leaf| !waiting(leaf) && track.scope.is_none_or(|scope| workflow.is_within(*leaf, scope)))
+                    .collect(),
             };
             let pause_state = if relevant.is_empty() || clock.pauses.is_empty() {
                 None
@@ -316,4 +327,14 @@ impl Replay {
             _ => {}
         }
     }
+}
+
+/// The region (a child of a parallel state) that `state` lies in, innermost first.
+fn region_of(workflow: &Workflow, state: StateId) -> Option<StateId> {
+    workflow.ancestors(state).find(|ancestor| {
+        workflow
+            .state(*ancestor)
+            .parent
+            .is_some_and(|parent| matches!(workflow.state(parent).kind, StateKind::Parallel { .. }))
+    })
 }

@@ -88,6 +88,7 @@ transitions:
   - {action: finish_planning, from: planning_notice, to: planning_done, by: officer}
 clocks:
   plan_clock: {limit: 10 wd, over: plan, paused_in: {plan_notice: {basis: 公示}}}
+  plan_step: {limit: 5 wd, from: plan_checking, until: plan_done, paused_in: {plan_notice: {basis: 公示}}}
   planning_clock: {limit: 10 wd, over: planning, paused_in: {planning_notice: {basis: 公示}}}
   review_clock:
     limit: 15 wd
@@ -401,7 +402,8 @@ fn an_extension_after_the_limit_is_refused() {
 
 #[test]
 fn parallel_regions_start_together_and_done_is_its_own_event() {
-    // Both regions in 公示 from 03-09: the review clock pauses only then, not while one is.
+    // Both regions in 公示 from 03-09: the review clock pauses only then, not while one is. The
+    // plan's own step clock pauses as soon as its region is in 公示, whatever the other does.
     let out = check(
         REVIEW,
         "2026-03-02 open
@@ -422,6 +424,7 @@ fn parallel_regions_start_together_and_done_is_its_own_event() {
     2026-03-18: done of review (by None)
     as of 2026-03-18: 12 wd since opening, paused 14 cd / 10 wd
     plan_clock: met 2 wd/10 wd due 2026-03-26 20% ok, paused 12 cd
+    plan_step: met 2 wd/5 wd due 2026-03-19 40% ok, paused 12 cd
     planning_clock: met 5 wd/10 wd due 2026-03-25 50% ok, paused 9 cd
     review_clock: met 5 wd/15 wd due 2026-04-01 33% ok, paused 9 cd
     "#);
