@@ -4,6 +4,7 @@ mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
 mod case;
+mod demo;
 mod test;
 mod workflow;
 mod workflow_fuzz;

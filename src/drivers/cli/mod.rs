@@ -5,6 +5,7 @@ mod bulk;
 mod calendar;
 mod case;
 mod compare;
+mod demo;
 mod describe;
 mod format;
 mod logging;
@@ -68,6 +69,9 @@ enum Command {
     Verify,
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
+    /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
+    /// of dated cases, print their timing and the watch list as of 2017-09-29.
+    Demo,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -122,6 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Watch(args) => watch::run(&context, args),
         Command::Verify => verify::verify(&context),
         Command::Check => verify::check(&context),
+        Command::Demo => demo::run(&context),
     }
 }
 
