@@ -78,12 +78,27 @@ pub struct Engine<S: Store> {
     store: S,
     calendars: Calendars,
     workflows: HashMap<i64, Arc<Workflow>>,
+    /// Replays of recently acted-on cases, keyed by case id, valid while the stored case is at the
+    /// same version and head hash (the history can only grow by appending, which changes both).
+    replays: HashMap<String, CachedReplay>,
 }
+
+/// A case's replay at a version, so a busy case is not folded again on every action.
+#[derive(Clone, Debug)]
+struct CachedReplay {
+    version: u64,
+    head_hash: String,
+    workflow: Arc<Workflow>,
+    replay: Replay,
+}
+
+/// Most replays kept in memory; past it the cache starts again.
+const REPLAYS_CACHED_MAX: usize = 16_384;
 
 impl<S: Store> Engine<S> {
     /// An engine over `store`, counting on `calendars`.
     pub fn new(store: S, calendars: Calendars) -> Engine<S> {
-        Engine { store, calendars, workflows: HashMap::new() }
+        Engine { store, calendars, workflows: HashMap::new(), replays: HashMap::new() }
     }
 
     pub fn store(&self) -> &S {
@@ -278,20 +293,29 @@ impl<S: Store> Engine<S> {
         if row.version != expected_version {
             return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual: row.version });
         }
-        let view = self.case(&row.id)?;
-        let calendar = self.calendar(&view.workflow)?;
-        let events = step(&view.workflow, calendar, &view.replay, command).map_err(EngineError::Rejected)?;
-        let mut replay = view.replay.clone();
+        let cached = self
+            .replays
+            .remove(&row.id)
+            .filter(|cached| cached.version == row.version && cached.head_hash == row.head_hash);
+        let (workflow, replay) = match cached {
+            Some(cached) => (cached.workflow, cached.replay),
+            None => {
+                let view = self.case(&row.id)?;
+                (view.workflow, view.replay)
+            }
+        };
+        let calendar = self.calendar(&workflow)?;
+        let events = step(&workflow, calendar, &replay, command).map_err(EngineError::Rejected)?;
+        let mut replay = replay;
         for event in &events {
-            replay
-                .apply(&view.workflow, event, calendar.zone())
-                .map_err(|error| EngineError::history(&row.id, &error))?;
+            replay.apply(&workflow, event, calendar.zone()).map_err(|error| EngineError::history(&row.id, &error))?;
         }
+        let view_workflow = Arc::clone(&workflow);
         let previous =
             parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;
-        let (rows, head) = chain(&view.workflow, &row.id, row.version, &previous, &events);
-        let derived = derive(&view.workflow, calendar, &replay)?;
-        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&view.workflow, event)).collect();
+        let (rows, head) = chain(&view_workflow, &row.id, row.version, &previous, &events);
+        let derived = derive(&view_workflow, calendar, &replay)?;
+        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&view_workflow, event)).collect();
         let outcome = Outcome {
             case_id: row.id.clone(),
             number: row.number.clone(),
@@ -310,6 +334,11 @@ impl<S: Store> Engine<S> {
             derived: &derived,
             idempotency: idempotency_key.map(|key| (key, answer.as_str())),
         })?;
+        if self.replays.len() >= REPLAYS_CACHED_MAX {
+            self.replays.clear();
+        }
+        let cached = CachedReplay { version: outcome.version, head_hash: hex(&head), workflow: view_workflow, replay };
+        self.replays.insert(row.id.clone(), cached);
         Ok(outcome)
     }
 

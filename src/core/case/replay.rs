@@ -132,18 +132,18 @@ impl Replay {
             (EventKind::Opened { .. }, false) | (_, true) => {}
             (_, false) => return Err(ReplayError::NotOpened { event: index }),
         }
-        let mut next = self.clone();
-        let moved = next.apply_kind(workflow, &event.kind, index, date)?;
+        // `apply_kind` checks everything before it changes anything, so a refused event leaves
+        // the replay as it was without a copy of it.
+        let moved = self.apply_kind(workflow, &event.kind, index, date)?;
         if let Some(moved) = moved {
             let action = match &event.kind {
                 EventKind::Acted { action, .. } => Some(*action),
                 _ => None,
             };
-            next.move_clocks(workflow, &moved, action, date, index);
+            self.move_clocks(workflow, &moved, action, date, index);
         }
-        next.events += 1;
-        next.last_at = Some(event.at);
-        *self = next;
+        self.events += 1;
+        self.last_at = Some(event.at);
         Ok(())
     }
 
@@ -157,6 +157,11 @@ impl Replay {
         let unknown = |what, id: usize| ReplayError::UnknownId { event: index, what, index: id };
         match kind {
             EventKind::Opened { attributes } => {
+                if let Some((attribute, _)) =
+                    attributes.iter().find(|(attribute, _)| attribute.index() >= self.configuration.values().len())
+                {
+                    return Err(unknown("attribute", attribute.index()));
+                }
                 for (attribute, value) in attributes {
                     let slot = self.configuration.values_mut().get_mut(attribute.index());
                     *slot.ok_or_else(|| unknown("attribute", attribute.index()))? = Some(value.clone());
