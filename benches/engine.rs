@@ -85,6 +85,39 @@ fn bench_actions(criterion: &mut Criterion) {
         });
     });
 
+    // The same actions on an in-memory store: the engine's own cost, without the file.
+    let mut memory = Engine::new(SqliteStore::in_memory().unwrap(), Calendars::builtin());
+    memory.deploy("administrative-license.yaml", LICENCE, &mut NoExtends, at(day, 8)).unwrap();
+    let mut memory_cases = Vec::new();
+    for index in 0..ACTION_CASES {
+        let opening = CaseOpening {
+            workflow: "administrative-license".to_owned(),
+            version: None,
+            number: Some(format!("M-{index:06}")),
+            at: at(day, 9),
+            actor: "bench".to_owned(),
+            attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+            idempotency_key: None,
+        };
+        let opened = memory.open_case(&opening).unwrap();
+        let accepted = memory.act(&opened.case_id, &command("accept", "officer", at(day, 10)), 1, None).unwrap();
+        memory_cases.push((opened.case_id, accepted.version, false));
+    }
+    let mut memory_next = 0_usize;
+    group.bench_function("act_in_memory", |bencher| {
+        bencher.iter_custom(|iterations| {
+            let started = Instant::now();
+            for _ in 0..iterations {
+                let (id, version, hearing) = &mut memory_cases[memory_next % ACTION_CASES];
+                memory_next += 1;
+                let action = if *hearing { "close_hearing" } else { "order_hearing" };
+                *version = memory.act(id, &command(action, "officer", at(day, 11)), *version, None).unwrap().version;
+                *hearing = !*hearing;
+            }
+            started.elapsed()
+        });
+    });
+
     // The same event row, inserted bare: one transaction each, no fold, no hash, no derived data.
     let connection = rusqlite::Connection::open(directory.path().join("actions.db")).unwrap();
     connection.pragma_update(None, "synchronous", "NORMAL").unwrap();

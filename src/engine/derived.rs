@@ -43,10 +43,22 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
                 let level = now.level();
                 ((level >= Level::Yellow).then_some(from), (level == Level::Red).then_some(from))
             } else {
-                (
-                    first_date(from, calendar.last_date(), Level::Yellow, &level_on)?,
-                    first_date(from, calendar.last_date(), Level::Red, &level_on)?,
-                )
+                {
+                    // A running clock is red the day after its earliest due date at the latest, so
+                    // the search stops there when it can (the due dates are fixed while it runs).
+                    let earliest_due = [now.statutory.as_ref(), now.promised.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|limit| limit.due.date())
+                        .min();
+                    let bound = earliest_due
+                        .and_then(|due| calendar.add_working_days(due, 1).ok())
+                        .filter(|bound| *bound >= from && level_on(*bound).is_ok_and(|level| level == Level::Red))
+                        .unwrap_or_else(|| calendar.last_date());
+                    let red_on = first_date(from, bound, Level::Red, &level_on)?;
+                    let yellow_on = first_date(from, red_on.unwrap_or(bound), Level::Yellow, &level_on)?;
+                    (yellow_on, red_on)
+                }
             };
             let due_date = match track.phase() {
                 Phase::Running => now.statutory.as_ref().and_then(|limit| limit.due.date()),

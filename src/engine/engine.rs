@@ -14,8 +14,8 @@ use super::engine_error::EngineError;
 use super::stored_sources::{RecordingReader, StoredReader};
 use crate::core::calendar::{Calendars, WorkingCalendar};
 use crate::core::case::{
-    Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, Replay, Timing, event_hash, open, step,
-    timing,
+    Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, Replay, Timing, event_hash, open,
+    step_in_place, timing,
 };
 use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
 use crate::store::{
@@ -305,11 +305,8 @@ impl<S: Store> Engine<S> {
             }
         };
         let calendar = self.calendar(&workflow)?;
-        let events = step(&workflow, calendar, &replay, command).map_err(EngineError::Rejected)?;
         let mut replay = replay;
-        for event in &events {
-            replay.apply(&workflow, event, calendar.zone()).map_err(|error| EngineError::history(&row.id, &error))?;
-        }
+        let events = step_in_place(&workflow, calendar, &mut replay, command).map_err(EngineError::Rejected)?;
         let view_workflow = Arc::clone(&workflow);
         let previous =
             parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;

@@ -14,7 +14,10 @@ use super::rows::{
 use super::store_error::StoreError;
 use super::{OPENING_SCOPE, Store};
 
-pub(crate) const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_init.sql")),
+    M::up(include_str!("../../migrations/0002_drop_write_heavy_indexes.sql")),
+];
 
 /// The schema version this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -107,7 +110,7 @@ impl SqliteStore {
         case_id: &str,
         derived: &Derived,
     ) -> Result<(), StoreError> {
-        transaction.execute("DELETE FROM open_clocks WHERE case_id = ?1", [case_id])?;
+        transaction.prepare_cached("DELETE FROM open_clocks WHERE case_id = ?1")?.execute([case_id])?;
         let mut insert = transaction.prepare_cached(
             "INSERT INTO open_clocks (case_id, clock, phase, due_date, yellow_on, red_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -267,10 +270,12 @@ impl Store for SqliteStore {
     fn append(&mut self, append: &Append<'_>) -> Result<(), StoreError> {
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let new_version = append.expected_version + append.events.len() as u64;
-        let updated = transaction.execute(
-            "UPDATE cases SET version = ?1, head_hash = ?2, last_at = ?3, configuration = ?4, finished_on = ?5 \
-             WHERE id = ?6 AND version = ?7",
-            params![
+        let updated = transaction
+            .prepare_cached(
+                "UPDATE cases SET version = ?1, head_hash = ?2, last_at = ?3, configuration = ?4, finished_on = ?5 \
+                 WHERE id = ?6 AND version = ?7",
+            )?
+            .execute(params![
                 new_version as i64,
                 append.head_hash,
                 append.last_at,
@@ -278,8 +283,7 @@ impl Store for SqliteStore {
                 append.derived.finished_on,
                 append.case_id,
                 append.expected_version as i64
-            ],
-        )?;
+            ])?;
         if updated == 0 {
             let actual: Option<i64> = transaction
                 .query_row("SELECT version FROM cases WHERE id = ?1", [append.case_id], |row| row.get(0))
@@ -307,7 +311,7 @@ impl Store for SqliteStore {
 
     fn case(&self, id: &str) -> Result<Option<CaseRow>, StoreError> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1");
-        Ok(self.connection.query_row(&sql, [id], case_row).optional()?)
+        Ok(self.connection.prepare_cached(&sql)?.query_row([id], case_row).optional()?)
     }
 
     fn cases_numbered(&self, number: &str) -> Result<Vec<CaseRow>, StoreError> {

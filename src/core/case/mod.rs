@@ -24,7 +24,7 @@ pub use event_record::{EventRecord, RecordError, RecordKind};
 pub use hash_chain::{EVENT_HASH_ALGORITHM, GENESIS_HASH, event_hash};
 pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
-pub use step::{DONE_CASCADE_MAX, open, step};
+pub use step::{DONE_CASCADE_MAX, open, step, step_in_place};
 pub use timing::{
     ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_timing_of, timing, timing_as_of,
 };

@@ -64,6 +64,21 @@ pub fn step(
     replay: &Replay,
     command: &Command,
 ) -> Result<Vec<Event>, Rejection> {
+    step_in_place(workflow, calendar, &mut replay.clone(), command)
+}
+
+/// As [`step`], and applies the events to `replay` (which a refusal leaves as it was), so a caller
+/// that keeps the replay does not copy it or apply the events a second time.
+///
+/// # Errors
+///
+/// A [`Rejection`] saying why the command is refused; `replay` is then unchanged.
+pub fn step_in_place(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &mut Replay,
+    command: &Command,
+) -> Result<Vec<Event>, Rejection> {
     if let Some(finished) = replay.configuration().finished_in(workflow) {
         return Err(Rejection::Finished { state: workflow.state(finished).name.clone() });
     }
@@ -75,15 +90,15 @@ pub fn step(
     check_date(calendar, command.at)?;
     let role = resolve_role(workflow, &command.role)?;
     let event = |kind| Event { at: command.at, actor: Some(command.actor.clone()), role: Some(role), kind };
-    match &command.kind {
-        CommandKind::Note { text } => Ok(vec![event(EventKind::Noted { text: text.clone() })]),
+    let mut events = match &command.kind {
+        CommandKind::Note { text } => vec![event(EventKind::Noted { text: text.clone() })],
         CommandKind::SetAttributes { attributes } => attributes
             .iter()
             .map(|(name, text)| {
                 let (attribute, value) = parse_attribute(workflow, name, text.as_deref())?;
                 Ok(event(EventKind::AttributeSet { attribute, value }))
             })
-            .collect(),
+            .collect::<Result<Vec<_>, Rejection>>()?,
         CommandKind::Act { action, attributes } => {
             let action = resolve_action(workflow, action)?;
             let mut events = Vec::new();
@@ -97,18 +112,19 @@ pub fn step(
                 ActionKind::Transition => {
                     let (transition, source) = choose_transition(workflow, replay, action, role, &values)?;
                     events.push(event(EventKind::Acted { action, transition, source }));
-                    let mut after = replay.clone();
-                    apply_all(workflow, calendar, &mut after, &events);
-                    add_done_steps(workflow, calendar, &mut after, command.at, &mut events);
                 }
                 ActionKind::Extension(clock) => {
                     let extension = check_extension(workflow, calendar, replay, clock, action, role, command.at)?;
                     events.push(event(EventKind::Extended { clock, extension, action }));
                 }
             }
-            Ok(events)
+            events
         }
-    }
+    };
+    // Accepted: from here on the replay moves.
+    apply_all(workflow, calendar, replay, &events);
+    add_done_steps(workflow, calendar, replay, command.at, &mut events);
+    Ok(events)
 }
 
 fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<NaiveDate, Rejection> {
