@@ -17,6 +17,7 @@ use super::{OPENING_SCOPE, Store};
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_init.sql")),
     M::up(include_str!("../../migrations/0002_drop_write_heavy_indexes.sql")),
+    M::up(include_str!("../../migrations/0003_cases_by_number.sql")),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
