@@ -301,6 +301,11 @@ impl<S: Store> Engine<S> {
             Some(cached) => (cached.workflow, cached.replay),
             None => {
                 let view = self.case(&row.id)?;
+                // Another writer may have appended between reading the row and the events.
+                let actual = view.replay.events() as u64;
+                if actual != expected_version {
+                    return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual });
+                }
                 (view.workflow, view.replay)
             }
         };

@@ -5,6 +5,7 @@ mod calendar_bulk;
 mod calendar_cross_check;
 mod case;
 mod demo;
+mod reliability;
 mod test;
 mod workflow;
 mod workflow_fuzz;
