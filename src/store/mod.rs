@@ -6,6 +6,8 @@
 //! database can: a write is all or nothing, an append happens only at the expected case version,
 //! events are never updated or deleted, and an idempotency key answers once.
 
+#[doc(hidden)]
+pub mod conformance;
 mod rows;
 mod sqlite_store;
 mod store_error;

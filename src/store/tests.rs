@@ -25,3 +25,14 @@ fn a_database_from_a_newer_schema_is_refused_untouched() {
     assert!(error.to_string().contains("newer than this renewflow's"), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn the_sqlite_store_conforms_in_memory_and_on_a_file() {
+    super::conformance::check_all(&mut || SqliteStore::in_memory().unwrap());
+    let directory = tempfile::tempdir().unwrap();
+    let mut round = 0;
+    super::conformance::check_all(&mut || {
+        round += 1;
+        SqliteStore::open(&directory.path().join(format!("conformance-{round}.db"))).unwrap()
+    });
+}

@@ -1,0 +1,217 @@
+//! The conformance suite every [`Store`] backend must pass. Each check takes a fresh, empty store
+//! from the factory; a backend's tests call [`check_all`] (the SQLite store's do, in memory and
+//! on a file). What is checked is the contract the engine relies on, not any SQL.
+
+use super::{
+    Append, CaseRow, Derived, EventRow, NewCase, NewDeployment, OPENING_SCOPE, OpenClockRow, SourceFile, Store,
+    StoreError,
+};
+
+/// Runs every check on fresh stores from `make`; panics with the check's name on a failure.
+pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
+    deploy_is_idempotent_and_versions_are_unique(&mut make());
+    case_numbers_are_unique_per_workflow(&mut make());
+    appends_happen_only_at_the_expected_version(&mut make());
+    idempotency_answers_are_kept(&mut make());
+    open_clocks_are_replaced_and_queried_by_date(&mut make());
+    cases_are_found_and_counted(&mut make());
+}
+
+fn deployment(version: &str, hash: &str) -> NewDeployment {
+    NewDeployment {
+        workflow: "w".to_owned(),
+        version: version.to_owned(),
+        content_hash: hash.to_owned(),
+        sources: vec![SourceFile {
+            path: String::new(),
+            from: String::new(),
+            name: "w.yaml".to_owned(),
+            text: "x".to_owned(),
+        }],
+        deployed_at: "2026-01-05T09:00:00+08:00".to_owned(),
+    }
+}
+
+fn case(id: &str, deployment: i64, number: &str) -> CaseRow {
+    CaseRow {
+        id: id.to_owned(),
+        deployment,
+        workflow: "w".to_owned(),
+        number: number.to_owned(),
+        opened_at: "2026-03-02T09:00:00+08:00".to_owned(),
+        last_at: "2026-03-02T09:00:00+08:00".to_owned(),
+        version: 1,
+        head_hash: "h0".to_owned(),
+        configuration: "{}".to_owned(),
+        finished_on: None,
+    }
+}
+
+fn event(sequence: u64, at: &str) -> EventRow {
+    EventRow {
+        sequence,
+        at: at.to_owned(),
+        record: format!("{{\"n\":{sequence}}}"),
+        previous_hash: format!("h{}", sequence.saturating_sub(1)),
+        hash: format!("h{sequence}"),
+        hash_algorithm: "test".to_owned(),
+    }
+}
+
+fn derived(clocks: &[(&str, Option<&str>)]) -> Derived {
+    Derived {
+        configuration: "{}".to_owned(),
+        finished_on: None,
+        open_clocks: clocks
+            .iter()
+            .map(|(clock, yellow_on)| OpenClockRow {
+                clock: (*clock).to_owned(),
+                phase: "running".to_owned(),
+                due_date: Some("2026-04-01".to_owned()),
+                yellow_on: yellow_on.map(str::to_owned),
+                red_on: None,
+            })
+            .collect(),
+    }
+}
+
+fn open<S: Store>(store: &mut S, id: &str, number: &str) -> i64 {
+    let (row, _) = store.deploy(&deployment("1", "hash-1")).expect("deploy");
+    let new = case(id, row.key, number);
+    let first = [event(0, "2026-03-02T09:00:00+08:00")];
+    store
+        .create_case(&NewCase { case: &new, events: &first, derived: &derived(&[]), idempotency: None })
+        .expect("create");
+    row.key
+}
+
+fn deploy_is_idempotent_and_versions_are_unique<S: Store>(store: &mut S) {
+    let (first, new) = store.deploy(&deployment("1", "hash-1")).expect("deploy");
+    assert!(new, "deploy: a first deployment is new");
+    let (again, new) = store.deploy(&deployment("1", "hash-1")).expect("deploy again");
+    assert!(!new && again.key == first.key, "deploy: the same content is the same deployment");
+    let taken = store.deploy(&deployment("1", "hash-other"));
+    assert!(matches!(taken, Err(StoreError::VersionTaken { .. })), "deploy: a taken version is refused");
+    store.deploy(&deployment("2", "hash-2")).expect("deploy v2");
+    assert_eq!(store.latest_deployment("w").expect("latest").map(|row| row.version), Some("2".to_owned()));
+    assert_eq!(store.deployment(first.key).expect("by key").sources[0].name, "w.yaml");
+    assert_eq!(store.deployments().expect("all").len(), 2);
+}
+
+fn case_numbers_are_unique_per_workflow<S: Store>(store: &mut S) {
+    let key = open(store, "c1", "N-1");
+    let twin = case("c2", key, "N-1");
+    let refused = store.create_case(&NewCase {
+        case: &twin,
+        events: &[event(0, "2026-03-02T09:00:00+08:00")],
+        derived: &derived(&[]),
+        idempotency: None,
+    });
+    assert!(matches!(refused, Err(StoreError::NumberTaken { .. })), "create: a taken number is refused");
+    assert!(store.case("c2").expect("read").is_none(), "create: a refused case leaves nothing");
+    assert!(store.events("c2").expect("events").is_empty(), "create: a refused case leaves no events");
+}
+
+fn appends_happen_only_at_the_expected_version<S: Store>(store: &mut S) {
+    open(store, "c1", "N-1");
+    let events = [event(1, "2026-03-03T09:00:00+08:00"), event(2, "2026-03-03T09:00:00+08:00")];
+    let none = derived(&[]);
+    let append = |expected_version| Append {
+        case_id: "c1",
+        expected_version,
+        events: &events,
+        head_hash: "h2",
+        last_at: "2026-03-03T09:00:00+08:00",
+        derived: &none,
+        idempotency: None,
+    };
+    let stale = store.append(&append(0));
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { expected: 0, actual: 1, .. })),
+        "append: a stale version is a conflict"
+    );
+    assert_eq!(store.events("c1").expect("events").len(), 1, "append: a conflict writes nothing");
+    store.append(&append(1)).expect("append");
+    let row = store.case("c1").expect("read").expect("case");
+    assert_eq!((row.version, row.head_hash.as_str()), (3, "h2"), "append: the case row moves with its events");
+    let sequences: Vec<u64> = store.events("c1").expect("events").iter().map(|event| event.sequence).collect();
+    assert_eq!(sequences, [0, 1, 2], "append: events come back in order");
+    let again = store.append(&append(1));
+    assert!(matches!(again, Err(StoreError::Conflict { .. })), "append: the same version twice is a conflict");
+    let missing = store.append(&Append { case_id: "nobody", ..append(1) });
+    assert!(matches!(missing, Err(StoreError::NotFound { .. })), "append: an unknown case is not found");
+}
+
+fn idempotency_answers_are_kept<S: Store>(store: &mut S) {
+    let (row, _) = store.deploy(&deployment("1", "hash-1")).expect("deploy");
+    let new = case("c1", row.key, "N-1");
+    let first = [event(0, "2026-03-02T09:00:00+08:00")];
+    store
+        .create_case(&NewCase {
+            case: &new,
+            events: &first,
+            derived: &derived(&[]),
+            idempotency: Some(("open-1", "answer-0")),
+        })
+        .expect("create");
+    assert_eq!(store.answer(OPENING_SCOPE, "open-1").expect("answer"), Some((1, "answer-0".to_owned())));
+    let events = [event(1, "2026-03-03T09:00:00+08:00")];
+    let append = Append {
+        case_id: "c1",
+        expected_version: 1,
+        events: &events,
+        head_hash: "h1",
+        last_at: "2026-03-03T09:00:00+08:00",
+        derived: &derived(&[]),
+        idempotency: Some(("k", "answer-1")),
+    };
+    store.append(&append).expect("append");
+    assert_eq!(store.answer("c1", "k").expect("answer"), Some((2, "answer-1".to_owned())));
+    assert_eq!(store.answer("c1", "other").expect("answer"), None);
+}
+
+fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
+    open(store, "c1", "N-1");
+    let events = [event(1, "2026-03-03T09:00:00+08:00")];
+    let clocks = derived(&[("a", Some("2026-03-10")), ("b", None), ("c", Some("2026-03-20"))]);
+    store
+        .append(&Append {
+            case_id: "c1",
+            expected_version: 1,
+            events: &events,
+            head_hash: "h1",
+            last_at: "2026-03-03T09:00:00+08:00",
+            derived: &clocks,
+            idempotency: None,
+        })
+        .expect("append");
+    let names = |rows: Vec<OpenClockRow>| rows.into_iter().map(|row| row.clock).collect::<Vec<_>>();
+    assert_eq!(names(store.open_clocks("c1").expect("clocks")), ["a", "b", "c"]);
+    let warned: Vec<String> =
+        store.open_clocks_warned("2026-03-15").expect("warned").into_iter().map(|(_, row)| row.clock).collect();
+    assert_eq!(warned, ["a"], "open clocks: warned by the date, and never those with no date");
+    let events = [event(2, "2026-03-04T09:00:00+08:00")];
+    store
+        .append(&Append {
+            case_id: "c1",
+            expected_version: 2,
+            events: &events,
+            head_hash: "h2",
+            last_at: "2026-03-04T09:00:00+08:00",
+            derived: &derived(&[("b", None)]),
+            idempotency: None,
+        })
+        .expect("append");
+    assert_eq!(names(store.open_clocks("c1").expect("clocks")), ["b"], "open clocks: replaced, not added to");
+    assert_eq!(store.cases_changed_after("2026-03-03").expect("changed").len(), 1);
+    assert!(store.cases_changed_after("2026-03-04").expect("changed").is_empty());
+}
+
+fn cases_are_found_and_counted<S: Store>(store: &mut S) {
+    open(store, "c1", "N-1");
+    open(store, "c2", "N-2");
+    assert_eq!(store.case_count("w").expect("count"), 2);
+    assert_eq!(store.case_count("other").expect("count"), 0);
+    assert_eq!(store.cases_numbered("N-2").expect("numbered").len(), 1);
+    assert_eq!(store.cases().expect("all").iter().map(|case| case.number.as_str()).collect::<Vec<_>>(), ["N-1", "N-2"]);
+}
