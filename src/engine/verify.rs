@@ -58,6 +58,42 @@ impl<S: Store> Engine<S> {
         Ok(self.store().cases()?.into_iter().map(|case| (case.id, case.version, case.head_hash)).collect())
     }
 
+    /// Checks the store against chain heads exported earlier: each case must still hold, at the
+    /// exported position, an event with the exported hash, on a chain that verifies from its
+    /// start. A history rewritten with fresh hashes, even with its case row edited to match, fails.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`].
+    pub fn verify_heads(&self, heads: &[(String, u64, String)]) -> Result<Vec<BrokenChain>, EngineError> {
+        let mut broken = Vec::new();
+        for (case_id, version, head) in heads {
+            let number = self.store().case(case_id)?.map(|case| case.number).unwrap_or_default();
+            let events = self.store().events(case_id)?;
+            let reason = match version.checked_sub(1).and_then(|last| usize::try_from(last).ok()) {
+                None => None,
+                Some(last) => match events.get(last) {
+                    None => Some((
+                        None,
+                        format!("the history has {} events, the exported head is at {version}", events.len()),
+                    )),
+                    Some(event) if &event.hash != head => {
+                        Some((Some(event.sequence), "its hash is not the exported head".to_owned()))
+                    }
+                    Some(_) => None,
+                },
+            };
+            let reason = reason.or_else(|| {
+                let case = self.store().case(case_id).ok().flatten()?;
+                first_broken_link(&case, &events)
+            });
+            if let Some((sequence, reason)) = reason {
+                broken.push(BrokenChain { case_id: case_id.clone(), number, sequence, reason });
+            }
+        }
+        Ok(broken)
+    }
+
     /// Folds every history again and compares the store's derived data with it.
     ///
     /// # Errors

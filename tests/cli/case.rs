@@ -108,3 +108,41 @@ fn watch_verify_and_check_over_the_store() {
     assert_eq!(verify.code, 1, "{}", verify.stderr);
     assert!(verify.stdout.contains("L-1,1,its hash does not match its content"), "{}", verify.stdout);
 }
+
+#[test]
+fn exported_chain_heads_catch_a_history_rewritten_with_fresh_hashes() {
+    let (directory, db) = store();
+    let heads = directory.path().join("heads.csv");
+    assert_eq!(run(&db, &["verify", "--export-heads", heads.to_str().unwrap()]).code, 0);
+
+    // Rewrite event 1 and every hash after it, and the case row, as an insider with the file could.
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    connection.execute_batch("DROP TRIGGER events_are_never_updated;").unwrap();
+    let (case_id, record): (String, String) = connection
+        .query_row("SELECT case_id, record FROM events WHERE sequence = 1", [], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap();
+    let previous: String =
+        connection.query_row("SELECT hash FROM events WHERE sequence = 0", [], |row| row.get(0)).unwrap();
+    let rewritten = record.replace("2026-03-03T10:00:00+08:00", "2026-03-02T10:00:00+08:00");
+    assert_ne!(rewritten, record);
+    let mut previous_bytes = [0_u8; 32];
+    for (index, byte) in previous_bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&previous[index * 2..index * 2 + 2], 16).unwrap();
+    }
+    let hash = renewflow::core::case::event_hash(&previous_bytes, &case_id, 1, &rewritten);
+    let hash: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
+    connection
+        .execute(
+            "UPDATE events SET record = ?1, at = '2026-03-02T10:00:00+08:00', hash = ?2 WHERE sequence = 1",
+            rusqlite::params![rewritten, hash],
+        )
+        .unwrap();
+    connection.execute("UPDATE cases SET head_hash = ?1", [&hash]).unwrap();
+    drop(connection);
+
+    // Without the heads the rewrite is consistent; with them it is named.
+    assert_eq!(run(&db, &["verify"]).code, 0);
+    let checked = run(&db, &["verify", "--heads", heads.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(checked.code, 1, "{}", checked.stderr);
+    assert!(checked.stdout.contains("L-1,1,its hash is not the exported head"), "{}", checked.stdout);
+}

@@ -66,7 +66,7 @@ enum Command {
     /// The yellow and red clocks of every case, most urgent first.
     Watch(watch::WatchArgs),
     /// Recompute every case's hash chain; exit 1 naming each broken case and its first bad event.
-    Verify,
+    Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
     /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
@@ -124,7 +124,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Workflow(args) => workflow::run(&context, args),
         Command::Case(args) => case::run(&context, args),
         Command::Watch(args) => watch::run(&context, args),
-        Command::Verify => verify::verify(&context),
+        Command::Verify(args) => verify::verify(&context, &args),
         Command::Check => verify::check(&context),
         Command::Demo => demo::run(&context),
     }

@@ -7,10 +7,47 @@ use super::format::records;
 use super::store::open_engine;
 use super::{Context, EXIT_FINDINGS, EXIT_OK};
 
-pub(crate) fn verify(context: &Context) -> anyhow::Result<i32> {
+/// `verify` options: export the chain heads, or check the store against exported ones.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// Write every case's chain head (`case_id,version,head_hash`, CSV) to FILE, to keep outside
+    /// the database.
+    #[arg(long, value_name = "FILE")]
+    export_heads: Option<std::path::PathBuf>,
+    /// Check the store against chain heads exported earlier: a history rewritten since, even
+    /// with fresh hashes and its case row edited, is named.
+    #[arg(long, value_name = "FILE")]
+    heads: Option<std::path::PathBuf>,
+}
+
+pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
+    use anyhow::Context as _;
     let format = context.format.data("verify")?;
     let engine = open_engine(context)?;
-    let broken = engine.verify()?;
+    let mut broken = engine.verify()?;
+    if let Some(path) = &args.heads {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading chain heads `{}`", path.display()))?;
+        let mut heads = Vec::new();
+        for (index, line) in text.lines().enumerate().skip(1).filter(|(_, line)| !line.trim().is_empty()) {
+            let fields: Vec<&str> = line.trim().split(',').collect();
+            let [case_id, version, head] = fields.as_slice() else {
+                anyhow::bail!("{}:{}: expected `case_id,version,head_hash`", path.display(), index + 1);
+            };
+            let version = version.parse().with_context(|| format!("{}:{}: version", path.display(), index + 1))?;
+            heads.push(((*case_id).to_owned(), version, (*head).to_owned()));
+        }
+        for found in engine.verify_heads(&heads)? {
+            if !broken.iter().any(|known| known.case_id == found.case_id) {
+                broken.push(found);
+            }
+        }
+    }
+    if let Some(path) = &args.export_heads {
+        let mut rows = vec![vec!["case_id".to_owned(), "version".to_owned(), "head_hash".to_owned()]];
+        rows.extend(engine.chain_heads()?.into_iter().map(|(id, version, head)| vec![id, version.to_string(), head]));
+        std::fs::write(path, super::format::csv(&rows)).with_context(|| format!("writing `{}`", path.display()))?;
+    }
     let rows: Vec<serde_json::Value> = broken
         .iter()
         .map(|broken| {
