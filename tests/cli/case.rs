@@ -130,7 +130,11 @@ fn exported_chain_heads_catch_a_history_rewritten_with_fresh_hashes() {
         *byte = u8::from_str_radix(&previous[index * 2..index * 2 + 2], 16).unwrap();
     }
     let hash = renewflow::core::case::event_hash(&previous_bytes, &case_id, 1, &rewritten);
-    let hash: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hash: String = hash.iter().fold(String::new(), |mut text, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(text, "{byte:02x}");
+        text
+    });
     connection
         .execute(
             "UPDATE events SET record = ?1, at = '2026-03-02T10:00:00+08:00', hash = ?2 WHERE sequence = 1",
