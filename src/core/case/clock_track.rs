@@ -192,14 +192,7 @@ impl ClockTrack {
     /// The running intervals `(from, to]` of the current run as of `as_of`, the open one closed
     /// there; intervals after `as_of` are cut off.
     pub(crate) fn intervals_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
-        let open = self.running_since.map(|since| (since, as_of));
-        self.intervals
-            .iter()
-            .copied()
-            .chain(open)
-            .filter(|(from, _)| *from <= as_of)
-            .map(|(from, to)| (from, to.min(as_of)))
-            .collect()
+        stretches_as_of(&self.intervals, self.running_since, as_of)
     }
 
     /// Calendar days paused in the current run as of `as_of`, the open pause included.
@@ -221,4 +214,20 @@ pub fn count_unit(unit: PeriodUnit) -> PeriodUnit {
         PeriodUnit::WorkingDays => PeriodUnit::WorkingDays,
         PeriodUnit::CalendarDays | PeriodUnit::Months | PeriodUnit::Years => PeriodUnit::CalendarDays,
     }
+}
+
+/// Closed stretches `(from, to]` and an open one from `open_since`, as of `as_of`: the open one
+/// closed there, anything after `as_of` cut off.
+pub(crate) fn stretches_as_of(
+    closed: &[(NaiveDate, NaiveDate)],
+    open_since: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    closed
+        .iter()
+        .copied()
+        .chain(open_since.map(|since| (since, as_of)))
+        .filter(|(from, _)| *from <= as_of)
+        .map(|(from, to)| (from, to.min(as_of)))
+        .collect()
 }

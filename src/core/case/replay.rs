@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::clock_track::{ClockTrack, Phase};
+use super::clock_track::{ClockTrack, Phase, stretches_as_of};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
 use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
@@ -102,14 +102,7 @@ impl Replay {
 
     /// Stretches `(from, to]` spent in pause states as of `as_of`, the open one closed there.
     pub(crate) fn pauses_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
-        let open = self.paused_since.map(|since| (since, as_of));
-        self.pauses
-            .iter()
-            .copied()
-            .chain(open)
-            .filter(|(from, _)| *from <= as_of)
-            .map(|(from, to)| (from, to.min(as_of)))
-            .collect()
+        stretches_as_of(&self.pauses, self.paused_since, as_of)
     }
 
     /// Applies one event, dated in `zone` (the calendar's).

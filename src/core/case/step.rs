@@ -228,18 +228,8 @@ fn choose_transition(
         .filter(|(transition, _)| workflow.transition(*transition).roles.contains(&role))
         .collect();
     if permitted.is_empty() {
-        let mut roles: Vec<String> = candidates
-            .iter()
-            .flat_map(|(transition, _)| &workflow.transition(*transition).roles)
-            .map(|role| workflow.role(*role).name.clone())
-            .collect();
-        roles.sort();
-        roles.dedup();
-        return Err(Rejection::RoleNotPermitted {
-            action: action_name(),
-            role: workflow.role(role).name.clone(),
-            roles,
-        });
+        let roles = candidates.iter().flat_map(|(transition, _)| &workflow.transition(*transition).roles);
+        return Err(role_not_permitted(workflow, action, role, roles));
     }
     let enabled = permitted.iter().copied().find(|(transition, _)| {
         workflow.transition(*transition).guard.as_ref().is_none_or(|guard| guard.holds(values))
@@ -313,18 +303,8 @@ fn check_extension(
     let permitted: Vec<usize> =
         extensions.iter().copied().filter(|index| declared.extensions[*index].roles.contains(&role)).collect();
     if permitted.is_empty() {
-        let mut roles: Vec<String> = extensions
-            .iter()
-            .flat_map(|index| &declared.extensions[*index].roles)
-            .map(|role| workflow.role(*role).name.clone())
-            .collect();
-        roles.sort();
-        roles.dedup();
-        return Err(Rejection::RoleNotPermitted {
-            action: action_name(),
-            role: workflow.role(role).name.clone(),
-            roles,
-        });
+        let roles = extensions.iter().flat_map(|index| &declared.extensions[*index].roles);
+        return Err(role_not_permitted(workflow, action, role, roles));
     }
     let Some(extension) =
         permitted.iter().copied().find(|index| track.extensions_used(*index) < declared.extensions[*index].times)
@@ -339,4 +319,21 @@ fn check_extension(
         return Err(Rejection::ClockBreached { clock: clock_name() });
     }
     Ok(extension)
+}
+
+/// The refusal of `role` for `action`, naming the roles that may take it, sorted and once each.
+fn role_not_permitted<'a>(
+    workflow: &Workflow,
+    action: ActionId,
+    role: RoleId,
+    allowed: impl Iterator<Item = &'a RoleId>,
+) -> Rejection {
+    let mut roles: Vec<String> = allowed.map(|role| workflow.role(*role).name.clone()).collect();
+    roles.sort();
+    roles.dedup();
+    Rejection::RoleNotPermitted {
+        action: workflow.action(action).name.clone(),
+        role: workflow.role(role).name.clone(),
+        roles,
+    }
 }
