@@ -382,17 +382,20 @@ impl<S: Store> Engine<S> {
 ///
 /// [`EngineError::Workflow`] when the files no longer load (a calendar missing, for instance).
 pub fn load_deployment(row: &DeploymentRow, calendars: &Calendars) -> Result<Workflow, EngineError> {
-    let main = row.sources.first().ok_or_else(|| EngineError::History {
-        case: String::new(),
-        message: format!("deployment {} has no files", row.key),
+    let main = row.sources.first().ok_or_else(|| {
+        EngineError::Store(StoreError::Corrupt(format!(
+            "deployment {} ({} {}) has no files",
+            row.key, row.workflow, row.version
+        )))
     })?;
     let mut reader = StoredReader { files: &row.sources[1..] };
     Ok(load_workflow(&main.name, &main.text, &mut reader, calendars).map_err(Box::new)?)
 }
 
 fn replayed(answer: &str) -> Result<Outcome, EngineError> {
-    let mut outcome: Outcome =
-        serde_json::from_str(answer).map_err(|error| EngineError::history("", &format!("stored answer: {error}")))?;
+    let mut outcome: Outcome = serde_json::from_str(answer).map_err(|error| {
+        EngineError::Store(StoreError::Corrupt(format!("a stored idempotency answer is unreadable: {error}")))
+    })?;
     outcome.replayed = true;
     Ok(outcome)
 }

@@ -2,7 +2,7 @@
 //! outcome (exit 1 on the command line); the rest are input or operating errors.
 
 use crate::core::calendar::CalendarError;
-use crate::core::case::{RecordError, Rejection, ReplayError};
+use crate::core::case::Rejection;
 use crate::core::workflow::WorkflowError;
 use crate::store::StoreError;
 
@@ -55,17 +55,5 @@ impl From<StoreError> for EngineError {
             StoreError::Conflict { case, expected, actual } => EngineError::Conflict { case, expected, actual },
             other => EngineError::Store(other),
         }
-    }
-}
-
-impl From<ReplayError> for EngineError {
-    fn from(error: ReplayError) -> EngineError {
-        EngineError::History { case: String::new(), message: error.to_string() }
-    }
-}
-
-impl From<RecordError> for EngineError {
-    fn from(error: RecordError) -> EngineError {
-        EngineError::History { case: String::new(), message: error.to_string() }
     }
 }
