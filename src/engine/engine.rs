@@ -19,7 +19,7 @@ use crate::core::case::{
 };
 use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
 use crate::store::{
-    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, SourceFile, Store,
+    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, SourceFile, Store, StoreError,
 };
 
 /// A deployed workflow version.
