@@ -118,24 +118,29 @@ fn bench_actions(criterion: &mut Criterion) {
         });
     });
 
-    // The same event row, inserted bare: one transaction each, no fold, no hash, no derived data.
+    // The same event rows, inserted bare, one transaction each, into the same cases in the same
+    // order as the actions above (so both touch the same pages), with no fold, no hash and no
+    // derived data. Sequences far past the actions' keep the two apart.
     let connection = rusqlite::Connection::open(directory.path().join("actions.db")).unwrap();
     connection.pragma_update(None, "synchronous", "NORMAL").unwrap();
     let row = engine.store().events(&ids[0]).unwrap().pop().unwrap();
-    let mut sequence = 1_000_000_i64;
+    let mut bare_sequences = vec![1_000_000_i64; ids.len()];
+    let mut bare_next = 0_usize;
     group.bench_function("bare_insert", |bencher| {
         bencher.iter_custom(|iterations| {
             let started = Instant::now();
             for _ in 0..iterations {
-                sequence += 1;
+                let case = bare_next % ids.len();
+                bare_next += 1;
+                bare_sequences[case] += 1;
                 let transaction = connection.unchecked_transaction().unwrap();
                 transaction
                     .execute(
                         "INSERT INTO events (case_id, sequence, at, record, previous_hash, hash, hash_algorithm) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         rusqlite::params![
-                            ids[0],
-                            sequence,
+                            ids[case],
+                            bare_sequences[case],
                             row.at,
                             row.record,
                             row.previous_hash,

@@ -78,16 +78,17 @@ pub struct Engine<S: Store> {
     store: S,
     calendars: Calendars,
     workflows: HashMap<i64, Arc<Workflow>>,
-    /// Replays of recently acted-on cases, keyed by case id, valid while the stored case is at the
-    /// same version and head hash (the history can only grow by appending, which changes both).
+    /// Rows and replays of recently acted-on cases, keyed by case id, valid while the stored case
+    /// is at the same version and head hash (the history can only grow by appending, which
+    /// changes both; the store's append checks both).
     replays: HashMap<String, CachedReplay>,
 }
 
-/// A case's replay at a version, so a busy case is not folded again on every action.
+/// A case's row and replay after this engine's last action on it, so a busy case is neither read
+/// nor folded again on every action.
 #[derive(Clone, Debug)]
 struct CachedReplay {
-    version: u64,
-    head_hash: String,
+    row: CaseRow,
     workflow: Arc<Workflow>,
     replay: Replay,
 }
@@ -284,40 +285,49 @@ impl<S: Store> Engine<S> {
         expected_version: u64,
         idempotency_key: Option<&str>,
     ) -> Result<Outcome, EngineError> {
-        let row = self.find_case(reference)?;
-        if let Some(key) = idempotency_key
-            && let Some((_, answer)) = self.store.answer(&row.id, key)?
-        {
-            return replayed(&answer);
-        }
-        if row.version != expected_version {
-            return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual: row.version });
-        }
-        let cached = self
-            .replays
-            .remove(&row.id)
-            .filter(|cached| cached.version == row.version && cached.head_hash == row.head_hash);
-        let (workflow, replay) = match cached {
-            Some(cached) => (cached.workflow, cached.replay),
-            None => {
-                let view = self.case(&row.id)?;
-                // Another writer may have appended between reading the row and the events.
-                let actual = view.replay.events() as u64;
-                if actual != expected_version {
-                    return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual });
+        // A case this engine acted on last is taken from memory without reading it: the append
+        // lands only if the stored case is still at this version and head hash.
+        let remembered = self.replays.remove(reference).filter(|cached| cached.row.version == expected_version);
+        let from_memory = remembered.is_some();
+        let cached = match remembered {
+            Some(cached) => {
+                if let Some(key) = idempotency_key
+                    && let Some((_, answer)) = self.store.answer(&cached.row.id, key)?
+                {
+                    return replayed(&answer);
                 }
-                (view.workflow, view.replay)
+                cached
+            }
+            None => match self.read_for_act(reference, expected_version, idempotency_key)? {
+                Ok(cached) => cached,
+                Err(answer) => return Ok(answer),
+            },
+        };
+        let CachedReplay { mut row, workflow, mut replay } = cached;
+        let calendar = self.calendar(&workflow)?;
+        let events = match step_in_place(&workflow, calendar, &mut replay, command) {
+            Ok(events) => events,
+            Err(rejection) => {
+                // Judged on a remembered case: if another writer moved it on, the caller's
+                // version is stale, and that is the answer.
+                if from_memory
+                    && let Some(stored) = self.store.case(&row.id)?
+                    && (stored.version != row.version || stored.head_hash != row.head_hash)
+                {
+                    return Err(EngineError::Conflict {
+                        case: row.id,
+                        expected: expected_version,
+                        actual: stored.version,
+                    });
+                }
+                return Err(EngineError::Rejected(rejection));
             }
         };
-        let calendar = self.calendar(&workflow)?;
-        let mut replay = replay;
-        let events = step_in_place(&workflow, calendar, &mut replay, command).map_err(EngineError::Rejected)?;
-        let view_workflow = Arc::clone(&workflow);
         let previous =
             parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;
-        let (rows, head) = chain(&view_workflow, &row.id, row.version, &previous, &events);
-        let derived = derive(&view_workflow, calendar, &replay)?;
-        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&view_workflow, event)).collect();
+        let (rows, head) = chain(&workflow, &row.id, row.version, &previous, &events);
+        let derived = derive(&workflow, calendar, &replay)?;
+        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
         let outcome = Outcome {
             case_id: row.id.clone(),
             number: row.number.clone(),
@@ -327,11 +337,13 @@ impl<S: Store> Engine<S> {
         };
         let answer = serde_json::to_string(&outcome).unwrap_or_default();
         let last_at = events.last().map_or(row.last_at.clone(), |event| event.at.to_rfc3339());
+        let head_hash = hex(&head);
         self.store.append(&Append {
             case_id: &row.id,
             expected_version,
+            previous_head_hash: &row.head_hash,
             events: &rows,
-            head_hash: &hex(&head),
+            head_hash: &head_hash,
             last_at: &last_at,
             derived: &derived,
             idempotency: idempotency_key.map(|key| (key, answer.as_str())),
@@ -339,9 +351,46 @@ impl<S: Store> Engine<S> {
         if self.replays.len() >= REPLAYS_CACHED_MAX {
             self.replays.clear();
         }
-        let cached = CachedReplay { version: outcome.version, head_hash: hex(&head), workflow: view_workflow, replay };
-        self.replays.insert(row.id.clone(), cached);
+        row.version = outcome.version;
+        row.head_hash = head_hash;
+        row.last_at = last_at;
+        row.configuration = derived.configuration;
+        row.finished_on = derived.finished_on;
+        self.replays.insert(row.id.clone(), CachedReplay { row, workflow, replay });
         Ok(outcome)
+    }
+
+    /// Reads a case to act on it: the stored answer when `idempotency_key` was seen before
+    /// (`Err`), a conflict when the case is not at `expected_version`, else its row and fold.
+    fn read_for_act(
+        &mut self,
+        reference: &str,
+        expected_version: u64,
+        idempotency_key: Option<&str>,
+    ) -> Result<Result<CachedReplay, Outcome>, EngineError> {
+        let row = self.find_case(reference)?;
+        if let Some(key) = idempotency_key
+            && let Some((_, answer)) = self.store.answer(&row.id, key)?
+        {
+            return Ok(Err(replayed(&answer)?));
+        }
+        if row.version != expected_version {
+            return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual: row.version });
+        }
+        let remembered = self
+            .replays
+            .remove(&row.id)
+            .filter(|cached| cached.row.version == row.version && cached.row.head_hash == row.head_hash);
+        if let Some(cached) = remembered {
+            return Ok(Ok(CachedReplay { row, workflow: cached.workflow, replay: cached.replay }));
+        }
+        let view = self.case(&row.id)?;
+        // Another writer may have appended between reading the row and the events.
+        let actual = view.replay.events() as u64;
+        if actual != expected_version {
+            return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual });
+        }
+        Ok(Ok(CachedReplay { row: view.row, workflow: view.workflow, replay: view.replay }))
     }
 
     /// A case's timing as of a date (events after it are not counted).

@@ -255,3 +255,30 @@ fn the_watch_list_from_derived_rows_equals_folding_every_case() {
     }
     assert!(seen_red && seen_yellow);
 }
+
+#[test]
+fn a_remembered_case_moved_on_by_another_engine_is_a_conflict() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("two.db");
+    let mut first = Engine::new(SqliteStore::open(&path).unwrap(), Calendars::builtin());
+    first.deploy("administrative-license.yaml", LICENCE, &mut NoExtends, at("2026-01-05T09:00:00+08:00")).unwrap();
+    let opened = first.open_case(&opening("A-1", None)).unwrap();
+    // `first` acts, so it remembers the case at version 2 without reading it again.
+    first.act(&opened.case_id, &act("accept", "officer", "2026-03-03"), 1, None).unwrap();
+    let mut second = Engine::new(SqliteStore::open(&path).unwrap(), Calendars::builtin());
+    second.act(&opened.case_id, &act("order_hearing", "officer", "2026-03-04"), 2, None).unwrap();
+    let before = dump(&second);
+    // A legal step on the remembered state: the store's version check catches it.
+    let stale = first.act(&opened.case_id, &act("order_hearing", "officer", "2026-03-05"), 2, None).unwrap_err();
+    assert!(matches!(stale, EngineError::Conflict { expected: 2, actual: 3, .. }), "{stale}");
+    // A step refused on the remembered state is a conflict too, not a refusal.
+    first.act(&opened.case_id, &act("close_hearing", "officer", "2026-03-06"), 3, None).unwrap();
+    second.act(&opened.case_id, &act("order_hearing", "officer", "2026-03-09"), 4, None).unwrap();
+    let refused = first.act(&opened.case_id, &act("accept", "officer", "2026-03-09"), 4, None).unwrap_err();
+    assert!(matches!(refused, EngineError::Conflict { expected: 4, actual: 5, .. }), "{refused}");
+    assert_ne!(dump(&second), before);
+    // Each engine goes on from what is stored.
+    let next = first.act(&opened.case_id, &act("close_hearing", "officer", "2026-03-10"), 5, None).unwrap();
+    assert_eq!(next.version, 6);
+    assert!(first.verify().unwrap().is_empty());
+}

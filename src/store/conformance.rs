@@ -119,6 +119,7 @@ fn appends_happen_only_at_the_expected_version<S: Store>(store: &mut S) {
     let append = |expected_version| Append {
         case_id: "c1",
         expected_version,
+        previous_head_hash: if expected_version == 0 { "h-none" } else { "h0" },
         events: &events,
         head_hash: "h2",
         last_at: "2026-03-03T09:00:00+08:00",
@@ -131,6 +132,9 @@ fn appends_happen_only_at_the_expected_version<S: Store>(store: &mut S) {
         "append: a stale version is a conflict"
     );
     assert_eq!(store.events("c1").expect("events").len(), 1, "append: a conflict writes nothing");
+    let forged = store.append(&Append { previous_head_hash: "h-forged", ..append(1) });
+    assert!(matches!(forged, Err(StoreError::Corrupt(_))), "append: a head hash other than the stored one is refused");
+    assert_eq!(store.events("c1").expect("events").len(), 1, "append: a refused head writes nothing");
     store.append(&append(1)).expect("append");
     let row = store.case("c1").expect("read").expect("case");
     assert_eq!((row.version, row.head_hash.as_str()), (3, "h2"), "append: the case row moves with its events");
@@ -159,6 +163,7 @@ fn idempotency_answers_are_kept<S: Store>(store: &mut S) {
     let append = Append {
         case_id: "c1",
         expected_version: 1,
+        previous_head_hash: "h0",
         events: &events,
         head_hash: "h1",
         last_at: "2026-03-03T09:00:00+08:00",
@@ -178,6 +183,7 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
         .append(&Append {
             case_id: "c1",
             expected_version: 1,
+            previous_head_hash: "h0",
             events: &events,
             head_hash: "h1",
             last_at: "2026-03-03T09:00:00+08:00",
@@ -195,6 +201,7 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
         .append(&Append {
             case_id: "c1",
             expected_version: 2,
+            previous_head_hash: "h1",
             events: &events,
             head_hash: "h2",
             last_at: "2026-03-04T09:00:00+08:00",

@@ -88,6 +88,8 @@ pub struct NewCase<'a> {
 pub struct Append<'a> {
     pub case_id: &'a str,
     pub expected_version: u64,
+    /// The case's head hash at `expected_version`: the new events chain on from it.
+    pub previous_head_hash: &'a str,
     pub events: &'a [EventRow],
     pub head_hash: &'a str,
     pub last_at: &'a str,

@@ -274,7 +274,7 @@ impl Store for SqliteStore {
         let updated = transaction
             .prepare_cached(
                 "UPDATE cases SET version = ?1, head_hash = ?2, last_at = ?3, configuration = ?4, finished_on = ?5 \
-                 WHERE id = ?6 AND version = ?7",
+                 WHERE id = ?6 AND version = ?7 AND head_hash = ?8",
             )?
             .execute(params![
                 new_version as i64,
@@ -283,18 +283,26 @@ impl Store for SqliteStore {
                 append.derived.configuration,
                 append.derived.finished_on,
                 append.case_id,
-                append.expected_version as i64
+                append.expected_version as i64,
+                append.previous_head_hash
             ])?;
         if updated == 0 {
-            let actual: Option<i64> = transaction
-                .query_row("SELECT version FROM cases WHERE id = ?1", [append.case_id], |row| row.get(0))
+            let actual: Option<(i64, String)> = transaction
+                .query_row("SELECT version, head_hash FROM cases WHERE id = ?1", [append.case_id], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .optional()?;
             return Err(match actual {
-                Some(actual) => StoreError::Conflict {
+                Some((actual, _)) if actual as u64 != append.expected_version => StoreError::Conflict {
                     case: append.case_id.to_owned(),
                     expected: append.expected_version,
                     actual: actual as u64,
                 },
+                Some((_, head)) => StoreError::Corrupt(format!(
+                    "case `{}` at version {} has head hash {head}, not {}: its case row or history was changed \
+                     behind the engine (run `renewflow verify`)",
+                    append.case_id, append.expected_version, append.previous_head_hash
+                )),
                 None => StoreError::NotFound { what: "case", name: append.case_id.to_owned() },
             });
         }
