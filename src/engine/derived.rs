@@ -35,7 +35,7 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
             }
             let id = ClockId(index as u16);
             let level_on = |date: NaiveDate| -> Result<Level, EngineError> {
-                Ok(crate::core::case::clock_timing_of(calendar, id, clock, track, date)?.level())
+                Ok(crate::core::case::clock_level_on(calendar, clock, track, date)?)
             };
             let now: ClockTiming = crate::core::case::clock_timing_of(calendar, id, clock, track, from)?;
             let (yellow_on, red_on) = if track.phase() == Phase::Paused {

@@ -19,7 +19,8 @@ use crate::core::case::{
 };
 use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
 use crate::store::{
-    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, SourceFile, Store, StoreError,
+    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, OpenClockRow, SourceFile, Store,
+    StoreError,
 };
 
 /// A deployed workflow version.
@@ -91,6 +92,9 @@ struct CachedReplay {
     row: CaseRow,
     workflow: Arc<Workflow>,
     replay: Replay,
+    /// The open clocks as stored, when known (an action that leaves them as they are does not
+    /// write them again).
+    open_clocks: Option<Vec<OpenClockRow>>,
 }
 
 /// Most replays kept in memory; past it the cache starts again.
@@ -303,7 +307,7 @@ impl<S: Store> Engine<S> {
                 Err(answer) => return Ok(answer),
             },
         };
-        let CachedReplay { mut row, workflow, mut replay } = cached;
+        let CachedReplay { mut row, workflow, mut replay, open_clocks } = cached;
         let calendar = self.calendar(&workflow)?;
         let events = match step_in_place(&workflow, calendar, &mut replay, command) {
             Ok(events) => events,
@@ -346,6 +350,7 @@ impl<S: Store> Engine<S> {
             head_hash: &head_hash,
             last_at: &last_at,
             derived: &derived,
+            open_clocks_changed: open_clocks.as_ref() != Some(&derived.open_clocks),
             idempotency: idempotency_key.map(|key| (key, answer.as_str())),
         })?;
         if self.replays.len() >= REPLAYS_CACHED_MAX {
@@ -356,7 +361,8 @@ impl<S: Store> Engine<S> {
         row.last_at = last_at;
         row.configuration = derived.configuration;
         row.finished_on = derived.finished_on;
-        self.replays.insert(row.id.clone(), CachedReplay { row, workflow, replay });
+        let open_clocks = Some(derived.open_clocks);
+        self.replays.insert(row.id.clone(), CachedReplay { row, workflow, replay, open_clocks });
         Ok(outcome)
     }
 
@@ -382,7 +388,7 @@ impl<S: Store> Engine<S> {
             .remove(&row.id)
             .filter(|cached| cached.row.version == row.version && cached.row.head_hash == row.head_hash);
         if let Some(cached) = remembered {
-            return Ok(Ok(CachedReplay { row, workflow: cached.workflow, replay: cached.replay }));
+            return Ok(Ok(CachedReplay { row, ..cached }));
         }
         let view = self.case(&row.id)?;
         // Another writer may have appended between reading the row and the events.
@@ -390,7 +396,7 @@ impl<S: Store> Engine<S> {
         if actual != expected_version {
             return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual });
         }
-        Ok(Ok(CachedReplay { row: view.row, workflow: view.workflow, replay: view.replay }))
+        Ok(Ok(CachedReplay { row: view.row, workflow: view.workflow, replay: view.replay, open_clocks: None }))
     }
 
     /// A case's timing as of a date (events after it are not counted).

@@ -281,4 +281,5 @@ fn a_remembered_case_moved_on_by_another_engine_is_a_conflict() {
     let next = first.act(&opened.case_id, &act("close_hearing", "officer", "2026-03-10"), 5, None).unwrap();
     assert_eq!(next.version, 6);
     assert!(first.verify().unwrap().is_empty());
+    assert!(first.check().unwrap().is_empty(), "derived data written by both engines equals the fold");
 }

@@ -124,6 +124,7 @@ fn appends_happen_only_at_the_expected_version<S: Store>(store: &mut S) {
         head_hash: "h2",
         last_at: "2026-03-03T09:00:00+08:00",
         derived: &none,
+        open_clocks_changed: true,
         idempotency: None,
     };
     let stale = store.append(&append(0));
@@ -168,6 +169,7 @@ fn idempotency_answers_are_kept<S: Store>(store: &mut S) {
         head_hash: "h1",
         last_at: "2026-03-03T09:00:00+08:00",
         derived: &derived(&[]),
+        open_clocks_changed: true,
         idempotency: Some(("k", "answer-1")),
     };
     store.append(&append).expect("append");
@@ -188,6 +190,7 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
             head_hash: "h1",
             last_at: "2026-03-03T09:00:00+08:00",
             derived: &clocks,
+            open_clocks_changed: true,
             idempotency: None,
         })
         .expect("append");
@@ -206,12 +209,29 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
             head_hash: "h2",
             last_at: "2026-03-04T09:00:00+08:00",
             derived: &derived(&[("b", None)]),
+            open_clocks_changed: true,
             idempotency: None,
         })
         .expect("append");
     assert_eq!(names(store.open_clocks("c1").expect("clocks")), ["b"], "open clocks: replaced, not added to");
+    let events = [event(3, "2026-03-05T09:00:00+08:00")];
+    store
+        .append(&Append {
+            case_id: "c1",
+            expected_version: 3,
+            previous_head_hash: "h2",
+            events: &events,
+            head_hash: "h3",
+            last_at: "2026-03-05T09:00:00+08:00",
+            derived: &derived(&[("b", None)]),
+            open_clocks_changed: false,
+            idempotency: None,
+        })
+        .expect("append");
+    assert_eq!(names(store.open_clocks("c1").expect("clocks")), ["b"], "open clocks: kept when unchanged");
+    assert_eq!(store.case("c1").expect("read").expect("case").version, 4, "open clocks: the case still moves");
     assert_eq!(store.cases_changed_after("2026-03-03").expect("changed").len(), 1);
-    assert!(store.cases_changed_after("2026-03-04").expect("changed").is_empty());
+    assert!(store.cases_changed_after("2026-03-05").expect("changed").is_empty());
 }
 
 fn cases_are_found_and_counted<S: Store>(store: &mut S) {

@@ -94,6 +94,8 @@ pub struct Append<'a> {
     pub head_hash: &'a str,
     pub last_at: &'a str,
     pub derived: &'a Derived,
+    /// False when `derived.open_clocks` are the rows already stored (the store may skip them).
+    pub open_clocks_changed: bool,
     /// (key, answer), scoped to the case.
     pub idempotency: Option<(&'a str, &'a str)>,
 }

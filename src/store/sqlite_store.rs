@@ -307,7 +307,9 @@ impl Store for SqliteStore {
             });
         }
         SqliteStore::insert_events(&transaction, append.case_id, append.events)?;
-        SqliteStore::write_derived(&transaction, append.case_id, append.derived)?;
+        if append.open_clocks_changed {
+            SqliteStore::write_derived(&transaction, append.case_id, append.derived)?;
+        }
         if let Some((key, answer)) = append.idempotency {
             transaction.execute(
                 "INSERT INTO idempotency_keys (case_id, key, version, answer) VALUES (?1, ?2, ?3, ?4)",

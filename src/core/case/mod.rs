@@ -26,7 +26,8 @@ pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
 pub use step::{DONE_CASCADE_MAX, open, step, step_in_place};
 pub use timing::{
-    ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_timing_of, timing, timing_as_of,
+    ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_level_on, clock_timing_of, timing,
+    timing_as_of,
 };
 
 #[cfg(test)]

@@ -216,6 +216,34 @@ pub fn clock_timing_of(
     track: &ClockTrack,
     as_of: NaiveDate,
 ) -> Result<ClockTiming, CalendarError> {
+    let mut timing = clock_figures(calendar, id, clock, track, as_of)?;
+    timing.ledger = track.ledger().to_vec();
+    Ok(timing)
+}
+
+/// A clock's warning level as of `as_of`: [`clock_timing_of`] without the ledger, for searching
+/// the date a level is reached.
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the clock ran on is outside the calendar's data.
+pub fn clock_level_on(
+    calendar: &WorkingCalendar,
+    clock: &Clock,
+    track: &ClockTrack,
+    as_of: NaiveDate,
+) -> Result<Level, CalendarError> {
+    Ok(clock_figures(calendar, ClockId(0), clock, track, as_of)?.level())
+}
+
+/// [`clock_timing_of`] with an empty ledger.
+fn clock_figures(
+    calendar: &WorkingCalendar,
+    id: ClockId,
+    clock: &Clock,
+    track: &ClockTrack,
+    as_of: NaiveDate,
+) -> Result<ClockTiming, CalendarError> {
     let unit = count_unit(clock.limit.unit);
     let mut timing = ClockTiming {
         clock: id,
@@ -229,7 +257,7 @@ pub fn clock_timing_of(
         extended_by: track.extended_by,
         statutory: None,
         promised: None,
-        ledger: track.ledger().to_vec(),
+        ledger: Vec::new(),
     };
     let Some(start) = track.run_start else { return Ok(timing) };
     let intervals = track.intervals_as_of(as_of);
