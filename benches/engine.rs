@@ -17,8 +17,9 @@ use renewflow::engine::{CaseOpening, Engine};
 use renewflow::store::{SqliteStore, Store};
 
 const LICENCE: &str = include_str!("../workflows/administrative-license.yaml");
-/// Cases the action bench cycles through, so each history stays short.
-const ACTION_CASES: usize = 1_000;
+/// Cases the action benches cycle through, so each history stays as short as a real case's (a
+/// few dozen events) however many iterations criterion runs.
+const ACTION_CASES: usize = 10_000;
 
 fn at(date: NaiveDate, hour: u32) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(&format!("{date}T{hour:02}:00:00+08:00")).unwrap()
