@@ -150,3 +150,24 @@ fn exported_chain_heads_catch_a_history_rewritten_with_fresh_hashes() {
     assert_eq!(checked.code, 1, "{}", checked.stderr);
     assert!(checked.stdout.contains("L-1,1,its hash is not the exported head"), "{}", checked.stdout);
 }
+
+#[test]
+fn show_writes_one_case_as_fields_or_one_object() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    assert_eq!(run(&db, &["workflow", "deploy", LICENCE]).code, 0);
+    let args = ["case", "new", "administrative-license", "--number", "L-2", "--at", "2026-03-02"];
+    let opened = run(&db, &[&args[..], &["--attr", "joint_handling=true"]].concat());
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let json = run(&db, &["case", "show", "L-2", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(shown["number"], "L-2");
+    assert_eq!(shown["active"], serde_json::json!(["received"]));
+    assert_eq!(shown["attributes"]["joint_handling"], "true");
+    let table = run(&db, &["case", "show", "L-2"]).stdout;
+    let line =
+        |field: &str| table.lines().find(|line| line.contains(&format!(" {field} "))).unwrap_or_default().to_owned();
+    assert!(line("active").contains("received") && !line("active").contains('['), "{table}");
+    assert!(line("attributes").contains("joint_handling=true"), "{table}");
+}

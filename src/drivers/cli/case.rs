@@ -6,12 +6,12 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::{Value as Json, json};
 
-use super::format::{DataFormat, parse_date, records};
+use super::format::{DataFormat, parse_date, record, records};
 use super::store::{now, open_engine, parse_instant};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
 use crate::core::workflow::Workflow;
-use crate::engine::{CaseOpening, EngineError, Outcome};
+use crate::engine::{CaseOpening, CaseView, EngineError, Outcome};
 use crate::store::Store as _;
 
 #[derive(Debug, Args)]
@@ -122,18 +122,7 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
                 .act(&case, &command, expected, idempotency_key.as_deref())
                 .map(|outcome| outcome_output(format, &outcome))
         }
-        CaseCommand::Show { case } => engine.case(&case).map(|view| {
-            let configuration: Json = serde_json::from_str(&view.row.configuration).unwrap_or(Json::Null);
-            let record = json!({
-                "id": view.row.id, "number": view.row.number, "workflow": view.row.workflow,
-                "version": view.workflow.version(), "content_hash": format!("sha256:{}", view.workflow.content_hash_hex()),
-                "events": view.row.version, "opened_at": view.row.opened_at, "last_at": view.row.last_at,
-                "finished_on": view.row.finished_on, "active": configuration.get("active").cloned(),
-                "attributes": configuration.get("attributes").cloned(),
-            });
-            let columns = ["id", "number", "workflow", "version", "events", "active", "attributes", "finished_on"];
-            records(format, &columns, &[record])
-        }),
+        CaseCommand::Show { case } => engine.case(&case).map(|view| show_output(format, &view)),
         CaseCommand::History { case } => {
             let view = engine.case(&case);
             match view {
@@ -186,6 +175,32 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
             Ok(if error.is_refusal() { EXIT_FINDINGS } else { EXIT_USAGE })
         }
     }
+}
+
+/// One case: its row, workflow version, active states and attributes.
+fn show_output(format: DataFormat, view: &CaseView) -> anyhow::Result<String> {
+    let configuration: Json = serde_json::from_str(&view.row.configuration).unwrap_or(Json::Null);
+    let shown = json!({
+        "id": view.row.id, "number": view.row.number, "workflow": view.row.workflow,
+        "version": view.workflow.version(), "content_hash": format!("sha256:{}", view.workflow.content_hash_hex()),
+        "events": view.row.version, "opened_at": view.row.opened_at, "last_at": view.row.last_at,
+        "finished_on": view.row.finished_on, "active": configuration.get("active").cloned(),
+        "attributes": configuration.get("attributes").cloned(),
+    });
+    let columns = [
+        "id",
+        "number",
+        "workflow",
+        "version",
+        "content_hash",
+        "events",
+        "opened_at",
+        "last_at",
+        "finished_on",
+        "active",
+        "attributes",
+    ];
+    record(format, &columns, &shown)
 }
 
 fn instant(text: Option<&str>) -> anyhow::Result<DateTime<FixedOffset>> {

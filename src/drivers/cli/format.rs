@@ -114,18 +114,16 @@ pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
 }
 
 /// Writes records (JSON objects) as a table, CSV (a header row of `columns`) or a JSON array.
-/// Strings are shown as they are, `null` as an empty cell, anything else as JSON.
+/// Strings are shown as they are and `null` as an empty cell; in a table a list is shown as its
+/// items and an object as `key=value` pairs, in CSV as JSON.
 pub(crate) fn records(format: DataFormat, columns: &[&str], records: &[serde_json::Value]) -> anyhow::Result<String> {
-    let cell = |record: &serde_json::Value, column: &str| match record.get(column) {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-    };
     Ok(match format {
         DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(records)?),
         DataFormat::Csv => {
             let mut rows = vec![columns.iter().map(|column| (*column).to_owned()).collect::<Vec<_>>()];
-            rows.extend(records.iter().map(|record| columns.iter().map(|column| cell(record, column)).collect()));
+            rows.extend(
+                records.iter().map(|record| columns.iter().map(|column| csv_text(record.get(*column))).collect()),
+            );
             csv(&rows)
         }
         DataFormat::Table => {
@@ -134,9 +132,47 @@ pub(crate) fn records(format: DataFormat, columns: &[&str], records: &[serde_jso
             }
             let mut shown = table(columns);
             for record in records {
-                shown.add_row(columns.iter().map(|column| cell(record, column)).collect::<Vec<_>>());
+                shown.add_row(columns.iter().map(|column| table_text(record.get(*column))).collect::<Vec<_>>());
             }
             format!("{shown}\n")
         }
     })
+}
+
+/// Writes one record: in a table as one `field`/`value` row per column, else as [`records`]
+/// does (a JSON object rather than an array).
+pub(crate) fn record(format: DataFormat, columns: &[&str], record: &serde_json::Value) -> anyhow::Result<String> {
+    Ok(match format {
+        DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(record)?),
+        DataFormat::Csv => records(format, columns, std::slice::from_ref(record))?,
+        DataFormat::Table => {
+            let mut shown = table(&["field", "value"]);
+            for column in columns {
+                shown.add_row([(*column).to_owned(), table_text(record.get(*column))]);
+            }
+            format!("{shown}\n")
+        }
+    })
+}
+
+fn csv_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn table_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::Array(items)) => {
+            items.iter().map(|item| table_text(Some(item))).collect::<Vec<_>>().join(", ")
+        }
+        Some(serde_json::Value::Object(fields)) => fields
+            .iter()
+            .map(|(key, value)| format!("{key}={}", table_text(Some(value))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => csv_text(other),
+    }
 }
