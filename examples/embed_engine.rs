@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("expected a refusal, got {other:?}").into()),
     }
 
-    // 国庆 2026 (10-01..10-07) does not count; 10-10, a Saturday, does.
+    // 中秋 (09-25..27) and 国庆 (10-01..07) 2026 do not count; 10-10, a Saturday, does.
     let as_of = NaiveDate::from_ymd_opt(2026, 10, 12).ok_or("bad date")?;
     let (view, timing) = engine.timing("XK-2026-0001", as_of)?;
     for clock in timing.clocks.iter().filter(|clock| clock.runs > 0) {

@@ -102,6 +102,22 @@ const REPLAYS_CACHED_MAX: usize = 16_384;
 
 impl<S: Store> Engine<S> {
     /// An engine over `store`, counting on `calendars`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::core::calendar::Calendars;
+    /// use renewflow::engine::Engine;
+    /// use renewflow::store::SqliteStore;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let directory = tempfile::tempdir()?;
+    /// let store = SqliteStore::open(&directory.path().join("cases.db"))?;
+    /// let engine = Engine::new(store, Calendars::builtin());
+    /// assert!(engine.cases()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(store: S, calendars: Calendars) -> Engine<S> {
         Engine { store, calendars, workflows: HashMap::new(), replays: HashMap::new() }
     }
@@ -122,6 +138,27 @@ impl<S: Store> Engine<S> {
     ///
     /// [`EngineError::Workflow`] for an invalid file, [`EngineError::Store`] when its
     /// (workflow, version) is taken by other content.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::core::calendar::Calendars;
+    /// use renewflow::core::workflow::NoExtends;
+    /// use renewflow::engine::Engine;
+    /// use renewflow::store::SqliteStore;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// let at = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00+08:00")?;
+    /// let deployed = engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at)?;
+    /// assert!(deployed.new);
+    /// // The same content again is the same deployment.
+    /// let again = engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at)?;
+    /// assert_eq!((again.key, again.new), (deployed.key, false));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deploy(
         &mut self,
         name: &str,
@@ -178,6 +215,42 @@ impl<S: Store> Engine<S> {
     ///
     /// [`EngineError::Rejected`] for a bad attribute or a date outside the calendar's data,
     /// [`EngineError::NotDeployed`], or a taken case number.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// let opened = engine.open_case(&CaseOpening {
+    ///     workflow: "administrative-license".to_owned(),
+    ///     version: None,
+    ///     number: Some("XK-2026-0001".to_owned()),
+    ///     at: at("2026-09-21T09:30:00+08:00")?,
+    ///     actor: "窗口".to_owned(),
+    ///     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    ///     idempotency_key: Some("intake-0001".to_owned()),
+    /// })?;
+    /// assert_eq!((opened.number.as_str(), opened.version), ("XK-2026-0001", 1));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
         if let Some(key) = &opening.idempotency_key
             && let Some((_, answer)) = self.store.answer(OPENING_SCOPE, key)?
@@ -242,6 +315,36 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::UnknownCase`] or [`EngineError::AmbiguousCase`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// let opened = engine.open_case(&opening)?;
+    /// // By number (when one workflow uses it) or by id.
+    /// assert_eq!(engine.find_case("XK-1")?.id, opened.case_id);
+    /// assert!(matches!(engine.find_case("XK-404"), Err(EngineError::UnknownCase(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn find_case(&self, reference: &str) -> Result<CaseRow, EngineError> {
         if let Some(case) = self.store.case(reference)? {
             return Ok(case);
@@ -262,6 +365,43 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError`] when the case is unknown or its history does not fit its workflow.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// let view = engine.case("XK-1")?;
+    /// assert_eq!(view.row.version, 2);
+    /// assert_eq!(view.events.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn case(&mut self, reference: &str) -> Result<CaseView, EngineError> {
         let row = self.find_case(reference)?;
         let workflow = self.workflow(row.deployment)?;
@@ -282,6 +422,47 @@ impl<S: Store> Engine<S> {
     ///
     /// [`EngineError::Rejected`] with the reason, [`EngineError::Conflict`] when the case moved
     /// on since `expected_version`, or an operating error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// let opened = engine.open_case(&opening)?;
+    /// let accept = Command {
+    ///     at: at("2026-09-22T10:00:00+08:00")?,
+    ///     actor: "承办人甲".to_owned(),
+    ///     role: "officer".to_owned(),
+    ///     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// };
+    /// let accepted = engine.act("XK-1", &accept, opened.version, Some("accept-1"))?;
+    /// assert_eq!(accepted.version, 2);
+    /// // A retry with the same key gets the same answer and appends nothing.
+    /// let retried = engine.act("XK-1", &accept, opened.version, Some("accept-1"))?;
+    /// assert!(retried.replayed && retried.version == 2);
+    /// // Without the key, the stale version is a conflict.
+    /// let stale = engine.act("XK-1", &accept, opened.version, None);
+    /// assert!(matches!(stale, Err(EngineError::Conflict { expected: 1, actual: 2, .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn act(
         &mut self,
         reference: &str,
@@ -404,6 +585,46 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError`] when the case is unknown or the date is outside the calendar's data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// // 中秋 (09-25..27) and 国庆 (10-01..07) 2026 do not count; Saturday 10-10, a 调休
+    /// // working day, does.
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 12).ok_or("date")?;
+    /// let (view, timing) = engine.timing("XK-1", as_of)?;
+    /// let decision = view.workflow.clock_named("decision").ok_or("clock")?;
+    /// assert_eq!(timing.clocks[decision.index()].elapsed, 9);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timing(&mut self, reference: &str, as_of: NaiveDate) -> Result<(CaseView, Timing), EngineError> {
         let view = self.case(reference)?;
         let calendar = self.calendar(&view.workflow)?;
@@ -426,6 +647,35 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::Store`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// engine.open_case(&opening)?;
+    /// let numbers: Vec<String> = engine.cases()?.into_iter().map(|case| case.number).collect();
+    /// assert_eq!(numbers, ["XK-1"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cases(&self) -> Result<Vec<CaseRow>, EngineError> {
         Ok(self.store.cases()?)
     }

@@ -36,6 +36,41 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::Store`] when the store cannot be read.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// assert!(engine.verify()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verify(&self) -> Result<Vec<BrokenChain>, EngineError> {
         let mut broken = Vec::new();
         for case in self.store().cases()? {
@@ -54,6 +89,45 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::Store`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// let heads = engine.chain_heads()?;
+    /// assert_eq!(heads.len(), 1);
+    /// assert_eq!(heads[0].1, 2, "the head is at the case's version");
+    /// // Later, perhaps on another machine: the store still holds those heads.
+    /// assert!(engine.verify_heads(&heads)?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn chain_heads(&self) -> Result<Vec<(String, u64, String)>, EngineError> {
         Ok(self.store().cases()?.into_iter().map(|case| (case.id, case.version, case.head_hash)).collect())
     }
@@ -65,6 +139,42 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::Store`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// let heads = engine.chain_heads()?;
+    /// assert!(engine.verify_heads(&heads)?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verify_heads(&self, heads: &[(String, u64, String)]) -> Result<Vec<BrokenChain>, EngineError> {
         let mut broken = Vec::new();
         for (case_id, version, head) in heads {
@@ -99,6 +209,41 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError::Store`] when the store cannot be read.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// assert!(engine.check()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn check(&mut self) -> Result<Vec<Mismatch>, EngineError> {
         let mut mismatches = Vec::new();
         for case in self.store().cases()? {

@@ -36,6 +36,45 @@ impl<S: Store> Engine<S> {
     /// # Errors
     ///
     /// [`EngineError`] when the store cannot be read or `as_of` is outside the calendar's data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Command, CommandKind};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseOpening, Engine, EngineError};
+    /// # use renewflow::store::SqliteStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// # let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// # engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// # let opening = CaseOpening {
+    /// #     workflow: "administrative-license".to_owned(),
+    /// #     version: None,
+    /// #     number: Some("XK-1".to_owned()),
+    /// #     at: at("2026-09-21T09:30:00+08:00")?,
+    /// #     actor: "窗口".to_owned(),
+    /// #     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// #     idempotency_key: None,
+    /// # };
+    /// # let opened = engine.open_case(&opening)?;
+    /// # let accept = Command {
+    /// #     at: at("2026-09-22T10:00:00+08:00")?,
+    /// #     actor: "承办人甲".to_owned(),
+    /// #     role: "officer".to_owned(),
+    /// #     kind: CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+    /// # };
+    /// # engine.act("XK-1", &accept, opened.version, None)?;
+    /// // Accepted 09-22 with 20 working days to decide, so due 10-27: red once past it.
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 30).ok_or("date")?;
+    /// let rows = engine.watch(as_of)?;
+    /// assert_eq!(rows.len(), 1);
+    /// assert_eq!((rows[0].clock.as_str(), rows[0].level), ("decision", "red"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn watch(&mut self, as_of: NaiveDate) -> Result<Vec<WatchRow>, EngineError> {
         let day = as_of.to_string();
         let changed: Vec<CaseRow> = self.store().cases_changed_after(&day)?;

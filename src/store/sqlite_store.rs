@@ -41,6 +41,19 @@ impl SqliteStore {
     /// # Errors
     ///
     /// [`StoreError::NewerSchema`], [`StoreError::Open`] or [`StoreError::Sqlite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::store::{SqliteStore, Store};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let directory = tempfile::tempdir()?;
+    /// let store = SqliteStore::open(&directory.path().join("cases.db"))?;
+    /// assert!(store.cases()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let shown = path.display().to_string();
         let connection = Connection::open(path)
@@ -53,6 +66,18 @@ impl SqliteStore {
     /// # Errors
     ///
     /// [`StoreError::Sqlite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::store::{SqliteStore, Store};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = SqliteStore::in_memory()?;
+    /// assert!(store.deployments()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         SqliteStore::prepare(Connection::open_in_memory()?, ":memory:", false)
     }
