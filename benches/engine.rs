@@ -124,6 +124,7 @@ fn bench_actions(criterion: &mut Criterion) {
     // derived data. Sequences far past the actions' keep the two apart.
     let connection = rusqlite::Connection::open(directory.path().join("actions.db")).unwrap();
     connection.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    connection.pragma_update(None, "wal_autocheckpoint", renewflow::store::WAL_CHECKPOINT_PAGES).unwrap();
     let row = engine.store().events(&ids[0]).unwrap().pop().unwrap();
     let mut bare_sequences = vec![1_000_000_i64; ids.len()];
     let mut bare_next = 0_usize;

@@ -13,7 +13,7 @@ mod sqlite_store;
 mod store_error;
 
 pub use rows::{Append, CaseRow, DeploymentRow, Derived, EventRow, NewCase, NewDeployment, OpenClockRow, SourceFile};
-pub use sqlite_store::{SCHEMA_VERSION, SqliteStore};
+pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
 
 /// The idempotency scope of case openings (a case id is not known before).
