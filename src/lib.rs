@@ -6,6 +6,7 @@
 //!
 //! The command line lives behind the default `cli` feature; embedders can turn it off.
 
+pub mod audit;
 pub mod core;
 pub mod engine;
 pub mod store;

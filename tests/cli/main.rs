@@ -1,5 +1,6 @@
 //! Integration tests: they drive the real `renewflow` binary. One file per subcommand.
 
+mod audit;
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;

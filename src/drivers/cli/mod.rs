@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
 //! stay in `core`.
 
+mod audit;
 mod bulk;
 mod calendar;
 mod case;
@@ -69,6 +70,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
+    /// Replay a log of past cases against a workflow and the calendar; exit 1 with findings.
+    Audit(audit::AuditArgs),
     /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
     /// of dated cases, print their timing and the watch list as of 2017-09-29.
     Demo,
@@ -127,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Verify(args) => verify::verify(&context, &args),
         Command::Check => verify::check(&context),
         Command::Demo => demo::run(&context),
+        Command::Audit(args) => audit::run(&context, &args),
     }
 }
 

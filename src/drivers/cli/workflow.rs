@@ -92,7 +92,7 @@ fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
 /// A workflow refused by the loader; its diagnostics have been printed.
 #[derive(Debug, thiserror::Error)]
 #[error("workflow `{0}` was refused")]
-pub(crate) struct Refused(String);
+pub(crate) struct Refused(pub(crate) String);
 
 /// Loads a workflow, printing its diagnostics if it is refused.
 pub(crate) fn load_or_report(path: &Path, calendars: &Calendars) -> anyhow::Result<Workflow> {

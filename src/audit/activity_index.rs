@@ -1,0 +1,78 @@
+//! `ActivityIndex`: what each activity name of a log stands for. The mapping file decides first;
+//! without it an activity is an action's name or title, or a state's name or title (the step
+//! into that state; the initial state's opens the case).
+
+use std::collections::HashMap;
+
+use super::mapping::{ActivityMeaning, Mapping};
+use crate::core::workflow::{StateId, StateKind, Workflow};
+
+/// What an activity stands for, resolved against the workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    /// Actions to try in order (a state's name may be reached by several); the first the core
+    /// accepts is taken.
+    Actions(Vec<String>),
+    Opens,
+    Informational,
+    Unknown,
+}
+
+pub(crate) struct ActivityIndex {
+    names: HashMap<String, Resolved>,
+}
+
+impl ActivityIndex {
+    pub(crate) fn new(workflow: &Workflow, mapping: &Mapping) -> ActivityIndex {
+        let mut names: HashMap<String, Resolved> = HashMap::new();
+        // Lowest priority first: later inserts win.
+        // The initial state and its initial descendants: entering any of them opens the case.
+        let mut opening_states = vec![workflow.initial()];
+        while let StateKind::Compound { initial, .. } = &workflow.state(opening_states[opening_states.len() - 1]).kind {
+            opening_states.push(*initial);
+        }
+        for (index, state) in workflow.states().iter().enumerate() {
+            let id = StateId(index as u16);
+            let meaning = if opening_states.contains(&id) {
+                Resolved::Opens
+            } else {
+                let actions: Vec<String> = workflow
+                    .transitions()
+                    .iter()
+                    .filter(|transition| transition.to == id)
+                    .map(|transition| workflow.action(transition.action).name.clone())
+                    .fold(Vec::new(), |mut actions, action| {
+                        if !actions.contains(&action) {
+                            actions.push(action);
+                        }
+                        actions
+                    });
+                if actions.is_empty() {
+                    continue;
+                }
+                Resolved::Actions(actions)
+            };
+            for name in std::iter::once(&state.name).chain(state.title.as_ref()) {
+                names.insert(name.clone(), meaning.clone());
+            }
+        }
+        for action in workflow.actions() {
+            for name in std::iter::once(&action.name).chain(action.title.as_ref()) {
+                names.insert(name.clone(), Resolved::Actions(vec![action.name.clone()]));
+            }
+        }
+        for (activity, meaning) in &mapping.activities {
+            let resolved = match meaning {
+                ActivityMeaning::Action(action) => Resolved::Actions(vec![action.clone()]),
+                ActivityMeaning::Opens => Resolved::Opens,
+                ActivityMeaning::Informational => Resolved::Informational,
+            };
+            names.insert(activity.clone(), resolved);
+        }
+        ActivityIndex { names }
+    }
+
+    pub(crate) fn resolve(&self, activity: &str) -> &Resolved {
+        self.names.get(activity.trim()).unwrap_or(&Resolved::Unknown)
+    }
+}

@@ -1,0 +1,254 @@
+//! `Auditor`: replays the rows of a log, in file order, case by case through the engine's core,
+//! and gathers the findings and the timing. Rows of different cases may interleave in any way.
+//! A case is settled as soon as it finishes, so memory grows with the cases still open (and a
+//! short summary per case), not with the file.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::activity_index::{ActivityIndex, Resolved};
+use super::case_audit::{CaseAudit, Rules};
+use super::finding::{Finding, FindingCode};
+use super::log_event::{LogEvent, UnreadableRow};
+use super::mapping::Mapping;
+use super::report::{AuditReport, CaseReport, ClockStats, CodeCount};
+use super::timestamp::parse_timestamp;
+use crate::core::calendar::WorkingCalendar;
+use crate::core::case::Event;
+use crate::core::workflow::Workflow;
+
+/// An audit in progress.
+pub struct Auditor<'a> {
+    workflow: &'a Workflow,
+    calendar: &'a WorkingCalendar,
+    mapping: &'a Mapping,
+    index: ActivityIndex,
+    as_of: Option<NaiveDate>,
+    keep_events: bool,
+    open: HashMap<String, CaseAudit>,
+    /// Settled cases, and where each is in `cases`.
+    cases: Vec<CaseReport>,
+    settled: HashMap<String, usize>,
+    /// Histories of settled cases, kept for an import.
+    histories: Vec<(String, Vec<Event>)>,
+    /// Findings about rows that name no case.
+    stray: Vec<Finding>,
+    latest: Option<DateTime<FixedOffset>>,
+    rows: u64,
+    rows_other_workflows: u64,
+    rows_after_as_of: u64,
+    rows_informational: u64,
+}
+
+/// A finished audit: the report, and the histories when they were kept.
+pub struct AuditOutcome {
+    pub report: AuditReport,
+    /// (case id, the events the core made for it), in the order cases were settled.
+    pub histories: Vec<(String, Vec<Event>)>,
+}
+
+impl<'a> Auditor<'a> {
+    /// An audit of `workflow`'s cases, as of `as_of` (rows after it are left out; `None`: as of
+    /// the last timestamp in the log). `keep_events` keeps each case's events for an import.
+    pub fn new(
+        workflow: &'a Workflow,
+        calendar: &'a WorkingCalendar,
+        mapping: &'a Mapping,
+        as_of: Option<NaiveDate>,
+        keep_events: bool,
+    ) -> Auditor<'a> {
+        Auditor {
+            workflow,
+            calendar,
+            mapping,
+            index: ActivityIndex::new(workflow, mapping),
+            as_of,
+            keep_events,
+            open: HashMap::new(),
+            cases: Vec::new(),
+            settled: HashMap::new(),
+            histories: Vec::new(),
+            stray: Vec::new(),
+            latest: None,
+            rows: 0,
+            rows_other_workflows: 0,
+            rows_after_as_of: 0,
+            rows_informational: 0,
+        }
+    }
+
+    fn rules(&self) -> Rules<'a> {
+        Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles }
+    }
+
+    /// Replays one row of the log (or records why it cannot be read).
+    pub fn feed(&mut self, row: Result<LogEvent, UnreadableRow>) {
+        self.rows += 1;
+        let event = match row {
+            Ok(event) => event,
+            Err(unreadable) => {
+                let case_id = unreadable.case_id.unwrap_or_default();
+                let finding =
+                    Finding::new(FindingCode::UnreadableRow, &case_id, Some(unreadable.row), unreadable.message);
+                self.attach(&case_id, finding);
+                return;
+            }
+        };
+        if event.workflow.as_deref().is_some_and(|workflow| workflow != self.workflow.id()) {
+            self.rows_other_workflows += 1;
+            return;
+        }
+        let at = match parse_timestamp(&event.timestamp, self.calendar.zone()) {
+            Ok(at) => at,
+            Err(message) => {
+                let finding = Finding::new(FindingCode::UnreadableRow, &event.case_id, Some(event.row), message)
+                    .with_activity(&event.activity);
+                self.attach(&event.case_id.clone(), finding);
+                return;
+            }
+        };
+        let date = at.with_timezone(&self.calendar.zone()).date_naive();
+        if let Err(error) = self.calendar.is_working_day(date) {
+            // Never a guess: the row is left out, and it does not move the audit date.
+            let message = error.to_string();
+            let finding = Finding::new(FindingCode::DateOutsideCalendar, &event.case_id, Some(event.row), message)
+                .with_activity(&event.activity);
+            self.attach(&event.case_id.clone(), finding);
+            return;
+        }
+        if self.as_of.is_some_and(|as_of| date > as_of) {
+            self.rows_after_as_of += 1;
+            return;
+        }
+        if self.latest.is_none_or(|latest| at > latest) {
+            self.latest = Some(at);
+        }
+        let resolved = self.index.resolve(&event.activity).clone();
+        if resolved == Resolved::Informational {
+            self.rows_informational += 1;
+            return;
+        }
+        if let Some(&position) = self.settled.get(&event.case_id) {
+            // A row after the case finished: the core refuses any step then.
+            let state = self.cases[position].active.join(", ");
+            let message = format!("the case has finished (in `{state}`); no step is allowed");
+            let finding = Finding::new(FindingCode::StepNotAllowed, &event.case_id, Some(event.row), message)
+                .with_activity(&event.activity);
+            self.cases[position].findings.push(finding);
+            return;
+        }
+        let rules = self.rules();
+        let case = self
+            .open
+            .entry(event.case_id.clone())
+            .or_insert_with(|| CaseAudit::new(&event.case_id, rules.workflow, self.keep_events));
+        case.feed(&rules, &event, at, &resolved);
+        if let Some(finished) = case.replay.finished_on()
+            && let Some(case) = self.open.remove(&event.case_id)
+        {
+            self.settle(case, finished);
+        }
+    }
+
+    fn attach(&mut self, case_id: &str, finding: Finding) {
+        if let Some(case) = self.open.get_mut(case_id) {
+            case.findings.push(finding);
+        } else if let Some(&position) = self.settled.get(case_id) {
+            self.cases[position].findings.push(finding);
+        } else {
+            self.stray.push(finding);
+        }
+    }
+
+    fn settle(&mut self, mut case: CaseAudit, as_of: NaiveDate) {
+        let rules = self.rules();
+        if let Some(events) = case.events.take() {
+            self.histories.push((case.case_id.clone(), events));
+        }
+        let report = case.finish(&rules, as_of);
+        self.settled.insert(report.case_id.clone(), self.cases.len());
+        self.cases.push(report);
+    }
+
+    /// Settles every case still open, as of the audit date, and makes the report.
+    pub fn finish(mut self) -> AuditOutcome {
+        let zone = self.calendar.zone();
+        let as_of = self.as_of.or_else(|| self.latest.map(|latest| latest.with_timezone(&zone).date_naive()));
+        let mut open: Vec<CaseAudit> = self.open.drain().map(|(_, case)| case).collect();
+        open.sort_by(|left, right| left.case_id.cmp(&right.case_id));
+        for case in open {
+            match as_of {
+                Some(as_of) => self.settle(case, as_of),
+                None => {
+                    // No row had a readable timestamp: nothing was replayed.
+                    self.settled.insert(case.case_id.clone(), self.cases.len());
+                    let mut report = CaseReport {
+                        case_id: case.case_id.clone(),
+                        rows: case.rows,
+                        opened_on: None,
+                        finished_on: None,
+                        active: Vec::new(),
+                        elapsed_working_days: None,
+                        paused_days: None,
+                        clocks: Vec::new(),
+                        findings: Vec::new(),
+                    };
+                    report.findings = case.findings;
+                    self.cases.push(report);
+                }
+            }
+        }
+        self.cases.sort_by(|left, right| left.case_id.cmp(&right.case_id));
+        let mut clocks: Vec<ClockStats> = self
+            .workflow
+            .clocks()
+            .iter()
+            .map(|clock| {
+                ClockStats::new(&clock.name, clock.limit.to_string(), crate::core::case::count_unit(clock.limit.unit))
+            })
+            .collect();
+        let mut findings = std::mem::take(&mut self.stray);
+        for case in &mut self.cases {
+            for clock in &case.clocks {
+                if clock.status != crate::core::case::ClockStatus::NotStarted
+                    && let Some(stats) = clocks.iter_mut().find(|stats| stats.clock == clock.clock)
+                {
+                    stats.add(clock);
+                }
+            }
+            case.findings.sort_by_key(|finding| (finding.row.is_none(), finding.row));
+            findings.extend(case.findings.iter().cloned());
+        }
+        for stats in &mut clocks {
+            stats.settle();
+        }
+        findings.sort_by(|left, right| {
+            (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
+        });
+        let codes = FindingCode::ALL
+            .iter()
+            .map(|code| CodeCount {
+                code: *code,
+                title: code.title(),
+                count: findings.iter().filter(|finding| finding.code == *code).count() as u64,
+            })
+            .collect();
+        AuditOutcome {
+            report: AuditReport {
+                workflow: self.workflow.id().to_owned(),
+                version: self.workflow.version().to_owned(),
+                as_of,
+                rows: self.rows,
+                rows_other_workflows: self.rows_other_workflows,
+                rows_after_as_of: self.rows_after_as_of,
+                rows_informational: self.rows_informational,
+                cases: self.cases,
+                findings,
+                clocks,
+                codes,
+            },
+            histories: self.histories,
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! `CaseAudit`: one case of a log replayed through the engine's core (`open`, `step_in_place`,
+//! `timing`): each row becomes a command; what the core refuses becomes a finding, and the replay
+//! goes on from what the log says happened wherever the core allows it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::activity_index::Resolved;
+use super::finding::{Finding, FindingCode};
+use super::log_event::LogEvent;
+use super::report::{CaseClock, CaseReport};
+use crate::core::calendar::{PeriodUnit, WorkingCalendar};
+use crate::core::case::{
+    Command, CommandKind, Event, LedgerKind, Level, Opening, Rejection, Replay, open, step_in_place, timing,
+};
+use crate::core::workflow::Workflow;
+
+/// Actor recorded for rows with no resource column.
+const ACTOR_UNKNOWN: &str = "log";
+
+pub(crate) struct CaseAudit {
+    pub(crate) case_id: String,
+    pub(crate) replay: Replay,
+    /// The events the core made, kept only when the audit will import them.
+    pub(crate) events: Option<Vec<Event>>,
+    pub(crate) rows: u64,
+    pub(crate) findings: Vec<Finding>,
+    last_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Everything a case is replayed against.
+pub(crate) struct Rules<'a> {
+    pub(crate) workflow: &'a Workflow,
+    pub(crate) calendar: &'a WorkingCalendar,
+    pub(crate) roles: &'a std::collections::HashMap<String, String>,
+}
+
+impl CaseAudit {
+    pub(crate) fn new(case_id: &str, workflow: &Workflow, keep_events: bool) -> CaseAudit {
+        CaseAudit {
+            case_id: case_id.to_owned(),
+            replay: Replay::new(workflow),
+            events: keep_events.then(Vec::new),
+            rows: 0,
+            findings: Vec::new(),
+            last_at: None,
+        }
+    }
+
+    fn finding(&mut self, code: FindingCode, event: &LogEvent, message: String) {
+        self.findings.push(Finding::new(code, &self.case_id, Some(event.row), message).with_activity(&event.activity));
+    }
+
+    fn record(&mut self, events: Vec<Event>) {
+        if let Some(last) = events.last() {
+            self.last_at = Some(last.at);
+        }
+        if let Some(kept) = &mut self.events {
+            kept.extend(events);
+        }
+    }
+
+    /// Replays one row.
+    pub(crate) fn feed(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>, resolved: &Resolved) {
+        self.rows += 1;
+        let at = match self.last_at {
+            Some(last) if at < last => {
+                let message = format!(
+                    "dated {}, before the case's previous event at {}; counted at {}",
+                    at.to_rfc3339(),
+                    last.to_rfc3339(),
+                    last.to_rfc3339()
+                );
+                self.finding(FindingCode::TimeBackwards, event, message);
+                last
+            }
+            _ => at,
+        };
+        if !self.replay.is_opened() {
+            if matches!(resolved, Resolved::Unknown | Resolved::Informational) {
+                // Only a step the workflow knows opens a case.
+                if matches!(resolved, Resolved::Unknown) {
+                    self.unknown(event);
+                }
+                return;
+            }
+            if !self.open(rules, event, at) {
+                return;
+            }
+            if matches!(resolved, Resolved::Opens) {
+                return;
+            }
+        }
+        match resolved {
+            Resolved::Unknown => self.unknown(event),
+            Resolved::Informational => {}
+            Resolved::Opens => {
+                let message =
+                    format!("activity `{}` opens a case, and case `{}` is already open", event.activity, self.case_id);
+                self.finding(FindingCode::StepNotAllowed, event, message);
+            }
+            Resolved::Actions(actions) => self.act(rules, event, at, actions),
+        }
+    }
+
+    fn unknown(&mut self, event: &LogEvent) {
+        let message =
+            format!("activity `{}` is neither in the mapping nor an action or state of the workflow", event.activity);
+        self.finding(FindingCode::UnknownActivity, event, message);
+    }
+
+    /// Opens the case at its first row; false when the core refuses.
+    fn open(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>) -> bool {
+        let actor = event.resource.clone().unwrap_or_else(|| ACTOR_UNKNOWN.to_owned());
+        let mut opening = Opening { at, actor, attributes: event.attributes.clone() };
+        let mut opened = open(rules.workflow, rules.calendar, &opening);
+        if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &opened {
+            let message = format!("{rejection}; the case is opened without its attributes");
+            self.finding(FindingCode::UnreadableRow, event, message);
+            opening.attributes.clear();
+            opened = open(rules.workflow, rules.calendar, &opening);
+        }
+        match opened {
+            Ok(events) => {
+                for opened in &events {
+                    if self.replay.apply(rules.workflow, opened, rules.calendar.zone()).is_err() {
+                        return false;
+                    }
+                }
+                self.record(events);
+                true
+            }
+            Err(rejection) => {
+                self.refused(event, &rejection);
+                false
+            }
+        }
+    }
+
+    fn act(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>, actions: &[String]) {
+        let attributes = self.changed_attributes(rules.workflow, &event.attributes);
+        let role = event.role.as_ref().map(|role| rules.roles.get(role).unwrap_or(role).clone());
+        let mut first_refusal = None;
+        for action in actions {
+            let command = |role: &str, attributes: &[(String, String)]| Command {
+                at,
+                actor: event.resource.clone().unwrap_or_else(|| ACTOR_UNKNOWN.to_owned()),
+                role: role.to_owned(),
+                kind: CommandKind::Act { action: action.clone(), attributes: attributes.to_vec() },
+            };
+            let attempt = |role: &str, attributes: &[(String, String)], replay: &mut Replay| {
+                step_in_place(rules.workflow, rules.calendar, replay, &command(role, attributes))
+            };
+            let given = role
+                .clone()
+                .unwrap_or_else(|| rules.workflow.roles().first().map(|r| r.name.clone()).unwrap_or_default());
+            let mut result = attempt(&given, &attributes, &mut self.replay);
+            let mut role_finding = None;
+            if let Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. }) = &result {
+                // Judge the step itself as taken by a role that may take it, so the rest of the
+                // case is replayed as it happened; a role given by the log is a finding.
+                let permitted = match &result {
+                    Err(Rejection::RoleNotPermitted { roles, .. }) => roles.first().cloned(),
+                    _ => None,
+                };
+                if role.is_some() {
+                    role_finding = result.as_ref().err().cloned();
+                }
+                let retry_role = permitted.or_else(|| self.permitted_role(rules, &command("", &attributes)));
+                if let Some(retry_role) = retry_role {
+                    result = attempt(&retry_role, &attributes, &mut self.replay);
+                }
+            }
+            if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &result {
+                let message = format!("{rejection}; the step is replayed without its attributes");
+                self.finding(FindingCode::UnreadableRow, event, message);
+                result = attempt(&given, &[], &mut self.replay);
+            }
+            match result {
+                Ok(events) => {
+                    if let Some(rejection) = role_finding {
+                        self.refused(event, &rejection);
+                    }
+                    self.record(events);
+                    return;
+                }
+                Err(rejection) => {
+                    first_refusal.get_or_insert(rejection);
+                }
+            }
+        }
+        if let Some(rejection) = first_refusal {
+            self.refused(event, &rejection);
+        }
+    }
+
+    /// A role that may take the command's action from the active states, if any.
+    fn permitted_role(&self, rules: &Rules<'_>, command: &Command) -> Option<String> {
+        rules.workflow.roles().iter().map(|role| role.name.clone()).find(|role| {
+            let command = Command { role: role.clone(), ..command.clone() };
+            !matches!(
+                crate::core::case::step(rules.workflow, rules.calendar, &self.replay, &command),
+                Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. })
+            )
+        })
+    }
+
+    /// Attribute values of a row that differ from the case's.
+    fn changed_attributes(&self, workflow: &Workflow, attributes: &[(String, String)]) -> Vec<(String, String)> {
+        attributes
+            .iter()
+            .filter(|(name, text)| {
+                let Some(id) = workflow.attribute_named(name) else { return true };
+                let attribute = workflow.attribute(id);
+                self.replay.configuration().values()[id.index()]
+                    .as_ref()
+                    .is_none_or(|value| value.render(&attribute.kind) != *text)
+            })
+            .cloned()
+            .collect()
+    }
+
+    fn refused(&mut self, event: &LogEvent, rejection: &Rejection) {
+        let code = match rejection {
+            Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. } => FindingCode::RoleNotPermitted,
+            Rejection::ExtensionCapReached { .. }
+            | Rejection::ClockNotRunning { .. }
+            | Rejection::ClockBreached { .. } => FindingCode::ExtensionBeyondCap,
+            Rejection::DateOutsideCalendar(_) => FindingCode::DateOutsideCalendar,
+            Rejection::UnknownAction { .. } => FindingCode::UnknownActivity,
+            Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. } => FindingCode::UnreadableRow,
+            Rejection::Backwards { .. } => FindingCode::TimeBackwards,
+            Rejection::Finished { .. } | Rejection::NotAllowed { .. } | Rejection::GuardFalse { .. } => {
+                FindingCode::StepNotAllowed
+            }
+        };
+        self.finding(code, event, rejection.to_string());
+    }
+
+    /// The case's report as of `as_of`, with its timing findings.
+    pub(crate) fn finish(mut self, rules: &Rules<'_>, as_of: NaiveDate) -> CaseReport {
+        let workflow = rules.workflow;
+        let mut report = CaseReport {
+            case_id: self.case_id.clone(),
+            rows: self.rows,
+            opened_on: self.replay.opened_on(),
+            finished_on: self.replay.finished_on(),
+            active: self
+                .replay
+                .configuration()
+                .leaves()
+                .iter()
+                .map(|leaf| workflow.state(*leaf).name.clone())
+                .collect(),
+            elapsed_working_days: None,
+            paused_days: None,
+            clocks: Vec::new(),
+            findings: Vec::new(),
+        };
+        if !self.replay.is_opened() {
+            report.findings = self.findings;
+            return report;
+        }
+        match timing(workflow, rules.calendar, &self.replay, as_of) {
+            Err(error) => {
+                let mut finding = Finding::new(
+                    FindingCode::DateOutsideCalendar,
+                    &self.case_id,
+                    None,
+                    format!("the case's timing as of {as_of} cannot be counted: {error}"),
+                );
+                finding.activity = None;
+                self.findings.push(finding);
+            }
+            Ok(timing) => {
+                report.elapsed_working_days = Some(timing.elapsed_working_days);
+                report.paused_days = Some(timing.paused_days);
+                let matter_breached = timing.clocks.iter().any(|clock| {
+                    workflow.clock(clock.clock).matter && clock.level() == Level::Red && clock.started_on.is_some()
+                });
+                let has_matter =
+                    timing.clocks.iter().any(|clock| workflow.clock(clock.clock).matter && clock.started_on.is_some());
+                for clock in &timing.clocks {
+                    let Some(statutory) = &clock.statutory else { continue };
+                    let definition = workflow.clock(clock.clock);
+                    let over = |limit: &crate::core::case::LimitTiming| {
+                        (limit.level == Level::Red).then(|| -limit.remaining.unwrap_or(0)).filter(|over| *over > 0)
+                    };
+                    let over_statutory = over(statutory);
+                    let over_promised = clock.promised.as_ref().and_then(over);
+                    report.clocks.push(CaseClock {
+                        clock: definition.name.clone(),
+                        status: clock.status,
+                        unit: clock.count_unit,
+                        elapsed: clock.elapsed,
+                        limit: statutory.limit.to_string(),
+                        promised: clock.promised.as_ref().map(|promised| promised.limit.to_string()),
+                        due_date: statutory.due.date(),
+                        over_statutory,
+                        over_promised,
+                    });
+                    if over_statutory.is_some() || over_promised.is_some() {
+                        let step_only = !definition.matter && has_matter && !matter_breached;
+                        let code = if step_only { FindingCode::StepOverLimit } else { FindingCode::ClockBreached };
+                        let unit = unit_name(clock.count_unit);
+                        let mut parts = Vec::new();
+                        if let Some(over) = over_statutory {
+                            parts.push(format!("{over} {unit} over its statutory limit of {}", statutory.limit));
+                        }
+                        if let (Some(over), Some(promised)) = (over_promised, &clock.promised) {
+                            parts.push(format!("{over} {unit} over its promised limit of {}", promised.limit));
+                        }
+                        let mut message = format!(
+                            "clock `{}` ran {} {unit}: {}",
+                            definition.name,
+                            clock.elapsed,
+                            parts.join(" and ")
+                        );
+                        if step_only {
+                            message.push_str(", while the whole matter is within its limit (环节超时)");
+                        }
+                        let mut finding = Finding::new(code, &self.case_id, None, message);
+                        finding.clock = Some(definition.name.clone());
+                        finding.over_statutory = over_statutory;
+                        finding.over_promised = over_promised;
+                        self.findings.push(finding);
+                    }
+                }
+                self.pause_findings(rules, as_of);
+            }
+        }
+        if report.finished_on.is_none() {
+            let message = format!(
+                "the case is not finished as of {as_of}; it is in {}",
+                report.active.iter().map(|state| format!("`{state}`")).collect::<Vec<_>>().join(", ")
+            );
+            self.findings.push(Finding::new(FindingCode::NeverFinished, &self.case_id, None, message));
+        }
+        report.findings = self.findings;
+        report
+    }
+
+    /// `AUD008`: every pause of every clock longer than the workflow allows.
+    fn pause_findings(&mut self, rules: &Rules<'_>, as_of: NaiveDate) {
+        let workflow = rules.workflow;
+        let mut found = Vec::new();
+        for (index, track) in self.replay.clocks().iter().enumerate() {
+            let clock = &workflow.clocks()[index];
+            let ledger = track.ledger();
+            for (position, entry) in ledger.iter().enumerate() {
+                let LedgerKind::Paused { state } = entry.kind else { continue };
+                let Some(max) = clock.pauses.iter().find(|pause| pause.state == state).and_then(|pause| pause.max)
+                else {
+                    continue;
+                };
+                let ended = ledger[position + 1..]
+                    .iter()
+                    .find(|next| !matches!(next.kind, LedgerKind::Extended { .. }))
+                    .map_or(as_of, |next| next.date);
+                let Ok(allowed) = rules.calendar.period_end(entry.date, max) else { continue };
+                if ended <= allowed.end {
+                    continue;
+                }
+                let over = match max.unit {
+                    PeriodUnit::WorkingDays => rules.calendar.working_days_between(allowed.end, ended).unwrap_or(0),
+                    _ => (ended - allowed.end).num_days(),
+                };
+                let unit = if max.unit == PeriodUnit::WorkingDays { "wd" } else { "days" };
+                let message = format!(
+                    "clock `{}` was paused in `{}` from {} to {ended}, {over} {unit} past its allowed {max} (until {})",
+                    clock.name,
+                    workflow.state(state).name,
+                    entry.date,
+                    allowed.end
+                );
+                let mut finding = Finding::new(FindingCode::PauseTooLong, &self.case_id, None, message);
+                finding.clock = Some(clock.name.clone());
+                found.push(finding);
+            }
+        }
+        self.findings.extend(found);
+    }
+}
+
+fn unit_name(unit: PeriodUnit) -> &'static str {
+    match unit {
+        PeriodUnit::WorkingDays => "wd",
+        _ => "days",
+    }
+}

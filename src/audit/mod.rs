@@ -1,0 +1,29 @@
+//! The audit: replays the event logs of past cases (CSV, JSON Lines) through the engine's core,
+//! against the workflow's rules and the real calendar, and reports every finding under a stable
+//! code (`AUD001`…, see `docs/audit-findings.md`) with the timing of every case and clock.
+//!
+//! Readers stream: memory grows with the cases still open, not with the file. The rules are the
+//! core's (`core::case`); nothing here decides what is legal.
+
+mod activity_index;
+mod auditor;
+mod case_audit;
+mod csv_log;
+mod finding;
+mod jsonl_log;
+mod log_event;
+mod mapping;
+mod report;
+mod timestamp;
+
+pub use auditor::{AuditOutcome, Auditor};
+pub use csv_log::CsvLog;
+pub use finding::{Finding, FindingCode};
+pub use jsonl_log::JsonLinesLog;
+pub use log_event::{LogColumns, LogEvent, UnreadableRow};
+pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
+pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
+pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
+
+#[cfg(test)]
+mod tests;

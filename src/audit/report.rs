@@ -1,0 +1,137 @@
+//! The audit's results: per case its findings and timing, per clock the distribution of elapsed
+//! time against the limit, per finding code a count.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::finding::{Finding, FindingCode};
+use crate::core::calendar::PeriodUnit;
+use crate::core::case::ClockStatus;
+
+/// One clock of one case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseClock {
+    pub clock: String,
+    #[serde(serialize_with = "status_name")]
+    pub status: ClockStatus,
+    #[serde(skip)]
+    pub unit: PeriodUnit,
+    /// In working days for `wd` clocks, calendar days otherwise.
+    pub elapsed: i64,
+    pub limit: String,
+    pub promised: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub over_statutory: Option<i64>,
+    pub over_promised: Option<i64>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
+fn status_name<S: serde::Serializer>(status: &ClockStatus, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(status.name())
+}
+
+/// One case of the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseReport {
+    pub case_id: String,
+    /// Rows of the log that belong to the case.
+    pub rows: u64,
+    pub opened_on: Option<NaiveDate>,
+    pub finished_on: Option<NaiveDate>,
+    /// The active states at the end.
+    pub active: Vec<String>,
+    pub elapsed_working_days: Option<i64>,
+    pub paused_days: Option<i64>,
+    pub clocks: Vec<CaseClock>,
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// Elapsed time of one clock over every case it ran in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClockStats {
+    pub clock: String,
+    pub limit: String,
+    /// `wd` or `days`.
+    pub unit: &'static str,
+    /// Cases in which the clock started.
+    pub count: u64,
+    pub median: Option<i64>,
+    pub p90: Option<i64>,
+    pub max: Option<i64>,
+    /// Cases over the statutory limit, and their share of `count`.
+    pub breached: u64,
+    pub breach_rate: f64,
+    pub breached_promised: u64,
+    #[serde(skip)]
+    elapsed: Vec<(i64, u64)>,
+}
+
+impl ClockStats {
+    pub(crate) fn new(clock: &str, limit: String, unit: PeriodUnit) -> ClockStats {
+        ClockStats {
+            clock: clock.to_owned(),
+            limit,
+            unit: if unit == PeriodUnit::WorkingDays { "wd" } else { "days" },
+            ..ClockStats::default()
+        }
+    }
+
+    /// Counts one case; the elapsed values are kept as a histogram, so memory grows with the
+    /// number of distinct values, not of cases.
+    pub(crate) fn add(&mut self, clock: &CaseClock) {
+        self.count += 1;
+        match self.elapsed.binary_search_by_key(&clock.elapsed, |(value, _)| *value) {
+            Ok(index) => self.elapsed[index].1 += 1,
+            Err(index) => self.elapsed.insert(index, (clock.elapsed, 1)),
+        }
+        self.breached += u64::from(clock.over_statutory.is_some());
+        self.breached_promised += u64::from(clock.over_promised.is_some());
+    }
+
+    /// Fills the median, p90, max and breach rate (nearest rank).
+    pub(crate) fn settle(&mut self) {
+        let rank = |percent: u64| -> Option<i64> {
+            if self.count == 0 {
+                return None;
+            }
+            let wanted = (self.count * percent).div_ceil(100).max(1);
+            let mut seen = 0;
+            self.elapsed.iter().find_map(|(value, count)| {
+                seen += count;
+                (seen >= wanted).then_some(*value)
+            })
+        };
+        self.median = rank(50);
+        self.p90 = rank(90);
+        self.max = self.elapsed.last().map(|(value, _)| *value);
+        #[allow(clippy::cast_precision_loss)] // counts of cases stay far below 2^52
+        let rate = if self.count == 0 { 0.0 } else { self.breached as f64 / self.count as f64 };
+        self.breach_rate = rate;
+    }
+}
+
+/// How often each code was found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CodeCount {
+    pub code: FindingCode,
+    pub title: &'static str,
+    pub count: u64,
+}
+
+/// The whole audit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditReport {
+    pub workflow: String,
+    pub version: String,
+    pub as_of: Option<NaiveDate>,
+    /// Rows read, rows of other workflows skipped, rows after `as_of` skipped, informational rows.
+    pub rows: u64,
+    pub rows_other_workflows: u64,
+    pub rows_after_as_of: u64,
+    pub rows_informational: u64,
+    pub cases: Vec<CaseReport>,
+    pub findings: Vec<Finding>,
+    pub clocks: Vec<ClockStats>,
+    pub codes: Vec<CodeCount>,
+}

@@ -1,0 +1,200 @@
+//! `renewflow audit`: the canned logs of `tests/data/histories/` (documented event by event in
+//! its README) against their expected findings and figures.
+
+use serde_json::Value as Json;
+
+use crate::test::Test;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/histories/");
+const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+
+fn path(name: &str) -> String {
+    format!("{DATA}{name}")
+}
+
+fn audit_json(args: &[&str]) -> (i32, Json, String) {
+    let mut test = Test::new().args(["audit", "--format", "json"]);
+    for arg in args {
+        test = test.args([arg]);
+    }
+    let output = test.run();
+    let report = serde_json::from_str(&output.stdout).unwrap_or(Json::Null);
+    (output.code, report, output.stderr)
+}
+
+/// (code, case, row) of every finding, in report order.
+fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap().to_owned(),
+                finding["case_id"].as_str().unwrap().to_owned(),
+                finding["row"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+fn case<'a>(report: &'a Json, id: &str) -> &'a Json {
+    report["cases"].as_array().unwrap().iter().find(|case| case["case_id"] == id).unwrap()
+}
+
+fn clock_elapsed(case: &Json, clock: &str) -> i64 {
+    case["clocks"].as_array().unwrap().iter().find(|entry| entry["clock"] == clock).unwrap()["elapsed"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_clean_log_has_no_findings_and_counts_on_the_real_calendar() {
+    let (code, report, stderr) = audit_json(&[&path("licence-clean.csv"), "--workflow", LICENCE]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(findings(&report), []);
+    // as of the last timestamp in the log
+    assert_eq!(report["as_of"], "2026-03-23");
+    let first = case(&report, "XK-1");
+    assert_eq!(first["finished_on"], "2026-03-23");
+    // 02-11 → 02-12 is 1 wd; paused for the hearing 02-12 → 02-26 (14 days, not counted);
+    // 02-26 → 03-20 is 17 wd with Saturday 02-28 (调休) counted: 18.
+    assert_eq!(clock_elapsed(first, "decision"), 18);
+    assert_eq!(first["paused_days"], 14);
+    // 02-10 → 03-23 across 春节 (02-15..02-23 off) with 02-14 and 02-28 worked: 25 wd.
+    assert_eq!(first["elapsed_working_days"], 25);
+    let second = case(&report, "XK-2");
+    // 02-13 → 02-27: 02-14 (Saturday, worked) and 02-24..02-27.
+    assert_eq!(clock_elapsed(second, "decision"), 5);
+    // 02-27 → 03-02: Saturday 02-28 (worked) and Monday 03-02.
+    assert_eq!(clock_elapsed(second, "certificate"), 2);
+    let decision = report["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap();
+    assert_eq!(
+        (decision["count"].as_u64(), decision["median"].as_i64(), decision["max"].as_i64()),
+        (Some(2), Some(5), Some(18))
+    );
+    assert_eq!(decision["breach_rate"], 0.0);
+}
+
+/// Every finding the canned log holds, in report order (see the README).
+fn expected_findings() -> Vec<(String, String, Option<u64>)> {
+    [
+        ("AUD011", "", Some(19)),
+        ("AUD001", "F1", Some(2)),
+        ("AUD003", "F1", Some(4)),
+        ("AUD004", "F1", Some(5)),
+        ("AUD002", "F1", Some(9)),
+        ("AUD002", "F2", Some(6)),
+        ("AUD006", "F2", None),
+        ("AUD005", "F2", None),
+        ("AUD009", "F3", Some(15)),
+        ("AUD008", "F3", None),
+        ("AUD010", "F4", Some(17)),
+        ("AUD011", "F5", Some(18)),
+        ("AUD011", "F6", Some(20)),
+        ("AUD006", "F6", None),
+        ("AUD005", "F6", None),
+    ]
+    .into_iter()
+    .map(|(code, case, row)| (code.to_owned(), case.to_owned(), row))
+    .collect()
+}
+
+#[test]
+fn each_finding_code_is_found_where_the_log_has_it() {
+    let (code, report, stderr) =
+        audit_json(&[&path("licence-findings.csv"), "--workflow", LICENCE, "--as-of", "2026-11-20"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(findings(&report), expected_findings());
+    let breach = report["findings"].as_array().unwrap().iter().find(|finding| finding["code"] == "AUD006").unwrap();
+    // accepted 09-24; to 11-20 with 中秋 and 国庆 off and Saturday 10-10 worked: 36 wd of 20.
+    assert_eq!(breach["over_statutory"], 16);
+    assert!(breach["message"].as_str().unwrap().contains("36 wd"), "{breach}");
+    let pause = report["findings"].as_array().unwrap().iter().find(|finding| finding["code"] == "AUD008").unwrap();
+    assert!(pause["message"].as_str().unwrap().contains("9 wd past its allowed 20 wd (until 2026-07-02)"), "{pause}");
+    // Every code from the list is in the summary, in order, with its count.
+    let codes: Vec<(String, u64)> = report["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| (entry["code"].as_str().unwrap().to_owned(), entry["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(codes.len(), 11);
+    assert_eq!(codes[10], ("AUD011".to_owned(), 3));
+}
+
+#[test]
+fn json_lines_give_the_same_findings_as_csv() {
+    let (code, report, stderr) =
+        audit_json(&[&path("licence-findings.jsonl"), "--workflow", LICENCE, "--as-of", "2026-11-20"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(findings(&report), expected_findings());
+}
+
+#[test]
+fn a_step_over_its_own_limit_inside_a_matter_within_limit_is_aud007() {
+    let workflow = path("step-limit.yaml");
+    let (code, report, stderr) = audit_json(&[&path("step-limit.csv"), "--workflow", &workflow]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(findings(&report), [("AUD007".to_owned(), "S1".to_owned(), None)]);
+    let finding = &report["findings"][0];
+    assert_eq!((finding["clock"].as_str(), finding["over_statutory"].as_i64()), (Some("review"), Some(2)));
+}
+
+#[test]
+fn a_mapping_names_columns_activities_and_roles() {
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "编号,环节,时间,岗位\nM-1,收件,2026-03-02 09:00,窗口\nM-1,短信提醒,2026-03-02 09:05,系统\nM-1,受理,2026-03-03,窗口\n\
+         M-1,审批通过,2026-03-10,局长\nM-1,发证,2026-03-11,窗口\n",
+    );
+    let mapping = test.file(
+        "mapping.yaml",
+        "columns: {case_id: 编号, activity: 环节, timestamp: 时间, role: 岗位}\nactivities:\n  受理: accept\n  \
+         审批通过: grant\n  发证: issue_certificate\nopening: [收件]\ninformational: [短信提醒]\nroles:\n  窗口: officer\n  \
+         局长: head\n",
+    );
+    let output = test
+        .args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--mapping", mapping.to_str().unwrap()])
+        .args(["--format", "json"])
+        .run();
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["rows_informational"], 1);
+    assert_eq!(case(&report, "M-1")["finished_on"], "2026-03-11");
+}
+
+#[test]
+fn unusable_input_exits_2_and_says_where() {
+    let test = Test::new();
+    let mapping = test.file("mapping.yaml", "activities:\n  受理: acept\n");
+    let log = test.file("log.csv", "case,what,when\nA,accept,2026-03-02\n");
+    let bad_mapping = Test::new()
+        .args(["audit", &path("licence-clean.csv"), "--workflow", LICENCE, "--mapping", mapping.to_str().unwrap()])
+        .run();
+    assert_eq!(bad_mapping.code, 2);
+    assert!(bad_mapping.stderr.contains("mapping.yaml:2:7"), "{}", bad_mapping.stderr);
+    assert!(bad_mapping.stderr.contains("did you mean `accept`"), "{}", bad_mapping.stderr);
+    let no_activity = Test::new().args(["audit", log.to_str().unwrap(), "--workflow", LICENCE]).run();
+    assert_eq!(no_activity.code, 2);
+    assert!(no_activity.stderr.contains("no activity column"), "{}", no_activity.stderr);
+    let missing = Test::new().args(["audit", "nope.csv", "--workflow", LICENCE]).run();
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nope.csv"), "{}", missing.stderr);
+}
+
+#[test]
+fn the_markdown_report_can_be_handed_on() {
+    let output = Test::new()
+        .args(["audit", &path("licence-findings.csv"), "--workflow", LICENCE, "--as-of", "2026-11-20"])
+        .args(["--format", "markdown"])
+        .run();
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    for heading in
+        ["# Audit of `administrative-license` 2019.1", "## Findings by code", "## Clocks", "## Cases", "### Case `F3`"]
+    {
+        assert!(output.stdout.contains(heading), "{heading}\n{}", output.stdout);
+    }
+    assert!(output.stdout.contains("| AUD008 | pause too long | 1 |"), "{}", output.stdout);
+}
