@@ -198,3 +198,24 @@ fn the_markdown_report_can_be_handed_on() {
     }
     assert!(output.stdout.contains("| AUD008 | pause too long | 1 |"), "{}", output.stdout);
 }
+
+#[test]
+fn a_parallel_review_is_replayed_whichever_region_finishes_first() {
+    let workflow = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/longgang-2017.yaml");
+    let (code, report, stderr) =
+        audit_json(&[&path("longgang-parallel.csv"), "--workflow", workflow, "--as-of", "2017-05-04"]);
+    assert_eq!(code, 1, "{stderr}");
+    // No step is refused in either order; both cases leave the review for the next stage.
+    let found = findings(&report);
+    assert!(found.iter().all(|(code, _, _)| ["AUD005", "AUD006", "AUD008"].contains(&code.as_str())), "{found:?}");
+    for id in ["P1", "P2"] {
+        assert_eq!(case(&report, id)["active"], serde_json::json!(["entity_preparing"]), "{id}");
+    }
+    // P1's plan publicity ran 04-05 → 04-25, 20 days of the 10 cd allowed, on both clocks it pauses.
+    let pauses: Vec<_> =
+        found.iter().filter(|(code, _, _)| code == "AUD008").map(|(_, case, _)| case.as_str()).collect();
+    assert_eq!(pauses, ["P1", "P1"]);
+    // P2's plan region waited for its planning region: plan_stage ran 39 wd of 33.
+    let plan_stage = clock_elapsed(case(&report, "P2"), "plan_stage");
+    assert_eq!(plan_stage, 39);
+}
