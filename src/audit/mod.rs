@@ -15,6 +15,7 @@ mod log_event;
 mod mapping;
 mod report;
 mod timestamp;
+mod xes_log;
 
 pub use auditor::{AuditOutcome, Auditor};
 pub use csv_log::CsvLog;
@@ -24,6 +25,7 @@ pub use log_event::{LogColumns, LogEvent, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
 pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
+pub use xes_log::XesLog;
 
 #[cfg(test)]
 mod tests;

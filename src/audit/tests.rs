@@ -1,6 +1,6 @@
 //! The log readers: quoting, line ends, BOM, Chinese text, and rows that cannot be read.
 
-use super::{CsvLog, JsonLinesLog, LogColumns, LogEvent, UnreadableRow};
+use super::{CsvLog, JsonLinesLog, LogColumns, LogEvent, UnreadableRow, XesLog};
 
 fn read_csv(text: &[u8]) -> Vec<Result<LogEvent, UnreadableRow>> {
     CsvLog::new(text, &LogColumns::default(), &["joint_handling"]).unwrap().collect()
@@ -62,4 +62,138 @@ fn json_lines_skip_blank_lines_and_report_bad_ones_by_line() {
     assert_eq!(rows[1].as_ref().unwrap_err().row, 3);
     assert_eq!(rows[2].as_ref().unwrap().case_id, "7");
     assert_eq!(rows[3].as_ref().unwrap_err().row, 5);
+}
+
+fn read_xes(text: &str) -> Vec<Result<LogEvent, UnreadableRow>> {
+    XesLog::new(text.as_bytes(), &LogColumns::default(), &["joint_handling"]).collect()
+}
+
+#[test]
+fn xes_traces_give_case_ids_and_attributes_whatever_their_order() {
+    let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0">
+  <global scope="event"><string key="concept:name" value="__INVALID__"/></global>
+  <trace>
+    <event>
+      <string key="concept:name" value="受理 &amp; 审查"/>
+      <date key="time:timestamp" value="2026-03-02T09:00:00.000+08:00"/>
+      <list key="tags"><values><string key="x" value="y"/></values></list>
+      <string key="org:role" value="officer"><string key="meta" value="skipped"/></string>
+    </event>
+    <string key="concept:name" value="A-1"/>
+    <boolean key="joint_handling" value="true"/>
+    <event/>
+  </trace>
+  <trace>
+    <event><string key="concept:name" value="accept"/><date key="time:timestamp" value="2026-03-03"/></event>
+  </trace>
+</log>"#;
+    let rows = read_xes(text);
+    assert_eq!(rows.len(), 3);
+    let first = rows[0].as_ref().unwrap();
+    assert_eq!((first.row, first.case_id.as_str(), first.activity.as_str()), (1, "A-1", "受理 & 审查"));
+    assert_eq!(first.role.as_deref(), Some("officer"));
+    assert_eq!(first.attributes, [("joint_handling".to_owned(), "true".to_owned())]);
+    assert_eq!(rows[1].as_ref().unwrap_err().row, 2, "an empty <event/> has no activity");
+    assert!(rows[2].as_ref().unwrap_err().message.contains("no `concept:name`"), "a trace without a case id");
+}
+
+#[test]
+fn broken_xml_is_one_unreadable_row_and_the_end() {
+    let rows = read_xes("<log><trace><string key=\"concept:name\" value=\"A\"/><event><string key=");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].as_ref().unwrap_err().message.contains("XML"), "{:?}", rows[0]);
+    let unfinished = read_xes("<log><trace><string key=\"concept:name\" value=\"A\"/>");
+    assert!(unfinished[0].as_ref().unwrap_err().message.contains("ends inside"), "{unfinished:?}");
+}
+
+mod fuzz {
+    //! Malformed logs never panic: every reader yields rows or unreadable rows and ends, and the
+    //! auditor replays whatever they yield.
+
+    use proptest::prelude::*;
+
+    use super::super::{Auditor, CsvLog, JsonLinesLog, LogColumns, Mapping, XesLog};
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{NoExtends, Workflow, load_workflow};
+
+    const LICENCE: &str = include_str!("../../workflows/administrative-license.yaml");
+    const CLEAN_CSV: &str = include_str!("../../tests/data/histories/licence-findings.csv");
+    const CLEAN_JSONL: &str = include_str!("../../tests/data/histories/licence-findings.jsonl");
+    const CLEAN_XES: &str = include_str!("../../tests/data/histories/licence-clean.xes");
+
+    static RULES: std::sync::LazyLock<(Calendars, Workflow)> = std::sync::LazyLock::new(|| {
+        let calendars = Calendars::builtin();
+        let workflow = load_workflow("licence.yaml", LICENCE, &mut NoExtends, &calendars).unwrap();
+        (calendars, workflow)
+    });
+
+    /// Each reader over `bytes`, every row fed to an auditor, and the report made.
+    fn audit_all(bytes: &[u8]) {
+        let (calendars, workflow) = &*RULES;
+        let calendar = calendars.require(workflow.calendar()).unwrap();
+        let mapping = Mapping::default();
+        let attributes = ["joint_handling"];
+        let mut auditor = Auditor::new(workflow, calendar, &mapping, None, true);
+        if let Ok(rows) = CsvLog::new(bytes, &LogColumns::default(), &attributes) {
+            rows.for_each(|row| auditor.feed(row));
+        }
+        let _ = auditor.finish();
+        let mut auditor = Auditor::new(workflow, calendar, &mapping, None, false);
+        JsonLinesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(row));
+        let _ = auditor.finish();
+        let mut auditor = Auditor::new(workflow, calendar, &mapping, None, false);
+        XesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(row));
+        let _ = auditor.finish();
+    }
+
+    /// A real log with a few bytes changed, cut or repeated.
+    fn edited(base: &'static str) -> impl Strategy<Value = Vec<u8>> {
+        (
+            proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+        )
+            .prop_map(move |(changes, cut, repeat)| {
+                let mut bytes = base.as_bytes().to_vec();
+                for (at, byte) in changes {
+                    let index = at.index(bytes.len());
+                    bytes[index] = byte;
+                }
+                bytes.truncate(cut.index(bytes.len() + 1));
+                if repeat {
+                    let copy = bytes.clone();
+                    bytes.extend(copy);
+                }
+                bytes
+            })
+    }
+
+    proptest! {
+        // 1 000 inputs per property in `cargo test`; `PROPTEST_CASES=N` for a long run.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(1_000),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn edited_csv_never_panics(bytes in edited(CLEAN_CSV)) {
+            audit_all(&bytes);
+        }
+
+        #[test]
+        fn edited_json_lines_never_panic(bytes in edited(CLEAN_JSONL)) {
+            audit_all(&bytes);
+        }
+
+        #[test]
+        fn edited_xes_never_panics(bytes in edited(CLEAN_XES)) {
+            audit_all(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            audit_all(&bytes);
+        }
+    }
 }

@@ -50,7 +50,13 @@ fn clock_elapsed(case: &Json, clock: &str) -> i64 {
 
 #[test]
 fn a_clean_log_has_no_findings_and_counts_on_the_real_calendar() {
-    let (code, report, stderr) = audit_json(&[&path("licence-clean.csv"), "--workflow", LICENCE]);
+    for log in ["licence-clean.csv", "licence-clean.xes"] {
+        clean_log_figures(log);
+    }
+}
+
+fn clean_log_figures(log: &str) {
+    let (code, report, stderr) = audit_json(&[&path(log), "--workflow", LICENCE]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(findings(&report), []);
     // as of the last timestamp in the log

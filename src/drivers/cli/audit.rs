@@ -13,11 +13,11 @@ use clap::Args;
 use super::format::{csv, parse_date, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
-use crate::audit::{AuditReport, Auditor, CsvLog, JsonLinesLog, Mapping};
+use crate::audit::{AuditReport, Auditor, CsvLog, JsonLinesLog, Mapping, XesLog};
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
-    /// The event log: CSV, or JSON Lines (`.jsonl`, `.ndjson`).
+    /// The event log: CSV, JSON Lines (`.jsonl`, `.ndjson`) or XES (`.xes`).
     log: PathBuf,
     /// The workflow the cases ran on.
     #[arg(long, value_name = "FILE")]
@@ -38,6 +38,7 @@ pub(crate) struct AuditArgs {
 enum LogFormat {
     Csv,
     Jsonl,
+    Xes,
 }
 
 pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
@@ -87,6 +88,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             rows.for_each(|row| auditor.feed(row));
         }
         LogFormat::Jsonl => JsonLinesLog::new(input, &mapping.columns, &attributes).for_each(|row| auditor.feed(row)),
+        LogFormat::Xes => XesLog::new(input, &mapping.columns, &attributes).for_each(|row| auditor.feed(row)),
     }
     progress.finish_and_clear();
     let report = auditor.finish().report;
@@ -103,6 +105,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
 fn guess_format(path: &Path) -> LogFormat {
     match path.extension().and_then(|extension| extension.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("jsonl" | "ndjson") => LogFormat::Jsonl,
+        Some("xes") => LogFormat::Xes,
         _ => LogFormat::Csv,
     }
 }
