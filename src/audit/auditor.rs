@@ -27,13 +27,16 @@ pub struct Auditor<'a> {
     as_of: Option<NaiveDate>,
     keep_events: bool,
     open: HashMap<String, CaseAudit>,
-    /// Settled cases, and where each is in `cases`.
+    /// Settled cases' reports, when kept (`keep_cases`).
     cases: Vec<CaseReport>,
-    settled: HashMap<String, usize>,
+    keep_cases: bool,
+    /// Every settled case: its final states, and where its report is in `cases` when kept.
+    settled: HashMap<String, (String, Option<usize>)>,
+    settled_count: u64,
+    findings: Vec<Finding>,
+    clocks: Vec<ClockStats>,
     /// Histories of settled cases, kept for an import.
     histories: Vec<(String, Vec<Event>)>,
-    /// Findings about rows that name no case.
-    stray: Vec<Finding>,
     latest: Option<DateTime<FixedOffset>>,
     rows: u64,
     rows_other_workflows: u64,
@@ -67,15 +70,36 @@ impl<'a> Auditor<'a> {
             keep_events,
             open: HashMap::new(),
             cases: Vec::new(),
+            keep_cases: true,
             settled: HashMap::new(),
+            settled_count: 0,
+            findings: Vec::new(),
+            clocks: workflow
+                .clocks()
+                .iter()
+                .map(|clock| {
+                    ClockStats::new(
+                        &clock.name,
+                        clock.limit.to_string(),
+                        crate::core::case::count_unit(clock.limit.unit),
+                    )
+                })
+                .collect(),
             histories: Vec::new(),
-            stray: Vec::new(),
             latest: None,
             rows: 0,
             rows_other_workflows: 0,
             rows_after_as_of: 0,
             rows_informational: 0,
         }
+    }
+
+    /// Whether the report keeps every case's own report (`true` by default). Without them the
+    /// audit's memory holds the open cases, the findings and one short entry per settled case.
+    #[must_use]
+    pub fn keep_cases(mut self, keep: bool) -> Auditor<'a> {
+        self.keep_cases = keep;
+        self
     }
 
     fn rules(&self) -> Rules<'a> {
@@ -129,13 +153,18 @@ impl<'a> Auditor<'a> {
             self.rows_informational += 1;
             return;
         }
-        if let Some(&position) = self.settled.get(&event.case_id) {
+        if let Some((state, position)) = self.settled.get(&event.case_id) {
             // A row after the case finished: the core refuses any step then.
-            let state = self.cases[position].active.join(", ");
-            let message = format!("the case has finished (in `{state}`); no step is allowed");
-            let finding = Finding::new(FindingCode::StepNotAllowed, &event.case_id, Some(event.row), message)
-                .with_activity(&event.activity);
-            self.cases[position].findings.push(finding);
+            let (code, message) = if resolved == Resolved::Unknown {
+                (FindingCode::UnknownActivity, super::case_audit::unknown_message(&event.activity))
+            } else {
+                (FindingCode::StepNotAllowed, format!("the case has finished (in `{state}`); no step is allowed"))
+            };
+            if let Some(position) = position {
+                self.cases[*position].finding_count += 1;
+            }
+            let finding = Finding::new(code, &event.case_id, Some(event.row), message).with_activity(&event.activity);
+            self.findings.push(finding);
             return;
         }
         let rules = self.rules();
@@ -154,11 +183,12 @@ impl<'a> Auditor<'a> {
     fn attach(&mut self, case_id: &str, finding: Finding) {
         if let Some(case) = self.open.get_mut(case_id) {
             case.findings.push(finding);
-        } else if let Some(&position) = self.settled.get(case_id) {
-            self.cases[position].findings.push(finding);
-        } else {
-            self.stray.push(finding);
+            return;
         }
+        if let Some((_, Some(position))) = self.settled.get(case_id) {
+            self.cases[*position].finding_count += 1;
+        }
+        self.findings.push(finding);
     }
 
     fn settle(&mut self, mut case: CaseAudit, as_of: NaiveDate) {
@@ -166,9 +196,25 @@ impl<'a> Auditor<'a> {
         if let Some(events) = case.events.take() {
             self.histories.push((case.case_id.clone(), events));
         }
-        let report = case.finish(&rules, as_of);
-        self.settled.insert(report.case_id.clone(), self.cases.len());
-        self.cases.push(report);
+        let mut report = case.finish(&rules, as_of);
+        self.record(&mut report);
+    }
+
+    /// Counts a settled case into the statistics and keeps what is kept of it.
+    fn record(&mut self, report: &mut CaseReport) {
+        for clock in &report.clocks {
+            if let Some(stats) = self.clocks.iter_mut().find(|stats| stats.clock == clock.clock) {
+                stats.add(clock);
+            }
+        }
+        report.finding_count = report.findings.len() as u64;
+        self.findings.append(&mut report.findings);
+        self.settled_count += 1;
+        let position = self.keep_cases.then_some(self.cases.len());
+        self.settled.insert(report.case_id.clone(), (report.active.join(", "), position));
+        if self.keep_cases {
+            self.cases.push(std::mem::replace(report, CaseReport::empty("")));
+        }
     }
 
     /// Settles every case still open, as of the audit date, and makes the report.
@@ -182,47 +228,18 @@ impl<'a> Auditor<'a> {
                 Some(as_of) => self.settle(case, as_of),
                 None => {
                     // No row had a readable timestamp: nothing was replayed.
-                    self.settled.insert(case.case_id.clone(), self.cases.len());
-                    let mut report = CaseReport {
-                        case_id: case.case_id.clone(),
-                        rows: case.rows,
-                        opened_on: None,
-                        finished_on: None,
-                        active: Vec::new(),
-                        elapsed_working_days: None,
-                        paused_days: None,
-                        clocks: Vec::new(),
-                        findings: Vec::new(),
-                    };
+                    let mut report = CaseReport::empty(&case.case_id);
+                    report.rows = case.rows;
                     report.findings = case.findings;
-                    self.cases.push(report);
+                    self.record(&mut report);
                 }
             }
         }
         self.cases.sort_by(|left, right| left.case_id.cmp(&right.case_id));
-        let mut clocks: Vec<ClockStats> = self
-            .workflow
-            .clocks()
-            .iter()
-            .map(|clock| {
-                ClockStats::new(&clock.name, clock.limit.to_string(), crate::core::case::count_unit(clock.limit.unit))
-            })
-            .collect();
-        let mut findings = std::mem::take(&mut self.stray);
-        for case in &mut self.cases {
-            for clock in &case.clocks {
-                if clock.status != crate::core::case::ClockStatus::NotStarted
-                    && let Some(stats) = clocks.iter_mut().find(|stats| stats.clock == clock.clock)
-                {
-                    stats.add(clock);
-                }
-            }
-            case.findings.sort_by_key(|finding| (finding.row.is_none(), finding.row));
-            findings.extend(case.findings.iter().cloned());
-        }
-        for stats in &mut clocks {
+        for stats in &mut self.clocks {
             stats.settle();
         }
+        let mut findings = std::mem::take(&mut self.findings);
         findings.sort_by(|left, right| {
             (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
         });
@@ -243,9 +260,10 @@ impl<'a> Auditor<'a> {
                 rows_other_workflows: self.rows_other_workflows,
                 rows_after_as_of: self.rows_after_as_of,
                 rows_informational: self.rows_informational,
+                case_count: self.settled_count,
                 cases: self.cases,
                 findings,
-                clocks,
+                clocks: self.clocks,
                 codes,
             },
             histories: self.histories,

@@ -103,9 +103,7 @@ impl CaseAudit {
     }
 
     fn unknown(&mut self, event: &LogEvent) {
-        let message =
-            format!("activity `{}` is neither in the mapping nor an action or state of the workflow", event.activity);
-        self.finding(FindingCode::UnknownActivity, event, message);
+        self.finding(FindingCode::UnknownActivity, event, unknown_message(&event.activity));
     }
 
     /// Opens the case at its first row; false when the core refuses.
@@ -239,23 +237,12 @@ impl CaseAudit {
     /// The case's report as of `as_of`, with its timing findings.
     pub(crate) fn finish(mut self, rules: &Rules<'_>, as_of: NaiveDate) -> CaseReport {
         let workflow = rules.workflow;
-        let mut report = CaseReport {
-            case_id: self.case_id.clone(),
-            rows: self.rows,
-            opened_on: self.replay.opened_on(),
-            finished_on: self.replay.finished_on(),
-            active: self
-                .replay
-                .configuration()
-                .leaves()
-                .iter()
-                .map(|leaf| workflow.state(*leaf).name.clone())
-                .collect(),
-            elapsed_working_days: None,
-            paused_days: None,
-            clocks: Vec::new(),
-            findings: Vec::new(),
-        };
+        let mut report = CaseReport::empty(&self.case_id);
+        report.rows = self.rows;
+        report.opened_on = self.replay.opened_on();
+        report.finished_on = self.replay.finished_on();
+        report.active =
+            self.replay.configuration().leaves().iter().map(|leaf| workflow.state(*leaf).name.clone()).collect();
         if !self.replay.is_opened() {
             report.findings = self.findings;
             return report;
@@ -281,6 +268,9 @@ impl CaseAudit {
                     timing.clocks.iter().any(|clock| workflow.clock(clock.clock).matter && clock.started_on.is_some());
                 for clock in &timing.clocks {
                     let Some(statutory) = &clock.statutory else { continue };
+                    if clock.status == crate::core::case::ClockStatus::NotStarted {
+                        continue;
+                    }
                     let definition = workflow.clock(clock.clock);
                     let over = |limit: &crate::core::case::LimitTiming| {
                         (limit.level == Level::Red).then(|| -limit.remaining.unwrap_or(0)).filter(|over| *over > 0)
@@ -379,6 +369,10 @@ impl CaseAudit {
         }
         self.findings.extend(found);
     }
+}
+
+pub(crate) fn unknown_message(activity: &str) -> String {
+    format!("activity `{activity}` is neither in the mapping nor an action or state of the workflow")
 }
 
 fn unit_name(unit: PeriodUnit) -> &'static str {

@@ -42,9 +42,29 @@ pub struct CaseReport {
     pub active: Vec<String>,
     pub elapsed_working_days: Option<i64>,
     pub paused_days: Option<i64>,
+    /// The clocks that started.
     pub clocks: Vec<CaseClock>,
+    /// How many findings the case has (they are in the report's `findings`).
+    pub finding_count: u64,
     #[serde(skip)]
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl CaseReport {
+    pub(crate) fn empty(case_id: &str) -> CaseReport {
+        CaseReport {
+            case_id: case_id.to_owned(),
+            rows: 0,
+            opened_on: None,
+            finished_on: None,
+            active: Vec::new(),
+            elapsed_working_days: None,
+            paused_days: None,
+            clocks: Vec::new(),
+            finding_count: 0,
+            findings: Vec::new(),
+        }
+    }
 }
 
 /// Elapsed time of one clock over every case it ran in.
@@ -130,6 +150,8 @@ pub struct AuditReport {
     pub rows_other_workflows: u64,
     pub rows_after_as_of: u64,
     pub rows_informational: u64,
+    /// Cases audited (`cases` is empty when the per-case reports were not kept).
+    pub case_count: u64,
     pub cases: Vec<CaseReport>,
     pub findings: Vec<Finding>,
     pub clocks: Vec<ClockStats>,

@@ -225,3 +225,43 @@ fn a_parallel_review_is_replayed_whichever_region_finishes_first() {
     let plan_stage = clock_elapsed(case(&report, "P2"), "plan_stage");
     assert_eq!(plan_stage, 39);
 }
+
+#[test]
+fn a_generated_log_gives_exactly_the_injected_findings() {
+    use renewflow::core::calendar::Calendars;
+
+    let workflow_path = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/longgang-2017.yaml");
+    let calendars = Calendars::builtin();
+    let workflow = crate::log_generator::load_workflow_file(workflow_path, &calendars);
+    let calendar = calendars.require(workflow.calendar()).unwrap();
+    let plan = crate::log_generator::Plan {
+        cases: 200,
+        window: 40,
+        inject_per_mille: 250,
+        first_day: chrono::NaiveDate::from_ymd_opt(2017, 1, 3).unwrap(),
+        spread_days: 365,
+        seed: 7,
+    };
+    let test = Test::new();
+    let log = test.file("generated.csv", "");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&log).unwrap());
+    let injected = crate::log_generator::generate(&workflow, calendar, &plan, &mut out).unwrap();
+    drop(out);
+    assert!(injected.unknown_activity > 5 && injected.time_backwards > 5, "{injected:?}");
+    let (code, report, stderr) = audit_json(&[log.to_str().unwrap(), "--workflow", workflow_path]);
+    assert_eq!(code, 1, "{stderr}");
+    let count = |wanted: &str| {
+        report["codes"].as_array().unwrap().iter().find(|entry| entry["code"] == wanted).unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(report["rows"].as_u64(), Some(injected.rows));
+    assert_eq!(report["cases"].as_array().unwrap().len(), 200);
+    assert_eq!(count("AUD001"), injected.unknown_activity);
+    assert_eq!(count("AUD002"), injected.step_not_allowed);
+    assert_eq!(count("AUD003"), injected.role_not_permitted);
+    assert_eq!(count("AUD004"), injected.time_backwards);
+    for clean in ["AUD009", "AUD010", "AUD011"] {
+        assert_eq!(count(clean), 0, "{clean}");
+    }
+}

@@ -6,6 +6,7 @@ mod calendar_bulk;
 mod calendar_cross_check;
 mod case;
 mod demo;
+mod log_generator;
 mod reliability;
 mod test;
 mod workflow;

@@ -287,28 +287,28 @@ impl Replay {
             // A region that has reached its final state waits for the others; it neither runs
             // nor holds a clock running.
             let waiting = |leaf: &StateId| workflow.state(*leaf).kind == StateKind::Final;
-            let relevant: Vec<StateId> = match &clock.span {
-                ClockSpan::Over(states) => leaves
-                    .iter()
-                    .copied()
-                    .filter(|leaf| !waiting(leaf) && states.iter().any(|s| workflow.is_within(*leaf, *s)))
-                    .collect(),
-                ClockSpan::Between { .. } => leaves
-                    .iter()
-                    .copied()
-                    .filter(|leaf| !waiting(leaf) && track.scope.is_none_or(|scope| workflow.is_within(*leaf, scope)))
-                    .collect(),
+            let relevant = |leaf: &&StateId| {
+                !waiting(leaf)
+                    && match &clock.span {
+                        ClockSpan::Over(states) => states.iter().any(|s| workflow.is_within(**leaf, *s)),
+                        ClockSpan::Between { .. } => track.scope.is_none_or(|scope| workflow.is_within(**leaf, scope)),
+                    }
             };
-            let pause_state = if relevant.is_empty() || clock.pauses.is_empty() {
-                None
-            } else {
-                relevant
-                    .iter()
-                    .map(pause_of)
-                    .collect::<Option<Vec<StateId>>>()
-                    .and_then(|states| states.first().copied())
-            };
-            any_paused |= relevant.iter().any(|leaf| pause_of(leaf).is_some());
+            // The clock pauses when every relevant leaf is in one of its pause states (the first
+            // leaf's names the pause); no allocation, as this runs for every clock on every move.
+            let (mut relevant_count, mut all_paused, mut first_pause) = (0, true, None);
+            for leaf in leaves.iter().filter(relevant) {
+                relevant_count += 1;
+                match pause_of(leaf) {
+                    Some(state) => {
+                        any_paused = true;
+                        first_pause = first_pause.or(Some(state));
+                    }
+                    None => all_paused = false,
+                }
+            }
+            let pause_state =
+                if relevant_count == 0 || clock.pauses.is_empty() || !all_paused { None } else { first_pause };
             match (track.phase(), pause_state) {
                 (Phase::Running, Some(state)) => track.pause(date, state, index),
                 (Phase::Paused, None) => track.resume(date, index),

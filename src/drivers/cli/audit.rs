@@ -80,7 +80,9 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     );
     let input = BufReader::with_capacity(1 << 16, progress.wrap_read(file));
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
-    let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false);
+    // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
+    let keep_cases = context.format != OutputFormat::Csv;
+    let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false).keep_cases(keep_cases);
     match format {
         LogFormat::Csv => {
             let rows = CsvLog::new(input, &mapping.columns, &attributes)
@@ -143,7 +145,7 @@ fn scope(report: &AuditReport) -> String {
         report.version,
         cell(report.as_of),
         report.rows,
-        report.cases.len(),
+        report.case_count,
         report.findings.len()
     )
 }
@@ -219,7 +221,7 @@ fn markdown(report: &AuditReport) -> String {
         report.rows_other_workflows,
         report.rows_after_as_of,
         report.rows_informational,
-        report.cases.len(),
+        report.case_count,
         report.findings.len()
     );
     let _ = writeln!(
@@ -252,7 +254,7 @@ fn markdown(report: &AuditReport) -> String {
             cell(case.finished_on),
             md(&case.active.join(", ")),
             cell(case.elapsed_working_days),
-            case.findings.len()
+            case.finding_count
         );
     }
     if !report.findings.is_empty() {
