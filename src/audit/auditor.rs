@@ -34,6 +34,8 @@ pub struct Auditor<'a> {
     settled: HashMap<String, (String, Option<usize>)>,
     settled_count: u64,
     findings: Vec<Finding>,
+    /// Findings per code, in `FindingCode::ALL` order (findings may be taken out as they come).
+    code_counts: [u64; FindingCode::ALL.len()],
     clocks: Vec<ClockStats>,
     /// Histories of settled cases, kept for an import.
     histories: Vec<(String, Vec<Event>)>,
@@ -74,6 +76,7 @@ impl<'a> Auditor<'a> {
             settled: HashMap::new(),
             settled_count: 0,
             findings: Vec::new(),
+            code_counts: [0; FindingCode::ALL.len()],
             clocks: workflow
                 .clocks()
                 .iter()
@@ -164,7 +167,7 @@ impl<'a> Auditor<'a> {
                 self.cases[*position].finding_count += 1;
             }
             let finding = Finding::new(code, &event.case_id, Some(event.row), message).with_activity(&event.activity);
-            self.findings.push(finding);
+            self.push_finding(finding);
             return;
         }
         let rules = self.rules();
@@ -188,7 +191,18 @@ impl<'a> Auditor<'a> {
         if let Some((_, Some(position))) = self.settled.get(case_id) {
             self.cases[*position].finding_count += 1;
         }
+        self.push_finding(finding);
+    }
+
+    fn push_finding(&mut self, finding: Finding) {
+        self.code_counts[finding.code as usize] += 1;
         self.findings.push(finding);
+    }
+
+    /// The findings so far, taken out (a caller that writes them as they come keeps memory flat;
+    /// the report then holds only those found after the last call).
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
     }
 
     fn settle(&mut self, mut case: CaseAudit, as_of: NaiveDate) {
@@ -208,7 +222,9 @@ impl<'a> Auditor<'a> {
             }
         }
         report.finding_count = report.findings.len() as u64;
-        self.findings.append(&mut report.findings);
+        for finding in std::mem::take(&mut report.findings) {
+            self.push_finding(finding);
+        }
         self.settled_count += 1;
         let position = self.keep_cases.then_some(self.cases.len());
         self.settled.insert(report.case_id.clone(), (report.active.join(", "), position));
@@ -245,11 +261,8 @@ impl<'a> Auditor<'a> {
         });
         let codes = FindingCode::ALL
             .iter()
-            .map(|code| CodeCount {
-                code: *code,
-                title: code.title(),
-                count: findings.iter().filter(|finding| finding.code == *code).count() as u64,
-            })
+            .zip(self.code_counts)
+            .map(|(code, count)| CodeCount { code: *code, title: code.title(), count })
             .collect();
         AuditOutcome {
             report: AuditReport {

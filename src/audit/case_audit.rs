@@ -156,14 +156,10 @@ impl CaseAudit {
             if let Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. }) = &result {
                 // Judge the step itself as taken by a role that may take it, so the rest of the
                 // case is replayed as it happened; a role given by the log is a finding.
-                let permitted = match &result {
-                    Err(Rejection::RoleNotPermitted { roles, .. }) => roles.first().cloned(),
-                    _ => None,
-                };
                 if role.is_some() {
                     role_finding = result.as_ref().err().cloned();
                 }
-                let retry_role = permitted.or_else(|| self.permitted_role(rules, &command("", &attributes)));
+                let retry_role = self.permitted_role(rules, &command("", &attributes));
                 if let Some(retry_role) = retry_role {
                     result = attempt(&retry_role, &attributes, &mut self.replay);
                 }
@@ -191,15 +187,22 @@ impl CaseAudit {
         }
     }
 
-    /// A role that may take the command's action from the active states, if any.
+    /// A role that may take the command's action from the active states: one the core accepts
+    /// the step from, else one it refuses for another reason than the role (so that reason is
+    /// reported), if any.
     fn permitted_role(&self, rules: &Rules<'_>, command: &Command) -> Option<String> {
-        rules.workflow.roles().iter().map(|role| role.name.clone()).find(|role| {
-            let command = Command { role: role.clone(), ..command.clone() };
-            !matches!(
-                crate::core::case::step(rules.workflow, rules.calendar, &self.replay, &command),
-                Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. })
-            )
-        })
+        let mut refused_otherwise = None;
+        for role in rules.workflow.roles() {
+            let command = Command { role: role.name.clone(), ..command.clone() };
+            match crate::core::case::step(rules.workflow, rules.calendar, &self.replay, &command) {
+                Ok(_) => return Some(role.name.clone()),
+                Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. }) => {}
+                Err(_) => {
+                    refused_otherwise.get_or_insert_with(|| role.name.clone());
+                }
+            }
+        }
+        refused_otherwise
     }
 
     /// Attribute values of a row that differ from the case's.

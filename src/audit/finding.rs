@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-/// The stable finding codes.
+/// The stable finding codes, in order (`code as usize` indexes [`FindingCode::ALL`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum FindingCode {
     /// An activity the mapping and the workflow do not know.

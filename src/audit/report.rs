@@ -153,6 +153,7 @@ pub struct AuditReport {
     /// Cases audited (`cases` is empty when the per-case reports were not kept).
     pub case_count: u64,
     pub cases: Vec<CaseReport>,
+    /// Every finding, by case and row (less any taken out while the audit ran).
     pub findings: Vec<Finding>,
     pub clocks: Vec<ClockStats>,
     pub codes: Vec<CodeCount>,

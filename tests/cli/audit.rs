@@ -237,7 +237,7 @@ fn a_generated_log_gives_exactly_the_injected_findings() {
     let plan = crate::log_generator::Plan {
         cases: 200,
         window: 40,
-        inject_per_mille: 250,
+        inject_per_mille: 600,
         first_day: chrono::NaiveDate::from_ymd_opt(2017, 1, 3).unwrap(),
         spread_days: 365,
         seed: 7,

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufReader;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -13,7 +14,7 @@ use clap::Args;
 use super::format::{csv, parse_date, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
-use crate::audit::{AuditReport, Auditor, CsvLog, JsonLinesLog, Mapping, XesLog};
+use crate::audit::{AuditReport, Auditor, CsvLog, Finding, JsonLinesLog, Mapping, XesLog};
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
@@ -83,25 +84,48 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
     let keep_cases = context.format != OutputFormat::Csv;
     let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false).keep_cases(keep_cases);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    // CSV findings are written as cases settle, so memory stays flat however long the log.
+    let streaming = !keep_cases;
+    if streaming {
+        write!(out, "{}", findings_csv(&[], true))?;
+    }
+    let mut feed = |row| -> std::io::Result<()> {
+        auditor.feed(row);
+        if streaming {
+            let found = auditor.take_findings();
+            if !found.is_empty() {
+                write!(out, "{}", findings_csv(&found, false))?;
+            }
+        }
+        Ok(())
+    };
     match format {
         LogFormat::Csv => {
-            let rows = CsvLog::new(input, &mapping.columns, &attributes)
+            let mut rows = CsvLog::new(input, &mapping.columns, &attributes)
                 .map_err(|message| anyhow::anyhow!("log `{}`: {message}", args.log.display()))?;
-            rows.for_each(|row| auditor.feed(row));
+            rows.try_for_each(&mut feed)?;
         }
-        LogFormat::Jsonl => JsonLinesLog::new(input, &mapping.columns, &attributes).for_each(|row| auditor.feed(row)),
-        LogFormat::Xes => XesLog::new(input, &mapping.columns, &attributes).for_each(|row| auditor.feed(row)),
+        LogFormat::Jsonl => {
+            JsonLinesLog::new(input, &mapping.columns, &attributes).try_for_each(&mut feed)?;
+        }
+        LogFormat::Xes => {
+            XesLog::new(input, &mapping.columns, &attributes).try_for_each(&mut feed)?;
+        }
     }
     progress.finish_and_clear();
     let report = auditor.finish().report;
     let output = match context.format {
         OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Csv => findings_csv(&report),
+        OutputFormat::Csv => findings_csv(&report.findings, false),
         OutputFormat::Markdown => markdown(&report),
         _ => text(&report),
     };
-    print!("{output}");
-    Ok(if report.findings.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
+    write!(out, "{output}")?;
+    out.flush()?;
+    let found: u64 = report.codes.iter().map(|code| code.count).sum();
+    Ok(if found == 0 { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 fn guess_format(path: &Path) -> LogFormat {
@@ -116,14 +140,17 @@ fn cell<T: ToString>(value: Option<T>) -> String {
     value.map(|value| value.to_string()).unwrap_or_default()
 }
 
-/// One row per finding.
-fn findings_csv(report: &AuditReport) -> String {
-    let mut rows = vec![
-        ["code", "case_id", "row", "activity", "clock", "over_statutory", "over_promised", "message"]
-            .map(str::to_owned)
-            .to_vec(),
-    ];
-    for finding in &report.findings {
+/// One row per finding, after a header row when `header`.
+fn findings_csv(findings: &[Finding], header: bool) -> String {
+    let mut rows = Vec::new();
+    if header {
+        rows.push(
+            ["code", "case_id", "row", "activity", "clock", "over_statutory", "over_promised", "message"]
+                .map(str::to_owned)
+                .to_vec(),
+        );
+    }
+    for finding in findings {
         rows.push(vec![
             finding.code.code().to_owned(),
             finding.case_id.clone(),
