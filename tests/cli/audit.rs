@@ -265,3 +265,20 @@ fn a_generated_log_gives_exactly_the_injected_findings() {
         assert_eq!(count(clean), 0, "{clean}");
     }
 }
+
+#[test]
+fn a_role_the_workflow_lacks_is_replayed_with_the_role_whose_guard_holds() {
+    let test = Test::new();
+    // `reply` is the clerk's when not major and the director's when major; the first role in the
+    // file (clerk) would fail the guard here, and must not be the one the replay goes on with.
+    let log = test.file(
+        "log.csv",
+        "case_id,activity,timestamp,role,major\nR-1,open,2026-03-02,clerk,true\nR-1,reply,2026-03-03,visitor,\n\
+         R-1,close,2026-03-04,clerk,\n",
+    );
+    let workflow = path("role-guard.yaml");
+    let (code, report, stderr) = audit_json(&[log.to_str().unwrap(), "--workflow", &workflow]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(findings(&report), [("AUD003".to_owned(), "R-1".to_owned(), Some(2))]);
+    assert_eq!(case(&report, "R-1")["finished_on"], "2026-03-04");
+}
