@@ -10,7 +10,7 @@ use super::log_event::LogEvent;
 use super::report::{CaseClock, CaseReport};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
-    Command, CommandKind, Event, LedgerKind, Level, Opening, Rejection, Replay, open, step_in_place, timing,
+    Command, CommandKind, Event, Level, Opening, Rejection, Replay, open, pause_overruns, step_in_place, timing,
 };
 use crate::core::workflow::Workflow;
 
@@ -332,38 +332,31 @@ impl CaseAudit {
         report
     }
 
-    /// `AUD008`: every pause of every clock longer than the workflow allows.
+    /// `AUD008`: every pause of every clock longer than the workflow allows (the core's
+    /// `pause_overruns`).
     fn pause_findings(&mut self, rules: &Rules<'_>, as_of: NaiveDate) {
         let workflow = rules.workflow;
         let mut found = Vec::new();
-        for (index, track) in self.replay.clocks().iter().enumerate() {
-            let clock = &workflow.clocks()[index];
-            let ledger = track.ledger();
-            for (position, entry) in ledger.iter().enumerate() {
-                let LedgerKind::Paused { state } = entry.kind else { continue };
-                let Some(max) = clock.pauses.iter().find(|pause| pause.state == state).and_then(|pause| pause.max)
-                else {
-                    continue;
-                };
-                let ended = ledger[position + 1..]
-                    .iter()
-                    .find(|next| !matches!(next.kind, LedgerKind::Extended { .. }))
-                    .map_or(as_of, |next| next.date);
-                let Ok(allowed) = rules.calendar.period_end(entry.date, max) else { continue };
-                if ended <= allowed.end {
+        for (clock, track) in workflow.clocks().iter().zip(self.replay.clocks()) {
+            let overruns = match pause_overruns(rules.calendar, clock, track, as_of) {
+                Ok(overruns) => overruns,
+                Err(error) => {
+                    let message = format!("the pauses of clock `{}` cannot be counted: {error}", clock.name);
+                    found.push(Finding::new(FindingCode::DateOutsideCalendar, &self.case_id, None, message));
                     continue;
                 }
-                let over = match max.unit {
-                    PeriodUnit::WorkingDays => rules.calendar.working_days_between(allowed.end, ended).unwrap_or(0),
-                    _ => (ended - allowed.end).num_days(),
-                };
-                let unit = if max.unit == PeriodUnit::WorkingDays { "wd" } else { "days" };
+            };
+            for overrun in overruns {
+                let unit = if overrun.max.unit == PeriodUnit::WorkingDays { "wd" } else { "days" };
                 let message = format!(
-                    "clock `{}` was paused in `{}` from {} to {ended}, {over} {unit} past its allowed {max} (until {})",
+                    "clock `{}` was paused in `{}` from {} to {}, {} {unit} past its allowed {} (until {})",
                     clock.name,
-                    workflow.state(state).name,
-                    entry.date,
-                    allowed.end
+                    workflow.state(overrun.state).name,
+                    overrun.from,
+                    overrun.to,
+                    overrun.over,
+                    overrun.max,
+                    overrun.allowed_until
                 );
                 let mut finding = Finding::new(FindingCode::PauseTooLong, &self.case_id, None, message);
                 finding.clock = Some(clock.name.clone());

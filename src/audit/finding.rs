@@ -89,19 +89,6 @@ impl FindingCode {
             FindingCode::UnreadableRow => "unreadable row",
         }
     }
-
-    /// Whether the finding is an illegal step, which keeps a case out of the store unless the
-    /// import accepts findings.
-    pub fn is_illegal_step(self) -> bool {
-        matches!(
-            self,
-            FindingCode::UnknownActivity
-                | FindingCode::StepNotAllowed
-                | FindingCode::RoleNotPermitted
-                | FindingCode::TimeBackwards
-                | FindingCode::ExtensionBeyondCap
-        )
-    }
 }
 
 /// One finding, with the numbers behind it.

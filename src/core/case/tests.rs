@@ -632,3 +632,50 @@ fn any_change_to_an_event_changes_its_hash() {
     assert_ne!(hash, super::event_hash(&[1; 32], "c", 1, record));
     assert_ne!(hash, super::event_hash(&super::GENESIS_HASH, "c", 1, &record.replace("李四", "王五")));
 }
+
+/// Folds `script` (as [`check`] runs it) and returns the replay.
+fn folded(workflow: &Workflow, calendar: &WorkingCalendar, script: &str) -> Replay {
+    let mut replay = Replay::new(workflow);
+    for line in script.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        let (at, command, attributes) = command(line);
+        let events = match command {
+            None => open(workflow, calendar, &Opening { at, actor: "张三".to_owned(), attributes }),
+            Some(command) => step(workflow, calendar, &replay, &command),
+        }
+        .unwrap();
+        for event in &events {
+            replay.apply(workflow, event, calendar.zone()).unwrap();
+        }
+    }
+    replay
+}
+
+#[test]
+fn a_pause_past_its_max_is_an_overrun_counted_in_its_unit() {
+    let calendars = Calendars::builtin();
+    let calendar = calendars.get("cn-mainland").unwrap();
+    let workflow = load(LICENCE);
+    let decision = workflow.clock_named("decision").unwrap();
+    let overruns = |script: &str, as_of: &str| {
+        let replay = folded(&workflow, calendar, script);
+        super::pause_overruns(calendar, workflow.clock(decision), &replay.clocks()[decision.index()], date(as_of))
+            .unwrap()
+    };
+    let start = "2026-03-02 open complete=true area=1
+                 2026-03-02 officer accept
+                 2026-03-04 officer order_hearing";
+    // 20 wd from Wednesday 03-04 end on Wednesday 04-01; resuming that day is within the max.
+    assert!(overruns(&format!("{start}\n2026-04-01 officer close_hearing"), "2026-04-01").is_empty());
+    // Resuming on Tuesday 04-07 (清明 04-04..04-06 off) is 3 wd past it: 04-02, 04-03, 04-07.
+    let late = overruns(&format!("{start}\n2026-04-07 officer close_hearing"), "2026-04-07");
+    assert_eq!(late.len(), 1);
+    assert_eq!(
+        (late[0].from, late[0].to, late[0].allowed_until),
+        (date("2026-03-04"), date("2026-04-07"), date("2026-04-01"))
+    );
+    assert_eq!(late[0].over, 3);
+    // A pause still open is counted to the date asked about.
+    let open_pause = overruns(start, "2026-04-02");
+    assert_eq!(open_pause.len(), 1);
+    assert_eq!((open_pause[0].to, open_pause[0].over), (date("2026-04-02"), 1));
+}

@@ -1,0 +1,60 @@
+//! `PauseOverrun`: a pause that lasted past the `max` its clock allows (a 公示 kept open too
+//! long, a hearing beyond its period). The time is still not counted on the clock; the overrun
+//! is reported (by the audit, as `AUD008`).
+
+use chrono::NaiveDate;
+
+use super::clock_track::{ClockTrack, LedgerKind};
+use crate::core::calendar::{CalendarError, Period, PeriodUnit, WorkingCalendar};
+use crate::core::workflow::{Clock, StateId};
+
+/// One pause of one clock that ran past its allowed end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PauseOverrun {
+    /// The pause state.
+    pub state: StateId,
+    pub from: NaiveDate,
+    /// The day the clock resumed or stopped, or `as_of` for a pause still open.
+    pub to: NaiveDate,
+    pub max: Period,
+    /// The last day the pause could last.
+    pub allowed_until: NaiveDate,
+    /// Past `allowed_until`: working days for a `wd` maximum, calendar days otherwise.
+    pub over: i64,
+}
+
+/// Every pause in `track`'s ledger longer than its `max` in `clock`, as of `as_of`.
+///
+/// # Errors
+///
+/// [`CalendarError`] when a pause's dates lie outside the calendar's data.
+pub fn pause_overruns(
+    calendar: &WorkingCalendar,
+    clock: &Clock,
+    track: &ClockTrack,
+    as_of: NaiveDate,
+) -> Result<Vec<PauseOverrun>, CalendarError> {
+    let ledger = track.ledger();
+    let mut overruns = Vec::new();
+    for (position, entry) in ledger.iter().enumerate() {
+        let LedgerKind::Paused { state } = entry.kind else { continue };
+        let Some(max) = clock.pauses.iter().find(|pause| pause.state == state).and_then(|pause| pause.max) else {
+            continue;
+        };
+        // An extension granted during the pause neither ends nor resumes it.
+        let to = ledger[position + 1..]
+            .iter()
+            .find(|next| !matches!(next.kind, LedgerKind::Extended { .. }))
+            .map_or(as_of, |next| next.date);
+        let allowed_until = calendar.period_end(entry.date, max)?.end;
+        if to <= allowed_until {
+            continue;
+        }
+        let over = match max.unit {
+            PeriodUnit::WorkingDays => calendar.working_days_between(allowed_until, to)?,
+            _ => (to - allowed_until).num_days(),
+        };
+        overruns.push(PauseOverrun { state, from: entry.date, to, max, allowed_until, over });
+    }
+    Ok(overruns)
+}
