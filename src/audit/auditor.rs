@@ -205,6 +205,12 @@ impl<'a> Auditor<'a> {
         std::mem::take(&mut self.findings)
     }
 
+    /// The histories of the cases settled so far (when `keep_events`), taken out: an importer
+    /// that stores them as they come keeps memory flat.
+    pub fn take_histories(&mut self) -> Vec<(String, Vec<Event>)> {
+        std::mem::take(&mut self.histories)
+    }
+
     fn settle(&mut self, mut case: CaseAudit, as_of: NaiveDate) {
         let rules = self.rules();
         if let Some(events) = case.events.take() {

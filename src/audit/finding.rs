@@ -73,6 +73,21 @@ impl FindingCode {
         }
     }
 
+    /// Whether the replayed history differs from what the log says because of this finding: a
+    /// row left out (`AUD001`, `AUD002`, `AUD009`, `AUD010`, `AUD011`), a role replaced by one
+    /// the workflow permits (`AUD003`) or an instant moved up to the previous one (`AUD004`).
+    /// An import brings such cases only when told to, marked as imported with findings. Timing
+    /// findings (`AUD005`–`AUD008`) leave the history as the log says.
+    pub fn changes_history(self) -> bool {
+        !matches!(
+            self,
+            FindingCode::NeverFinished
+                | FindingCode::ClockBreached
+                | FindingCode::StepOverLimit
+                | FindingCode::PauseTooLong
+        )
+    }
+
     /// A short title for reports.
     pub fn title(self) -> &'static str {
         match self {

@@ -1,4 +1,4 @@
-//! The audit: replays the event logs of past cases (CSV, JSON Lines) through the engine's core,
+//! The audit: replays the event logs of past cases (CSV, JSON Lines, XES) through the engine's core,
 //! against the workflow's rules and the real calendar, and reports every finding under a stable
 //! code (`AUD001`…, see `docs/audit-findings.md`) with the timing of every case and clock.
 //!
@@ -10,20 +10,24 @@ mod auditor;
 mod case_audit;
 mod csv_log;
 mod finding;
+mod import_selection;
 mod jsonl_log;
 mod log_event;
 mod mapping;
 mod report;
+mod settled_histories;
 mod timestamp;
 mod xes_log;
 
 pub use auditor::{AuditOutcome, Auditor};
 pub use csv_log::CsvLog;
 pub use finding::{Finding, FindingCode};
+pub use import_selection::ImportSelection;
 pub use jsonl_log::JsonLinesLog;
 pub use log_event::{LogColumns, LogEvent, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
+pub use settled_histories::SettledHistories;
 pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
 pub use xes_log::XesLog;
 

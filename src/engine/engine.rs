@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::derived::derive;
 use super::engine_error::EngineError;
+use super::import::{ImportEntry, ImportRequest, imported_case};
 use super::stored_sources::{RecordingReader, StoredReader};
 use crate::core::calendar::{Calendars, WorkingCalendar};
 use crate::core::case::{
@@ -19,8 +20,8 @@ use crate::core::case::{
 };
 use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
 use crate::store::{
-    Append, CaseRow, DeploymentRow, EventRow, NewCase, NewDeployment, OPENING_SCOPE, OpenClockRow, SourceFile, Store,
-    StoreError,
+    Append, CaseRow, DeploymentRow, EventRow, ImportItem, ImportRow, NewCase, NewDeployment, NewImport, OPENING_SCOPE,
+    OpenClockRow, SourceFile, Store, StoreError,
 };
 
 /// A deployed workflow version.
@@ -642,6 +643,103 @@ impl<S: Store> Engine<S> {
         Ok((view, timing))
     }
 
+    /// Imports audited histories into a deployment, all in one transaction: each history is
+    /// folded by the core, chained from its first event and stored with its derived data, so its
+    /// case continues live. A history whose number the workflow already uses is skipped; a case
+    /// the importer left out is counted; an [`ImportEntry::Abandon`] writes nothing. The import is
+    /// recorded with what it did.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the deployment is unknown, a history does not fit its workflow or
+    /// the importer abandons; nothing is written then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use renewflow::core::calendar::Calendars;
+    /// # use renewflow::core::case::{Opening, open};
+    /// # use renewflow::core::workflow::NoExtends;
+    /// # use renewflow::engine::{CaseHistory, Engine, ImportEntry, ImportRequest};
+    /// # use renewflow::store::{SqliteStore, Store as _};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text);
+    /// # let licence = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml"));
+    /// let mut engine = Engine::new(SqliteStore::in_memory()?, Calendars::builtin());
+    /// let deployed = engine.deploy("administrative-license.yaml", licence, &mut NoExtends, at("2026-01-05T09:00:00+08:00")?)?;
+    /// // A history the core made (here: a case opened in 2025, as an audit of its log would).
+    /// let workflow = engine.workflow(deployed.key)?;
+    /// let calendar = engine.calendars().require(workflow.calendar())?;
+    /// let opening = Opening {
+    ///     at: at("2025-12-01T09:00:00+08:00")?,
+    ///     actor: "窗口".to_owned(),
+    ///     attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+    /// };
+    /// let events = open(&workflow, calendar, &opening)?;
+    /// let request = ImportRequest {
+    ///     deployment: deployed.key,
+    ///     log: "licences-2025.csv".to_owned(),
+    ///     log_hash: "0f".repeat(32),
+    ///     as_of: None,
+    ///     accept_findings: false,
+    ///     at: at("2026-01-05T10:00:00+08:00")?,
+    /// };
+    /// let history = CaseHistory { number: "XK-2025-0042".to_owned(), events, findings: Vec::new() };
+    /// let import = engine.import(&request, [ImportEntry::History(history.clone()), ImportEntry::LeftOut].into_iter())?;
+    /// assert_eq!((import.imported, import.skipped, import.refused), (1, 0, 1));
+    /// assert_eq!(engine.case("XK-2025-0042")?.row.version, history.events.len() as u64);
+    /// // The same history again is skipped, not doubled.
+    /// let again = engine.import(&request, std::iter::once(ImportEntry::History(history)))?;
+    /// assert_eq!((again.imported, again.skipped), (0, 1));
+    /// // An abandoned import writes nothing, not even its record.
+    /// let abandoned = engine.import(&request, std::iter::once(ImportEntry::Abandon("the log changed".to_owned())));
+    /// assert!(abandoned.is_err());
+    /// assert_eq!(engine.store().imports()?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn import(
+        &mut self,
+        request: &ImportRequest,
+        entries: impl Iterator<Item = ImportEntry>,
+    ) -> Result<ImportRow, EngineError> {
+        let workflow = self.workflow(request.deployment)?;
+        // The calendar borrows one field, so the store can be written while it is in use.
+        let calendar = self
+            .calendars
+            .require(workflow.calendar())
+            .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
+        let new_import = NewImport {
+            imported_at: request.at.to_rfc3339(),
+            log: request.log.clone(),
+            log_hash: request.log_hash.clone(),
+            deployment: request.deployment,
+            as_of: request.as_of.map(|date| date.to_string()),
+            accept_findings: request.accept_findings,
+        };
+        // The first failure is kept here; the store sees only that it must roll back.
+        let mut failure = None;
+        let mut items = entries.map(|entry| match entry {
+            ImportEntry::LeftOut => Ok(ImportItem::Refused),
+            ImportEntry::Abandon(reason) => Err(reason),
+            ImportEntry::History(history) => match imported_case(&workflow, calendar, request.deployment, history) {
+                Ok(case) => Ok(ImportItem::Case(Box::new(case))),
+                Err(error) => {
+                    let message = error.to_string();
+                    failure = Some(error);
+                    Err(message)
+                }
+            },
+        });
+        let stored = self.store.import(&new_import, &mut items);
+        drop(items);
+        match (stored, failure) {
+            (Ok(row), _) => Ok(row),
+            (Err(_), Some(error)) => Err(error),
+            (Err(error), None) => Err(error.into()),
+        }
+    }
+
     /// Every case, by workflow and number.
     ///
     /// # Errors
@@ -706,7 +804,7 @@ fn replayed(answer: &str) -> Result<Outcome, EngineError> {
 }
 
 /// A UUID v7 whose time is the opening instant (not the wall clock), with random low bits.
-fn case_id(at: DateTime<FixedOffset>) -> String {
+pub(crate) fn case_id(at: DateTime<FixedOffset>) -> String {
     let seconds = at.timestamp().max(0) as u64;
     let timestamp = uuid::Timestamp::from_unix(uuid::NoContext, seconds, at.timestamp_subsec_nanos());
     Uuid::new_v7(timestamp).to_string()

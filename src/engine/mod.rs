@@ -6,12 +6,14 @@ mod derived;
 #[allow(clippy::module_inception)] // named after its type, `Engine`
 mod engine;
 mod engine_error;
+mod import;
 mod stored_sources;
 mod verify;
 mod watch;
 
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
+pub use import::{CaseHistory, ImportEntry, ImportRequest};
 pub use verify::{BrokenChain, Mismatch};
 pub use watch::WatchRow;
 

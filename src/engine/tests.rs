@@ -47,7 +47,7 @@ fn act(action: &str, role: &str, day: &str) -> Command {
 fn dump(engine: &Engine<SqliteStore>) -> String {
     let connection = engine.store().connection();
     let mut out = String::new();
-    for table in ["deployments", "cases", "events", "idempotency_keys", "open_clocks"] {
+    for table in ["deployments", "cases", "events", "idempotency_keys", "open_clocks", "imports", "imported_cases"] {
         let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
         let columns = statement.column_count();
         let rows = statement
@@ -282,4 +282,67 @@ fn a_remembered_case_moved_on_by_another_engine_is_a_conflict() {
     assert_eq!(next.version, 6);
     assert!(first.verify().unwrap().is_empty());
     assert!(first.check().unwrap().is_empty(), "derived data written by both engines equals the fold");
+}
+
+/// A history the core made for one case, to import (opened and accepted).
+fn licence_history(engine: &mut Engine<SqliteStore>, number: &str) -> super::CaseHistory {
+    let workflow = engine.workflow(1).unwrap();
+    let calendar = engine.calendars().require(workflow.calendar()).unwrap();
+    let mut replay = crate::core::case::Replay::new(&workflow);
+    let mut events = crate::core::case::open(
+        &workflow,
+        calendar,
+        &crate::core::case::Opening {
+            at: at("2026-03-02T09:00:00+08:00"),
+            actor: "窗口".to_owned(),
+            attributes: vec![("joint_handling".to_owned(), "false".to_owned())],
+        },
+    )
+    .unwrap();
+    for event in &events {
+        replay.apply(&workflow, event, calendar.zone()).unwrap();
+    }
+    events.extend(
+        crate::core::case::step_in_place(&workflow, calendar, &mut replay, &act("accept", "officer", "2026-03-03"))
+            .unwrap(),
+    );
+    super::CaseHistory { number: number.to_owned(), events, findings: Vec::new() }
+}
+
+fn import_request() -> super::ImportRequest {
+    super::ImportRequest {
+        deployment: 1,
+        log: "log.csv".to_owned(),
+        log_hash: "00".repeat(32),
+        as_of: None,
+        accept_findings: false,
+        at: at("2026-11-23T09:00:00+08:00"),
+    }
+}
+
+#[test]
+fn an_import_whose_history_does_not_fit_writes_nothing() {
+    use super::ImportEntry;
+    let mut engine = engine();
+    let good = licence_history(&mut engine, "I-1");
+    let mut broken = licence_history(&mut engine, "I-2");
+    // Without its opening, the history starts with a step from no state.
+    broken.events.remove(0);
+    let before = dump(&engine);
+    let refused = engine
+        .import(&import_request(), [ImportEntry::History(good.clone()), ImportEntry::History(broken)].into_iter());
+    assert!(matches!(refused, Err(EngineError::History { ref case, .. }) if case == "I-2"), "{refused:?}");
+    assert_eq!(dump(&engine), before, "a refused import leaves every table as it was");
+    let empty = engine.import(
+        &import_request(),
+        std::iter::once(ImportEntry::History(super::CaseHistory { events: Vec::new(), ..good.clone() })),
+    );
+    assert!(matches!(empty, Err(EngineError::History { .. })), "{empty:?}");
+    assert_eq!(dump(&engine), before);
+    // The good history alone imports, and acts on from where it stopped.
+    let row = engine.import(&import_request(), std::iter::once(ImportEntry::History(good))).unwrap();
+    assert_eq!((row.imported, row.skipped, row.refused), (1, 0, 0));
+    let granted = engine.act("I-1", &act("grant", "head", "2026-03-04"), 2, None).unwrap();
+    assert_eq!(granted.version, 3);
+    assert!(engine.verify().unwrap().is_empty(), "the chain starts at the first imported event");
 }

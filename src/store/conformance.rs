@@ -3,8 +3,8 @@
 //! on a file). What is checked is the contract the engine relies on, not any SQL.
 
 use super::{
-    Append, CaseRow, Derived, EventRow, NewCase, NewDeployment, OPENING_SCOPE, OpenClockRow, SourceFile, Store,
-    StoreError,
+    Append, CaseRow, Derived, EventRow, ImportItem, ImportedCase, NewCase, NewDeployment, NewImport, OPENING_SCOPE,
+    OpenClockRow, SourceFile, Store, StoreError,
 };
 
 /// Runs every check on fresh stores from `make`; panics with the check's name on a failure.
@@ -15,6 +15,7 @@ pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
     idempotency_answers_are_kept(&mut make());
     open_clocks_are_replaced_and_queried_by_date(&mut make());
     cases_are_found_and_counted(&mut make());
+    imports_create_cases_skip_taken_numbers_and_are_all_or_nothing(&mut make());
 }
 
 fn deployment(version: &str, hash: &str) -> NewDeployment {
@@ -241,4 +242,56 @@ fn cases_are_found_and_counted<S: Store>(store: &mut S) {
     assert_eq!(store.case_count("other").expect("count"), 0);
     assert_eq!(store.cases_numbered("N-2").expect("numbered").len(), 1);
     assert_eq!(store.cases().expect("all").iter().map(|case| case.number.as_str()).collect::<Vec<_>>(), ["N-1", "N-2"]);
+}
+
+fn imports_create_cases_skip_taken_numbers_and_are_all_or_nothing<S: Store>(store: &mut S) {
+    let key = open(store, "c1", "N-1");
+    let new_import = NewImport {
+        imported_at: "2026-11-23T09:00:00+08:00".to_owned(),
+        log: "log.csv".to_owned(),
+        log_hash: "ab".to_owned(),
+        deployment: key,
+        as_of: None,
+        accept_findings: true,
+    };
+    let imported = |id: &str, number: &str, findings: &[&str]| {
+        Ok(ImportItem::Case(Box::new(ImportedCase {
+            case: case(id, key, number),
+            events: vec![event(0, "2026-03-02T09:00:00+08:00")],
+            derived: derived(&[("a", Some("2026-03-10"))]),
+            findings: findings.iter().map(|code| (*code).to_owned()).collect(),
+        })))
+    };
+    let abandoned = store.import(
+        &new_import,
+        &mut [imported("c2", "N-2", &[]), Err("the log could not be read again".to_owned())].into_iter(),
+    );
+    assert!(matches!(abandoned, Err(StoreError::ImportAbandoned(_))), "import: an error abandons the import");
+    assert!(store.case("c2").expect("read").is_none(), "import: an abandoned import creates no case");
+    assert!(store.imports().expect("imports").is_empty(), "import: an abandoned import is not recorded");
+    let row = store
+        .import(
+            &new_import,
+            &mut [
+                imported("c2", "N-2", &[]),
+                imported("c3", "N-1", &[]),
+                Ok(ImportItem::Refused),
+                imported("c4", "N-4", &["AUD002"]),
+            ]
+            .into_iter(),
+        )
+        .expect("import");
+    assert_eq!(
+        (row.imported, row.with_findings, row.skipped, row.refused),
+        (2, 1, 1, 1),
+        "import: created, marked, skipped and refused counted"
+    );
+    assert!(store.case("c3").expect("read").is_none(), "import: a taken number is skipped, not overwritten");
+    assert_eq!(store.events("c4").expect("events").len(), 1, "import: a case comes with its events");
+    assert_eq!(store.open_clocks("c4").expect("clocks").len(), 1, "import: a case comes with its open clocks");
+    let mark = store.import_mark("c4").expect("mark").expect("c4 was imported");
+    assert_eq!((mark.import, mark.findings), (row.key, vec!["AUD002".to_owned()]), "import: the case is marked");
+    assert_eq!(store.import_mark("c2").expect("mark").map(|mark| mark.findings.len()), Some(0));
+    assert!(store.import_mark("c1").expect("mark").is_none(), "import: a case opened live has no mark");
+    assert_eq!(store.imports().expect("imports"), [row], "import: recorded as made");
 }

@@ -12,7 +12,10 @@ mod rows;
 mod sqlite_store;
 mod store_error;
 
-pub use rows::{Append, CaseRow, DeploymentRow, Derived, EventRow, NewCase, NewDeployment, OpenClockRow, SourceFile};
+pub use rows::{
+    Append, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark, ImportRow, ImportedCase, NewCase,
+    NewDeployment, NewImport, OpenClockRow, SourceFile,
+};
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
 
@@ -126,6 +129,33 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn open_clocks_warned(&self, as_of: &str) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError>;
+
+    /// Records an import and creates its cases, all in one transaction: a case whose
+    /// (workflow, number) is already stored is skipped and counted, a [`ImportItem::Refused`] is
+    /// counted, and an `Err` from `cases` undoes everything ([`StoreError::ImportAbandoned`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`]; nothing is written then.
+    fn import(
+        &mut self,
+        import: &NewImport,
+        cases: &mut dyn Iterator<Item = Result<ImportItem, String>>,
+    ) -> Result<ImportRow, StoreError>;
+
+    /// Every import, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn imports(&self) -> Result<Vec<ImportRow>, StoreError>;
+
+    /// The import that created a case, if one did.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn import_mark(&self, case_id: &str) -> Result<Option<ImportMark>, StoreError>;
 }
 
 #[cfg(test)]

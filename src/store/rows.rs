@@ -99,3 +99,66 @@ pub struct Append<'a> {
     /// (key, answer), scoped to the case.
     pub idempotency: Option<(&'a str, &'a str)>,
 }
+
+/// An import of audited histories, as requested.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewImport {
+    pub imported_at: String,
+    /// The log file as named.
+    pub log: String,
+    /// SHA-256 of the log's bytes, hex.
+    pub log_hash: String,
+    pub deployment: i64,
+    /// `YYYY-MM-DD`; `None`: as of the log's last timestamp.
+    pub as_of: Option<String>,
+    pub accept_findings: bool,
+}
+
+/// An import as stored, with what it did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRow {
+    pub key: i64,
+    pub imported_at: String,
+    pub log: String,
+    pub log_hash: String,
+    pub deployment: i64,
+    pub as_of: Option<String>,
+    pub accept_findings: bool,
+    /// Cases created.
+    pub imported: u64,
+    /// Of which marked as imported with findings.
+    pub with_findings: u64,
+    /// Cases whose (workflow, number) was already in the store: left as they are.
+    pub skipped: u64,
+    /// Cases left out by the importer (findings not accepted, or nothing to replay).
+    pub refused: u64,
+}
+
+/// One case of an import: created unless its number is taken, or left out.
+#[derive(Clone, Debug)]
+pub enum ImportItem {
+    Case(Box<ImportedCase>),
+    /// Left out by the importer; counted.
+    Refused,
+}
+
+/// A case an import creates, with its first events.
+#[derive(Clone, Debug)]
+pub struct ImportedCase {
+    pub case: CaseRow,
+    pub events: Vec<EventRow>,
+    pub derived: Derived,
+    /// Codes of the findings that changed the history as imported; non-empty marks the case as
+    /// imported with findings.
+    pub findings: Vec<String>,
+}
+
+/// Where a case came from, when an import created it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ImportMark {
+    pub import: i64,
+    pub log: String,
+    pub imported_at: String,
+    /// Empty: imported clean.
+    pub findings: Vec<String>,
+}

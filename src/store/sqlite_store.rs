@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::rows::{
-    Append, CaseRow, DeploymentRow, Derived, EventRow, NewCase, NewDeployment, OpenClockRow, SourceFile,
+    Append, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark, ImportRow, NewCase, NewDeployment,
+    NewImport, OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
 use super::{OPENING_SCOPE, Store};
@@ -18,6 +19,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_init.sql")),
     M::up(include_str!("../../migrations/0002_drop_write_heavy_indexes.sql")),
     M::up(include_str!("../../migrations/0003_cases_by_number.sql")),
+    M::up(include_str!("../../migrations/0004_imports.sql")),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -28,6 +30,9 @@ pub const WAL_CHECKPOINT_PAGES: i64 = 10_000;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+const IMPORT_COLUMNS: &str =
+    "key, imported_at, log, log_hash, deployment, as_of, accept_findings, imported, with_findings, skipped, refused";
 
 const CASE_COLUMNS: &str =
     "id, deployment, workflow, number, opened_at, last_at, version, head_hash, configuration, finished_on";
@@ -159,6 +164,40 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Inserts a case row; with `skip_taken`, a taken (workflow, number) inserts nothing and
+    /// returns `false`.
+    fn insert_case(
+        transaction: &rusqlite::Transaction<'_>,
+        case: &CaseRow,
+        derived: &Derived,
+        skip_taken: bool,
+    ) -> Result<bool, StoreError> {
+        let conflict = if skip_taken { " ON CONFLICT (workflow, number) DO NOTHING" } else { "" };
+        let inserted = transaction
+            .prepare_cached(&format!(
+                "INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10){conflict}"
+            ))?
+            .execute(params![
+                case.id,
+                case.deployment,
+                case.workflow,
+                case.number,
+                case.opened_at,
+                case.last_at,
+                case.version as i64,
+                case.head_hash,
+                derived.configuration,
+                derived.finished_on
+            ]);
+        match inserted {
+            Ok(count) => Ok(count == 1),
+            Err(error) if is_unique_violation(&error) => {
+                Err(StoreError::NumberTaken { workflow: case.workflow.clone(), number: case.number.clone() })
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
     fn insert_events(
         transaction: &rusqlite::Transaction<'_>,
         case_id: &str,
@@ -265,28 +304,7 @@ impl Store for SqliteStore {
     fn create_case(&mut self, new: &NewCase<'_>) -> Result<(), StoreError> {
         let case = new.case;
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let inserted = transaction.execute(
-            &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-            params![
-                case.id,
-                case.deployment,
-                case.workflow,
-                case.number,
-                case.opened_at,
-                case.last_at,
-                case.version as i64,
-                case.head_hash,
-                new.derived.configuration,
-                new.derived.finished_on
-            ],
-        );
-        if let Err(error) = inserted {
-            return Err(if is_unique_violation(&error) {
-                StoreError::NumberTaken { workflow: case.workflow.clone(), number: case.number.clone() }
-            } else {
-                error.into()
-            });
-        }
+        SqliteStore::insert_case(&transaction, case, new.derived, false)?;
         SqliteStore::insert_events(&transaction, &case.id, new.events)?;
         SqliteStore::write_derived(&transaction, &case.id, new.derived)?;
         if let Some((key, answer)) = new.idempotency {
@@ -428,5 +446,99 @@ impl Store for SqliteStore {
         let mut statement = self.connection.prepare_cached(&sql)?;
         let rows = statement.query_map([as_of], |row| Ok((case_row(row)?, open_clock_row(row, 10)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn import(
+        &mut self,
+        import: &NewImport,
+        cases: &mut dyn Iterator<Item = Result<ImportItem, String>>,
+    ) -> Result<ImportRow, StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute(
+            "INSERT INTO imports (imported_at, log, log_hash, deployment, as_of, accept_findings, imported, \
+             with_findings, skipped, refused) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0)",
+            params![
+                import.imported_at,
+                import.log,
+                import.log_hash,
+                import.deployment,
+                import.as_of,
+                i64::from(import.accept_findings)
+            ],
+        )?;
+        let key = transaction.last_insert_rowid();
+        let (mut imported, mut with_findings, mut skipped, mut refused) = (0_i64, 0_i64, 0_i64, 0_i64);
+        for item in cases {
+            // Dropping the transaction on an early return rolls everything back.
+            let case = match item.map_err(StoreError::ImportAbandoned)? {
+                ImportItem::Refused => {
+                    refused += 1;
+                    continue;
+                }
+                ImportItem::Case(case) => case,
+            };
+            if !SqliteStore::insert_case(&transaction, &case.case, &case.derived, true)? {
+                skipped += 1;
+                continue;
+            }
+            SqliteStore::insert_events(&transaction, &case.case.id, &case.events)?;
+            SqliteStore::write_derived(&transaction, &case.case.id, &case.derived)?;
+            let findings =
+                serde_json::to_string(&case.findings).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            transaction
+                .prepare_cached("INSERT INTO imported_cases (case_id, import, findings) VALUES (?1, ?2, ?3)")?
+                .execute(params![case.case.id, key, findings])?;
+            imported += 1;
+            with_findings += i64::from(!case.findings.is_empty());
+        }
+        transaction.execute(
+            "UPDATE imports SET imported = ?1, with_findings = ?2, skipped = ?3, refused = ?4 WHERE key = ?5",
+            params![imported, with_findings, skipped, refused, key],
+        )?;
+        transaction.commit()?;
+        self.imports()?
+            .into_iter()
+            .find(|row| row.key == key)
+            .ok_or_else(|| StoreError::NotFound { what: "import", name: key.to_string() })
+    }
+
+    fn imports(&self) -> Result<Vec<ImportRow>, StoreError> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY key");
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map([], |row| {
+            Ok(ImportRow {
+                key: row.get(0)?,
+                imported_at: row.get(1)?,
+                log: row.get(2)?,
+                log_hash: row.get(3)?,
+                deployment: row.get(4)?,
+                as_of: row.get(5)?,
+                accept_findings: row.get::<_, i64>(6)? != 0,
+                imported: row.get::<_, i64>(7)? as u64,
+                with_findings: row.get::<_, i64>(8)? as u64,
+                skipped: row.get::<_, i64>(9)? as u64,
+                refused: row.get::<_, i64>(10)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn import_mark(&self, case_id: &str) -> Result<Option<ImportMark>, StoreError> {
+        let found: Option<(i64, String, String, String)> = self
+            .connection
+            .prepare_cached(
+                "SELECT i.key, i.log, i.imported_at, c.findings FROM imported_cases c \
+                 JOIN imports i ON i.key = c.import WHERE c.case_id = ?1",
+            )?
+            .query_row([case_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .optional()?;
+        found
+            .map(|(import, log, imported_at, findings)| {
+                let findings: Vec<String> = serde_json::from_str(&findings).map_err(|error| {
+                    StoreError::Corrupt(format!("import mark of case `{case_id}`: findings: {error}"))
+                })?;
+                Ok(ImportMark { import, log, imported_at, findings })
+            })
+            .transpose()
     }
 }

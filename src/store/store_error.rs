@@ -23,4 +23,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// The importer stopped an import; its transaction was rolled back.
+    #[error("import abandoned, nothing written: {0}")]
+    ImportAbandoned(String),
 }

@@ -1,6 +1,8 @@
-//! `renewflow audit LOG --workflow FILE [--mapping FILE] [--as-of DATE]`: replays a log of past
-//! cases through the engine's core and reports every finding and the timing. Exit 0 with no
-//! findings, 1 with findings, 2 when the log, workflow or mapping cannot be used.
+//! `renewflow audit LOG --workflow FILE [--mapping FILE] [--as-of DATE] [--import
+//! [--accept-findings]]`: replays a log of past cases through the engine's core and reports every
+//! finding and the timing; with `--import`, brings the audited cases into the store so the open
+//! ones continue live. Exit 0 with no findings, 1 with findings, 2 when the log, workflow or
+//! mapping cannot be used or the import fails (nothing is imported then).
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -14,7 +16,14 @@ use clap::Args;
 use super::format::{csv, parse_date, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
-use crate::audit::{AuditReport, Auditor, CsvLog, Finding, JsonLinesLog, Mapping, XesLog};
+use crate::audit::{
+    AuditReport, Auditor, CsvLog, Finding, ImportSelection, JsonLinesLog, LogEvent, Mapping, SettledHistories,
+    UnreadableRow, XesLog,
+};
+use crate::core::calendar::WorkingCalendar;
+use crate::core::workflow::Workflow;
+use crate::engine::{ImportEntry, ImportRequest};
+use crate::store::ImportRow;
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
@@ -33,6 +42,15 @@ pub(crate) struct AuditArgs {
     /// The log's format when its extension does not say.
     #[arg(long, value_enum, value_name = "FORMAT")]
     log_format: Option<LogFormat>,
+    /// Bring the audited cases into the store (`--db`), so the open ones continue live. Cases
+    /// already there (same workflow and number) are left as they are; cases whose history the
+    /// audit had to change are left out unless `--accept-findings`.
+    #[arg(long)]
+    import: bool,
+    /// With `--import`, bring cases with history-changing findings too, marked as imported with
+    /// findings.
+    #[arg(long, requires = "import")]
+    accept_findings: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -72,18 +90,12 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         }
     };
     let format = args.log_format.unwrap_or_else(|| guess_format(&args.log));
-    let file = File::open(&args.log).with_context(|| format!("reading log `{}`", args.log.display()))?;
-    let length = file.metadata().map_or(0, |metadata| metadata.len());
-    let progress = indicatif::ProgressBar::with_draw_target(Some(length), indicatif::ProgressDrawTarget::stderr());
-    progress.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let input = BufReader::with_capacity(1 << 16, progress.wrap_read(file));
+    let log_hash = if args.import { Some(file_hash(&args.log)?) } else { None };
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
     let keep_cases = context.format != OutputFormat::Csv;
     let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false).keep_cases(keep_cases);
+    let mut selection = ImportSelection::new(args.accept_findings);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // CSV findings are written as cases settle, so memory stays flat however long the log.
@@ -91,41 +103,189 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     if streaming {
         write!(out, "{}", findings_csv(&[], true))?;
     }
-    let mut feed = |row| -> std::io::Result<()> {
+    let progress = progress_bar(&args.log);
+    for row in read_log(&args.log, format, &mapping, &attributes, &progress)? {
         auditor.feed(row);
         if streaming {
             let found = auditor.take_findings();
             if !found.is_empty() {
+                selection.note(&found);
                 write!(out, "{}", findings_csv(&found, false))?;
             }
-        }
-        Ok(())
-    };
-    match format {
-        LogFormat::Csv => {
-            let mut rows = CsvLog::new(input, &mapping.columns, &attributes)
-                .map_err(|message| anyhow::anyhow!("log `{}`: {message}", args.log.display()))?;
-            rows.try_for_each(&mut feed)?;
-        }
-        LogFormat::Jsonl => {
-            JsonLinesLog::new(input, &mapping.columns, &attributes).try_for_each(&mut feed)?;
-        }
-        LogFormat::Xes => {
-            XesLog::new(input, &mapping.columns, &attributes).try_for_each(&mut feed)?;
         }
     }
     progress.finish_and_clear();
     let report = auditor.finish().report;
+    selection.note(&report.findings);
+    let imported = match log_hash {
+        None => None,
+        Some(log_hash) => {
+            let audited = Audited { workflow: &workflow, calendar, mapping: &mapping, format, log_hash };
+            Some(import(context, args, &audited, &report, &selection)?)
+        }
+    };
     let output = match context.format {
-        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Csv => findings_csv(&report.findings, false),
-        OutputFormat::Markdown => markdown(&report),
-        _ => text(&report),
+        OutputFormat::Json => {
+            let mut value = serde_json::to_value(&report)?;
+            if let (Some(imported), Some(object)) = (&imported, value.as_object_mut()) {
+                object.insert("import".to_owned(), serde_json::to_value(imported)?);
+            }
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        OutputFormat::Csv => {
+            if let Some(imported) = &imported {
+                eprintln!("{}", import_summary(imported, &context.db));
+            }
+            findings_csv(&report.findings, false)
+        }
+        OutputFormat::Markdown => {
+            let mut text = markdown(&report);
+            if let Some(imported) = &imported {
+                let _ = writeln!(text, "\n## Import\n\n{}", import_summary(imported, &context.db));
+            }
+            text
+        }
+        _ => {
+            let mut text = text(&report);
+            if let Some(imported) = &imported {
+                let _ = writeln!(text, "{}", import_summary(imported, &context.db));
+            }
+            text
+        }
     };
     write!(out, "{output}")?;
     out.flush()?;
     let found: u64 = report.codes.iter().map(|code| code.count).sum();
     Ok(if found == 0 { EXIT_OK } else { EXIT_FINDINGS })
+}
+
+/// A progress bar over the log's bytes, drawn on stderr only when it is a terminal.
+fn progress_bar(path: &Path) -> indicatif::ProgressBar {
+    let length = std::fs::metadata(path).map_or(0, |metadata| metadata.len());
+    let progress = indicatif::ProgressBar::with_draw_target(Some(length), indicatif::ProgressDrawTarget::stderr());
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress
+}
+
+type LogRows = Box<dyn Iterator<Item = Result<LogEvent, UnreadableRow>>>;
+
+/// The rows of a log, streamed, moving `progress` as its bytes are read.
+fn read_log(
+    path: &Path,
+    format: LogFormat,
+    mapping: &Mapping,
+    attributes: &[&str],
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<LogRows> {
+    let file = File::open(path).with_context(|| format!("reading log `{}`", path.display()))?;
+    let input = BufReader::with_capacity(1 << 16, progress.wrap_read(file));
+    Ok(match format {
+        LogFormat::Csv => Box::new(
+            CsvLog::new(input, &mapping.columns, attributes)
+                .map_err(|message| anyhow::anyhow!("log `{}`: {message}", path.display()))?,
+        ),
+        LogFormat::Jsonl => Box::new(JsonLinesLog::new(input, &mapping.columns, attributes)),
+        LogFormat::Xes => Box::new(XesLog::new(input, &mapping.columns, attributes)),
+    })
+}
+
+/// SHA-256 of a file's bytes, hex.
+fn file_hash(path: &Path) -> anyhow::Result<String> {
+    use sha2::{Digest as _, Sha256};
+    let mut file = File::open(path).with_context(|| format!("reading log `{}`", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 1 << 16];
+    loop {
+        match std::io::Read::read(&mut file, &mut buffer) {
+            Ok(0) => break,
+            Ok(read) => hasher.update(&buffer[..read]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error).with_context(|| format!("reading log `{}`", path.display())),
+        }
+    }
+    let digest: [u8; 32] = hasher.finalize().into();
+    Ok(crate::core::workflow::hex(&digest))
+}
+
+/// What the first pass established, for the second.
+struct Audited<'a> {
+    workflow: &'a Workflow,
+    calendar: &'a WorkingCalendar,
+    mapping: &'a Mapping,
+    format: LogFormat,
+    /// The log's hash before the audit read it.
+    log_hash: String,
+}
+
+/// Reads the log again and imports the audited cases as they settle, in one transaction.
+fn import(
+    context: &Context,
+    args: &AuditArgs,
+    audited: &Audited<'_>,
+    report: &AuditReport,
+    selection: &ImportSelection,
+) -> anyhow::Result<ImportRow> {
+    if report.rows_after_as_of > 0 {
+        anyhow::bail!(
+            "nothing imported: {} rows are after --as-of {}, and an import brings whole histories; audit as of \
+             the log's last date (leave --as-of out) to import",
+            report.rows_after_as_of,
+            cell(report.as_of)
+        );
+    }
+    let mut engine = super::store::open_engine(context)?;
+    let name = args.workflow.display().to_string();
+    let text = super::workflow::read_limited(&args.workflow).with_context(|| format!("reading workflow `{name}`"))?;
+    let deployed = engine
+        .deploy(&name, &text, &mut super::workflow::FileReader, super::store::now())
+        .with_context(|| format!("deploying `{name}`"))?;
+    let attributes: Vec<&str> = audited.workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
+    let progress = progress_bar(&args.log);
+    let rows = read_log(&args.log, audited.format, audited.mapping, &attributes, &progress)?;
+    let auditor =
+        Auditor::new(audited.workflow, audited.calendar, audited.mapping, report.as_of, true).keep_cases(false);
+    let histories = SettledHistories::new(auditor, rows).map(|(case_id, events)| selection.entry(case_id, events));
+    // Both readings must have seen the same bytes, or the findings do not describe the histories.
+    let unchanged = std::iter::once_with(|| match file_hash(&args.log) {
+        Ok(hash) if hash == audited.log_hash => None,
+        Ok(_) => Some(ImportEntry::Abandon(format!("the log `{}` changed while it was read", args.log.display()))),
+        Err(error) => Some(ImportEntry::Abandon(format!("{error:#}"))),
+    })
+    .flatten();
+    let request = ImportRequest {
+        deployment: deployed.key,
+        log: args.log.display().to_string(),
+        log_hash: audited.log_hash.clone(),
+        as_of: report.as_of,
+        accept_findings: args.accept_findings,
+        at: super::store::now(),
+    };
+    let imported = engine
+        .import(&request, histories.chain(unchanged))
+        .with_context(|| format!("importing into the case store `{}`", context.db.display()))?;
+    progress.finish_and_clear();
+    Ok(imported)
+}
+
+fn import_summary(imported: &ImportRow, db: &Path) -> String {
+    let mut summary = format!(
+        "Import {} into `{}`: {} cases created ({} marked as imported with findings), {} already in the store \
+         and left as they were, {} left out",
+        imported.key,
+        db.display(),
+        imported.imported,
+        imported.with_findings,
+        imported.skipped,
+        imported.refused
+    );
+    if imported.refused > 0 && !imported.accept_findings {
+        summary.push_str(" (their history had to change to replay; --accept-findings brings them, marked)");
+    }
+    summary.push('.');
+    summary
 }
 
 fn guess_format(path: &Path) -> LogFormat {

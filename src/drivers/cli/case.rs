@@ -12,7 +12,7 @@ use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
 use crate::core::workflow::Workflow;
 use crate::engine::{CaseOpening, CaseView, EngineError, Outcome};
-use crate::store::Store as _;
+use crate::store::{ImportMark, Store as _};
 
 #[derive(Debug, Args)]
 pub(crate) struct CaseArgs {
@@ -122,7 +122,10 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
                 .act(&case, &command, expected, idempotency_key.as_deref())
                 .map(|outcome| outcome_output(format, &outcome))
         }
-        CaseCommand::Show { case } => engine.case(&case).map(|view| show_output(format, &view)),
+        CaseCommand::Show { case } => engine.case(&case).and_then(|view| {
+            let mark = engine.store().import_mark(&view.row.id)?;
+            Ok(show_output(format, &view, mark.as_ref()))
+        }),
         CaseCommand::History { case } => {
             let view = engine.case(&case);
             match view {
@@ -177,8 +180,9 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
     }
 }
 
-/// One case: its row, workflow version, active states and attributes.
-fn show_output(format: DataFormat, view: &CaseView) -> anyhow::Result<String> {
+/// One case: its row, workflow version, active states and attributes, and the import that
+/// created it (with the findings it was imported with), if one did.
+fn show_output(format: DataFormat, view: &CaseView, mark: Option<&ImportMark>) -> anyhow::Result<String> {
     let configuration: Json = serde_json::from_str(&view.row.configuration).unwrap_or(Json::Null);
     let shown = json!({
         "id": view.row.id, "number": view.row.number, "workflow": view.row.workflow,
@@ -186,6 +190,10 @@ fn show_output(format: DataFormat, view: &CaseView) -> anyhow::Result<String> {
         "events": view.row.version, "opened_at": view.row.opened_at, "last_at": view.row.last_at,
         "finished_on": view.row.finished_on, "active": configuration.get("active").cloned(),
         "attributes": configuration.get("attributes").cloned(),
+        "imported": mark.map(|mark| json!({
+            "import": mark.import, "log": mark.log, "imported_at": mark.imported_at,
+            "with_findings": mark.findings,
+        })),
     });
     let columns = [
         "id",
@@ -199,6 +207,7 @@ fn show_output(format: DataFormat, view: &CaseView) -> anyhow::Result<String> {
         "finished_on",
         "active",
         "attributes",
+        "imported",
     ];
     record(format, &columns, &shown)
 }
