@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod core;
 pub mod engine;
+pub mod simulate;
 pub mod store;
 
 #[cfg(feature = "cli")]

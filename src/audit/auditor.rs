@@ -122,7 +122,7 @@ impl<'a> Auditor<'a> {
                 return;
             }
         };
-        if event.workflow.as_deref().is_some_and(|workflow| workflow != self.workflow.id()) {
+        if event.workflow.as_deref().is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
             self.rows_other_workflows += 1;
             return;
         }
@@ -288,4 +288,11 @@ impl<'a> Auditor<'a> {
             histories: self.histories,
         }
     }
+}
+
+/// Whether a log's `workflow` value names `workflow`: its id (any version), or `id@version`.
+fn names_workflow(value: &str, workflow: &Workflow) -> bool {
+    value.strip_prefix(workflow.id()).is_some_and(|rest| {
+        rest.is_empty() || rest.strip_prefix('@').is_some_and(|version| version == workflow.version())
+    })
 }

@@ -9,6 +9,7 @@ mod case;
 mod demo;
 mod log_generator;
 mod reliability;
+mod simulate;
 mod test;
 mod workflow;
 mod workflow_fuzz;

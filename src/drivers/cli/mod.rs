@@ -10,6 +10,7 @@ mod demo;
 mod describe;
 mod format;
 mod logging;
+mod simulate;
 mod store;
 mod verify;
 mod watch;
@@ -72,6 +73,8 @@ enum Command {
     Check,
     /// Replay a log of past cases against a workflow and the calendar; exit 1 with findings.
     Audit(audit::AuditArgs),
+    /// Monte Carlo of a scenario's workflows side by side, in working days on the real calendar.
+    Simulate(simulate::SimulateArgs),
     /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
     /// of dated cases, print their timing and the watch list as of 2017-09-29.
     Demo,
@@ -131,6 +134,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Check => verify::check(&context),
         Command::Demo => demo::run(&context),
         Command::Audit(args) => audit::run(&context, &args),
+        Command::Simulate(args) => simulate::run_simulate(&context, &args),
     }
 }
 

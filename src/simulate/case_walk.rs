@@ -1,0 +1,248 @@
+//! `CaseWalk`: one simulated case, moved by the engine's own transition function. For each
+//! active leaf state it draws the way out (by the scenario's branch probabilities, among the
+//! transitions whose guard holds) and how long the case stays (a duration in working days); the
+//! earliest step due is then taken with `step_in_place` at its date on the working-day axis, so
+//! holidays and 调休 days count as they do in life. Parallel regions wait side by side; a
+//! region's final state waits for the others. The walk owns no randomness: the caller passes the
+//! generator, so streams stay per case (or per replication).
+
+use rand::Rng;
+use rand::RngExt as _;
+
+use super::model::{Choice, Model};
+use super::working_day_axis::{BeyondAxis, WorkingDayAxis};
+use crate::core::calendar::WorkingCalendar;
+use crate::core::case::{Command, CommandKind, Event, EventKind, Opening, Rejection, Replay, open, step_in_place};
+use crate::core::workflow::{StateId, StateKind, Workflow};
+
+/// Most steps one simulated case may take; more means loops too likely to end.
+pub const STEPS_PER_CASE_MAX: u32 = 10_000;
+
+/// Who the simulated events are recorded as taken by.
+pub const SIMULATION_ACTOR: &str = "simulation";
+
+/// Why a simulated case could not go on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum WalkError {
+    #[error(transparent)]
+    BeyondData(#[from] BeyondAxis),
+    #[error(transparent)]
+    Calendar(#[from] crate::core::calendar::CalendarError),
+    #[error("in state `{state}` no action can be taken: every enabled way out has probability 0, or no guard holds")]
+    Stuck { state: String },
+    #[error("a case did not finish after {STEPS_PER_CASE_MAX} steps; the loop probabilities are too high to end")]
+    TooManySteps,
+    /// The core refused a step the simulator chose: a bug, or a workflow the simulator cannot
+    /// drive; the rejection says which.
+    #[error("the engine refused `{action}` in `{state}`: {rejection}")]
+    Refused { state: String, action: String, rejection: Box<Rejection> },
+}
+
+/// A way out of an active leaf, drawn and waiting to be taken.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub leaf: StateId,
+    /// Index into the model's choices of `leaf`.
+    pub choice: usize,
+    /// How long the case stays, in working days.
+    pub duration: f64,
+    /// Where on the axis the case entered `leaf`.
+    pub entered: f64,
+    /// Where the step is taken; `None` while it waits for a handler.
+    pub due: Option<f64>,
+}
+
+/// One simulated case in progress.
+pub struct CaseWalk<'m, 'w> {
+    model: &'m Model<'w>,
+    pub(crate) replay: Replay,
+    pub(crate) pending: Vec<Pending>,
+    /// The position of the last step.
+    pub(crate) position: f64,
+    steps: u32,
+    /// Every event the core made, when kept (for `--emit-log`).
+    pub(crate) events: Option<Vec<Event>>,
+}
+
+impl<'m, 'w> CaseWalk<'m, 'w> {
+    /// Opens a case at `arrival` with `attributes` (name, text).
+    ///
+    /// # Errors
+    ///
+    /// [`WalkError`] when the arrival is past the calendar's data or the core refuses the opening.
+    pub fn open(
+        model: &'m Model<'w>,
+        calendar: &WorkingCalendar,
+        axis: &WorkingDayAxis,
+        arrival: f64,
+        attributes: Vec<(String, String)>,
+        keep_events: bool,
+    ) -> Result<CaseWalk<'m, 'w>, WalkError> {
+        let workflow = model.workflow;
+        let opening = Opening { at: axis.instant(arrival)?, actor: SIMULATION_ACTOR.to_owned(), attributes };
+        let events = open(workflow, calendar, &opening).map_err(|rejection| WalkError::Refused {
+            state: workflow.state(workflow.initial()).name.clone(),
+            action: "open".to_owned(),
+            rejection: Box::new(rejection),
+        })?;
+        let mut replay = Replay::new(workflow);
+        for event in &events {
+            let applied = replay.apply(workflow, event, calendar.zone());
+            debug_assert!(applied.is_ok(), "the core's own opening does not fit: {applied:?}");
+        }
+        Ok(CaseWalk {
+            model,
+            replay,
+            pending: Vec::new(),
+            position: arrival,
+            steps: 0,
+            events: keep_events.then_some(events),
+        })
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.replay.finished_on().is_some()
+    }
+
+    /// Draws the way out and the duration of each active leaf that has none yet, in leaf order;
+    /// returns how many it drew. Each new pending starts at the walk's position with no due
+    /// position: the caller sets it (at once, or when a handler is free).
+    ///
+    /// # Errors
+    ///
+    /// [`WalkError::Stuck`] when a leaf has no way out.
+    pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Result<usize, WalkError> {
+        let workflow = self.model.workflow;
+        let mut drawn = 0;
+        let leaves: Vec<StateId> = self.replay.configuration().leaves().to_vec();
+        for leaf in leaves {
+            if self.pending.iter().any(|pending| pending.leaf == leaf) {
+                continue;
+            }
+            if matches!(workflow.state(leaf).kind, StateKind::Final) {
+                continue;
+            }
+            let choice = choose(workflow, &self.model.choices[leaf.index()], self.replay.configuration().values(), rng)
+                .ok_or_else(|| WalkError::Stuck { state: workflow.state(leaf).name.clone() })?;
+            let duration = self.model.durations[leaf.index()].as_ref().map_or(0.0, |(duration, unit)| {
+                (duration.sample(rng) * unit).min(super::duration::DURATION_WORKING_DAYS_MAX)
+            });
+            self.pending.push(Pending { leaf, choice, duration, entered: self.position, due: None });
+            drawn += 1;
+        }
+        Ok(drawn)
+    }
+
+    /// The pending step due first (ties: the leaf drawn first), if any has a due position.
+    pub fn next_due(&self) -> Option<(usize, f64)> {
+        self.pending
+            .iter()
+            .enumerate()
+            .filter_map(|(index, pending)| pending.due.map(|due| (index, due)))
+            .min_by(|left, right| left.1.total_cmp(&right.1).then(left.0.cmp(&right.0)))
+    }
+
+    /// Takes pending step `index` at its due position through the core, and forgets the pending
+    /// steps of leaves the step left or entered again. Returns the taken pending.
+    ///
+    /// # Errors
+    ///
+    /// [`WalkError`] past the calendar's data, after too many steps, or when the core refuses.
+    pub fn take(
+        &mut self,
+        calendar: &WorkingCalendar,
+        axis: &WorkingDayAxis,
+        index: usize,
+    ) -> Result<Pending, WalkError> {
+        self.steps += 1;
+        if self.steps > STEPS_PER_CASE_MAX {
+            return Err(WalkError::TooManySteps);
+        }
+        let workflow = self.model.workflow;
+        let pending = self.pending.swap_remove(index);
+        let position = pending.due.unwrap_or(self.position).max(self.position);
+        let choice: &Choice = &self.model.choices[pending.leaf.index()][pending.choice];
+        let command = Command {
+            at: axis.instant(position)?,
+            actor: SIMULATION_ACTOR.to_owned(),
+            role: workflow.role(choice.role).name.clone(),
+            kind: CommandKind::Act { action: choice.action.clone(), attributes: Vec::new() },
+        };
+        let events =
+            step_in_place(workflow, calendar, &mut self.replay, &command).map_err(|rejection| WalkError::Refused {
+                state: workflow.state(pending.leaf).name.clone(),
+                action: choice.action.clone(),
+                rejection: Box::new(rejection),
+            })?;
+        self.position = position;
+        let entered: Vec<StateId> = events.iter().filter_map(|event| entered_state(workflow, event)).collect();
+        let leaves = self.replay.configuration().leaves();
+        self.pending.retain(|other| {
+            leaves.contains(&other.leaf) && !entered.iter().any(|state| workflow.is_within(other.leaf, *state))
+        });
+        // Keep the order leaves were drawn in, whatever `swap_remove` moved.
+        self.pending.sort_by_key(|other| leaves.iter().position(|leaf| *leaf == other.leaf));
+        if let Some(kept) = &mut self.events {
+            kept.extend(events);
+        }
+        Ok(pending)
+    }
+
+    pub fn workflow(&self) -> &'w Workflow {
+        self.model.workflow
+    }
+}
+
+/// The state an event moves a case into (its leaves entered afresh), if it moves it.
+fn entered_state(workflow: &Workflow, event: &Event) -> Option<StateId> {
+    match &event.kind {
+        EventKind::Acted { transition, .. } => Some(workflow.transition(*transition).to),
+        EventKind::Done { state } => match &workflow.state(*state).kind {
+            StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } => Some(*done),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Draws one of `choices` whose guard holds on `values`: a listed action with its probability,
+/// an unlisted one with what the listed ones leave (shared evenly); when nothing is left over,
+/// the listed probabilities are scaled to sum to 1. `None` when no way out has any weight.
+#[allow(clippy::cast_precision_loss)] // a handful of transitions per state
+fn choose<R: Rng + ?Sized>(
+    workflow: &Workflow,
+    choices: &[Choice],
+    values: &[Option<crate::core::workflow::Value>],
+    rng: &mut R,
+) -> Option<usize> {
+    // One entry per action: the first transition of it whose guard holds.
+    let mut enabled: Vec<usize> = Vec::with_capacity(choices.len());
+    for (index, choice) in choices.iter().enumerate() {
+        let holds = workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
+        if holds && !enabled.iter().any(|other| choices[*other].action == choice.action) {
+            enabled.push(index);
+        }
+    }
+    let listed: f64 = enabled.iter().filter_map(|index| choices[*index].probability).sum();
+    let unlisted = enabled.iter().filter(|index| choices[**index].probability.is_none()).count();
+    let share = if unlisted == 0 { 0.0 } else { (1.0 - listed).max(0.0) / unlisted as f64 };
+    let weight = |index: usize| choices[index].probability.unwrap_or(share);
+    let total: f64 = enabled.iter().map(|index| weight(*index)).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut draw = rng.random::<f64>() * total;
+    let mut last = None;
+    for index in enabled {
+        let weight = weight(index);
+        if weight <= 0.0 {
+            continue;
+        }
+        last = Some(index);
+        if draw < weight {
+            return Some(index);
+        }
+        draw -= weight;
+    }
+    last
+}

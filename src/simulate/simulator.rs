@@ -1,0 +1,325 @@
+//! `simulate`: runs a scenario's cases through each of its workflows and gathers the results.
+//! Without staff, cases are independent: case `i` draws its arrival and attributes from one
+//! `ChaCha8Rng` stream shared by every workflow (so the workflows are compared on the same cases)
+//! and its path and durations from one stream per workflow; blocks of cases run on all cores with
+//! `rayon` and are gathered in case order, so the same seed gives the same output whatever the
+//! number of threads. With staff, cases meet in queues: see `staffed_run.rs`.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt as _, SeedableRng as _};
+use rand_distr::{Distribution as _, Exp};
+use rayon::prelude::*;
+
+use super::case_walk::{CaseWalk, WalkError};
+use super::histogram::Histogram;
+use super::model::Model;
+use super::scenario::{Arrivals, Mix, Scenario};
+use super::working_day_axis::WorkingDayAxis;
+use crate::core::calendar::{CalendarError, WorkingCalendar};
+use crate::core::case::{Event, timing};
+use crate::core::workflow::StateKind;
+
+/// Cases run between two gatherings (and progress reports).
+pub const BLOCK_CASES: u64 = 4_096;
+
+/// A simulation that could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    #[error("case {case} on workflow `{workflow}`: {error}")]
+    Walk { case: u64, workflow: String, error: WalkError },
+    #[error("the scenario's arrivals: {0}")]
+    Arrivals(String),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// What a run is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    pub cases: u64,
+    pub seed: u64,
+    /// Keep every case's events (for `--emit-log`).
+    pub keep_events: bool,
+}
+
+/// One clock's results over a workflow's cases.
+#[derive(Clone, Debug, Default)]
+pub struct ClockTally {
+    /// Elapsed (in the clock's count unit) in the cases where the clock started.
+    pub elapsed: Histogram,
+    pub breached_statutory: u64,
+    pub breached_promised: u64,
+}
+
+/// One workflow's results.
+#[derive(Clone, Debug, Default)]
+pub struct WorkflowTally {
+    /// Working days from opening to the end, per case.
+    pub total: Histogram,
+    /// By clock index.
+    pub clocks: Vec<ClockTally>,
+    /// Cases ending in each final state, by state index.
+    pub outcomes: Vec<u64>,
+    /// Times each action was taken, by action index.
+    pub actions: Vec<u64>,
+}
+
+/// The results of a run: one tally per workflow, and the paired differences of total working
+/// days between each workflow and the first (the baseline).
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub workflows: Vec<WorkflowTally>,
+    /// By workflow index (the first is the baseline's, always empty): Σ d and Σ d² of the
+    /// per-case difference `d = total(w) − total(baseline)`.
+    pub differences: Vec<(i128, i128)>,
+    pub cases: u64,
+}
+
+/// One case's result on one workflow.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    pub total_working_days: i64,
+    /// By clock index: (elapsed, over statutory, over promised) when the clock started.
+    pub clocks: Vec<Option<(i64, bool, bool)>>,
+    pub outcome: usize,
+    pub actions: Vec<(usize, u32)>,
+    pub events: Option<Vec<Event>>,
+}
+
+impl Tally {
+    fn new(models: &[Model<'_>]) -> Tally {
+        Tally {
+            workflows: models
+                .iter()
+                .map(|model| WorkflowTally {
+                    total: Histogram::default(),
+                    clocks: vec![ClockTally::default(); model.workflow.clocks().len()],
+                    outcomes: vec![0; model.workflow.states().len()],
+                    actions: vec![0; model.workflow.actions().len()],
+                })
+                .collect(),
+            differences: vec![(0, 0); models.len()],
+            cases: 0,
+        }
+    }
+
+    /// Counts one case, run on every workflow.
+    fn add(&mut self, results: &[CaseResult]) {
+        self.cases += 1;
+        for (tally, result) in self.workflows.iter_mut().zip(results) {
+            tally.total.add(result.total_working_days);
+            for (clock, outcome) in tally.clocks.iter_mut().zip(&result.clocks) {
+                if let Some((elapsed, statutory, promised)) = outcome {
+                    clock.elapsed.add(*elapsed);
+                    clock.breached_statutory += u64::from(*statutory);
+                    clock.breached_promised += u64::from(*promised);
+                }
+            }
+            tally.outcomes[result.outcome] += 1;
+            for (action, times) in &result.actions {
+                tally.actions[*action] += u64::from(*times);
+            }
+        }
+        let base = results.first().map_or(0, |result| result.total_working_days);
+        for (difference, result) in self.differences.iter_mut().zip(results).skip(1) {
+            let d = i128::from(result.total_working_days - base);
+            difference.0 += d;
+            difference.1 += d * d;
+        }
+    }
+}
+
+/// A generator for one stream of the run.
+pub(crate) fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// Where each case arrives on the axis, for arrivals that depend on the cases before (Poisson);
+/// `None` when each case draws its own.
+fn arrival_positions(
+    arrivals: &Arrivals,
+    axis: &WorkingDayAxis,
+    cases: u64,
+    seed: u64,
+) -> Result<Option<Vec<f64>>, SimulationError> {
+    let Arrivals::Poisson { from, rate_per_working_day } = arrivals else { return Ok(None) };
+    let start = axis
+        .position_of(*from)
+        .ok_or_else(|| SimulationError::Arrivals(format!("{from} is past the calendar's data")))?;
+    let gaps = Exp::new(*rate_per_working_day).map_err(|error| SimulationError::Arrivals(error.to_string()))?;
+    // The last stream number is the arrivals'; cases use the others.
+    let mut rng = stream(seed, u64::MAX);
+    let mut position = start;
+    let mut positions = Vec::with_capacity(cases as usize);
+    for _ in 0..cases {
+        position += gaps.sample(&mut rng);
+        positions.push(position);
+    }
+    Ok(Some(positions))
+}
+
+/// A case's arrival and attribute values (name, text), drawn from its common stream.
+fn case_draws<R: Rng + ?Sized>(
+    scenario: &Scenario,
+    axis: &WorkingDayAxis,
+    case: u64,
+    positions: Option<&[f64]>,
+    rng: &mut R,
+) -> Result<(f64, Vec<(String, String)>), SimulationError> {
+    let arrival = match (&scenario.arrivals, positions) {
+        (_, Some(positions)) => positions[case as usize],
+        (Arrivals::Fixed(dates), None) => {
+            let date = dates[(case % dates.len() as u64) as usize];
+            axis.position_of(date)
+                .ok_or_else(|| SimulationError::Arrivals(format!("{date} is past the calendar's data")))?
+        }
+        (Arrivals::Uniform { from, to }, None) => {
+            let first = axis.position_of(*from);
+            let after = to.succ_opt().and_then(|next| axis.position_of(next)).unwrap_or(axis.len() as f64);
+            match first {
+                Some(first) if first < after => rng.random_range(first as u64..after as u64) as f64,
+                _ => {
+                    return Err(SimulationError::Arrivals(format!(
+                        "no working day from {from} to {to} within the calendar's data"
+                    )));
+                }
+            }
+        }
+        (Arrivals::Poisson { .. }, None) => 0.0,
+    };
+    let mut attributes = Vec::with_capacity(scenario.attributes.len());
+    for (name, mix) in &scenario.attributes {
+        let draw: f64 = rng.random();
+        let value = match &mix.value {
+            Mix::True(share) => (draw < *share).to_string(),
+            Mix::Values(values) => {
+                let mut left = draw;
+                let mut chosen = values.last().map(|(value, _)| value.clone()).unwrap_or_default();
+                for (value, share) in values {
+                    if left < *share {
+                        chosen.clone_from(value);
+                        break;
+                    }
+                    left -= share;
+                }
+                chosen
+            }
+        };
+        attributes.push((name.value.clone(), value));
+    }
+    Ok((arrival, attributes))
+}
+
+/// Walks one case on one workflow to its end, each step taken as soon as it is due.
+fn run_case(
+    model: &Model<'_>,
+    calendar: &WorkingCalendar,
+    axis: &WorkingDayAxis,
+    arrival: f64,
+    attributes: &[(String, String)],
+    rng: &mut ChaCha8Rng,
+    keep_events: bool,
+) -> Result<CaseResult, WalkError> {
+    let workflow = model.workflow;
+    let own: Vec<(String, String)> =
+        attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
+    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events)?;
+    let mut actions: Vec<(usize, u32)> = Vec::new();
+    while !walk.is_finished() {
+        walk.draw(rng)?;
+        for pending in &mut walk.pending {
+            if pending.due.is_none() {
+                pending.due = Some(pending.entered + pending.duration);
+            }
+        }
+        let Some((index, _)) = walk.next_due() else {
+            let leaf = walk.replay.configuration().leaves().first().copied().unwrap_or(workflow.initial());
+            return Err(WalkError::Stuck { state: workflow.state(leaf).name.clone() });
+        };
+        let taken = walk.take(calendar, axis, index)?;
+        let action = workflow.transition(model.choices[taken.leaf.index()][taken.choice].transition).action.index();
+        match actions.iter_mut().find(|(counted, _)| *counted == action) {
+            Some((_, times)) => *times += 1,
+            None => actions.push((action, 1)),
+        }
+    }
+    finish(model, calendar, walk, actions)
+}
+
+/// A finished walk's result, counted by the core's own timing as of its last day.
+pub(crate) fn finish(
+    model: &Model<'_>,
+    calendar: &WorkingCalendar,
+    walk: CaseWalk<'_, '_>,
+    actions: Vec<(usize, u32)>,
+) -> Result<CaseResult, WalkError> {
+    let workflow = model.workflow;
+    let finished_on = walk.replay.finished_on().unwrap_or_default();
+    let timing = timing(workflow, calendar, &walk.replay, finished_on)?;
+    let over = |limit: Option<&crate::core::case::LimitTiming>| {
+        limit.is_some_and(|limit| limit.remaining.is_some_and(|left| left < 0))
+    };
+    let clocks = timing
+        .clocks
+        .iter()
+        .map(|clock| {
+            clock.started_on.map(|_| (clock.elapsed, over(clock.statutory.as_ref()), over(clock.promised.as_ref())))
+        })
+        .collect();
+    let outcome = walk
+        .replay
+        .configuration()
+        .finished_in(workflow)
+        .filter(|state| matches!(workflow.state(*state).kind, StateKind::Final))
+        .map_or(0, crate::core::workflow::StateId::index);
+    Ok(CaseResult { total_working_days: timing.elapsed_working_days, clocks, outcome, actions, events: walk.events })
+}
+
+/// Runs `options.cases` cases on every model, in blocks over all of rayon's threads;
+/// `on_block` gets each block's results in case order (for `--emit-log` and progress).
+///
+/// # Errors
+///
+/// [`SimulationError`] for the first case (by number) that cannot run.
+pub fn run(
+    scenario: &Scenario,
+    models: &[Model<'_>],
+    calendar: &WorkingCalendar,
+    axis: &WorkingDayAxis,
+    options: RunOptions,
+    on_block: &mut dyn FnMut(u64, &[Vec<CaseResult>]),
+) -> Result<Tally, SimulationError> {
+    let positions = arrival_positions(&scenario.arrivals, axis, options.cases, options.seed)?;
+    let streams_per_case = models.len() as u64 + 1;
+    let mut tally = Tally::new(models);
+    let mut first = 0;
+    while first < options.cases {
+        let last = (first + BLOCK_CASES).min(options.cases);
+        let block: Vec<Result<Vec<CaseResult>, SimulationError>> = (first..last)
+            .into_par_iter()
+            .map(|case| {
+                let mut common = stream(options.seed, case * streams_per_case);
+                let (arrival, attributes) = case_draws(scenario, axis, case, positions.as_deref(), &mut common)?;
+                models
+                    .iter()
+                    .enumerate()
+                    .map(|(index, model)| {
+                        let mut rng = stream(options.seed, case * streams_per_case + 1 + index as u64);
+                        run_case(model, calendar, axis, arrival, &attributes, &mut rng, options.keep_events).map_err(
+                            |error| SimulationError::Walk { case, workflow: model.workflow.id().to_owned(), error },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let block: Vec<Vec<CaseResult>> = block.into_iter().collect::<Result<_, _>>()?;
+        for results in &block {
+            tally.add(results);
+        }
+        on_block(first, &block);
+        first = last;
+    }
+    Ok(tally)
+}

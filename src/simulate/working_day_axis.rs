@@ -1,0 +1,94 @@
+//! `WorkingDayAxis`: simulated time as a position on the calendar's working days. Position `0.0`
+//! is the start of the epoch's working day; position `p` falls on the `floor(p)`-th working day
+//! after it, at an office hour given by its fraction (09:00 + fraction × 8 h). So durations in
+//! working days move dates across weekends, holidays and 调休 working days as they do in life.
+//! Built from the calendar's own day table; nothing here decides what a working day is.
+
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone as _};
+
+use crate::core::calendar::{CalendarError, WorkingCalendar};
+
+/// Office hours a fraction of a working day spreads over.
+const OFFICE_OPENS_HOUR: u32 = 9;
+const OFFICE_SECONDS: f64 = 8.0 * 3600.0;
+
+/// The working days from an epoch to the end of the calendar's data.
+#[derive(Clone, Debug)]
+pub struct WorkingDayAxis {
+    zone: FixedOffset,
+    days: Vec<NaiveDate>,
+    /// The first year the calendar has no data for.
+    beyond_year: i32,
+}
+
+/// A position past the calendar's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the simulation runs past the calendar's data, into {year}; start the cases earlier or add {year} with --calendar-file"
+)]
+pub struct BeyondAxis {
+    pub year: i32,
+}
+
+impl WorkingDayAxis {
+    /// The working days from `epoch` (or the first working day after it) to the calendar's last
+    /// date.
+    ///
+    /// # Errors
+    ///
+    /// [`CalendarError`] when `epoch` is outside the calendar's data.
+    pub fn new(calendar: &WorkingCalendar, epoch: NaiveDate) -> Result<WorkingDayAxis, CalendarError> {
+        calendar.is_working_day(epoch)?;
+        let mut days = Vec::new();
+        for date in epoch.iter_days().take_while(|date| *date <= calendar.last_date()) {
+            if calendar.is_working_day(date)? {
+                days.push(date);
+            }
+        }
+        Ok(WorkingDayAxis { zone: calendar.zone(), days, beyond_year: calendar.last_date().year() + 1 })
+    }
+
+    /// The working days on the axis.
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// The working day a position falls on.
+    ///
+    /// # Errors
+    ///
+    /// [`BeyondAxis`] past the calendar's data.
+    pub fn date(&self, position: f64) -> Result<NaiveDate, BeyondAxis> {
+        let index = position.max(0.0).floor();
+        if index >= self.days.len() as f64 {
+            return Err(BeyondAxis { year: self.beyond_year });
+        }
+        Ok(self.days[index as usize])
+    }
+
+    /// The instant of a position: its working day, at 09:00 plus its fraction of eight office
+    /// hours, in the calendar's zone.
+    ///
+    /// # Errors
+    ///
+    /// [`BeyondAxis`] past the calendar's data.
+    pub fn instant(&self, position: f64) -> Result<DateTime<FixedOffset>, BeyondAxis> {
+        let date = self.date(position)?;
+        let fraction = position.max(0.0).fract();
+        let seconds = (fraction * OFFICE_SECONDS).floor() as i64;
+        let opens = NaiveTime::from_hms_opt(OFFICE_OPENS_HOUR, 0, 0).unwrap_or_default();
+        let local = date.and_time(opens) + TimeDelta::seconds(seconds);
+        Ok(self.zone.from_local_datetime(&local).single().unwrap_or_else(|| self.zone.from_utc_datetime(&local)))
+    }
+
+    /// The position of the start of the first working day on or after `date` (`None` past the
+    /// data or before the epoch).
+    pub fn position_of(&self, date: NaiveDate) -> Option<f64> {
+        let index = self.days.partition_point(|day| *day < date);
+        (index < self.days.len()).then_some(index as f64)
+    }
+}

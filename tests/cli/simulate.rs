@@ -1,0 +1,188 @@
+//! `renewflow simulate`: fixed seeds, totals counted by hand across the Spring Festival, the same
+//! bytes whatever the thread count, loop frequencies that converge, and emitted logs the audit
+//! replays without a finding.
+
+use serde_json::Value as Json;
+
+use crate::test::{Output, Test};
+
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scenarios/");
+const LONGGANG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/scenarios/longgang-2016-vs-2017.yaml");
+const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+
+fn scenario(name: &str) -> String {
+    format!("{SCENARIOS}{name}")
+}
+
+fn simulate(args: &[&str]) -> Output {
+    let mut test = Test::new().args(["simulate"]);
+    for arg in args {
+        test = test.args([arg]);
+    }
+    test.run()
+}
+
+fn json(args: &[&str]) -> Json {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--format", "json"]);
+    let output = simulate(&all);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    serde_json::from_str(&output.stdout).unwrap()
+}
+
+fn clock<'a>(workflow: &'a Json, name: &str) -> &'a Json {
+    workflow["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == name).unwrap()
+}
+
+#[test]
+fn fixed_durations_give_totals_and_dates_counted_by_hand() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("log.csv");
+    let report = json(&[&scenario("licence-fixed.yaml"), "--emit-log", log.to_str().unwrap()]);
+    let workflow = &report["workflows"][0];
+    // received 1 wd, deciding 10 wd, granted 2 wd: 13 working days whatever the calendar …
+    assert_eq!(workflow["total_working_days"]["p50"], 13);
+    assert_eq!(workflow["total_working_days"]["max"], 13);
+    assert_eq!(clock(workflow, "decision")["elapsed"]["max"], 10);
+    assert_eq!(clock(workflow, "certificate")["elapsed"]["max"], 2);
+    // … and on the calendar: opened Tue 02-10, accepted 02-11; ten working days on are 02-12,
+    // 02-13, Sat 02-14 (调休, worked), then 春节 (02-15..23 off), 02-24..27, Sat 02-28 (worked),
+    // 03-02 and 03-03: granted 03-03; two more, the certificate on Thu 03-05.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let first: Vec<&str> = text.lines().filter(|line| line.starts_with("C0000000,")).collect();
+    assert_eq!(
+        first,
+        [
+            "C0000000,administrative-license@2019.1,intake,2026-02-10 09:00:00,,simulation,false",
+            "C0000000,administrative-license@2019.1,accept,2026-02-11 09:00:00,officer,simulation,",
+            "C0000000,administrative-license@2019.1,grant,2026-03-03 09:00:00,head,simulation,",
+            "C0000000,administrative-license@2019.1,issue_certificate,2026-03-05 09:00:00,officer,simulation,",
+        ]
+    );
+    assert_eq!(report["seed"], 7);
+    assert_eq!(report["cases"], 3);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_with_one_thread_or_two() {
+    let directory = tempfile::tempdir().unwrap();
+    let logs = [directory.path().join("one.csv"), directory.path().join("two.csv")];
+    let mut outputs = Vec::new();
+    for (threads, log) in ["1", "2"].iter().zip(&logs) {
+        let output = simulate(&[
+            LONGGANG,
+            "--cases",
+            "5000",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--emit-log",
+            log.to_str().unwrap(),
+        ]);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        assert!(output.stderr.contains("seed: 2017"), "{}", output.stderr);
+        outputs.push(output.stdout);
+    }
+    assert_eq!(outputs[0], outputs[1], "the report depends on the thread count");
+    assert_eq!(
+        std::fs::read(&logs[0]).unwrap(),
+        std::fs::read(&logs[1]).unwrap(),
+        "the log depends on the thread count"
+    );
+    // Another seed gives other numbers.
+    let other = json(&[LONGGANG, "--cases", "5000", "--seed", "2018"]);
+    let first: Json = serde_json::from_str(&outputs[0]).unwrap();
+    assert_ne!(first["workflows"][0]["total_working_days"], other["workflows"][0]["total_working_days"]);
+    assert_eq!(other["seed"], 2018);
+}
+
+#[test]
+fn a_loop_probability_is_taken_as_often_as_it_says() {
+    // `request_correction` has probability 0.3 each time `received` is left, whatever was before.
+    let frequency = |cases: &str| {
+        let report = json(&[&scenario("licence-loops.yaml"), "--cases", cases]);
+        let actions = report["workflows"][0]["actions"].as_array().unwrap().clone();
+        let times = |name: &str| {
+            actions
+                .iter()
+                .find(|action| action["action"] == name)
+                .map_or(0.0, |action| action["times"].as_f64().unwrap())
+        };
+        // Every visit to `received` ends in one of these (withdrawing there has probability 0).
+        let visits = times("request_correction") + times("accept") + times("refuse_acceptance");
+        times("request_correction") / visits
+    };
+    let large = frequency("40000");
+    // About 57,000 visits: one standard error is 0.0019; 0.008 is over four.
+    assert!((large - 0.3).abs() < 0.008, "observed {large}");
+    let small = frequency("200");
+    assert!((small - 0.3).abs() < 0.1, "observed {small}");
+}
+
+#[test]
+fn an_emitted_log_is_audited_without_a_finding() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("log.csv");
+    let simulated = json(&[&scenario("licence-loops.yaml"), "--emit-log", log.to_str().unwrap()]);
+    let audit = Test::new().args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--format", "json"]).run();
+    assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
+    let report: Json = serde_json::from_str(&audit.stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(report["case_count"], 500);
+    // The audit counts the same working days as the simulation.
+    let audited = report["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap();
+    let decision = clock(&simulated["workflows"][0], "decision");
+    assert_eq!(audited["count"], decision["elapsed"]["count"]);
+    assert_eq!(audited["max"], decision["elapsed"]["max"]);
+    assert_eq!(audited["median"], decision["elapsed"]["p50"]);
+}
+
+#[test]
+fn the_longgang_scenario_puts_the_legal_bound_beside_the_simulated_figures() {
+    let report = json(&[LONGGANG, "--cases", "2000"]);
+    let bounds = report["statutory"]["workflows"].as_array().unwrap();
+    assert_eq!(bounds.len(), 2);
+    let stages: Vec<(String, i64)> = report["statutory"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| {
+            (stage["stage"].as_str().unwrap().to_owned(), stage["cut_percent"].as_f64().unwrap().round() as i64)
+        })
+        .collect();
+    // The published Longgang 2017 stage cuts.
+    assert_eq!(
+        stages,
+        [
+            ("plan".into(), 63),
+            ("planning".into(), 43),
+            ("entity".into(), 28),
+            ("land".into(), 25),
+            ("design".into(), 25)
+        ]
+    );
+    let difference = &report["differences"][0];
+    let (low, high) = (difference["ci95_low"].as_f64().unwrap(), difference["ci95_high"].as_f64().unwrap());
+    let mean = difference["mean_working_days"].as_f64().unwrap();
+    assert!(low < mean && mean < high && high < 0.0, "the reform is faster: {difference}");
+    let table = simulate(&[LONGGANG, "--cases", "100"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("longest legal path"), "{}", table.stdout);
+}
+
+#[test]
+fn a_bad_scenario_is_refused_with_file_line_and_column() {
+    let test = Test::new();
+    let file = test.file(
+        "bad.yaml",
+        &format!(
+            "scenario:\n  workflows: [{LICENCE}]\n  arrivals:\n    fixed: [2026-02-10]\n  durations:\n    recieved: {{fixed: 1}}\n    default: {{fixed: 1}}\n  branches:\n    request_corection: 0.2\n"
+        ),
+    );
+    let output = test.args(["simulate", file.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("bad.yaml:6:5"), "{}", output.stderr);
+    assert!(output.stderr.contains("did you mean `received`?"), "{}", output.stderr);
+    assert!(output.stderr.contains("did you mean `request_correction`?"), "{}", output.stderr);
+}
