@@ -50,6 +50,8 @@ pub struct Pending {
     pub entered: f64,
     /// Where the step is taken; `None` while it waits for a handler.
     pub due: Option<f64>,
+    /// The caller's mark (the queueing run numbers each pending step).
+    pub ticket: u64,
 }
 
 /// One simulated case in progress.
@@ -127,7 +129,7 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             let duration = self.model.durations[leaf.index()].as_ref().map_or(0.0, |(duration, unit)| {
                 (duration.sample(rng) * unit).min(super::duration::DURATION_WORKING_DAYS_MAX)
             });
-            self.pending.push(Pending { leaf, choice, duration, entered: self.position, due: None });
+            self.pending.push(Pending { leaf, choice, duration, entered: self.position, due: None, ticket: 0 });
             drawn += 1;
         }
         Ok(drawn)
@@ -143,7 +145,8 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
     }
 
     /// Takes pending step `index` at its due position through the core, and forgets the pending
-    /// steps of leaves the step left or entered again. Returns the taken pending.
+    /// steps of leaves the step left or entered again. Returns the taken pending and the ones
+    /// forgotten.
     ///
     /// # Errors
     ///
@@ -153,7 +156,7 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         calendar: &WorkingCalendar,
         axis: &WorkingDayAxis,
         index: usize,
-    ) -> Result<Pending, WalkError> {
+    ) -> Result<(Pending, Vec<Pending>), WalkError> {
         self.steps += 1;
         if self.steps > STEPS_PER_CASE_MAX {
             return Err(WalkError::TooManySteps);
@@ -177,15 +180,17 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         self.position = position;
         let entered: Vec<StateId> = events.iter().filter_map(|event| entered_state(workflow, event)).collect();
         let leaves = self.replay.configuration().leaves();
-        self.pending.retain(|other| {
-            leaves.contains(&other.leaf) && !entered.iter().any(|state| workflow.is_within(other.leaf, *state))
-        });
+        let (kept, dropped): (Vec<Pending>, Vec<Pending>) =
+            std::mem::take(&mut self.pending).into_iter().partition(|other| {
+                leaves.contains(&other.leaf) && !entered.iter().any(|state| workflow.is_within(other.leaf, *state))
+            });
+        self.pending = kept;
         // Keep the order leaves were drawn in, whatever `swap_remove` moved.
         self.pending.sort_by_key(|other| leaves.iter().position(|leaf| *leaf == other.leaf));
         if let Some(kept) = &mut self.events {
             kept.extend(events);
         }
-        Ok(pending)
+        Ok((pending, dropped))
     }
 
     pub fn workflow(&self) -> &'w Workflow {

@@ -14,6 +14,7 @@ mod model;
 mod report;
 mod scenario;
 mod simulator;
+mod staffed_run;
 mod working_day_axis;
 
 pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkError};
@@ -21,12 +22,15 @@ pub use duration::{DURATION_WORKING_DAYS_MAX, Duration, EMPIRICAL_VALUES_MAX};
 pub use histogram::{Histogram, Summary};
 pub use model::{Choice, Model, build_models};
 pub use report::{
-    ActionCount, ClockReport, Difference, LegalBound, Outcome, SimulationReport, StageCut, Statutory, WorkflowReport,
-    report,
+    ActionCount, ClockReport, Difference, LegalBound, Outcome, QueueReport, SimulationReport, StageCut, Statutory,
+    WorkflowReport, report,
 };
 pub use scenario::{
     Arrivals, BeyondDataChoice, BranchesIn, CASES_DEFAULT, CASES_MAX, DEFAULT_DURATION_KEY, Located, Mix,
     REPLICATIONS_MAX, SCENARIO_FILE_BYTES_MAX, STAFF_MAX, Scenario, ScenarioError, StateDuration,
 };
-pub use simulator::{BLOCK_CASES, CaseResult, ClockTally, RunOptions, SimulationError, Tally, WorkflowTally, run};
+pub use simulator::{
+    BLOCK_CASES, CaseResult, ClockTally, QueueTally, RunOptions, SimulationError, Tally, WorkflowTally, run,
+};
+pub use staffed_run::run_staffed;
 pub use working_day_axis::{BeyondAxis, WorkingDayAxis};

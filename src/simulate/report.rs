@@ -64,6 +64,20 @@ pub struct WorkflowReport {
     pub outcomes: Vec<Outcome>,
     /// Times each action was taken, on average per case.
     pub actions: Vec<ActionCount>,
+    /// Waiting for handlers, per staffed role (empty without staff).
+    pub queues: Vec<QueueReport>,
+}
+
+/// One staffed role: how long steps waited for a free handler, and how busy the handlers were.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueReport {
+    pub role: String,
+    pub handlers: u64,
+    pub requests: u64,
+    pub mean_wait_working_days: Option<f64>,
+    pub max_wait_working_days: f64,
+    /// Busy time over handlers × the run's span (first arrival to last step).
+    pub utilisation: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -194,7 +208,24 @@ pub fn report(
                     per_case: rate(*times, cases).unwrap_or(0.0),
                 })
                 .collect();
+            let queues = workflow
+                .roles()
+                .iter()
+                .zip(&counted.queues)
+                .filter(|(_, queue)| queue.handlers > 0)
+                .map(|(role, queue)| QueueReport {
+                    role: role.name.clone(),
+                    handlers: queue.handlers,
+                    requests: queue.requests,
+                    mean_wait_working_days: (queue.requests > 0)
+                        .then(|| queue.wait_working_days / queue.requests as f64),
+                    max_wait_working_days: queue.wait_max_working_days,
+                    utilisation: (queue.horizon_working_days > 0.0)
+                        .then(|| queue.busy_working_days / (queue.handlers as f64 * queue.horizon_working_days)),
+                })
+                .collect();
             WorkflowReport {
+                queues,
                 workflow: workflow.id().to_owned(),
                 version: workflow.version().to_owned(),
                 total_working_days: counted.total.summary(),

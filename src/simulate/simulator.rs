@@ -62,6 +62,32 @@ pub struct WorkflowTally {
     pub outcomes: Vec<u64>,
     /// Times each action was taken, by action index.
     pub actions: Vec<u64>,
+    /// By role index, when the scenario gives staff.
+    pub queues: Vec<QueueTally>,
+}
+
+/// One role's queue over a run: requests served, the time they waited for a handler, and the
+/// time handlers were busy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueTally {
+    pub handlers: u64,
+    pub requests: u64,
+    pub wait_working_days: f64,
+    pub wait_max_working_days: f64,
+    pub busy_working_days: f64,
+    /// Working days from the first arrival to the last step, summed over replications.
+    pub horizon_working_days: f64,
+}
+
+impl QueueTally {
+    pub(crate) fn merge(&mut self, other: &QueueTally) {
+        self.handlers = self.handlers.max(other.handlers);
+        self.requests += other.requests;
+        self.wait_working_days += other.wait_working_days;
+        self.wait_max_working_days = self.wait_max_working_days.max(other.wait_max_working_days);
+        self.busy_working_days += other.busy_working_days;
+        self.horizon_working_days += other.horizon_working_days;
+    }
 }
 
 /// The results of a run: one tally per workflow, and the paired differences of total working
@@ -87,7 +113,7 @@ pub struct CaseResult {
 }
 
 impl Tally {
-    fn new(models: &[Model<'_>]) -> Tally {
+    pub(crate) fn new(models: &[Model<'_>]) -> Tally {
         Tally {
             workflows: models
                 .iter()
@@ -96,6 +122,7 @@ impl Tally {
                     clocks: vec![ClockTally::default(); model.workflow.clocks().len()],
                     outcomes: vec![0; model.workflow.states().len()],
                     actions: vec![0; model.workflow.actions().len()],
+                    queues: vec![QueueTally::default(); model.workflow.roles().len()],
                 })
                 .collect(),
             differences: vec![(0, 0); models.len()],
@@ -104,7 +131,7 @@ impl Tally {
     }
 
     /// Counts one case, run on every workflow.
-    fn add(&mut self, results: &[CaseResult]) {
+    pub(crate) fn add(&mut self, results: &[CaseResult]) {
         self.cases += 1;
         for (tally, result) in self.workflows.iter_mut().zip(results) {
             tally.total.add(result.total_working_days);
@@ -161,7 +188,7 @@ fn arrival_positions(
 }
 
 /// A case's arrival and attribute values (name, text), drawn from its common stream.
-fn case_draws<R: Rng + ?Sized>(
+pub(crate) fn case_draws<R: Rng + ?Sized>(
     scenario: &Scenario,
     axis: &WorkingDayAxis,
     case: u64,
@@ -238,7 +265,7 @@ fn run_case(
             let leaf = walk.replay.configuration().leaves().first().copied().unwrap_or(workflow.initial());
             return Err(WalkError::Stuck { state: workflow.state(leaf).name.clone() });
         };
-        let taken = walk.take(calendar, axis, index)?;
+        let (taken, _) = walk.take(calendar, axis, index)?;
         let action = workflow.transition(model.choices[taken.leaf.index()][taken.choice].transition).action.index();
         match actions.iter_mut().find(|(counted, _)| *counted == action) {
             Some((_, times)) => *times += 1,

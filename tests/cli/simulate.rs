@@ -186,3 +186,27 @@ fn a_bad_scenario_is_refused_with_file_line_and_column() {
     assert!(output.stderr.contains("did you mean `received`?"), "{}", output.stderr);
     assert!(output.stderr.contains("did you mean `request_correction`?"), "{}", output.stderr);
 }
+
+#[test]
+fn one_handler_queues_as_the_m_m_1_formula_says() {
+    // λ = 40 arrivals a working day, μ = 50 served a working day, one clerk: ρ = 0.8 and the mean
+    // wait in queue is Wq = λ / (μ (μ − λ)) = 0.08 wd. Eight replications of 20,000 cases, each
+    // starting empty; across seeds the estimate lies within 6 % of Wq, so 10 % is the tolerance.
+    let outputs: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let output = simulate(&[&scenario("mm1.yaml"), "--threads", threads, "--format", "json"]);
+            assert_eq!(output.code, 0, "{}", output.stderr);
+            output.stdout
+        })
+        .collect();
+    assert_eq!(outputs[0], outputs[1], "replications run in parallel give the same bytes");
+    let report: Json = serde_json::from_str(&outputs[0]).unwrap();
+    let queue = &report["workflows"][0]["queues"][0];
+    assert_eq!(queue["role"], "clerk");
+    assert_eq!(queue["requests"], 160_000);
+    let wait = queue["mean_wait_working_days"].as_f64().unwrap();
+    assert!((wait - 0.08).abs() < 0.008, "mean wait {wait}, M/M/1 says 0.08");
+    let utilisation = queue["utilisation"].as_f64().unwrap();
+    assert!((utilisation - 0.8).abs() < 0.016, "utilisation {utilisation}, M/M/1 says 0.8");
+}

@@ -17,7 +17,7 @@ use crate::core::case::{Event, EventKind};
 use crate::core::workflow::Workflow;
 use crate::simulate::{
     CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, Scenario, SimulationReport, Summary, WorkingDayAxis,
-    build_models, report, run,
+    build_models, report, run, run_staffed,
 };
 
 #[derive(Debug, Args)]
@@ -63,12 +63,6 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
             return Err(Refused(name).into());
         }
     };
-    if !scenario.staff.is_empty() {
-        anyhow::bail!(
-            "scenario `{name}` gives staff per role; queueing for handlers is not simulated yet, so nothing was run \
-             (remove `staff` to simulate without queues)"
-        );
-    }
     let calendar = shared_calendar(context, &borrowed)?;
     let epoch = scenario.arrivals.first_date();
     let axis =
@@ -105,7 +99,14 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         .num_threads(args.threads.map_or(0, usize::from))
         .build()
         .context("starting the worker threads")?;
-    let tally = pool.install(|| run(&scenario, &models, calendar, &axis, options, &mut on_block))?;
+    let tally = if scenario.staff.is_empty() {
+        pool.install(|| run(&scenario, &models, calendar, &axis, options, &mut on_block))?
+    } else {
+        progress.set_length(cases * u64::from(scenario.replications));
+        pool.install(|| {
+            run_staffed(&scenario, &models, calendar, &axis, options, scenario.replications, &mut on_block)
+        })?
+    };
     progress.finish_and_clear();
     if let Some(error) = write_error {
         return Err(error);
@@ -335,6 +336,21 @@ fn report_text(report: &SimulationReport) -> String {
             .map(|outcome| format!("{} {} ({:.1} %)", outcome.state, outcome.cases, outcome.share * 100.0))
             .collect();
         let _ = writeln!(out, "ended: {}", outcomes.join(", "));
+        if !workflow.queues.is_empty() {
+            let mut queues =
+                table(&["role", "handlers", "steps served", "mean wait (wd)", "max wait (wd)", "utilisation"]);
+            for queue in &workflow.queues {
+                queues.add_row(vec![
+                    queue.role.clone(),
+                    queue.handlers.to_string(),
+                    queue.requests.to_string(),
+                    fixed(queue.mean_wait_working_days, 2),
+                    format!("{:.2}", queue.max_wait_working_days),
+                    percent(queue.utilisation),
+                ]);
+            }
+            let _ = writeln!(out, "{queues}");
+        }
     }
     if !report.differences.is_empty() {
         let mut differences = table(&["workflow", "against", "mean difference (wd)", "95 % interval"]);
