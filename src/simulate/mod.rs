@@ -15,6 +15,7 @@ mod report;
 mod scenario;
 mod simulator;
 mod staffed_run;
+mod svg_chart;
 mod working_day_axis;
 
 pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkError};
@@ -33,4 +34,5 @@ pub use simulator::{
     BLOCK_CASES, CaseResult, ClockTally, QueueTally, RunOptions, SimulationError, Tally, WorkflowTally, run,
 };
 pub use staffed_run::run_staffed;
+pub use svg_chart::{Series, histogram_svg};
 pub use working_day_axis::{BeyondAxis, WorkingDayAxis};

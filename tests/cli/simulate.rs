@@ -67,8 +67,9 @@ fn fixed_durations_give_totals_and_dates_counted_by_hand() {
 fn the_same_seed_gives_the_same_bytes_with_one_thread_or_two() {
     let directory = tempfile::tempdir().unwrap();
     let logs = [directory.path().join("one.csv"), directory.path().join("two.csv")];
+    let charts = [directory.path().join("one.svg"), directory.path().join("two.svg")];
     let mut outputs = Vec::new();
-    for (threads, log) in ["1", "2"].iter().zip(&logs) {
+    for ((threads, log), chart) in ["1", "2"].iter().zip(&logs).zip(&charts) {
         let output = simulate(&[
             LONGGANG,
             "--cases",
@@ -79,6 +80,8 @@ fn the_same_seed_gives_the_same_bytes_with_one_thread_or_two() {
             "json",
             "--emit-log",
             log.to_str().unwrap(),
+            "--svg",
+            chart.to_str().unwrap(),
         ]);
         assert_eq!(output.code, 0, "{}", output.stderr);
         assert!(output.stderr.contains("seed: 2017"), "{}", output.stderr);

@@ -16,8 +16,8 @@ use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, EventKind};
 use crate::core::workflow::Workflow;
 use crate::simulate::{
-    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, Scenario, SimulationReport, Summary, WorkingDayAxis,
-    build_models, report, run, run_staffed,
+    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, Scenario, Series, SimulationReport, Summary, Tally,
+    WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
 };
 
 #[derive(Debug, Args)]
@@ -33,6 +33,9 @@ pub(crate) struct SimulateArgs {
     /// Worker threads [default: one per core]; the output does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// Draw the distributions of total working days, overlaid, as an SVG histogram here.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
     /// Write the simulated event log here, as a CSV `renewflow audit` reads (a `workflow` column,
     /// activities named by the workflow's actions).
     #[arg(long, value_name = "FILE")]
@@ -115,6 +118,9 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         log.finish()?;
     }
     let report = report(scenario.title.as_deref(), seed, &models, &tally, false);
+    if let Some(path) = &args.svg {
+        write_chart(path, &scenario, &models, &tally)?;
+    }
     let output = match format {
         DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         DataFormat::Csv => report_csv(&report),
@@ -125,6 +131,20 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     out.write_all(output.as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// The distributions of total working days, overlaid, as an SVG file.
+fn write_chart(path: &Path, scenario: &Scenario, models: &[Model<'_>], tally: &Tally) -> anyhow::Result<()> {
+    let series: Vec<Series<'_>> = models
+        .iter()
+        .zip(&tally.workflows)
+        .map(|(model, counted)| Series {
+            label: format!("{} {}", model.workflow.title().unwrap_or(model.workflow.id()), model.workflow.version()),
+            histogram: &counted.total,
+        })
+        .collect();
+    let title = scenario.title.clone().unwrap_or_else(|| "Total working days".to_owned());
+    std::fs::write(path, histogram_svg(&title, &series)).with_context(|| format!("writing `{}`", path.display()))
 }
 
 fn read_scenario(path: &Path) -> std::io::Result<String> {
