@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::{ActivityIndex, Resolved};
 use super::case_audit::{CaseAudit, Rules};
+use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
 use super::mapping::Mapping;
@@ -39,6 +40,8 @@ pub struct Auditor<'a> {
     clocks: Vec<ClockStats>,
     /// Histories of settled cases, kept for an import.
     histories: Vec<(String, Vec<Event>)>,
+    /// Stays per state, when durations are fitted.
+    fit: Option<DurationFit>,
     latest: Option<DateTime<FixedOffset>>,
     rows: u64,
     rows_other_workflows: u64,
@@ -46,9 +49,11 @@ pub struct Auditor<'a> {
     rows_informational: u64,
 }
 
-/// A finished audit: the report, and the histories when they were kept.
+/// A finished audit: the report, and the histories and fitted durations when they were kept.
 pub struct AuditOutcome {
     pub report: AuditReport,
+    /// Stays per state, when `fit_durations` was asked for.
+    pub fit: Option<DurationFit>,
     /// (case id, the events the core made for it), in the order cases were settled.
     pub histories: Vec<(String, Vec<Event>)>,
 }
@@ -89,6 +94,7 @@ impl<'a> Auditor<'a> {
                 })
                 .collect(),
             histories: Vec::new(),
+            fit: None,
             latest: None,
             rows: 0,
             rows_other_workflows: 0,
@@ -102,6 +108,13 @@ impl<'a> Auditor<'a> {
     #[must_use]
     pub fn keep_cases(mut self, keep: bool) -> Auditor<'a> {
         self.keep_cases = keep;
+        self
+    }
+
+    /// Whether to gather each state's stays for `--fit-durations` (off by default).
+    #[must_use]
+    pub fn fit_durations(mut self, fit: bool) -> Auditor<'a> {
+        self.fit = fit.then(DurationFit::default);
         self
     }
 
@@ -171,10 +184,13 @@ impl<'a> Auditor<'a> {
             return;
         }
         let rules = self.rules();
-        let case = self
-            .open
-            .entry(event.case_id.clone())
-            .or_insert_with(|| CaseAudit::new(&event.case_id, rules.workflow, self.keep_events));
+        let case = self.open.entry(event.case_id.clone()).or_insert_with(|| {
+            let mut case = CaseAudit::new(&event.case_id, rules.workflow, self.keep_events);
+            if self.fit.is_some() {
+                case.fit = Some(super::duration_fit::CaseFit::default());
+            }
+            case
+        });
         case.feed(&rules, &event, at, &resolved);
         if let Some(finished) = case.replay.finished_on()
             && let Some(case) = self.open.remove(&event.case_id)
@@ -215,6 +231,9 @@ impl<'a> Auditor<'a> {
         let rules = self.rules();
         if let Some(events) = case.events.take() {
             self.histories.push((case.case_id.clone(), events));
+        }
+        if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
+            fit.absorb(case_fit);
         }
         let mut report = case.finish(&rules, as_of);
         self.record(&mut report);
@@ -286,6 +305,7 @@ impl<'a> Auditor<'a> {
                 codes,
             },
             histories: self.histories,
+            fit: self.fit,
         }
     }
 }

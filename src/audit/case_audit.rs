@@ -22,6 +22,8 @@ pub(crate) struct CaseAudit {
     pub(crate) replay: Replay,
     /// The events the core made, kept only when the audit will import them.
     pub(crate) events: Option<Vec<Event>>,
+    /// The case's stays in each state, kept only when durations are fitted.
+    pub(crate) fit: Option<super::duration_fit::CaseFit>,
     pub(crate) rows: u64,
     pub(crate) findings: Vec<Finding>,
     last_at: Option<DateTime<FixedOffset>>,
@@ -40,6 +42,7 @@ impl CaseAudit {
             case_id: case_id.to_owned(),
             replay: Replay::new(workflow),
             events: keep_events.then(Vec::new),
+            fit: None,
             rows: 0,
             findings: Vec::new(),
             last_at: None,
@@ -50,9 +53,12 @@ impl CaseAudit {
         self.findings.push(Finding::new(code, &self.case_id, Some(event.row), message).with_activity(&event.activity));
     }
 
-    fn record(&mut self, events: Vec<Event>) {
+    fn record(&mut self, rules: &Rules<'_>, events: Vec<Event>) {
         if let Some(last) = events.last() {
             self.last_at = Some(last.at);
+        }
+        if let Some(fit) = &mut self.fit {
+            fit.observe(rules.workflow, rules.calendar, self.replay.configuration().leaves(), &events);
         }
         if let Some(kept) = &mut self.events {
             kept.extend(events);
@@ -124,7 +130,7 @@ impl CaseAudit {
                         return false;
                     }
                 }
-                self.record(events);
+                self.record(rules, events);
                 true
             }
             Err(rejection) => {
@@ -174,7 +180,7 @@ impl CaseAudit {
                     if let Some(rejection) = role_finding {
                         self.refused(event, &rejection);
                     }
-                    self.record(events);
+                    self.record(rules, events);
                     return;
                 }
                 Err(rejection) => {

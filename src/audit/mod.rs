@@ -9,6 +9,7 @@ mod activity_index;
 mod auditor;
 mod case_audit;
 mod csv_log;
+mod duration_fit;
 mod finding;
 mod import_selection;
 mod jsonl_log;
@@ -21,6 +22,7 @@ mod xes_log;
 
 pub use auditor::{AuditOutcome, Auditor};
 pub use csv_log::CsvLog;
+pub use duration_fit::{DurationFit, FITTED_VALUES_MAX};
 pub use finding::{Finding, FindingCode};
 pub use import_selection::ImportSelection;
 pub use jsonl_log::JsonLinesLog;

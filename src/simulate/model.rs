@@ -41,7 +41,7 @@ pub struct Model<'w> {
 }
 
 /// The serial state a `parallelize` copy was made from (`review.plan_intake` → `plan_intake`).
-pub(crate) fn serial_name(name: &str) -> &str {
+pub fn serial_name(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(_, serial)| serial)
 }
 
@@ -157,6 +157,7 @@ fn article(word: &str) -> &'static str {
 
 /// `reported`: (serial state, actions) whose branch problem was reported already, so a state and
 /// its copies in a reform are named once.
+#[allow(clippy::too_many_lines)] // one pass over the states
 fn model<'w>(
     scenario: &Scenario,
     workflow: &'w Workflow,
@@ -166,6 +167,8 @@ fn model<'w>(
     let file = scenario.file();
     let durations_by_name: HashMap<&str, &StateDuration> =
         scenario.durations.iter().map(|(state, duration)| (state.value.as_str(), duration)).collect();
+    let fitted_by_name: HashMap<&str, &StateDuration> =
+        scenario.fitted.iter().map(|(state, duration)| (state.as_str(), duration)).collect();
     let branches: HashMap<&str, f64> =
         scenario.branches.iter().map(|(action, probability)| (action.value.as_str(), *probability)).collect();
     let branches_in: HashMap<&str, HashMap<&str, f64>> = scenario
@@ -187,7 +190,14 @@ fn model<'w>(
         let duration = durations_by_name
             .get(state.name.as_str())
             .or_else(|| durations_by_name.get(serial_name(&state.name)))
-            .map(|duration| (*duration).clone())
+            .copied()
+            .or_else(|| {
+                fitted_by_name
+                    .get(state.name.as_str())
+                    .or_else(|| fitted_by_name.get(serial_name(&state.name)))
+                    .copied()
+            })
+            .cloned()
             .or_else(|| scenario.default_duration.clone());
         if waits && duration.is_none() {
             missing.push(state.name.clone());

@@ -111,6 +111,11 @@ pub struct Scenario {
     pub default_duration: Option<StateDuration>,
     /// Where `durations` was written.
     pub durations_location: Location,
+    /// A file of durations (`renewflow audit --fit-durations`) for the states `durations` leaves
+    /// out, relative to the scenario file.
+    pub durations_from: Option<Located<String>>,
+    /// The durations read from that file (by the driver, with [`Scenario::add_fitted`]).
+    pub fitted: Vec<(String, StateDuration)>,
     /// The probability an action is taken when it is enabled, by action name.
     pub branches: Vec<(Located<String>, f64)>,
     /// The same, for actions leaving one state.
@@ -160,6 +165,7 @@ struct RawScenario {
     arrivals: Spanned<RawArrivals>,
     attributes: Option<SpannedMap<String, Spanned<RawMix>>>,
     durations: Spanned<SpannedMap<String, Spanned<RawDuration>>>,
+    durations_from: Option<Spanned<String>>,
     branches: Option<SpannedMap<String, Spanned<f64>>>,
     branches_in: Option<SpannedMap<String, SpannedMap<String, Spanned<f64>>>>,
     staff: Option<SpannedMap<String, Spanned<u32>>>,
@@ -339,24 +345,7 @@ impl Scenario {
             }
         }
         let durations_location = raw.durations.referenced;
-        let mut durations = Vec::new();
-        let mut default_duration = None;
-        for (state, raw_duration) in raw.durations.value.0 {
-            let duration = match raw_duration.value {
-                RawDuration::OfLimit(inner) => match *inner {
-                    RawDuration::OfLimit(_) => Err("`of_limit` cannot hold another `of_limit`".to_owned()),
-                    inner => distribution(inner).map(StateDuration::OfLimit),
-                },
-                other => distribution(other).map(StateDuration::WorkingDays),
-            };
-            match duration {
-                Err(message) => {
-                    problems.push(located_problem(file, Some(&raw_duration.referenced), message, "bad duration"));
-                }
-                Ok(duration) if state.value == DEFAULT_DURATION_KEY => default_duration = Some(duration),
-                Ok(duration) => durations.push((Located::of(state), duration)),
-            }
-        }
+        let (durations, default_duration) = state_durations(raw.durations.value, problems, file);
         let mut branches = Vec::new();
         for (action, probability) in raw.branches.unwrap_or_default().0 {
             let what = format!("the probability of `{}`", action.value);
@@ -402,6 +391,8 @@ impl Scenario {
             durations,
             default_duration,
             durations_location,
+            durations_from: raw.durations_from.map(Located::of),
+            fitted: Vec::new(),
             branches,
             branches_in,
             staff,
@@ -415,6 +406,75 @@ impl Scenario {
     /// The file name the scenario was read from.
     pub fn file(&self) -> &str {
         &self.file
+    }
+}
+
+/// `(state, duration)` entries and the `default`, each problem at its place.
+fn state_durations(
+    raw: SpannedMap<String, Spanned<RawDuration>>,
+    problems: &mut Vec<Problem>,
+    file: &str,
+) -> (Vec<(Located<String>, StateDuration)>, Option<StateDuration>) {
+    let mut durations = Vec::new();
+    let mut default_duration = None;
+    for (state, raw_duration) in raw.0 {
+        let duration = match raw_duration.value {
+            RawDuration::OfLimit(inner) => match *inner {
+                RawDuration::OfLimit(_) => Err("`of_limit` cannot hold another `of_limit`".to_owned()),
+                inner => distribution(inner).map(StateDuration::OfLimit),
+            },
+            other => distribution(other).map(StateDuration::WorkingDays),
+        };
+        match duration {
+            Err(message) => {
+                problems.push(located_problem(file, Some(&raw_duration.referenced), message, "bad duration"));
+            }
+            Ok(duration) if state.value == DEFAULT_DURATION_KEY => default_duration = Some(duration),
+            Ok(duration) => durations.push((Located::of(state), duration)),
+        }
+    }
+    (durations, default_duration)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFitted {
+    #[allow(dead_code)] // read so a fitted file is recognised; the states are what is used
+    workflow: Option<String>,
+    #[allow(dead_code)]
+    version: Option<String>,
+    durations: SpannedMap<String, Spanned<RawDuration>>,
+}
+
+impl Scenario {
+    /// Reads the durations of a fitted file (`renewflow audit --fit-durations`, named by
+    /// `durations_from`); they serve every state the scenario's own `durations` leave out (before
+    /// the `default`). A fitted state the workflows lack is not used.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`] naming the fitted file's problems at their line and column.
+    pub fn add_fitted(&mut self, file: &str, text: &str) -> Result<(), ScenarioError> {
+        let source = Arc::new(NamedSource::new(file, text.to_owned()).with_language("yaml"));
+        let mut problems = Vec::new();
+        let options = serde_saphyr::options! { strict_booleans: true };
+        let raw: RawFitted = match serde_saphyr::from_str_with_options(text, options) {
+            Ok(raw) => raw,
+            Err(error) => {
+                let (message, location) = yaml_error_message(&error);
+                problems.push(located_problem(file, location.as_ref(), message, "here"));
+                return Err(ScenarioError::new(file, &source, problems));
+            }
+        };
+        let (fitted, default) = state_durations(raw.durations, &mut problems, file);
+        if default.is_some() {
+            problems.push(located_problem(file, None, "a fitted file has no `default`".to_owned(), "default"));
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError::new(file, &source, problems));
+        }
+        self.fitted.extend(fitted.into_iter().map(|(state, duration)| (state.value, duration)));
+        Ok(())
     }
 }
 

@@ -213,3 +213,41 @@ fn one_handler_queues_as_the_m_m_1_formula_says() {
     let utilisation = queue["utilisation"].as_f64().unwrap();
     assert!((utilisation - 0.8).abs() < 0.016, "utilisation {utilisation}, M/M/1 says 0.8");
 }
+
+#[test]
+fn durations_fitted_by_the_audit_feed_a_scenario_that_gives_the_same_figures() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("log.csv");
+    let fitted = directory.path().join("fitted.yaml");
+    let original = json(&[LONGGANG, "--cases", "1500", "--emit-log", log.to_str().unwrap()]);
+    let workflow = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/longgang-2017.yaml");
+    let audit = Test::new()
+        .args(["audit", log.to_str().unwrap(), "--workflow", workflow, "--format", "csv"])
+        .args(["--fit-durations", fitted.to_str().unwrap()])
+        .run();
+    assert!(audit.code <= 1, "{}", audit.stderr);
+    let text = std::fs::read_to_string(&fitted).unwrap();
+    assert!(text.contains("version: \"2017.1\""), "{text}");
+    // A state and its parallel copy (`review.plan_intake`) are fitted together.
+    assert!(text.contains("\n  \"plan_intake\": {empirical: ["), "{text}");
+    assert!(!text.contains("review.plan_intake"), "{text}");
+    // The same scenario on 2017 alone, every duration from the fitted file.
+    let scenario = std::fs::read_to_string(LONGGANG).unwrap();
+    let start = scenario.find("  durations:\n").unwrap();
+    let end = scenario.find("  # The probability").unwrap();
+    let refitted = format!(
+        "{}  durations_from: fitted.yaml\n  durations:\n    default: {{fixed: 0}}\n{}",
+        &scenario[..start],
+        &scenario[end..]
+    )
+    .replace("[../longgang-2016.yaml, ../longgang-2017.yaml]", &format!("[{workflow}]"));
+    let path = directory.path().join("refitted.yaml");
+    std::fs::write(&path, refitted).unwrap();
+    let again = json(&[path.to_str().unwrap(), "--cases", "1500"]);
+    let (before, after) =
+        (&original["workflows"][1]["total_working_days"], &again["workflows"][0]["total_working_days"]);
+    for measure in ["p50", "p90"] {
+        let (before, after) = (before[measure].as_f64().unwrap(), after[measure].as_f64().unwrap());
+        assert!((before - after).abs() / before < 0.03, "{measure}: {before} simulated, {after} from fitted durations");
+    }
+}

@@ -42,6 +42,10 @@ pub(crate) struct AuditArgs {
     /// The log's format when its extension does not say.
     #[arg(long, value_enum, value_name = "FORMAT")]
     log_format: Option<LogFormat>,
+    /// Write each state's observed stays (working days) here, as empirical durations a
+    /// simulation scenario reads with `durations_from`.
+    #[arg(long, value_name = "FILE")]
+    fit_durations: Option<PathBuf>,
     /// Bring the audited cases into the store (`--db`), so the open ones continue live. Cases
     /// already there (same workflow and number) are left as they are; cases whose history the
     /// audit had to change are left out unless `--accept-findings`.
@@ -60,6 +64,7 @@ enum LogFormat {
     Xes,
 }
 
+#[allow(clippy::too_many_lines)] // read, replay, import, report: one pass in order
 pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     if !matches!(context.format, OutputFormat::Table | OutputFormat::Json | OutputFormat::Csv | OutputFormat::Markdown)
     {
@@ -94,7 +99,9 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
     let keep_cases = context.format != OutputFormat::Csv;
-    let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false).keep_cases(keep_cases);
+    let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false)
+        .keep_cases(keep_cases)
+        .fit_durations(args.fit_durations.is_some());
     let mut selection = ImportSelection::new(args.accept_findings);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -115,7 +122,12 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         }
     }
     progress.finish_and_clear();
-    let report = auditor.finish().report;
+    let outcome = auditor.finish();
+    let report = outcome.report;
+    if let (Some(path), Some(fit)) = (&args.fit_durations, &outcome.fit) {
+        std::fs::write(path, fit.to_yaml(&workflow, &args.log.display().to_string()))
+            .with_context(|| format!("writing `{}`", path.display()))?;
+    }
     selection.note(&report.findings);
     let imported = match log_hash {
         None => None,

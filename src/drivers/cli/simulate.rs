@@ -46,7 +46,7 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     let format = context.format.data("simulate")?;
     let name = args.scenario.display().to_string();
     let text = read_scenario(&args.scenario).with_context(|| format!("reading scenario `{name}`"))?;
-    let scenario = match Scenario::parse(&name, &text) {
+    let mut scenario = match Scenario::parse(&name, &text) {
         Ok(scenario) => scenario,
         Err(error) => {
             eprint!("{}", render_diagnostic(&error));
@@ -54,6 +54,17 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         }
     };
     let base = args.scenario.parent().unwrap_or(Path::new(""));
+    if let Some(fitted) = scenario.durations_from.clone() {
+        let path = base.join(&fitted.value);
+        let fitted_name = path.display().to_string();
+        let text = read_scenario(&path).with_context(|| {
+            format!("reading `{fitted_name}`, named by `durations_from` at {name}:{}", fitted.location.line())
+        })?;
+        if let Err(error) = scenario.add_fitted(&fitted_name, &text) {
+            eprint!("{}", render_diagnostic(&error));
+            return Err(Refused(fitted_name).into());
+        }
+    }
     let mut workflows = Vec::new();
     for file in &scenario.workflows {
         workflows.push(load_or_report(&base.join(&file.value), &context.calendars)?);
