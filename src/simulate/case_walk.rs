@@ -64,6 +64,8 @@ pub struct CaseWalk<'m, 'w> {
     steps: u32,
     /// Every event the core made, when kept (for `--emit-log`).
     pub(crate) events: Option<Vec<Event>>,
+    /// The command of each step, its buffers reused from step to step.
+    command: Command,
 }
 
 impl<'m, 'w> CaseWalk<'m, 'w> {
@@ -81,7 +83,8 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         keep_events: bool,
     ) -> Result<CaseWalk<'m, 'w>, WalkError> {
         let workflow = model.workflow;
-        let opening = Opening { at: axis.instant(arrival)?, actor: SIMULATION_ACTOR.to_owned(), attributes };
+        let opening_at = axis.instant(arrival)?;
+        let opening = Opening { at: opening_at, actor: SIMULATION_ACTOR.to_owned(), attributes };
         let events = open(workflow, calendar, &opening).map_err(|rejection| WalkError::Refused {
             state: workflow.state(workflow.initial()).name.clone(),
             action: "open".to_owned(),
@@ -99,6 +102,12 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             position: arrival,
             steps: 0,
             events: keep_events.then_some(events),
+            command: Command {
+                at: opening_at,
+                actor: String::new(),
+                role: String::new(),
+                kind: CommandKind::Act { action: String::new(), attributes: Vec::new() },
+            },
         })
     }
 
@@ -165,18 +174,22 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         let pending = self.pending.swap_remove(index);
         let position = pending.due.unwrap_or(self.position).max(self.position);
         let choice: &Choice = &self.model.choices[pending.leaf.index()][pending.choice];
-        let command = Command {
-            at: axis.instant(position)?,
-            actor: SIMULATION_ACTOR.to_owned(),
-            role: workflow.role(choice.role).name.clone(),
-            kind: CommandKind::Act { action: choice.action.clone(), attributes: Vec::new() },
-        };
-        let events =
-            step_in_place(workflow, calendar, &mut self.replay, &command).map_err(|rejection| WalkError::Refused {
+        // The actor is left empty (cloning it then allocates nothing); the emitted log names the
+        // simulation as the resource.
+        self.command.at = axis.instant(position)?;
+        self.command.role.clear();
+        self.command.role.push_str(&workflow.role(choice.role).name);
+        if let CommandKind::Act { action, .. } = &mut self.command.kind {
+            action.clear();
+            action.push_str(&choice.action);
+        }
+        let events = step_in_place(workflow, calendar, &mut self.replay, &self.command).map_err(|rejection| {
+            WalkError::Refused {
                 state: workflow.state(pending.leaf).name.clone(),
                 action: choice.action.clone(),
                 rejection: Box::new(rejection),
-            })?;
+            }
+        })?;
         self.position = position;
         let entered: Vec<StateId> = events.iter().filter_map(|event| entered_state(workflow, event)).collect();
         let leaves = self.replay.configuration().leaves();

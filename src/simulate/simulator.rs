@@ -16,7 +16,7 @@ use super::model::Model;
 use super::scenario::{Arrivals, Mix, Scenario};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::{CalendarError, WorkingCalendar};
-use crate::core::case::{Event, timing};
+use crate::core::case::{Event, timing_figures};
 use crate::core::workflow::StateKind;
 
 /// Cases run between two gatherings (and progress reports).
@@ -284,7 +284,7 @@ pub(crate) fn finish(
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let finished_on = walk.replay.finished_on().unwrap_or_default();
-    let timing = timing(workflow, calendar, &walk.replay, finished_on)?;
+    let timing = timing_figures(workflow, calendar, &walk.replay, finished_on)?;
     let over = |limit: Option<&crate::core::case::LimitTiming>| {
         limit.is_some_and(|limit| limit.remaining.is_some_and(|left| left < 0))
     };

@@ -281,6 +281,13 @@ impl Replay {
         let leaves = self.configuration.leaves();
         let mut any_paused = false;
         for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
+            if clock.pauses.is_empty() {
+                // No state pauses it: nothing to look at (most clocks, on every move).
+                if track.phase() == Phase::Paused {
+                    track.resume(date, index);
+                }
+                continue;
+            }
             let pause_of = |leaf: &StateId| {
                 clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
             };

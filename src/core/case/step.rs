@@ -101,11 +101,12 @@ pub fn step_in_place(
             .collect::<Result<Vec<_>, Rejection>>()?,
         CommandKind::Act { action, attributes } => {
             let action = resolve_action(workflow, action)?;
-            let mut events = Vec::new();
-            let mut values = replay.configuration().values().to_vec();
+            let mut events = Vec::with_capacity(attributes.len() + 2);
+            // The guard sees the values as the command sets them; copied only when it sets some.
+            let mut values = std::borrow::Cow::Borrowed(replay.configuration().values());
             for (name, text) in attributes {
                 let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
-                values[attribute.index()].clone_from(&value);
+                values.to_mut()[attribute.index()].clone_from(&value);
                 events.push(event(EventKind::AttributeSet { attribute, value }));
             }
             match workflow.action(action).kind {

@@ -174,34 +174,49 @@ pub fn timing(
     replay: &Replay,
     as_of: NaiveDate,
 ) -> Result<Timing, CalendarError> {
-    calendar.is_working_day(as_of)?;
-    let end = replay.finished_on().map_or(as_of, |finished| finished.min(as_of));
-    let elapsed_working_days = match replay.opened_on() {
-        Some(opened) if opened <= end => calendar.working_days_between(opened, end)?,
-        _ => 0,
-    };
-    let mut paused_days = 0;
-    let mut paused_working_days = 0;
-    for (from, to) in replay.pauses_as_of(end) {
-        paused_days += (to - from).num_days();
-        paused_working_days += calendar.working_days_between(from, to)?;
+    let mut timing = timing_figures(workflow, calendar, replay, as_of)?;
+    for (clock, track) in timing.clocks.iter_mut().zip(replay.clocks()) {
+        clock.ledger = track.ledger().to_vec();
     }
-    let clocks = workflow
-        .clocks()
-        .iter()
-        .zip(replay.clocks())
-        .enumerate()
-        .map(|(index, (clock, track))| clock_timing_of(calendar, ClockId(index as u16), clock, track, as_of))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Timing {
+    Ok(timing)
+}
+
+/// [`timing`] with every clock's ledger left empty: the figures alone, for callers that count
+/// many cases (the simulator) and never show the events behind a clock.
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the case ran on is outside the calendar's data.
+pub fn timing_figures(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &Replay,
+    as_of: NaiveDate,
+) -> Result<Timing, CalendarError> {
+    let mut figures = Timing {
         as_of,
         opened_on: replay.opened_on(),
         finished_on: replay.finished_on(),
-        elapsed_working_days,
-        paused_days,
-        paused_working_days,
-        clocks,
-    })
+        elapsed_working_days: 0,
+        paused_days: 0,
+        paused_working_days: 0,
+        clocks: Vec::with_capacity(workflow.clocks().len()),
+    };
+    calendar.is_working_day(as_of)?;
+    let end = replay.finished_on().map_or(as_of, |finished| finished.min(as_of));
+    if let Some(opened) = replay.opened_on()
+        && opened <= end
+    {
+        figures.elapsed_working_days = calendar.working_days_between(opened, end)?;
+    }
+    for (from, to) in replay.pauses_as_of(end) {
+        figures.paused_days += (to - from).num_days();
+        figures.paused_working_days += calendar.working_days_between(from, to)?;
+    }
+    for (index, (clock, track)) in workflow.clocks().iter().zip(replay.clocks()).enumerate() {
+        figures.clocks.push(clock_figures(calendar, ClockId(index as u16), clock, track, as_of)?);
+    }
+    Ok(figures)
 }
 
 /// One clock's timing as of `as_of`, from its track.

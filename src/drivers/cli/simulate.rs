@@ -16,8 +16,8 @@ use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, EventKind};
 use crate::core::workflow::Workflow;
 use crate::simulate::{
-    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, Scenario, Series, SimulationReport, Summary, Tally,
-    WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
+    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, SIMULATION_ACTOR, Scenario, Series, SimulationReport,
+    Summary, Tally, WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
 };
 
 #[derive(Debug, Args)]
@@ -262,7 +262,7 @@ impl EventLog {
             activity,
             local.format("%Y-%m-%d %H:%M:%S").to_string(),
             event.role.map(|role| workflow.role(role).name.clone()).unwrap_or_default(),
-            event.actor.clone().unwrap_or_default(),
+            SIMULATION_ACTOR.to_owned(),
         ];
         for name in &self.attributes {
             let value = match &event.kind {
