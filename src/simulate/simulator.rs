@@ -99,12 +99,16 @@ pub struct Tally {
     /// per-case difference `d = total(w) − total(baseline)`.
     pub differences: Vec<(i128, i128)>,
     pub cases: u64,
+    /// The last day any case ended.
+    pub latest_finish: Option<chrono::NaiveDate>,
 }
 
 /// One case's result on one workflow.
 #[derive(Clone, Debug)]
 pub struct CaseResult {
     pub total_working_days: i64,
+    /// The day the case ended.
+    pub finished_on: chrono::NaiveDate,
     /// By clock index: (elapsed, over statutory, over promised) when the clock started.
     pub clocks: Vec<Option<(i64, bool, bool)>>,
     pub outcome: usize,
@@ -127,12 +131,16 @@ impl Tally {
                 .collect(),
             differences: vec![(0, 0); models.len()],
             cases: 0,
+            latest_finish: None,
         }
     }
 
     /// Counts one case, run on every workflow.
     pub(crate) fn add(&mut self, results: &[CaseResult]) {
         self.cases += 1;
+        for result in results {
+            self.latest_finish = self.latest_finish.max(Some(result.finished_on));
+        }
         for (tally, result) in self.workflows.iter_mut().zip(results) {
             tally.total.add(result.total_working_days);
             for (clock, outcome) in tally.clocks.iter_mut().zip(&result.clocks) {
@@ -301,7 +309,14 @@ pub(crate) fn finish(
         .finished_in(workflow)
         .filter(|state| matches!(workflow.state(*state).kind, StateKind::Final))
         .map_or(0, crate::core::workflow::StateId::index);
-    Ok(CaseResult { total_working_days: timing.elapsed_working_days, clocks, outcome, actions, events: walk.events })
+    Ok(CaseResult {
+        total_working_days: timing.elapsed_working_days,
+        finished_on,
+        clocks,
+        outcome,
+        actions,
+        events: walk.events,
+    })
 }
 
 /// Runs `options.cases` cases on every model, in blocks over all of rayon's threads;

@@ -251,3 +251,33 @@ fn durations_fitted_by_the_audit_feed_a_scenario_that_gives_the_same_figures() {
         assert!((before - after).abs() / before < 0.03, "{measure}: {before} simulated, {after} from fitted durations");
     }
 }
+
+#[test]
+fn past_the_calendars_data_a_run_stops_unless_it_opts_in_to_provisional_weekends() {
+    let scenario = |opt_in: &str| {
+        format!(
+            "scenario:\n  workflows: [{LICENCE}]\n  cases: 5\n  seed: 1\n{opt_in}  arrivals:\n    fixed: [2026-12-01]\n  attributes:\n    joint_handling: 0\n  durations:\n    deciding: {{fixed: 30}}\n    default: {{fixed: 1}}\n  branches:\n    request_correction: 0\n    refuse_acceptance: 0\n    withdraw: 0\n    order_hearing: 0\n    order_expert_review: 0\n    refuse: 0\n"
+        )
+    };
+    let test = Test::new();
+    let refused = test.file("refused.yaml", &scenario(""));
+    let output = test.args(["simulate", refused.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("runs past the calendar's data, into 2027"), "{}", output.stderr);
+    let test = Test::new();
+    let opted = test.file("opted.yaml", &scenario("  beyond_data: weekends_only\n"));
+    let output = test.args(["simulate", opted.to_str().unwrap(), "--format", "json"]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(output.stderr.contains("provisional"), "{}", output.stderr);
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["provisional"], true);
+    // 12-01 + 1 + 30 + 1 working days, counted Monday to Friday in 2027: 32 in all.
+    assert_eq!(report["workflows"][0]["total_working_days"]["max"], 32);
+    // The same run on the data alone (an early start) is not provisional.
+    let early = Test::new();
+    let file =
+        early.file("early.yaml", &scenario("  beyond_data: weekends_only\n").replace("2026-12-01", "2026-03-02"));
+    let output = early.args(["simulate", file.to_str().unwrap(), "--format", "json"]).run();
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["provisional"], false);
+}

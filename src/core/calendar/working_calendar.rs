@@ -74,6 +74,35 @@ impl WorkingCalendar {
         WorkingCalendar { parts, first_day, last_day, year_start_index, working_through, working_day_index }
     }
 
+    /// A copy with `years` more years after the data, each Monday to Friday a working day and
+    /// no notice: for a caller that opted in to provisional answers beyond the data (the
+    /// simulator's `beyond_data: weekends_only`) and says so wherever it uses those years. The
+    /// copy's `last_year` is the last added year; a date in it is no longer an error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let calendars = renewflow::core::calendar::Calendars::builtin();
+    /// let calendar = calendars.get("cn-mainland").unwrap();
+    /// let next_new_year = NaiveDate::from_ymd_opt(calendar.last_year() + 1, 1, 1).unwrap();
+    /// assert!(calendar.is_working_day(next_new_year).is_err());
+    /// let extended = calendar.with_weekends_only_years(2);
+    /// // Beyond the data no festival is known: a Friday 1 January is a working day.
+    /// assert_eq!(extended.last_year(), calendar.last_year() + 2);
+    /// assert!(extended.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).unwrap());
+    /// ```
+    #[must_use]
+    pub fn with_weekends_only_years(&self, years: u16) -> WorkingCalendar {
+        let mut parts = self.parts.clone();
+        let last = parts.last_year + i32::from(years);
+        for date in year_start(parts.last_year + 1).iter_days().take_while(|date| date.year() <= last) {
+            parts.days.push(DayEntry::plain(is_weekday(day_number(date))));
+        }
+        parts.last_year = last;
+        WorkingCalendar::from_parts(parts)
+    }
+
     pub(crate) fn parts(&self) -> &CalendarParts {
         &self.parts
     }

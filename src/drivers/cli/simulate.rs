@@ -16,8 +16,8 @@ use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, EventKind};
 use crate::core::workflow::Workflow;
 use crate::simulate::{
-    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, SIMULATION_ACTOR, Scenario, Series, SimulationReport,
-    Summary, Tally, WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
+    BeyondDataChoice, CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, SIMULATION_ACTOR, Scenario, Series,
+    SimulationReport, Summary, Tally, WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
 };
 
 #[derive(Debug, Args)]
@@ -77,7 +77,13 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
             return Err(Refused(name).into());
         }
     };
-    let calendar = shared_calendar(context, &borrowed)?;
+    let data = shared_calendar(context, &borrowed)?;
+    // Opted in (the scenario's `beyond_data: weekends_only`, or `--beyond-data weekends-only`):
+    // years past the data count Monday to Friday, and the report says so when a case used them.
+    let weekends_only = scenario.beyond_data == BeyondDataChoice::WeekendsOnly
+        || context.beyond_data == crate::core::calendar::BeyondData::WeekendsOnly;
+    let extended = weekends_only.then(|| data.with_weekends_only_years(WEEKENDS_ONLY_YEARS));
+    let calendar = extended.as_ref().unwrap_or(data);
     let epoch = scenario.arrivals.first_date();
     let axis =
         WorkingDayAxis::new(calendar, epoch).with_context(|| format!("the scenario's first arrival, {epoch}"))?;
@@ -128,7 +134,15 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     if let Some(log) = log {
         log.finish()?;
     }
-    let report = report(scenario.title.as_deref(), seed, &models, &tally, false);
+    let provisional = tally.latest_finish.is_some_and(|latest| latest > data.last_date());
+    if provisional {
+        eprintln!(
+            "provisional: cases ran past {}, the end of the calendar's data; those days were counted Monday to \
+             Friday",
+            data.last_date()
+        );
+    }
+    let report = report(scenario.title.as_deref(), seed, &models, &tally, provisional);
     if let Some(path) = &args.svg {
         write_chart(path, &scenario, &models, &tally)?;
     }
@@ -168,6 +182,9 @@ fn read_scenario(path: &Path) -> std::io::Result<String> {
     }
     std::fs::read_to_string(path)
 }
+
+/// Years past the calendar's data a `weekends_only` run may use.
+const WEEKENDS_ONLY_YEARS: u16 = 30;
 
 /// The calendar every workflow of the scenario counts on.
 fn shared_calendar<'c>(context: &'c Context, workflows: &[&Workflow]) -> anyhow::Result<&'c WorkingCalendar> {
