@@ -44,31 +44,8 @@ pub(crate) struct SimulateArgs {
 
 pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Result<i32> {
     let format = context.format.data("simulate")?;
+    let (scenario, workflows) = load_scenario(context, &args.scenario)?;
     let name = args.scenario.display().to_string();
-    let text = read_scenario(&args.scenario).with_context(|| format!("reading scenario `{name}`"))?;
-    let mut scenario = match Scenario::parse(&name, &text) {
-        Ok(scenario) => scenario,
-        Err(error) => {
-            eprint!("{}", render_diagnostic(&error));
-            return Err(Refused(name).into());
-        }
-    };
-    let base = args.scenario.parent().unwrap_or(Path::new(""));
-    if let Some(fitted) = scenario.durations_from.clone() {
-        let path = base.join(&fitted.value);
-        let fitted_name = path.display().to_string();
-        let text = read_scenario(&path).with_context(|| {
-            format!("reading `{fitted_name}`, named by `durations_from` at {name}:{}", fitted.location.line())
-        })?;
-        if let Err(error) = scenario.add_fitted(&fitted_name, &text) {
-            eprint!("{}", render_diagnostic(&error));
-            return Err(Refused(fitted_name).into());
-        }
-    }
-    let mut workflows = Vec::new();
-    for file in &scenario.workflows {
-        workflows.push(load_or_report(&base.join(&file.value), &context.calendars)?);
-    }
     let borrowed: Vec<&Workflow> = workflows.iter().collect();
     let models = match build_models(&scenario, &borrowed) {
         Ok(models) => models,
@@ -156,6 +133,36 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     out.write_all(output.as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// The scenario (with its fitted durations) and its workflows, each problem printed.
+fn load_scenario(context: &Context, path: &Path) -> anyhow::Result<(Scenario, Vec<Workflow>)> {
+    let name = path.display().to_string();
+    let text = read_scenario(path).with_context(|| format!("reading scenario `{name}`"))?;
+    let mut scenario = match Scenario::parse(&name, &text) {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            eprint!("{}", render_diagnostic(&error));
+            return Err(Refused(name).into());
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new(""));
+    if let Some(fitted) = scenario.durations_from.clone() {
+        let path = base.join(&fitted.value);
+        let fitted_name = path.display().to_string();
+        let text = read_scenario(&path).with_context(|| {
+            format!("reading `{fitted_name}`, named by `durations_from` at {name}:{}", fitted.location.line())
+        })?;
+        if let Err(error) = scenario.add_fitted(&fitted_name, &text) {
+            eprint!("{}", render_diagnostic(&error));
+            return Err(Refused(fitted_name).into());
+        }
+    }
+    let mut workflows = Vec::new();
+    for file in &scenario.workflows {
+        workflows.push(load_or_report(&base.join(&file.value), &context.calendars)?);
+    }
+    Ok((scenario, workflows))
 }
 
 /// The distributions of total working days, overlaid, as an SVG file.
