@@ -212,6 +212,13 @@ fn one_handler_queues_as_the_m_m_1_formula_says() {
     assert!((wait - 0.08).abs() < 0.008, "mean wait {wait}, M/M/1 says 0.08");
     let utilisation = queue["utilisation"].as_f64().unwrap();
     assert!((utilisation - 0.8).abs() < 0.016, "utilisation {utilisation}, M/M/1 says 0.8");
+    // The CSV has the same figures, one row per measure, every row as wide as the header.
+    let csv = simulate(&[&scenario("mm1.yaml"), "--format", "csv"]).stdout;
+    let rows: Vec<Vec<&str>> = csv.lines().map(|line| line.split(',').collect()).collect();
+    assert!(rows.iter().all(|row| row.len() == rows[0].len()), "{csv}");
+    let queue_row = rows.iter().find(|row| row[2] == "queue_wait:clerk").unwrap();
+    assert_eq!(queue_row[4], "160000");
+    assert_eq!(queue_row[5].parse::<f64>().unwrap(), wait);
 }
 
 #[test]

@@ -438,6 +438,7 @@ fn report_csv(report: &SimulationReport) -> String {
         "breach_rate_promised",
         "ci95_low",
         "ci95_high",
+        "utilisation",
     ];
     let mut rows = vec![header.map(str::to_owned).to_vec()];
     let number = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();
@@ -448,7 +449,7 @@ fn report_csv(report: &SimulationReport) -> String {
             row.push(summary.count.to_string());
             row.push(number(summary.mean));
             row.extend([cell(summary.p50), cell(summary.p90), cell(summary.p95), cell(summary.max)]);
-            row.extend([number(statutory), number(promised), String::new(), String::new()]);
+            row.extend([number(statutory), number(promised), String::new(), String::new(), String::new()]);
             row
         };
         rows.push(summary_row("total_working_days", "", &workflow.total_working_days, None, None));
@@ -461,6 +462,21 @@ fn report_csv(report: &SimulationReport) -> String {
                 clock.breach_rate_promised,
             ));
         }
+        // Each staffed role: handlers as the limit, steps served, mean and longest wait.
+        for queue in &workflow.queues {
+            let mut row = vec![
+                workflow.workflow.clone(),
+                workflow.version.clone(),
+                format!("queue_wait:{}", queue.role),
+                queue.handlers.to_string(),
+                queue.requests.to_string(),
+                number(queue.mean_wait_working_days),
+            ];
+            row.extend([String::new(), String::new(), String::new(), queue.max_wait_working_days.to_string()]);
+            row.extend(std::iter::repeat_n(String::new(), 4));
+            row.push(number(queue.utilisation));
+            rows.push(row);
+        }
     }
     for difference in &report.differences {
         let mut row = vec![
@@ -472,7 +488,7 @@ fn report_csv(report: &SimulationReport) -> String {
             number(difference.mean_working_days),
         ];
         row.extend(std::iter::repeat_n(String::new(), 6));
-        row.extend([number(difference.ci95_low), number(difference.ci95_high)]);
+        row.extend([number(difference.ci95_low), number(difference.ci95_high), String::new()]);
         rows.push(row);
     }
     csv(&rows)
