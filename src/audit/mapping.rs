@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::log_event::LogColumns;
-use crate::core::problem::{Problem, byte_span, problems_diagnostic, yaml_error_message};
+use crate::core::problem::{Problem, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 use crate::core::suggest::nearest;
 use crate::core::workflow::Workflow;
@@ -106,16 +106,7 @@ impl Mapping {
     pub fn parse(file: &str, text: &str, workflow: &Workflow) -> Result<Mapping, MappingError> {
         let mut problems = Vec::new();
         let mut problem = |location: Option<&Location>, message: String, label: &str| {
-            problems.push(Problem {
-                file: file.to_owned(),
-                line: location.map_or(1, Location::line),
-                column: location.map_or(1, Location::column),
-                message,
-                label: label.to_owned(),
-                help: None,
-                span: location.and_then(byte_span),
-                source: None,
-            });
+            problems.push(Problem::at(file, location, message, label));
         };
         if text.len() > MAPPING_FILE_BYTES_MAX {
             problem(

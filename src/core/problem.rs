@@ -23,6 +23,22 @@ pub struct Problem {
     pub(crate) source: Option<Arc<NamedSource<String>>>,
 }
 
+impl Problem {
+    /// A problem at a place in a YAML file (its start when `None`), with a label and no help.
+    pub(crate) fn at(file: &str, location: Option<&Location>, message: String, label: &str) -> Problem {
+        Problem {
+            file: file.to_owned(),
+            line: location.map_or(1, Location::line),
+            column: location.map_or(1, Location::column),
+            message,
+            label: label.to_owned(),
+            help: None,
+            span: location.and_then(byte_span),
+            source: None,
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)

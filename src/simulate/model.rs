@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::duration::Duration;
-use super::scenario::{Located, Mix, Scenario, ScenarioError, StateDuration, located_problem};
+use super::scenario::{Located, Mix, Scenario, ScenarioError, StateDuration};
 use crate::core::problem::Problem;
 use crate::core::suggest::nearest;
 use crate::core::workflow::{ActionKind, AttributeType, RoleId, StateId, StateKind, TransitionId, Workflow};
@@ -68,7 +68,7 @@ fn unknown(what: &str, name: &Located<String>, known: &mut dyn Iterator<Item = &
     if let Some(near) = nearest(&name.value, known) {
         message = format!("{message}; did you mean `{near}`?");
     }
-    located_problem(file, Some(&name.location), message, "unknown")
+    Problem::at(file, Some(&name.location), message, "unknown")
 }
 
 fn check_names(scenario: &Scenario, workflows: &[&Workflow], problems: &mut Vec<Problem>) {
@@ -96,7 +96,7 @@ fn check_names(scenario: &Scenario, workflows: &[&Workflow], problems: &mut Vec<
         } else if kinds.iter().all(|kind| matches!(kind, ActionKind::Extension(_))) {
             let message =
                 format!("`{}` extends a clock; a simulation takes only the actions of transitions", action.value);
-            problems.push(located_problem(file, Some(&action.location), message, "extension"));
+            problems.push(Problem::at(file, Some(&action.location), message, "extension"));
         }
     };
     for (action, _) in &scenario.branches {
@@ -136,13 +136,13 @@ fn check_names(scenario: &Scenario, workflows: &[&Workflow], problems: &mut Vec<
                         article(other.name()),
                         other.name()
                     );
-                    problems.push(located_problem(file, Some(&mix.location), message, "not a bool"));
+                    problems.push(Problem::at(file, Some(&mix.location), message, "not a bool"));
                 }
                 (Mix::Values(values), kind) => {
                     for (value, _) in values {
                         if let Err(message) = kind.parse_value(value) {
                             let message = format!("`{value}` is not a value of `{}`: {message}", attribute.value);
-                            problems.push(located_problem(file, Some(&mix.location), message, "bad value"));
+                            problems.push(Problem::at(file, Some(&mix.location), message, "bad value"));
                         }
                     }
                 }
@@ -215,7 +215,7 @@ fn model<'w>(
                         workflow.version(),
                         state.name
                     );
-                    problems.push(located_problem(file, Some(&scenario.durations_location), message, "of_limit"));
+                    problems.push(Problem::at(file, Some(&scenario.durations_location), message, "of_limit"));
                     None
                 }
             },
@@ -252,7 +252,7 @@ fn model<'w>(
             },
             if missing.len() == 1 { "it one" } else { "each one" }
         );
-        problems.push(located_problem(file, Some(&scenario.durations_location), message, "durations"));
+        problems.push(Problem::at(file, Some(&scenario.durations_location), message, "durations"));
     }
     let attributes = scenario
         .attributes
@@ -311,7 +311,7 @@ fn check_branches(
         let message = format!(
             "{where_}: actions {names} have no probability; give all but one under `branches` (or `branches_in`)"
         );
-        problems.push(located_problem(file, None, message, "branches"));
+        problems.push(Problem::at(file, None, message, "branches"));
         reported.push(key);
         return;
     }
@@ -322,7 +322,7 @@ fn check_branches(
             listed.iter().map(|(action, _)| format!("`{action}`")).collect::<Vec<_>>().join(", "),
             unlisted[0]
         );
-        problems.push(located_problem(file, None, message, "branches"));
+        problems.push(Problem::at(file, None, message, "branches"));
         reported.push(key);
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::duration::Duration;
-use crate::core::problem::{Problem, byte_span, problems_diagnostic, yaml_error_message};
+use crate::core::problem::{Problem, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 
 /// Largest scenario file read, in bytes (empirical durations can be long).
@@ -211,26 +211,12 @@ enum RawBeyondData {
 /// The key under `durations` that every state without its own duration uses.
 pub const DEFAULT_DURATION_KEY: &str = "default";
 
-/// A problem at a location of the scenario file (the start of the file when `None`).
-pub(crate) fn located_problem(file: &str, location: Option<&Location>, message: String, label: &str) -> Problem {
-    Problem {
-        file: file.to_owned(),
-        line: location.map_or(1, Location::line),
-        column: location.map_or(1, Location::column),
-        message,
-        label: label.to_owned(),
-        help: None,
-        span: location.and_then(byte_span),
-        source: None,
-    }
-}
-
 fn date(text: &Spanned<String>, problems: &mut Vec<Problem>, file: &str) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(&text.value, "%Y-%m-%d") {
         Ok(date) => Some(date),
         Err(_) => {
             let message = format!("`{}` is not a date; write YYYY-MM-DD", text.value);
-            problems.push(located_problem(file, Some(&text.referenced), message, "not a date"));
+            problems.push(Problem::at(file, Some(&text.referenced), message, "not a date"));
             None
         }
     }
@@ -241,7 +227,7 @@ fn share(value: &Spanned<f64>, what: &str, problems: &mut Vec<Problem>, file: &s
         return Some(value.value);
     }
     let message = format!("{what} must be a share between 0 and 1, not {}", value.value);
-    problems.push(located_problem(file, Some(&value.referenced), message, "not a share"));
+    problems.push(Problem::at(file, Some(&value.referenced), message, "not a share"));
     None
 }
 
@@ -271,7 +257,7 @@ impl Scenario {
         if text.len() > SCENARIO_FILE_BYTES_MAX {
             let message =
                 format!("scenario file is {} bytes, beyond the limit of {SCENARIO_FILE_BYTES_MAX}", text.len());
-            problems.push(located_problem(file, None, message, "file too large"));
+            problems.push(Problem::at(file, None, message, "file too large"));
             return Err(ScenarioError::new(file, &source, problems));
         }
         let options = serde_saphyr::options! { strict_booleans: true };
@@ -286,21 +272,21 @@ impl Scenario {
                 } else {
                     message
                 };
-                problems.push(located_problem(file, location.as_ref(), message, "here"));
+                problems.push(Problem::at(file, location.as_ref(), message, "here"));
                 return Err(ScenarioError::new(file, &source, problems));
             }
         };
         let raw = raw.scenario;
         let problems = &mut problems;
         if raw.workflows.is_empty() {
-            problems.push(located_problem(file, None, "a scenario names at least one workflow".to_owned(), "here"));
+            problems.push(Problem::at(file, None, "a scenario names at least one workflow".to_owned(), "here"));
         }
         let cases = match raw.cases {
             None => CASES_DEFAULT,
             Some(cases) if (1..=CASES_MAX).contains(&cases.value) => cases.value,
             Some(cases) => {
                 let message = format!("`cases` must be between 1 and {CASES_MAX}, not {}", cases.value);
-                problems.push(located_problem(file, Some(&cases.referenced), message, "out of range"));
+                problems.push(Problem::at(file, Some(&cases.referenced), message, "out of range"));
                 CASES_DEFAULT
             }
         };
@@ -309,7 +295,7 @@ impl Scenario {
             Some(count) if (1..=REPLICATIONS_MAX).contains(&count.value) => count.value,
             Some(count) => {
                 let message = format!("`replications` must be between 1 and {REPLICATIONS_MAX}, not {}", count.value);
-                problems.push(located_problem(file, Some(&count.referenced), message, "out of range"));
+                problems.push(Problem::at(file, Some(&count.referenced), message, "out of range"));
                 1
             }
         };
@@ -335,7 +321,7 @@ impl Scenario {
                     let total: f64 = shares.iter().map(|(_, part)| part).sum();
                     if (total - 1.0).abs() > 1e-9 {
                         let message = format!("the shares of `{}` add up to {total}, not 1", name.value);
-                        problems.push(located_problem(file, Some(&location), message, "shares"));
+                        problems.push(Problem::at(file, Some(&location), message, "shares"));
                     }
                     Some(Mix::Values(shares))
                 }
@@ -369,7 +355,7 @@ impl Scenario {
             if !(1..=STAFF_MAX).contains(&count.value) {
                 let message =
                     format!("the staff of `{}` must be between 1 and {STAFF_MAX}, not {}", role.value, count.value);
-                problems.push(located_problem(file, Some(&count.referenced), message, "out of range"));
+                problems.push(Problem::at(file, Some(&count.referenced), message, "out of range"));
                 continue;
             }
             staff.push((Located::of(role), count.value));
@@ -427,7 +413,7 @@ fn state_durations(
         };
         match duration {
             Err(message) => {
-                problems.push(located_problem(file, Some(&raw_duration.referenced), message, "bad duration"));
+                problems.push(Problem::at(file, Some(&raw_duration.referenced), message, "bad duration"));
             }
             Ok(duration) if state.value == DEFAULT_DURATION_KEY => default_duration = Some(duration),
             Ok(duration) => durations.push((Located::of(state), duration)),
@@ -462,13 +448,13 @@ impl Scenario {
             Ok(raw) => raw,
             Err(error) => {
                 let (message, location) = yaml_error_message(&error);
-                problems.push(located_problem(file, location.as_ref(), message, "here"));
+                problems.push(Problem::at(file, location.as_ref(), message, "here"));
                 return Err(ScenarioError::new(file, &source, problems));
             }
         };
         let (fitted, default) = state_durations(raw.durations, &mut problems, file);
         if default.is_some() {
-            problems.push(located_problem(file, None, "a fitted file has no `default`".to_owned(), "default"));
+            problems.push(Problem::at(file, None, "a fitted file has no `default`".to_owned(), "default"));
         }
         if !problems.is_empty() {
             return Err(ScenarioError::new(file, &source, problems));
@@ -496,7 +482,7 @@ fn arrivals(raw: Spanned<RawArrivals>, problems: &mut Vec<Problem>, file: &str) 
         RawArrivals::Fixed(texts) => {
             if texts.is_empty() {
                 let message = "`fixed` arrivals need at least one date".to_owned();
-                problems.push(located_problem(file, Some(&raw.referenced), message, "no dates"));
+                problems.push(Problem::at(file, Some(&raw.referenced), message, "no dates"));
                 return None;
             }
             let dates: Vec<Option<NaiveDate>> = texts.iter().map(|text| date(text, problems, file)).collect();
@@ -506,7 +492,7 @@ fn arrivals(raw: Spanned<RawArrivals>, problems: &mut Vec<Problem>, file: &str) 
             let (start, end) = (date(&from, problems, file)?, date(&to, problems, file)?);
             if end < start {
                 let message = format!("arrivals end on {end}, before they start on {start}");
-                problems.push(located_problem(file, Some(&to.referenced), message, "before `from`"));
+                problems.push(Problem::at(file, Some(&to.referenced), message, "before `from`"));
                 return None;
             }
             Some(Arrivals::Uniform { from: start, to: end })
@@ -516,7 +502,7 @@ fn arrivals(raw: Spanned<RawArrivals>, problems: &mut Vec<Problem>, file: &str) 
             let rate = rate_per_working_day.value;
             if !rate.is_finite() || rate <= 0.0 || rate > 1e6 {
                 let message = format!("`rate_per_working_day` must be above 0 and at most 1000000, not {rate}");
-                problems.push(located_problem(file, Some(&rate_per_working_day.referenced), message, "out of range"));
+                problems.push(Problem::at(file, Some(&rate_per_working_day.referenced), message, "out of range"));
                 return None;
             }
             Some(Arrivals::Poisson { from: start, rate_per_working_day: rate })

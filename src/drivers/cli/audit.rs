@@ -84,7 +84,8 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         None => Mapping::default(),
         Some(path) => {
             let name = path.display().to_string();
-            let text = super::workflow::read_limited(path).with_context(|| format!("reading mapping `{name}`"))?;
+            let text = super::workflow::read_at_most(path, crate::audit::MAPPING_FILE_BYTES_MAX)
+                .with_context(|| format!("reading mapping `{name}`"))?;
             match Mapping::parse(&name, &text, &workflow) {
                 Ok(mapping) => mapping,
                 Err(error) => {

@@ -180,14 +180,7 @@ fn write_chart(path: &Path, scenario: &Scenario, models: &[Model<'_>], tally: &T
 }
 
 fn read_scenario(path: &Path) -> std::io::Result<String> {
-    let metadata = std::fs::metadata(path)?;
-    if metadata.len() > SCENARIO_FILE_BYTES_MAX as u64 {
-        return Err(std::io::Error::other(format!(
-            "the file is {} bytes, beyond the limit of {SCENARIO_FILE_BYTES_MAX}",
-            metadata.len()
-        )));
-    }
-    std::fs::read_to_string(path)
+    super::workflow::read_at_most(path, SCENARIO_FILE_BYTES_MAX)
 }
 
 /// Years past the calendar's data a `weekends_only` run may use.

@@ -113,10 +113,15 @@ fn load_path(path: &Path, calendars: &Calendars) -> anyhow::Result<Result<Workfl
 }
 
 pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
+    read_at_most(path, WORKFLOW_FILE_BYTES_MAX)
+}
+
+/// A text file, refused before it is read when it is larger than `limit` bytes.
+pub(crate) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<String> {
     let metadata = std::fs::metadata(path)?;
-    if metadata.len() > WORKFLOW_FILE_BYTES_MAX as u64 {
+    if metadata.len() > limit as u64 {
         return Err(std::io::Error::other(format!(
-            "the file is {} bytes, beyond the limit of {WORKFLOW_FILE_BYTES_MAX}",
+            "the file is {} bytes, beyond the limit of {limit}",
             metadata.len()
         )));
     }
