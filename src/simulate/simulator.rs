@@ -16,7 +16,7 @@ use super::model::Model;
 use super::scenario::{Arrivals, Mix, Scenario};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::{CalendarError, WorkingCalendar};
-use crate::core::case::{Event, timing_figures};
+use crate::core::case::{Event, clock_breaches};
 use crate::core::workflow::StateKind;
 
 /// Cases run between two gatherings (and progress reports).
@@ -292,31 +292,23 @@ pub(crate) fn finish(
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let finished_on = walk.replay.finished_on().unwrap_or_default();
-    let timing = timing_figures(workflow, calendar, &walk.replay, finished_on)?;
-    let over = |limit: Option<&crate::core::case::LimitTiming>| {
-        limit.is_some_and(|limit| limit.remaining.is_some_and(|left| left < 0))
+    let total_working_days = match walk.replay.opened_on() {
+        Some(opened) => calendar.working_days_between(opened, finished_on)?,
+        None => 0,
     };
-    let clocks = timing
-        .clocks
+    let clocks = workflow
+        .clocks()
         .iter()
-        .map(|clock| {
-            clock.started_on.map(|_| (clock.elapsed, over(clock.statutory.as_ref()), over(clock.promised.as_ref())))
-        })
-        .collect();
+        .zip(walk.replay.clocks())
+        .map(|(clock, track)| clock_breaches(calendar, clock, track, finished_on))
+        .collect::<Result<Vec<_>, _>>()?;
     let outcome = walk
         .replay
         .configuration()
         .finished_in(workflow)
         .filter(|state| matches!(workflow.state(*state).kind, StateKind::Final))
         .map_or(0, crate::core::workflow::StateId::index);
-    Ok(CaseResult {
-        total_working_days: timing.elapsed_working_days,
-        finished_on,
-        clocks,
-        outcome,
-        actions,
-        events: walk.events,
-    })
+    Ok(CaseResult { total_working_days, finished_on, clocks, outcome, actions, events: walk.events })
 }
 
 /// Runs `options.cases` cases on every model, in blocks over all of rayon's threads;

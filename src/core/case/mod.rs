@@ -28,8 +28,8 @@ pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
 pub use step::{DONE_CASCADE_MAX, open, step, step_in_place};
 pub use timing::{
-    ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_level_on, clock_timing_of, timing,
-    timing_as_of, timing_figures,
+    ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_breaches, clock_level_on,
+    clock_timing_of, timing, timing_as_of, timing_figures,
 };
 
 #[cfg(test)]

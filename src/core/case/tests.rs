@@ -558,7 +558,14 @@ mod properties {
             let one_by_one = timing(workflow, calendar, then, *day).unwrap();
             let folded = timing_as_of(workflow, calendar, &history, *day).unwrap();
             prop_assert_eq!(&one_by_one, &folded, "as of {}", day);
-            for clock in &one_by_one.clocks {
+            for ((clock, declared), track) in one_by_one.clocks.iter().zip(workflow.clocks()).zip(then.clocks()) {
+                // The simulator's lean figures are the full timing's.
+                let lean = crate::core::case::clock_breaches(calendar, declared, track, *day).unwrap();
+                let red = |limit: &Option<crate::core::case::LimitTiming>| {
+                    limit.as_ref().is_some_and(|limit| limit.level == crate::core::case::Level::Red)
+                };
+                let full = clock.started_on.map(|_| (clock.elapsed, red(&clock.statutory), red(&clock.promised)));
+                prop_assert_eq!(lean, full, "{:?}", clock);
                 prop_assert!(clock.elapsed >= 0 && clock.paused_days >= 0);
                 let Some(limit) = &clock.statutory else { continue };
                 if clock.count_unit == PeriodUnit::WorkingDays {

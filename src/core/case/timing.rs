@@ -251,6 +251,37 @@ pub fn clock_level_on(
     Ok(clock_figures(calendar, ClockId(0), clock, track, as_of)?.level())
 }
 
+/// A started clock's elapsed time (in its count unit) and whether it is past its statutory and
+/// its promised limit as of `as_of`, by the rules of [`clock_timing_of`] but without due dates
+/// and warning levels where the count alone decides: for callers that count many cases (the
+/// simulator). `None` for a clock that has not started.
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the clock ran on is outside the calendar's data.
+pub fn clock_breaches(
+    calendar: &WorkingCalendar,
+    clock: &Clock,
+    track: &ClockTrack,
+    as_of: NaiveDate,
+) -> Result<Option<(i64, bool, bool)>, CalendarError> {
+    let Some(start) = track.run_start else { return Ok(None) };
+    let unit = count_unit(clock.limit.unit);
+    let intervals = track.intervals_as_of(as_of);
+    let mut elapsed = 0;
+    for (from, to) in &intervals {
+        elapsed += count(calendar, unit, *from, *to)?;
+    }
+    let reference = track.stopped_on.unwrap_or(as_of);
+    let measure = Measure { calendar, clock, track, start, intervals: &intervals, elapsed, reference, as_of };
+    let statutory = measure.breached(track.limit(clock))?;
+    let promised = match clock.promised {
+        Some(promised) => measure.breached(promised)?,
+        None => false,
+    };
+    Ok(Some((elapsed, statutory, promised)))
+}
+
 /// [`clock_timing_of`] with an empty ledger.
 fn clock_figures(
     calendar: &WorkingCalendar,
@@ -323,7 +354,6 @@ struct Measure<'a> {
 impl Measure<'_> {
     fn limit_timing(&self, limit: Period) -> Result<LimitTiming, CalendarError> {
         let due = self.due(limit)?;
-        let unit = count_unit(limit.unit);
         let (remaining, span) = match limit.unit {
             PeriodUnit::WorkingDays | PeriodUnit::CalendarDays => (Some(limit.amount - self.elapsed), limit.amount),
             PeriodUnit::Months | PeriodUnit::Years => match due {
@@ -335,11 +365,7 @@ impl Measure<'_> {
             },
         };
         let used_basis_points = if span > 0 { self.elapsed * 10_000 / span } else { 0 };
-        let breached = match (unit, due) {
-            (PeriodUnit::WorkingDays, _) => self.elapsed > limit.amount,
-            (_, Due::On(date)) => self.reference > date,
-            (_, Due::BeyondData { .. }) => false,
-        };
+        let breached = self.breached_by(limit, due);
         let level = if breached {
             Level::Red
         } else if self.track.phase() != Phase::Stopped && self.warned(limit, due, used_basis_points)? {
@@ -348,6 +374,24 @@ impl Measure<'_> {
             Level::Ok
         };
         Ok(LimitTiming { limit, remaining, due, used_basis_points, level })
+    }
+
+    /// Whether the clock is past `limit`, whose due date is `due`: working days by count, other
+    /// units by date.
+    fn breached_by(&self, limit: Period, due: Due) -> bool {
+        match (count_unit(limit.unit), due) {
+            (PeriodUnit::WorkingDays, _) => self.elapsed > limit.amount,
+            (_, Due::On(date)) => self.reference > date,
+            (_, Due::BeyondData { .. }) => false,
+        }
+    }
+
+    /// Whether the clock is past `limit`; a working-day limit needs no due date.
+    fn breached(&self, limit: Period) -> Result<bool, CalendarError> {
+        if limit.unit == PeriodUnit::WorkingDays {
+            return Ok(self.elapsed > limit.amount);
+        }
+        Ok(self.breached_by(limit, self.due(limit)?))
     }
 
     /// Whether a warning threshold is reached: a share of the limit used, or a period before the
