@@ -36,3 +36,6 @@ pub use simulator::{
 pub use staffed_run::run_staffed;
 pub use svg_chart::{Series, histogram_svg};
 pub use working_day_axis::{BeyondAxis, WorkingDayAxis};
+
+#[cfg(test)]
+mod tests;
