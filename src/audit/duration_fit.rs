@@ -2,13 +2,11 @@
 //! they are replayed, so `renewflow audit … --fit-durations FILE` can write empirical durations a
 //! simulation scenario uses directly. A stay runs from the instant a leaf state is entered to the
 //! instant it is left (or entered again), measured as positions on the working-day axis: the
-//! working days between the dates, plus the difference of the office-hour fractions (09:00 to
-//! 17:00), as the simulator places steps. A state made by `parallelize` is counted under the
+//! working days between the dates, plus the difference of the office-hour fractions, by the
+//! simulator's own `working_day_position`. A state made by `parallelize` is counted under the
 //! serial state it was made from, so the values serve a baseline and its reform alike.
 
 use std::fmt::Write as _;
-
-use chrono::{DateTime, FixedOffset, NaiveTime, Timelike as _};
 
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, EventKind};
@@ -32,21 +30,6 @@ pub(crate) struct CaseFit {
     opened: bool,
 }
 
-/// The position of an instant on the working-day axis of `calendar` (`None` outside its data).
-#[allow(clippy::cast_precision_loss)] // working-day counts within the calendar's years
-fn position(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Option<f64> {
-    let local = at.with_timezone(&calendar.zone());
-    let date = local.date_naive();
-    let index = calendar.working_days_between(calendar.first_date(), date).ok()? as f64;
-    if !calendar.is_working_day(date).ok()? {
-        // A rest day: the end of the working day before.
-        return Some(index + 0.999);
-    }
-    let opens = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
-    let seconds = f64::from(local.time().num_seconds_from_midnight()) - f64::from(opens.num_seconds_from_midnight());
-    Some(index + (seconds / (8.0 * 3600.0)).clamp(0.0, 0.999))
-}
-
 impl CaseFit {
     /// Notes the stays that `events` (just applied, leaving the case in `leaves`) ended.
     pub(crate) fn observe(
@@ -57,7 +40,7 @@ impl CaseFit {
         events: &[Event],
     ) {
         let Some(at) = events.last().map(|event| event.at) else { return };
-        let Some(now) = position(calendar, at) else { return };
+        let Some(now) = crate::simulate::working_day_position(calendar, at) else { return };
         let targets: Vec<StateId> = events
             .iter()
             .filter_map(|event| match &event.kind {

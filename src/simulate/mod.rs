@@ -35,7 +35,7 @@ pub use simulator::{
 };
 pub use staffed_run::run_staffed;
 pub use svg_chart::{Series, histogram_svg};
-pub use working_day_axis::{BeyondAxis, WorkingDayAxis};
+pub use working_day_axis::{BeyondAxis, WorkingDayAxis, working_day_position};
 
 #[cfg(test)]
 mod tests;

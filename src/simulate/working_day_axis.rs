@@ -4,13 +4,33 @@
 //! working days move dates across weekends, holidays and 调休 working days as they do in life.
 //! Built from the calendar's own day table; nothing here decides what a working day is.
 
-use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone as _};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone as _, Timelike as _};
 
 use crate::core::calendar::{CalendarError, WorkingCalendar};
 
 /// Office hours a fraction of a working day spreads over.
 const OFFICE_OPENS_HOUR: u32 = 9;
 const OFFICE_SECONDS: f64 = 8.0 * 3600.0;
+
+/// Where an instant lies on the working-day axis of `calendar`, counted from its first date: the
+/// inverse of [`WorkingDayAxis::instant`] (working day, plus the share of the office hours
+/// 09:00–17:00 gone by, clamped to the day). A rest day counts as the end of the working day
+/// before it. `None` outside the calendar's data. The audit fits durations with it, so fitted
+/// stays and simulated ones are measured alike.
+pub fn working_day_position(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Option<f64> {
+    let local = at.with_timezone(&calendar.zone());
+    let date = local.date_naive();
+    let index = calendar.working_days_between(calendar.first_date(), date).ok()? as f64;
+    if !calendar.is_working_day(date).ok()? {
+        return Some(index + LAST_FRACTION);
+    }
+    let opens = NaiveTime::from_hms_opt(OFFICE_OPENS_HOUR, 0, 0).unwrap_or_default();
+    let seconds = f64::from(local.time().num_seconds_from_midnight()) - f64::from(opens.num_seconds_from_midnight());
+    Some(index + (seconds / OFFICE_SECONDS).clamp(0.0, LAST_FRACTION))
+}
+
+/// The latest fraction of a working day a position takes (the day's last moment).
+const LAST_FRACTION: f64 = 0.999;
 
 /// The working days from an epoch to the end of the calendar's data.
 #[derive(Clone, Debug)]

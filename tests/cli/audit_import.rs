@@ -5,19 +5,10 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::test::{Output, Test};
-
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/histories/");
 const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
 
-/// Runs the binary with `--db` on `db`.
-fn run(db: &Path, args: &[&str]) -> Output {
-    let mut test = Test::new();
-    for arg in args {
-        test = test.args([arg]);
-    }
-    test.args(["--db", db.to_str().unwrap()]).run()
-}
+use crate::test::run_on as run;
 
 /// Audits `log` into `db` with `--import` and the `extra` flags; the JSON report's `import`.
 fn import(db: &Path, log: &str, extra: &[&str]) -> (i32, Json, String) {

@@ -2,18 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::test::{Output, Test};
-
 const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
 
-/// Runs the binary with `--db` on `db`.
-fn run(db: &Path, args: &[&str]) -> Output {
-    let mut test = Test::new();
-    for arg in args {
-        test = test.args([arg]);
-    }
-    test.args(["--db", db.to_str().unwrap()]).run()
-}
+use crate::test::run_on as run;
 
 /// A store with the licence deployed and case `L-1` opened and accepted.
 fn store() -> (tempfile::TempDir, PathBuf) {

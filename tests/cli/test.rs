@@ -11,6 +11,15 @@ pub(crate) struct Test {
     dir: tempfile::TempDir,
 }
 
+/// Runs the binary with `args` and `--db` on `db` (a store several runs share).
+pub(crate) fn run_on(db: &std::path::Path, args: &[&str]) -> Output {
+    let mut test = Test::new();
+    for arg in args {
+        test = test.args([arg]);
+    }
+    test.args(["--db", db.to_str().unwrap()]).run()
+}
+
 pub(crate) struct Output {
     pub(crate) code: i32,
     pub(crate) stdout: String,
