@@ -1,7 +1,7 @@
 //! `CaseWalk`: one simulated case, moved by the engine's own transition function. For each
 //! active leaf state it draws the way out (by the scenario's branch probabilities, among the
 //! transitions whose guard holds) and how long the case stays (a duration in working days); the
-//! earliest step due is then taken with `step_in_place` at its date on the working-day axis, so
+//! earliest step due is then taken with `act_in_place` (the transition function by ids) at its date on the working-day axis, so
 //! holidays and 调休 days count as they do in life. Parallel regions wait side by side; a
 //! region's final state waits for the others. The walk owns no randomness: the caller passes the
 //! generator, so streams stay per case (or per replication).
@@ -12,7 +12,7 @@ use rand::RngExt as _;
 use super::model::{Choice, Model};
 use super::working_day_axis::{BeyondAxis, WorkingDayAxis};
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::{Command, CommandKind, Event, EventKind, Opening, Rejection, Replay, open, step_in_place};
+use crate::core::case::{Act, Event, EventKind, Opening, Rejection, Replay, act_in_place, open_in_place};
 use crate::core::workflow::{StateId, StateKind, Workflow};
 
 /// Most steps one simulated case may take; more means loops too likely to end.
@@ -64,12 +64,13 @@ pub struct CaseWalk<'m, 'w> {
     steps: u32,
     /// Every event the core made, when kept (for `--emit-log`).
     pub(crate) events: Option<Vec<Event>>,
-    /// The command of each step, its buffers reused from step to step.
-    command: Command,
+    /// The events of the last step, the buffer reused from step to step.
+    stepped: Vec<Event>,
 }
 
 impl<'m, 'w> CaseWalk<'m, 'w> {
-    /// Opens a case at `arrival` with `attributes` (name, text).
+    /// Opens a case at `arrival` with `attributes` (name, text), in `replay` (a new one, or one
+    /// a finished walk gave back, whose buffers are then reused).
     ///
     /// # Errors
     ///
@@ -81,20 +82,16 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         arrival: f64,
         attributes: Vec<(String, String)>,
         keep_events: bool,
+        mut replay: Replay,
     ) -> Result<CaseWalk<'m, 'w>, WalkError> {
         let workflow = model.workflow;
-        let opening_at = axis.instant(arrival)?;
-        let opening = Opening { at: opening_at, actor: SIMULATION_ACTOR.to_owned(), attributes };
-        let events = open(workflow, calendar, &opening).map_err(|rejection| WalkError::Refused {
-            state: workflow.state(workflow.initial()).name.clone(),
-            action: "open".to_owned(),
-            rejection: Box::new(rejection),
-        })?;
-        let mut replay = Replay::new(workflow);
-        for event in &events {
-            let applied = replay.apply(workflow, event, calendar.zone());
-            debug_assert!(applied.is_ok(), "the core's own opening does not fit: {applied:?}");
-        }
+        let opening = Opening { at: axis.instant(arrival)?, actor: SIMULATION_ACTOR.to_owned(), attributes };
+        let events =
+            open_in_place(workflow, calendar, &mut replay, &opening).map_err(|rejection| WalkError::Refused {
+                state: workflow.state(workflow.initial()).name.clone(),
+                action: "open".to_owned(),
+                rejection: Box::new(rejection),
+            })?;
         Ok(CaseWalk {
             model,
             replay,
@@ -102,13 +99,13 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             position: arrival,
             steps: 0,
             events: keep_events.then_some(events),
-            command: Command {
-                at: opening_at,
-                actor: String::new(),
-                role: String::new(),
-                kind: CommandKind::Act { action: String::new(), attributes: Vec::new() },
-            },
+            stepped: Vec::new(),
         })
+    }
+
+    /// The walk's replay, for the next walk to reuse.
+    pub fn into_replay(self) -> Replay {
+        self.replay
     }
 
     pub fn is_finished(&self) -> bool {
@@ -125,8 +122,8 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
     pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Result<usize, WalkError> {
         let workflow = self.model.workflow;
         let mut drawn = 0;
-        let leaves: Vec<StateId> = self.replay.configuration().leaves().to_vec();
-        for leaf in leaves {
+        for position in 0..self.replay.configuration().leaves().len() {
+            let leaf = self.replay.configuration().leaves()[position];
             if self.pending.iter().any(|pending| pending.leaf == leaf) {
                 continue;
             }
@@ -174,34 +171,44 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         let pending = self.pending.swap_remove(index);
         let position = pending.due.unwrap_or(self.position).max(self.position);
         let choice: &Choice = &self.model.choices[pending.leaf.index()][pending.choice];
-        // The actor is left empty (cloning it then allocates nothing); the emitted log names the
+        // The actor is left empty (copying it then allocates nothing); the emitted log names the
         // simulation as the resource.
-        self.command.at = axis.instant(position)?;
-        self.command.role.clear();
-        self.command.role.push_str(&workflow.role(choice.role).name);
-        if let CommandKind::Act { action, .. } = &mut self.command.kind {
-            action.clear();
-            action.push_str(&choice.action);
-        }
-        let events = step_in_place(workflow, calendar, &mut self.replay, &self.command).map_err(|rejection| {
+        let act = Act {
+            at: axis.instant(position)?,
+            actor: "",
+            role: choice.role,
+            action: workflow.transition(choice.transition).action,
+        };
+        self.stepped.clear();
+        act_in_place(workflow, calendar, &mut self.replay, &act, &mut self.stepped).map_err(|rejection| {
             WalkError::Refused {
                 state: workflow.state(pending.leaf).name.clone(),
                 action: choice.action.clone(),
                 rejection: Box::new(rejection),
             }
         })?;
+        let events = &self.stepped;
         self.position = position;
-        let entered: Vec<StateId> = events.iter().filter_map(|event| entered_state(workflow, event)).collect();
         let leaves = self.replay.configuration().leaves();
-        let (kept, dropped): (Vec<Pending>, Vec<Pending>) =
-            std::mem::take(&mut self.pending).into_iter().partition(|other| {
-                leaves.contains(&other.leaf) && !entered.iter().any(|state| workflow.is_within(other.leaf, *state))
-            });
-        self.pending = kept;
+        // A pending step is forgotten when its leaf is no longer active, or was entered afresh.
+        let forgotten = |other: &Pending| {
+            !leaves.contains(&other.leaf)
+                || events
+                    .iter()
+                    .filter_map(|event| entered_state(workflow, event))
+                    .any(|state| workflow.is_within(other.leaf, state))
+        };
+        let mut dropped = Vec::new();
+        if self.pending.iter().any(forgotten) {
+            let (kept, gone): (Vec<Pending>, Vec<Pending>) =
+                std::mem::take(&mut self.pending).into_iter().partition(|other| !forgotten(other));
+            self.pending = kept;
+            dropped = gone;
+        }
         // Keep the order leaves were drawn in, whatever `swap_remove` moved.
         self.pending.sort_by_key(|other| leaves.iter().position(|leaf| *leaf == other.leaf));
         if let Some(kept) = &mut self.events {
-            kept.extend(events);
+            kept.append(&mut self.stepped);
         }
         Ok((pending, dropped))
     }
@@ -233,26 +240,27 @@ fn choose<R: Rng + ?Sized>(
     values: &[Option<crate::core::workflow::Value>],
     rng: &mut R,
 ) -> Option<usize> {
-    // One entry per action: the first transition of it whose guard holds.
-    let mut enabled: Vec<usize> = Vec::with_capacity(choices.len());
-    for (index, choice) in choices.iter().enumerate() {
-        let holds = workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
-        if holds && !enabled.iter().any(|other| choices[*other].action == choice.action) {
-            enabled.push(index);
-        }
-    }
-    let listed: f64 = enabled.iter().filter_map(|index| choices[*index].probability).sum();
-    let unlisted = enabled.iter().filter(|index| choices[**index].probability.is_none()).count();
+    // One entry per action: the first transition of it whose guard holds. Counted twice over
+    // (weights, then the draw) rather than collected: this runs on every simulated step.
+    let holds =
+        |choice: &Choice| workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
+    let enabled = || {
+        choices.iter().enumerate().filter(move |(index, choice)| {
+            holds(choice) && !choices[..*index].iter().any(|other| other.action == choice.action && holds(other))
+        })
+    };
+    let listed: f64 = enabled().filter_map(|(_, choice)| choice.probability).sum();
+    let unlisted = enabled().filter(|(_, choice)| choice.probability.is_none()).count();
     let share = if unlisted == 0 { 0.0 } else { (1.0 - listed).max(0.0) / unlisted as f64 };
-    let weight = |index: usize| choices[index].probability.unwrap_or(share);
-    let total: f64 = enabled.iter().map(|index| weight(*index)).sum();
+    let weight = |choice: &Choice| choice.probability.unwrap_or(share);
+    let total: f64 = enabled().map(|(_, choice)| weight(choice)).sum();
     if total <= 0.0 {
         return None;
     }
     let mut draw = rng.random::<f64>() * total;
     let mut last = None;
-    for index in enabled {
-        let weight = weight(index);
+    for (index, choice) in enabled() {
+        let weight = weight(choice);
         if weight <= 0.0 {
             continue;
         }

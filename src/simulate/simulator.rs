@@ -16,7 +16,7 @@ use super::model::Model;
 use super::scenario::{Arrivals, Mix, Scenario};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::{CalendarError, WorkingCalendar};
-use crate::core::case::{Event, clock_breaches};
+use crate::core::case::{Event, Replay, clock_breaches};
 use crate::core::workflow::StateKind;
 
 /// Cases run between two gatherings (and progress reports).
@@ -247,20 +247,22 @@ pub(crate) fn case_draws<R: Rng + ?Sized>(
     Ok((arrival, attributes))
 }
 
-/// Walks one case on one workflow to its end, each step taken as soon as it is due.
+/// Walks one case on one workflow to its end, each step taken as soon as it is due; `draws` are
+/// its arrival and attributes.
 fn run_case(
     model: &Model<'_>,
     calendar: &WorkingCalendar,
     axis: &WorkingDayAxis,
-    arrival: f64,
-    attributes: &[(String, String)],
+    (arrival, attributes): (f64, &[(String, String)]),
     rng: &mut ChaCha8Rng,
     keep_events: bool,
+    spare: &mut Option<Replay>,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let own: Vec<(String, String)> =
         attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
-    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events)?;
+    let replay = spare.take().unwrap_or_else(|| Replay::new(workflow));
+    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events, replay)?;
     let mut actions: Vec<(usize, u32)> = Vec::new();
     while !walk.is_finished() {
         walk.draw(rng)?;
@@ -280,14 +282,16 @@ fn run_case(
             None => actions.push((action, 1)),
         }
     }
-    finish(model, calendar, walk, actions)
+    let result = finish(model, calendar, &mut walk, actions);
+    *spare = Some(walk.into_replay());
+    result
 }
 
 /// A finished walk's result, counted by the core's own timing as of its last day.
 pub(crate) fn finish(
     model: &Model<'_>,
     calendar: &WorkingCalendar,
-    walk: CaseWalk<'_, '_>,
+    walk: &mut CaseWalk<'_, '_>,
     actions: Vec<(usize, u32)>,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
@@ -308,7 +312,7 @@ pub(crate) fn finish(
         .finished_in(workflow)
         .filter(|state| matches!(workflow.state(*state).kind, StateKind::Final))
         .map_or(0, crate::core::workflow::StateId::index);
-    Ok(CaseResult { total_working_days, finished_on, clocks, outcome, actions, events: walk.events })
+    Ok(CaseResult { total_working_days, finished_on, clocks, outcome, actions, events: walk.events.take() })
 }
 
 /// Runs `options.cases` cases on every model, in blocks over all of rayon's threads;
@@ -333,20 +337,36 @@ pub fn run(
         let last = (first + BLOCK_CASES).min(options.cases);
         let block: Vec<Result<Vec<CaseResult>, SimulationError>> = (first..last)
             .into_par_iter()
-            .map(|case| {
-                let mut common = stream(options.seed, case * streams_per_case);
-                let (arrival, attributes) = case_draws(scenario, axis, case, positions.as_deref(), &mut common)?;
-                models
-                    .iter()
-                    .enumerate()
-                    .map(|(index, model)| {
-                        let mut rng = stream(options.seed, case * streams_per_case + 1 + index as u64);
-                        run_case(model, calendar, axis, arrival, &attributes, &mut rng, options.keep_events).map_err(
-                            |error| SimulationError::Walk { case, workflow: model.workflow.id().to_owned(), error },
-                        )
-                    })
-                    .collect()
-            })
+            // Each worker keeps one replay per workflow and reuses its buffers from case to case.
+            .map_init(
+                || vec![None; models.len()],
+                |spares: &mut Vec<Option<Replay>>, case| {
+                    let mut common = stream(options.seed, case * streams_per_case);
+                    let (arrival, attributes) = case_draws(scenario, axis, case, positions.as_deref(), &mut common)?;
+                    models
+                        .iter()
+                        .enumerate()
+                        .map(|(index, model)| {
+                            let mut rng = stream(options.seed, case * streams_per_case + 1 + index as u64);
+                            let spare = &mut spares[index];
+                            run_case(
+                                model,
+                                calendar,
+                                axis,
+                                (arrival, &attributes),
+                                &mut rng,
+                                options.keep_events,
+                                spare,
+                            )
+                            .map_err(|error| SimulationError::Walk {
+                                case,
+                                workflow: model.workflow.id().to_owned(),
+                                error,
+                            })
+                        })
+                        .collect()
+                },
+            )
             .collect();
         let block: Vec<Vec<CaseResult>> = block.into_iter().collect::<Result<_, _>>()?;
         for results in &block {

@@ -19,6 +19,7 @@ use super::scenario::{Arrivals, Scenario};
 use super::simulator::{CaseResult, QueueTally, RunOptions, SimulationError, Tally, case_draws, finish, stream};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::WorkingCalendar;
+use crate::core::case::Replay;
 
 /// A moment in the run: (position as ordered bits, sequence), so ties keep insertion order.
 type Moment = Reverse<(u64, u64, usize, u64)>;
@@ -108,7 +109,10 @@ fn replicate(
             let (arrival, attributes) = &drawn[case];
             let own: Vec<(String, String)> =
                 attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
-            walks[case] = Some(CaseWalk::open(model, calendar, axis, *arrival, own, keep_events).map_err(fail)?);
+            walks[case] = Some(
+                CaseWalk::open(model, calendar, axis, *arrival, own, keep_events, Replay::new(model.workflow))
+                    .map_err(fail)?,
+            );
         } else {
             let Some(walk) = walks[case].as_mut() else { continue };
             let Some(index) = walk.pending.iter().position(|pending| pending.ticket == due_ticket) else { continue };
@@ -131,8 +135,8 @@ fn replicate(
         }
         // The case draws its next steps; each waits for a handler or is due after its duration.
         if walks[case].as_ref().is_some_and(CaseWalk::is_finished) {
-            if let Some(walk) = walks[case].take() {
-                let result = finish(model, calendar, walk, std::mem::take(&mut actions[case])).map_err(fail)?;
+            if let Some(mut walk) = walks[case].take() {
+                let result = finish(model, calendar, &mut walk, std::mem::take(&mut actions[case])).map_err(fail)?;
                 results[case] = Some(result);
             }
         } else if let Some(walk) = walks[case].as_mut() {

@@ -99,6 +99,22 @@ impl ClockTrack {
         }
     }
 
+    /// Back to a clock that never started, keeping the buffers (for a replay used again).
+    pub(crate) fn reset(&mut self) {
+        self.phase = Phase::NotStarted;
+        self.runs = 0;
+        self.run_start = None;
+        self.intervals.clear();
+        self.running_since = None;
+        self.paused_since = None;
+        self.paused_days = 0;
+        self.extended_by = 0;
+        self.extensions_used.fill(0);
+        self.stopped_on = None;
+        self.scope = None;
+        self.ledger.clear();
+    }
+
     pub fn phase(&self) -> Phase {
         self.phase
     }
@@ -195,6 +211,11 @@ impl ClockTrack {
         stretches_as_of(&self.intervals, self.running_since, as_of)
     }
 
+    /// [`ClockTrack::intervals_as_of`] without collecting them.
+    pub(crate) fn intervals_until(&self, as_of: NaiveDate) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
+        stretches(&self.intervals, self.running_since, as_of)
+    }
+
     /// Calendar days paused in the current run as of `as_of`, the open pause included.
     pub(crate) fn paused_days_as_of(&self, as_of: NaiveDate) -> i64 {
         let open = self.paused_since.map_or(0, |since| (as_of - since).num_days().max(0));
@@ -223,11 +244,19 @@ pub(crate) fn stretches_as_of(
     open_since: Option<NaiveDate>,
     as_of: NaiveDate,
 ) -> Vec<(NaiveDate, NaiveDate)> {
+    stretches(closed, open_since, as_of).collect()
+}
+
+/// [`stretches_as_of`] without collecting them.
+pub(crate) fn stretches(
+    closed: &[(NaiveDate, NaiveDate)],
+    open_since: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
     closed
         .iter()
         .copied()
         .chain(open_since.map(|since| (since, as_of)))
-        .filter(|(from, _)| *from <= as_of)
-        .map(|(from, to)| (from, to.min(as_of)))
-        .collect()
+        .filter(move |(from, _)| *from <= as_of)
+        .map(move |(from, to)| (from, to.min(as_of)))
 }

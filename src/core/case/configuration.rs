@@ -14,17 +14,32 @@ pub struct Configuration {
     values: Vec<Option<Value>>,
 }
 
-/// The states a move left and entered, each with every ancestor that changed.
+/// The states a move left and entered, each with every ancestor that changed, outermost first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Move {
     pub(crate) exited: Vec<StateId>,
     pub(crate) entered: Vec<StateId>,
 }
 
+impl Move {
+    /// Outermost first; states of one depth by id.
+    fn sort(&mut self, workflow: &Workflow) {
+        self.exited.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
+        self.entered.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
+    }
+}
+
 impl Configuration {
     /// A case before it is opened: nothing active, every attribute unset.
     pub(crate) fn empty(workflow: &Workflow) -> Configuration {
         Configuration { leaves: Vec::new(), values: vec![None; workflow.attributes().len()] }
+    }
+
+    /// Back to a case before it is opened, keeping the buffers.
+    pub(crate) fn reset(&mut self, workflow: &Workflow) {
+        self.leaves.clear();
+        self.values.clear();
+        self.values.resize(workflow.attributes().len(), None);
     }
 
     /// The active atomic and final states, by id.
@@ -62,30 +77,40 @@ impl Configuration {
         })
     }
 
-    /// Enters the workflow's initial state.
-    pub(crate) fn open(&mut self, workflow: &Workflow) -> Move {
+    /// Enters the workflow's initial state; `moved` gets the states entered.
+    pub(crate) fn open(&mut self, workflow: &Workflow, moved: &mut Move) {
         let target = workflow.initial();
-        let leaves = workflow.entered_leaves(target);
-        let entered = with_ancestors(workflow, &leaves, None);
-        self.leaves = leaves;
+        moved.exited.clear();
+        moved.entered.clear();
+        self.leaves.clear();
+        for leaf in workflow.entered_leaves(target) {
+            add_with_ancestors(workflow, *leaf, None, &mut moved.entered);
+            self.leaves.push(*leaf);
+        }
         self.leaves.sort_unstable();
-        Move { exited: Vec::new(), entered }
+        moved.sort(workflow);
     }
 
-    /// Takes a step from `source` (an active state) to `target`.
-    pub(crate) fn step(&mut self, workflow: &Workflow, source: StateId, target: StateId) -> Move {
+    /// Takes a step from `source` (an active state) to `target`; `moved` gets the states left
+    /// and entered. Reuses `moved`'s buffers and allocates nothing once they are grown.
+    pub(crate) fn step(&mut self, workflow: &Workflow, source: StateId, target: StateId, moved: &mut Move) {
         let root = exit_root(workflow, source, target);
         let stop = workflow.state(root).parent;
-        let (gone, kept): (Vec<StateId>, Vec<StateId>) =
-            self.leaves.iter().partition(|leaf| workflow.is_within(**leaf, root));
-        let exited = with_ancestors(workflow, &gone, stop);
-        let entered_leaves = workflow.entered_leaves(target);
-        let entered = with_ancestors(workflow, &entered_leaves, stop);
-        self.leaves = kept;
-        self.leaves.extend(entered_leaves);
+        moved.exited.clear();
+        moved.entered.clear();
+        for leaf in &self.leaves {
+            if workflow.is_within(*leaf, root) {
+                add_with_ancestors(workflow, *leaf, stop, &mut moved.exited);
+            }
+        }
+        self.leaves.retain(|leaf| !workflow.is_within(*leaf, root));
+        for leaf in workflow.entered_leaves(target) {
+            add_with_ancestors(workflow, *leaf, stop, &mut moved.entered);
+            self.leaves.push(*leaf);
+        }
         self.leaves.sort_unstable();
         self.leaves.dedup();
-        Move { exited, entered }
+        moved.sort(workflow);
     }
 
     /// The compound or parallel state whose `done` step is due: a compound state with a `done`
@@ -114,12 +139,6 @@ impl Configuration {
         None
     }
 
-    /// Whether `state` is a compound state or region with an active final child: its own work
-    /// is over, although it may stay active while other regions finish.
-    pub(crate) fn has_final_child(&self, workflow: &Workflow, state: StateId) -> bool {
-        matches!(workflow.state(state).kind, StateKind::Compound { .. }) && self.region_final(workflow, state)
-    }
-
     fn region_final(&self, workflow: &Workflow, region: StateId) -> bool {
         self.leaves.iter().any(|leaf| {
             let state = workflow.state(*leaf);
@@ -142,16 +161,12 @@ fn exit_root(workflow: &Workflow, source: StateId, target: StateId) -> StateId {
     root
 }
 
-/// `leaves` and their ancestors below `stop` (exclusive; `None`: up to the top), outermost first.
-fn with_ancestors(workflow: &Workflow, leaves: &[StateId], stop: Option<StateId>) -> Vec<StateId> {
-    let mut states: Vec<StateId> = Vec::new();
-    for leaf in leaves {
-        for state in workflow.ancestors(*leaf).take_while(|state| Some(*state) != stop) {
-            if !states.contains(&state) {
-                states.push(state);
-            }
+/// Adds `leaf` and its ancestors below `stop` (exclusive; `None`: up to the top) to `states`,
+/// each once.
+fn add_with_ancestors(workflow: &Workflow, leaf: StateId, stop: Option<StateId>, states: &mut Vec<StateId>) {
+    for state in workflow.ancestors(leaf).take_while(|state| Some(*state) != stop) {
+        if !states.contains(&state) {
+            states.push(state);
         }
     }
-    states.sort_unstable_by_key(|state| workflow.ancestors(*state).count());
-    states
 }

@@ -26,7 +26,7 @@ pub use hash_chain::{EVENT_HASH_ALGORITHM, GENESIS_HASH, event_hash};
 pub use pause_overrun::{PauseOverrun, pause_overruns};
 pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
-pub use step::{DONE_CASCADE_MAX, open, step, step_in_place};
+pub use step::{Act, DONE_CASCADE_MAX, act_in_place, open, open_in_place, step, step_in_place};
 pub use timing::{
     ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_breaches, clock_level_on,
     clock_timing_of, timing, timing_as_of, timing_figures,

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::clock_track::{ClockTrack, Phase, stretches_as_of};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
-use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
+use crate::core::workflow::{ActionId, ClockId, ClockSpan, StateId, StateKind, StateSet, Workflow};
 
 /// A history that does not fit the workflow: it was not written by the engine, or was edited.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -41,7 +41,22 @@ pub struct Replay {
     paused_since: Option<NaiveDate>,
     /// Closed stretches spent in pause states, as `(from, to]`.
     pauses: Vec<(NaiveDate, NaiveDate)>,
+    /// The last move, kept only so that the next one reuses its buffers.
+    moved: MoveBuffer,
 }
+
+/// A [`Move`] kept between events for its buffers. It is not part of the fold: every replay's
+/// buffer equals every other's.
+#[derive(Clone, Debug, Default)]
+struct MoveBuffer(Move);
+
+impl PartialEq for MoveBuffer {
+    fn eq(&self, _: &MoveBuffer) -> bool {
+        true
+    }
+}
+
+impl Eq for MoveBuffer {}
 
 impl Replay {
     /// A case with no history.
@@ -55,7 +70,31 @@ impl Replay {
             finished_on: None,
             paused_since: None,
             pauses: Vec::new(),
+            moved: MoveBuffer::default(),
         }
+    }
+
+    /// Back to a case with no history, as [`Replay::new`] makes it, keeping the buffers: a caller
+    /// that replays many cases one after another (the simulator) reuses one replay.
+    pub fn reset(&mut self, workflow: &Workflow) {
+        self.configuration.reset(workflow);
+        if self.clocks.len() == workflow.clocks().len()
+            && self
+                .clocks
+                .iter()
+                .zip(workflow.clocks())
+                .all(|(track, clock)| track.extensions_used.len() == clock.extensions.len())
+        {
+            self.clocks.iter_mut().for_each(ClockTrack::reset);
+        } else {
+            self.clocks = workflow.clocks().iter().map(ClockTrack::new).collect();
+        }
+        self.events = 0;
+        self.last_at = None;
+        self.opened_on = None;
+        self.finished_on = None;
+        self.paused_since = None;
+        self.pauses.clear();
     }
 
     /// Folds a whole history.
@@ -127,14 +166,17 @@ impl Replay {
         }
         // `apply_kind` checks everything before it changes anything, so a refused event leaves
         // the replay as it was without a copy of it.
-        let moved = self.apply_kind(workflow, &event.kind, index, date)?;
-        if let Some(moved) = moved {
+        let mut moved = std::mem::take(&mut self.moved.0);
+        let outcome = self.apply_kind(workflow, &event.kind, index, date, &mut moved);
+        if let Ok(true) = outcome {
             let action = match &event.kind {
                 EventKind::Acted { action, .. } => Some(*action),
                 _ => None,
             };
             self.move_clocks(workflow, &moved, action, date, index);
         }
+        self.moved.0 = moved;
+        outcome?;
         self.events += 1;
         self.last_at = Some(event.at);
         Ok(())
@@ -146,7 +188,8 @@ impl Replay {
         kind: &EventKind,
         index: usize,
         date: NaiveDate,
-    ) -> Result<Option<Move>, ReplayError> {
+        moved: &mut Move,
+    ) -> Result<bool, ReplayError> {
         let unknown = |what, id: usize| ReplayError::UnknownId { event: index, what, index: id };
         match kind {
             EventKind::Opened { attributes } => {
@@ -159,12 +202,13 @@ impl Replay {
                     let slot = self.configuration.values_mut().get_mut(attribute.index());
                     *slot.ok_or_else(|| unknown("attribute", attribute.index()))? = Some(value.clone());
                 }
-                Ok(Some(self.configuration.open(workflow)))
+                self.configuration.open(workflow, moved);
+                Ok(true)
             }
             EventKind::AttributeSet { attribute, value } => {
                 let slot = self.configuration.values_mut().get_mut(attribute.index());
                 slot.ok_or_else(|| unknown("attribute", attribute.index()))?.clone_from(value);
-                Ok(None)
+                Ok(false)
             }
             EventKind::Acted { transition, source, .. } => {
                 if transition.index() >= workflow.transitions().len() {
@@ -181,7 +225,8 @@ impl Replay {
                         source_state: workflow.state(*source).name.clone(),
                     });
                 }
-                Ok(Some(self.configuration.step(workflow, *source, taken.to)))
+                self.configuration.step(workflow, *source, taken.to, moved);
+                Ok(true)
             }
             EventKind::Done { state } => {
                 if state.index() >= workflow.states().len() {
@@ -199,7 +244,8 @@ impl Replay {
                         });
                     }
                 };
-                Ok(Some(self.configuration.step(workflow, *state, target)))
+                self.configuration.step(workflow, *state, target, moved);
+                Ok(true)
             }
             EventKind::Extended { clock, extension, .. } => {
                 let Some(declared) = workflow.clocks().get(clock.index()) else {
@@ -209,9 +255,9 @@ impl Replay {
                     return Err(unknown("extension", *extension));
                 };
                 self.clocks[clock.index()].extend(date, *extension, granted.by, index);
-                Ok(None)
+                Ok(false)
             }
-            EventKind::Noted { .. } => Ok(None),
+            EventKind::Noted { .. } => Ok(false),
         }
     }
 
@@ -224,17 +270,19 @@ impl Replay {
         date: NaiveDate,
         index: usize,
     ) {
-        let entered = |state: &StateId| moved.entered.contains(state);
-        let exited = |state: &StateId| moved.exited.contains(state);
         let finished = self.configuration.finished_in(workflow).is_some();
-        for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
+        let leaves = self.configuration.leaves();
+        for (id, (clock, track)) in workflow.clocks().iter().zip(&mut self.clocks).enumerate() {
+            // The clock's states as sets: each question below is a bit test per moved state.
+            let states = workflow.clock_states(ClockId(id as u16));
             let stopped_now = track.is_open()
                 && (finished
                     || match &clock.span {
-                        ClockSpan::Over(states) => states
-                            .iter()
-                            .any(|s| (exited(s) && !entered(s)) || self.configuration.has_final_child(workflow, *s)),
-                        ClockSpan::Between { until, .. } => until.iter().any(entered),
+                        ClockSpan::Over(_) => {
+                            moved.exited.iter().any(|s| states.start.contains(*s) && !moved.entered.contains(s))
+                                || has_final_child_in(workflow, leaves, &states.start)
+                        }
+                        ClockSpan::Between { .. } => states.until.contains_any(&moved.entered),
                     });
             if stopped_now {
                 track.stop(date, index);
@@ -242,20 +290,17 @@ impl Replay {
             }
             if track.is_open() {
                 let restarted = action.is_some_and(|action| clock.restart_on.contains(&action))
-                    || clock.restart_entering.iter().any(entered);
+                    || states.restart_entering.contains_any(&moved.entered);
                 if restarted {
                     track.restart(date, index);
                 }
                 continue;
             }
-            let started_at = if finished {
-                None
-            } else {
-                match &clock.span {
-                    ClockSpan::Over(states) => states.iter().copied().find(|state| entered(state)),
-                    ClockSpan::Between { from, .. } => from.iter().copied().find(|state| entered(state)),
-                }
-            };
+            if finished || !states.start.contains_any(&moved.entered) {
+                continue;
+            }
+            // The first start state in the clock's own order that was entered.
+            let started_at = clock.span.start_states().iter().copied().find(|state| moved.entered.contains(state));
             if let Some(state) = started_at {
                 track.start(date, index);
                 track.scope = match &clock.span {
@@ -332,6 +377,18 @@ impl Replay {
             _ => {}
         }
     }
+}
+
+/// Whether a compound state in `states` has an active final child (among `leaves`): its own
+/// work is over, although it may stay active while other regions finish.
+fn has_final_child_in(workflow: &Workflow, leaves: &[StateId], states: &StateSet) -> bool {
+    leaves.iter().any(|leaf| {
+        let state = workflow.state(*leaf);
+        state.kind == StateKind::Final
+            && state.parent.is_some_and(|parent| {
+                states.contains(parent) && matches!(workflow.state(parent).kind, StateKind::Compound { .. })
+            })
+    })
 }
 
 /// The region (a child of a parallel state) that `state` lies in, innermost first.

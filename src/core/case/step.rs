@@ -28,6 +28,21 @@ pub const DONE_CASCADE_MAX: usize = 64;
 /// A [`Rejection`] for an unknown attribute, a value of the wrong type, or a date outside the
 /// calendar's data.
 pub fn open(workflow: &Workflow, calendar: &WorkingCalendar, opening: &Opening) -> Result<Vec<Event>, Rejection> {
+    open_in_place(workflow, calendar, &mut Replay::new(workflow), opening)
+}
+
+/// As [`open`], and folds the events into `replay`, which starts again as a new case (its
+/// buffers kept): a caller that replays many cases in turn reuses one replay.
+///
+/// # Errors
+///
+/// As [`open`]; `replay` is then unchanged.
+pub fn open_in_place(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &mut Replay,
+    opening: &Opening,
+) -> Result<Vec<Event>, Rejection> {
     check_date(calendar, opening.at)?;
     let mut values: Vec<Option<Value>> =
         workflow.attributes().iter().map(|attribute| attribute.default.clone()).collect();
@@ -46,10 +61,10 @@ pub fn open(workflow: &Workflow, calendar: &WorkingCalendar, opening: &Opening) 
         role: None,
         kind: EventKind::Opened { attributes },
     };
-    let mut replay = Replay::new(workflow);
+    replay.reset(workflow);
     let mut events = vec![opened];
-    apply_all(workflow, calendar, &mut replay, &events);
-    add_done_steps(workflow, calendar, &mut replay, opening.at, &mut events);
+    apply_all(workflow, calendar, replay, &events);
+    add_done_steps(workflow, calendar, replay, opening.at, &mut events);
     Ok(events)
 }
 
@@ -79,15 +94,7 @@ pub fn step_in_place(
     replay: &mut Replay,
     command: &Command,
 ) -> Result<Vec<Event>, Rejection> {
-    if let Some(finished) = replay.configuration().finished_in(workflow) {
-        return Err(Rejection::Finished { state: workflow.state(finished).name.clone() });
-    }
-    if let Some(last) = replay.last_at()
-        && command.at < last
-    {
-        return Err(Rejection::Backwards { at: command.at, last });
-    }
-    check_date(calendar, command.at)?;
+    check_open_at(workflow, calendar, replay, command.at)?;
     let role = resolve_role(workflow, &command.role)?;
     let event = |kind| Event { at: command.at, actor: Some(command.actor.clone()), role: Some(role), kind };
     let mut events = match &command.kind {
@@ -109,16 +116,7 @@ pub fn step_in_place(
                 values.to_mut()[attribute.index()].clone_from(&value);
                 events.push(event(EventKind::AttributeSet { attribute, value }));
             }
-            match workflow.action(action).kind {
-                ActionKind::Transition => {
-                    let (transition, source) = choose_transition(workflow, replay, action, role, &values)?;
-                    events.push(event(EventKind::Acted { action, transition, source }));
-                }
-                ActionKind::Extension(clock) => {
-                    let extension = check_extension(workflow, calendar, replay, clock, action, role, command.at)?;
-                    events.push(event(EventKind::Extended { clock, extension, action }));
-                }
-            }
+            events.push(event(act_kind(workflow, calendar, replay, command.at, role, action, &values)?));
             events
         }
     };
@@ -126,6 +124,87 @@ pub fn step_in_place(
     apply_all(workflow, calendar, replay, &events);
     add_done_steps(workflow, calendar, replay, command.at, &mut events);
     Ok(events)
+}
+
+/// As [`step_in_place`] for an action named by ids rather than names, with no attributes set: what
+/// `step_in_place` does once it has resolved a command. For callers that hold ids already (the
+/// simulator); the events are appended to `events`.
+///
+/// # Errors
+///
+/// A [`Rejection`] saying why the action is refused (an id this workflow does not have among
+/// them); `replay` and `events` are then unchanged.
+pub fn act_in_place(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &mut Replay,
+    act: &Act<'_>,
+    events: &mut Vec<Event>,
+) -> Result<(), Rejection> {
+    check_open_at(workflow, calendar, replay, act.at)?;
+    if act.role.index() >= workflow.roles().len() {
+        return Err(Rejection::UnknownRole { role: format!("#{}", act.role.index()), suggestion: None });
+    }
+    if act.action.index() >= workflow.actions().len() {
+        return Err(Rejection::UnknownAction { action: format!("#{}", act.action.index()), suggestion: None });
+    }
+    let kind = act_kind(workflow, calendar, replay, act.at, act.role, act.action, replay.configuration().values())?;
+    let first = events.len();
+    events.push(Event { at: act.at, actor: Some(act.actor.to_owned()), role: Some(act.role), kind });
+    apply_all(workflow, calendar, replay, &events[first..]);
+    add_done_steps(workflow, calendar, replay, act.at, events);
+    Ok(())
+}
+
+/// An action by ids, for [`act_in_place`].
+#[derive(Clone, Copy, Debug)]
+pub struct Act<'a> {
+    pub at: DateTime<FixedOffset>,
+    pub actor: &'a str,
+    pub role: RoleId,
+    pub action: ActionId,
+}
+
+/// Refuses any step on a finished case, before the case's last event, or on a date outside the
+/// calendar's data.
+fn check_open_at(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &Replay,
+    at: DateTime<FixedOffset>,
+) -> Result<(), Rejection> {
+    if let Some(finished) = replay.configuration().finished_in(workflow) {
+        return Err(Rejection::Finished { state: workflow.state(finished).name.clone() });
+    }
+    if let Some(last) = replay.last_at()
+        && at < last
+    {
+        return Err(Rejection::Backwards { at, last });
+    }
+    check_date(calendar, at)?;
+    Ok(())
+}
+
+/// The event an action makes: the transition it takes, or the extension it grants.
+fn act_kind(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &Replay,
+    at: DateTime<FixedOffset>,
+    role: RoleId,
+    action: ActionId,
+    values: &[Option<Value>],
+) -> Result<EventKind, Rejection> {
+    Ok(match workflow.action(action).kind {
+        ActionKind::Transition => {
+            let (transition, source) = choose_transition(workflow, replay, action, role, values)?;
+            EventKind::Acted { action, transition, source }
+        }
+        ActionKind::Extension(clock) => {
+            let extension = check_extension(workflow, calendar, replay, clock, action, role, at)?;
+            EventKind::Extended { clock, extension, action }
+        }
+    })
 }
 
 fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<NaiveDate, Rejection> {
@@ -194,8 +273,8 @@ fn parse_attribute(
 }
 
 /// The transition an action takes: one whose `from` is active, whose roles include `role` and
-/// whose guard holds on `values`. Validation makes it unique; the first in the file wins if a
-/// workflow ever slips through.
+/// whose guard holds on `values`. Validation makes it unique; if a workflow ever slips through,
+/// the lowest source state wins, then the first transition in the file.
 fn choose_transition(
     workflow: &Workflow,
     replay: &Replay,
@@ -203,6 +282,34 @@ fn choose_transition(
     role: RoleId,
     values: &[Option<Value>],
 ) -> Result<(TransitionId, StateId), Rejection> {
+    let configuration = replay.configuration();
+    let mut chosen: Option<(StateId, TransitionId)> = None;
+    for transition in workflow.transitions_of(action) {
+        let declared = workflow.transition(*transition);
+        if !declared.roles.contains(&role) || !declared.guard.as_ref().is_none_or(|guard| guard.holds(values)) {
+            continue;
+        }
+        for source in &declared.from {
+            if chosen.is_none_or(|first| (*source, *transition) < first) && configuration.is_active(workflow, *source) {
+                chosen = Some((*source, *transition));
+            }
+        }
+    }
+    match chosen {
+        Some((source, transition)) => Ok((transition, source)),
+        None => Err(refusal(workflow, replay, action, role, values)),
+    }
+}
+
+/// Why no transition of `action` can be taken: none from an active state, none `role` may take,
+/// or no guard holds.
+fn refusal(
+    workflow: &Workflow,
+    replay: &Replay,
+    action: ActionId,
+    role: RoleId,
+    values: &[Option<Value>],
+) -> Rejection {
     let configuration = replay.configuration();
     let active = configuration.active_states(workflow);
     let candidates: Vec<(TransitionId, StateId)> = active
@@ -221,7 +328,7 @@ fn choose_transition(
         allowed.sort();
         allowed.dedup();
         let leaves = configuration.leaves().iter().map(|leaf| workflow.state(*leaf).name.clone()).collect();
-        return Err(Rejection::NotAllowed { action: action_name(), active: leaves, allowed });
+        return Rejection::NotAllowed { action: action_name(), active: leaves, allowed };
     }
     let permitted: Vec<(TransitionId, StateId)> = candidates
         .iter()
@@ -230,38 +337,33 @@ fn choose_transition(
         .collect();
     if permitted.is_empty() {
         let roles = candidates.iter().flat_map(|(transition, _)| &workflow.transition(*transition).roles);
-        return Err(role_not_permitted(workflow, action, role, roles));
+        return role_not_permitted(workflow, action, role, roles);
     }
-    let enabled = permitted.iter().copied().find(|(transition, _)| {
-        workflow.transition(*transition).guard.as_ref().is_none_or(|guard| guard.holds(values))
-    });
-    enabled.ok_or_else(|| {
-        let guards: Vec<String> = permitted
-            .iter()
-            .filter_map(|(transition, _)| workflow.transition(*transition).guard.as_ref())
-            .map(|guard| format!("`{}`", guard.render(workflow.attributes())))
-            .collect();
-        let mut read = Vec::new();
-        for (transition, _) in &permitted {
-            if let Some(guard) = &workflow.transition(*transition).guard {
-                guard.constants(&mut read);
-            }
+    let guards: Vec<String> = permitted
+        .iter()
+        .filter_map(|(transition, _)| workflow.transition(*transition).guard.as_ref())
+        .map(|guard| format!("`{}`", guard.render(workflow.attributes())))
+        .collect();
+    let mut read = Vec::new();
+    for (transition, _) in &permitted {
+        if let Some(guard) = &workflow.transition(*transition).guard {
+            guard.constants(&mut read);
         }
-        let mut attributes: Vec<AttributeId> = read.into_iter().map(|(attribute, _)| attribute).collect();
-        attributes.sort_unstable();
-        attributes.dedup();
-        let values = attributes
-            .into_iter()
-            .map(|attribute| {
-                let declared = workflow.attribute(attribute);
-                let shown = values[attribute.index()]
-                    .as_ref()
-                    .map_or_else(|| "unset".to_owned(), |value| value.render(&declared.kind));
-                (declared.name.clone(), shown)
-            })
-            .collect();
-        Rejection::GuardFalse { action: action_name(), guards, values }
-    })
+    }
+    let mut attributes: Vec<AttributeId> = read.into_iter().map(|(attribute, _)| attribute).collect();
+    attributes.sort_unstable();
+    attributes.dedup();
+    let values = attributes
+        .into_iter()
+        .map(|attribute| {
+            let declared = workflow.attribute(attribute);
+            let shown = values[attribute.index()]
+                .as_ref()
+                .map_or_else(|| "unset".to_owned(), |value| value.render(&declared.kind));
+            (declared.name.clone(), shown)
+        })
+        .collect();
+    Rejection::GuardFalse { action: action_name(), guards, values }
 }
 
 /// The extension actions of the clocks that are open.

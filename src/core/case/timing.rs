@@ -267,14 +267,22 @@ pub fn clock_breaches(
 ) -> Result<Option<(i64, bool, bool)>, CalendarError> {
     let Some(start) = track.run_start else { return Ok(None) };
     let unit = count_unit(clock.limit.unit);
-    let intervals = track.intervals_as_of(as_of);
     let mut elapsed = 0;
-    for (from, to) in &intervals {
-        elapsed += count(calendar, unit, *from, *to)?;
+    for (from, to) in track.intervals_until(as_of) {
+        elapsed += count(calendar, unit, from, to)?;
     }
+    let limit = track.limit(clock);
+    // Working-day limits need no due date, so no intervals either (most clocks, every case).
+    if limit.unit == PeriodUnit::WorkingDays
+        && clock.promised.is_none_or(|promised| promised.unit == PeriodUnit::WorkingDays)
+    {
+        let promised = clock.promised.is_some_and(|promised| elapsed > promised.amount);
+        return Ok(Some((elapsed, elapsed > limit.amount, promised)));
+    }
+    let intervals = track.intervals_as_of(as_of);
     let reference = track.stopped_on.unwrap_or(as_of);
     let measure = Measure { calendar, clock, track, start, intervals: &intervals, elapsed, reference, as_of };
-    let statutory = measure.breached(track.limit(clock))?;
+    let statutory = measure.breached(limit)?;
     let promised = match clock.promised {
         Some(promised) => measure.breached(promised)?,
         None => false,

@@ -11,7 +11,7 @@ use super::workflow::{StateKind, Workflow};
 
 pub(crate) fn analyse(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {
     let state_at = state_origins(draft);
-    let reachable = reachable_states(workflow, &workflow.entered_leaves(workflow.initial), &[]);
+    let reachable = reachable_states(workflow, workflow.entered_leaves(workflow.initial), &[]);
     for id in workflow.state_ids() {
         if !reachable[id.index()] {
             let initial = &workflow.state(workflow.initial).name;
@@ -238,7 +238,8 @@ fn check_pauses(checker: &mut Checker, workflow: &Workflow, draft: &Draft) {
                 inside
             }
             ClockSpan::Between { from, until } => {
-                let start: Vec<StateId> = from.iter().flat_map(|state| workflow.entered_leaves(*state)).collect();
+                let start: Vec<StateId> =
+                    from.iter().flat_map(|state| workflow.entered_leaves(*state).iter().copied()).collect();
                 reachable_states(workflow, &start, until)
             }
         };

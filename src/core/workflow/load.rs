@@ -133,6 +133,7 @@ fn validate(
     if checker.problem_count() > problems_before {
         return None;
     }
+    workflow.index();
     analyse(checker, &workflow, &draft);
     workflow.content_hash = content_hash(&workflow);
     Some((draft, workflow))

@@ -12,6 +12,7 @@ use super::draft::{
 };
 use super::guard_check::check_guard;
 use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
+use super::lookup::Lookup;
 use super::workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};
 use crate::core::calendar::Calendars;
 
@@ -127,6 +128,8 @@ pub(crate) fn resolve(checker: &mut Checker, draft: &Draft, calendars: &Calendar
         clocks,
         lineage,
         transitions_from,
+        // Made once the workflow is known to be sound (`Workflow::index`).
+        lookup: Lookup::default(),
         content_hash: [0; 32],
     })
 }

@@ -5,6 +5,8 @@ use super::attribute::Attribute;
 use super::clock::{Clock, Rounding};
 use super::guard::Guard;
 use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
+use super::lookup::{ClockStates, Lookup};
+use super::state_set::StateSet;
 
 #[derive(Clone, Debug)]
 pub struct Workflow {
@@ -23,6 +25,8 @@ pub struct Workflow {
     pub(crate) lineage: Vec<Lineage>,
     /// For each state, the transitions whose `from` names it.
     pub(crate) transitions_from: Vec<Vec<TransitionId>>,
+    /// Lookups the core makes on every step, derived from the fields above.
+    pub(crate) lookup: Lookup,
     pub(crate) content_hash: [u8; 32],
 }
 
@@ -109,6 +113,12 @@ pub struct Parallelized {
 }
 
 impl Workflow {
+    /// Works out the lookups, once the definition has resolved without a problem (a definition
+    /// with problems may have cycles the lookups would follow).
+    pub(crate) fn index(&mut self) {
+        self.lookup = Lookup::new(&self.states, &self.transitions, &self.actions, &self.clocks);
+    }
+
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -207,7 +217,8 @@ impl Workflow {
     }
 
     pub fn action_named(&self, name: &str) -> Option<ActionId> {
-        self.actions.iter().position(|action| action.name == name).map(|index| ActionId(index as u16))
+        let names = &self.lookup.action_names;
+        names.binary_search_by(|(known, _)| known.as_str().cmp(name)).ok().map(|index| names[index].1)
     }
 
     pub fn role_named(&self, name: &str) -> Option<RoleId> {
@@ -234,22 +245,33 @@ impl Workflow {
 
     /// Whether `inner` is `outer` or lies inside it.
     pub fn is_within(&self, inner: StateId, outer: StateId) -> bool {
-        self.ancestors(inner).any(|id| id == outer)
+        self.lookup.within[inner.index()].contains(outer)
     }
 
-    /// The states entered when a transition enters `state`: the state, its initial children
-    /// down to an atomic state, and every region of a parallel state.
-    pub fn entered_leaves(&self, state: StateId) -> Vec<StateId> {
-        let mut leaves = Vec::new();
-        let mut pending = vec![state];
-        while let Some(id) = pending.pop() {
-            match &self.state(id).kind {
-                StateKind::Atomic | StateKind::Final => leaves.push(id),
-                StateKind::Compound { initial, .. } => pending.push(*initial),
-                StateKind::Parallel { regions, .. } => pending.extend(regions.iter().rev()),
-            }
-        }
-        leaves
+    /// The state and every state it lies inside, as a set.
+    pub fn within_set(&self, state: StateId) -> &StateSet {
+        &self.lookup.within[state.index()]
+    }
+
+    /// How many states `state` lies inside (0 at the top level).
+    pub fn depth(&self, state: StateId) -> usize {
+        usize::from(self.lookup.depth[state.index()])
+    }
+
+    /// The leaves entered when a transition enters `state`: the state, its initial children
+    /// down to an atomic state, and every region of a parallel state, depth first.
+    pub fn entered_leaves(&self, state: StateId) -> &[StateId] {
+        &self.lookup.entered_leaves[state.index()]
+    }
+
+    /// The transitions that take `action`, in file order.
+    pub fn transitions_of(&self, action: ActionId) -> &[TransitionId] {
+        &self.lookup.transitions_of_action[action.index()]
+    }
+
+    /// Clock `clock`'s start, stop and restart states as sets.
+    pub(crate) fn clock_states(&self, clock: ClockId) -> &ClockStates {
+        &self.lookup.clocks[clock.index()]
     }
 
     /// All states by id, for iteration.

@@ -1,0 +1,91 @@
+//! `Lookup`: what the core asks of a workflow on every step, worked out once when the workflow is
+//! resolved: which states each state lies within, the leaves a transition into a state enters,
+//! the transitions of each action, names to ids, and each clock's states as sets. It is derived
+//! from the definition alone and holds nothing the definition does not.
+
+use super::clock::{Clock, ClockSpan};
+use super::ids::{ActionId, StateId, TransitionId};
+use super::state_set::StateSet;
+use super::workflow::{Action, State, StateKind, Transition};
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lookup {
+    /// For each state, itself and every state it lies inside.
+    pub(crate) within: Vec<StateSet>,
+    /// For each state, how many states it lies inside (0 at the top level).
+    pub(crate) depth: Vec<u16>,
+    /// For each state, the leaves a transition into it enters, in entry order.
+    pub(crate) entered_leaves: Vec<Vec<StateId>>,
+    /// For each action, the transitions that take it, in file order.
+    pub(crate) transitions_of_action: Vec<Vec<TransitionId>>,
+    /// Action names, sorted, with their ids.
+    pub(crate) action_names: Vec<(String, ActionId)>,
+    /// For each clock, its states as sets.
+    pub(crate) clocks: Vec<ClockStates>,
+}
+
+/// A clock's states as sets.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClockStates {
+    /// The states whose entry starts the clock (`over` or `from`).
+    pub(crate) start: StateSet,
+    /// The states whose entry stops it (`until`; empty for a clock over states).
+    pub(crate) until: StateSet,
+    /// The states whose entry restarts it.
+    pub(crate) restart_entering: StateSet,
+}
+
+impl Lookup {
+    pub(crate) fn new(states: &[State], transitions: &[Transition], actions: &[Action], clocks: &[Clock]) -> Lookup {
+        let count = states.len();
+        // `take`: parents form a tree by construction; the bound only keeps a broken one finite.
+        let ancestors = |state: StateId| std::iter::successors(Some(state), |id| states[id.index()].parent).take(count);
+        let ids = (0..count).map(|index| StateId(index as u16));
+        let within = ids.clone().map(|state| StateSet::of(count, &ancestors(state).collect::<Vec<_>>())).collect();
+        let depth = ids.clone().map(|state| (ancestors(state).count() - 1) as u16).collect();
+        let entered_leaves = ids.map(|state| entered_leaves(states, state)).collect();
+        let mut transitions_of_action = vec![Vec::new(); actions.len()];
+        for (index, transition) in transitions.iter().enumerate() {
+            if let Some(list) = transitions_of_action.get_mut(transition.action.index()) {
+                list.push(TransitionId(index as u16));
+            }
+        }
+        let mut action_names: Vec<(String, ActionId)> =
+            actions.iter().enumerate().map(|(index, action)| (action.name.clone(), ActionId(index as u16))).collect();
+        action_names.sort();
+        let clocks = clocks
+            .iter()
+            .map(|clock| ClockStates {
+                start: StateSet::of(count, clock.span.start_states()),
+                until: match &clock.span {
+                    ClockSpan::Between { until, .. } => StateSet::of(count, until),
+                    ClockSpan::Over(_) => StateSet::empty(count),
+                },
+                restart_entering: StateSet::of(count, &clock.restart_entering),
+            })
+            .collect();
+        Lookup { within, depth, entered_leaves, transitions_of_action, action_names, clocks }
+    }
+}
+
+/// The state, its initial children down to an atomic state, and every region of a parallel
+/// state: the leaves entered, depth first.
+fn entered_leaves(states: &[State], state: StateId) -> Vec<StateId> {
+    let mut leaves = Vec::new();
+    let mut pending = vec![state];
+    // A sound workflow is a tree, so no state is visited twice; the bound only keeps a broken
+    // one finite.
+    let mut visits = 0;
+    while let Some(id) = pending.pop() {
+        visits += 1;
+        if visits > states.len() {
+            break;
+        }
+        match &states[id.index()].kind {
+            StateKind::Atomic | StateKind::Final => leaves.push(id),
+            StateKind::Compound { initial, .. } => pending.push(*initial),
+            StateKind::Parallel { regions, .. } => pending.extend(regions.iter().rev()),
+        }
+    }
+    leaves
+}
