@@ -1,10 +1,10 @@
-//! `CaseWalk`: one simulated case, moved by the engine's own transition function. For each
-//! active leaf state it draws the way out (by the scenario's branch probabilities, among the
-//! transitions whose guard holds) and how long the case stays (a duration in working days); the
-//! earliest step due is then taken with `act_in_place` (the transition function by ids) at its date on the working-day axis, so
-//! holidays and 调休 days count as they do in life. Parallel regions wait side by side; a
-//! region's final state waits for the others. The walk owns no randomness: the caller passes the
-//! generator, so streams stay per case (or per replication).
+//! `CaseWalk`: one simulated case, moved by the engine's own transition function. For each active
+//! leaf state it draws the way out (by the scenario's branch probabilities, among the transitions
+//! whose guard holds) and how long the case stays (a duration in working days); the earliest step
+//! due is then taken with `act_in_place` (the transition function by ids) at its date on the
+//! working-day axis, so holidays and 调休 days count as they do in life. Parallel regions wait side
+//! by side; a region's final state waits for the others. The walk owns no randomness: the caller
+//! passes the generator, so streams stay per case (or per replication).
 
 use rand::Rng;
 use rand::RngExt as _;

@@ -1,8 +1,8 @@
-//! Monte Carlo simulation of process reforms: cases drawn from a scenario (arrivals, attribute
-//! mix, durations per state, branch probabilities, staff) are driven through the engine's own
-//! transition function (`core::case::act_in_place`, which `step_in_place` calls) on the real calendar, and their working
-//! days counted by the core's own timing. Seeded (`ChaCha8Rng`, one stream per case or per
-//! replication), so the same seed gives the same output whatever the number of threads.
+//! Monte Carlo simulation of process reforms: cases drawn from a scenario (arrivals, attribute mix,
+//! durations per state, branch probabilities, staff) are driven through the engine's own transition
+//! function (`core::case::act_in_place`, which `step_in_place` calls) on the real calendar, and
+//! their working days counted by the core's own timing. Seeded (`ChaCha8Rng`, one stream per case
+//! or per replication), so the same seed gives the same output whatever the number of threads.
 
 // Positions on the working-day axis, case counts and day counts stay far below 2^52.
 #![allow(clippy::cast_precision_loss)]
