@@ -109,7 +109,10 @@ impl ClockTrack {
         self.paused_since = None;
         self.paused_days = 0;
         self.extended_by = 0;
-        self.extensions_used.fill(0);
+        // Most clocks have no extension: skip the call to `memset` for them.
+        if !self.extensions_used.is_empty() {
+            self.extensions_used.fill(0);
+        }
         self.stopped_on = None;
         self.scope = None;
         self.ledger.clear();

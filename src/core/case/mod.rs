@@ -5,6 +5,7 @@
 //! workflow come in as arguments, and the caller (the store, the auditor, the simulator) appends
 //! the events `step` returns.
 
+mod clock_set;
 mod clock_track;
 mod command;
 mod configuration;

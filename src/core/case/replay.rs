@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use super::clock_set::ClockSet;
 use super::clock_track::{ClockTrack, Phase, stretches_as_of};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
-use crate::core::workflow::{ActionId, ClockId, ClockSpan, StateId, StateKind, StateSet, Workflow};
+use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, StateSet, Workflow};
 
 /// A history that does not fit the workflow: it was not written by the engine, or was edited.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -41,22 +42,30 @@ pub struct Replay {
     paused_since: Option<NaiveDate>,
     /// Closed stretches spent in pause states, as `(from, to]`.
     pauses: Vec<(NaiveDate, NaiveDate)>,
-    /// The last move, kept only so that the next one reuses its buffers.
-    moved: MoveBuffer,
+    /// The clocks running or paused: the tracks' phases, kept as a set so that a move looks
+    /// only at the clocks it can change.
+    open_clocks: ClockSet,
+    /// Buffers kept between events.
+    scratch: Scratch,
 }
 
-/// A [`Move`] kept between events for its buffers. It is not part of the fold: every replay's
-/// buffer equals every other's.
+/// Buffers a replay keeps between events so that the next event reuses them. Not part of the
+/// fold: every replay's scratch equals every other's.
 #[derive(Clone, Debug, Default)]
-struct MoveBuffer(Move);
+struct Scratch {
+    /// The last move.
+    moved: Move,
+    /// The clocks the last move looked at.
+    relevant: ClockSet,
+}
 
-impl PartialEq for MoveBuffer {
-    fn eq(&self, _: &MoveBuffer) -> bool {
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Scratch) -> bool {
         true
     }
 }
 
-impl Eq for MoveBuffer {}
+impl Eq for Scratch {}
 
 impl Replay {
     /// A case with no history.
@@ -70,7 +79,8 @@ impl Replay {
             finished_on: None,
             paused_since: None,
             pauses: Vec::new(),
-            moved: MoveBuffer::default(),
+            open_clocks: ClockSet::empty(workflow.clocks().len()),
+            scratch: Scratch::default(),
         }
     }
 
@@ -95,6 +105,7 @@ impl Replay {
         self.finished_on = None;
         self.paused_since = None;
         self.pauses.clear();
+        self.open_clocks.reset(workflow.clocks().len());
     }
 
     /// Folds a whole history.
@@ -166,16 +177,16 @@ impl Replay {
         }
         // `apply_kind` checks everything before it changes anything, so a refused event leaves
         // the replay as it was without a copy of it.
-        let mut moved = std::mem::take(&mut self.moved.0);
-        let outcome = self.apply_kind(workflow, &event.kind, index, date, &mut moved);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let outcome = self.apply_kind(workflow, &event.kind, index, date, &mut scratch.moved);
         if let Ok(true) = outcome {
             let action = match &event.kind {
                 EventKind::Acted { action, .. } => Some(*action),
                 _ => None,
             };
-            self.move_clocks(workflow, &moved, action, date, index);
+            self.move_clocks(workflow, &mut scratch, action, date, index);
         }
-        self.moved.0 = moved;
+        self.scratch = scratch;
         outcome?;
         self.events += 1;
         self.last_at = Some(event.at);
@@ -261,20 +272,34 @@ impl Replay {
         }
     }
 
-    /// Stops, restarts and starts clocks after a move, then sets every open clock's pause.
+    /// Stops, restarts and starts clocks after a move, then sets every open clock's pause. Only
+    /// the open clocks and those the entered states start can change; the others are not looked
+    /// at.
     fn move_clocks(
         &mut self,
         workflow: &Workflow,
-        moved: &Move,
+        scratch: &mut Scratch,
         action: Option<ActionId>,
         date: NaiveDate,
         index: usize,
     ) {
+        let moved = &scratch.moved;
         let finished = self.configuration.finished_in(workflow).is_some();
         let leaves = self.configuration.leaves();
-        for (id, (clock, track)) in workflow.clocks().iter().zip(&mut self.clocks).enumerate() {
+        let relevant = &mut scratch.relevant;
+        relevant.copy_from(&self.open_clocks);
+        if !finished {
+            for state in &moved.entered {
+                for clock in workflow.clocks_started_by(*state) {
+                    relevant.insert(*clock);
+                }
+            }
+        }
+        for id in relevant.iter() {
+            let clock = workflow.clock(id);
+            let track = &mut self.clocks[id.index()];
             // The clock's states as sets: each question below is a bit test per moved state.
-            let states = workflow.clock_states(ClockId(id as u16));
+            let states = workflow.clock_states(id);
             let stopped_now = track.is_open()
                 && (finished
                     || match &clock.span {
@@ -286,6 +311,7 @@ impl Replay {
                     });
             if stopped_now {
                 track.stop(date, index);
+                self.open_clocks.remove(id);
                 continue;
             }
             if track.is_open() {
@@ -303,6 +329,7 @@ impl Replay {
             let started_at = clock.span.start_states().iter().copied().find(|state| moved.entered.contains(state));
             if let Some(state) = started_at {
                 track.start(date, index);
+                self.open_clocks.insert(id);
                 track.scope = match &clock.span {
                     ClockSpan::Between { .. } => region_of(workflow, state),
                     ClockSpan::Over(_) => None,
@@ -325,14 +352,9 @@ impl Replay {
     fn set_pauses(&mut self, workflow: &Workflow, date: NaiveDate, index: usize) {
         let leaves = self.configuration.leaves();
         let mut any_paused = false;
-        for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
-            if clock.pauses.is_empty() {
-                // No state pauses it: nothing to look at (most clocks, on every move).
-                if track.phase() == Phase::Paused {
-                    track.resume(date, index);
-                }
-                continue;
-            }
+        // A clock with no pause state is never paused: only the others are looked at.
+        for id in workflow.clocks_with_pauses() {
+            let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
             let pause_of = |leaf: &StateId| {
                 clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
             };

@@ -4,7 +4,7 @@
 //! from the definition alone and holds nothing the definition does not.
 
 use super::clock::{Clock, ClockSpan};
-use super::ids::{ActionId, StateId, TransitionId};
+use super::ids::{ActionId, ClockId, StateId, TransitionId};
 use super::state_set::StateSet;
 use super::workflow::{Action, State, StateKind, Transition};
 
@@ -22,6 +22,10 @@ pub(crate) struct Lookup {
     pub(crate) action_names: Vec<(String, ActionId)>,
     /// For each clock, its states as sets.
     pub(crate) clocks: Vec<ClockStates>,
+    /// For each state, the clocks whose entry into it starts them (`over` or `from`).
+    pub(crate) clocks_started_by: Vec<Vec<ClockId>>,
+    /// The clocks that have pause states.
+    pub(crate) clocks_with_pauses: Vec<ClockId>,
 }
 
 /// A clock's states as sets.
@@ -53,6 +57,20 @@ impl Lookup {
         let mut action_names: Vec<(String, ActionId)> =
             actions.iter().enumerate().map(|(index, action)| (action.name.clone(), ActionId(index as u16))).collect();
         action_names.sort();
+        let mut clocks_started_by = vec![Vec::new(); count];
+        for (index, clock) in clocks.iter().enumerate() {
+            for state in clock.span.start_states() {
+                if let Some(list) = clocks_started_by.get_mut(state.index())
+                    && !list.contains(&ClockId(index as u16))
+                {
+                    list.push(ClockId(index as u16));
+                }
+            }
+        }
+        let clocks_with_pauses = (0..clocks.len())
+            .filter(|index| !clocks[*index].pauses.is_empty())
+            .map(|index| ClockId(index as u16))
+            .collect();
         let clocks = clocks
             .iter()
             .map(|clock| ClockStates {
@@ -64,7 +82,16 @@ impl Lookup {
                 restart_entering: StateSet::of(count, &clock.restart_entering),
             })
             .collect();
-        Lookup { within, depth, entered_leaves, transitions_of_action, action_names, clocks }
+        Lookup {
+            within,
+            depth,
+            entered_leaves,
+            transitions_of_action,
+            action_names,
+            clocks,
+            clocks_started_by,
+            clocks_with_pauses,
+        }
     }
 }
 

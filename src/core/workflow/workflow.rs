@@ -269,6 +269,16 @@ impl Workflow {
         &self.lookup.transitions_of_action[action.index()]
     }
 
+    /// The clocks that entering `state` starts (when they are not running).
+    pub fn clocks_started_by(&self, state: StateId) -> &[ClockId] {
+        &self.lookup.clocks_started_by[state.index()]
+    }
+
+    /// The clocks that have pause states, by id.
+    pub fn clocks_with_pauses(&self) -> &[ClockId] {
+        &self.lookup.clocks_with_pauses
+    }
+
     /// Clock `clock`'s start, stop and restart states as sets.
     pub(crate) fn clock_states(&self, clock: ClockId) -> &ClockStates {
         &self.lookup.clocks[clock.index()]
