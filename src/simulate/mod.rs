@@ -31,7 +31,7 @@ pub use scenario::{
     REPLICATIONS_MAX, SCENARIO_FILE_BYTES_MAX, STAFF_MAX, Scenario, ScenarioError, StateDuration,
 };
 pub use simulator::{
-    BLOCK_CASES, CaseResult, ClockTally, QueueTally, RunOptions, SimulationError, Tally, WorkflowTally, run,
+    BLOCK_CASES, CaseResult, ClockTally, OnBlock, QueueTally, RunOptions, SimulationError, Tally, WorkflowTally, run,
 };
 pub use staffed_run::run_staffed;
 pub use svg_chart::{Series, histogram_svg};

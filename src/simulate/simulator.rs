@@ -135,6 +135,33 @@ impl Tally {
         }
     }
 
+    /// Adds `other`'s counts to these (tallies of the same models).
+    pub(crate) fn merge(&mut self, other: &Tally) {
+        for (tally, more) in self.workflows.iter_mut().zip(&other.workflows) {
+            tally.total.merge(&more.total);
+            for (clock, more) in tally.clocks.iter_mut().zip(&more.clocks) {
+                clock.elapsed.merge(&more.elapsed);
+                clock.breached_statutory += more.breached_statutory;
+                clock.breached_promised += more.breached_promised;
+            }
+            for (count, more) in tally.outcomes.iter_mut().zip(&more.outcomes) {
+                *count += more;
+            }
+            for (count, more) in tally.actions.iter_mut().zip(&more.actions) {
+                *count += more;
+            }
+            for (queue, more) in tally.queues.iter_mut().zip(&more.queues) {
+                queue.merge(more);
+            }
+        }
+        for (difference, more) in self.differences.iter_mut().zip(&other.differences) {
+            difference.0 += more.0;
+            difference.1 += more.1;
+        }
+        self.cases += other.cases;
+        self.latest_finish = self.latest_finish.max(other.latest_finish);
+    }
+
     /// Counts one case, run on every workflow.
     pub(crate) fn add(&mut self, results: &[CaseResult]) {
         self.cases += 1;
@@ -316,7 +343,8 @@ pub(crate) fn finish(
 }
 
 /// Runs `options.cases` cases on every model, in blocks over all of rayon's threads;
-/// `on_block` gets each block's results in case order (for `--emit-log` and progress).
+/// `on_block` gets each block's range of cases (for progress) and, with `keep_events`, their
+/// results in case order (for `--emit-log`; empty otherwise).
 ///
 /// # Errors
 ///
@@ -327,7 +355,7 @@ pub fn run(
     calendar: &WorkingCalendar,
     axis: &WorkingDayAxis,
     options: RunOptions,
-    on_block: &mut dyn FnMut(u64, &[Vec<CaseResult>]),
+    on_block: OnBlock<'_>,
 ) -> Result<Tally, SimulationError> {
     let positions = arrival_positions(&scenario.arrivals, axis, options.cases, options.seed)?;
     let streams_per_case = models.len() as u64 + 1;
@@ -335,15 +363,21 @@ pub fn run(
     let mut first = 0;
     while first < options.cases {
         let last = (first + BLOCK_CASES).min(options.cases);
-        let block: Vec<Result<Vec<CaseResult>, SimulationError>> = (first..last)
+        // Each worker tallies the cases it runs; the tallies are integer counts, so they add up
+        // to the same figures however the cases were split between threads.
+        let share = (first..last)
             .into_par_iter()
             // Each worker keeps one replay per workflow and reuses its buffers from case to case.
             .map_init(
                 || vec![None; models.len()],
                 |spares: &mut Vec<Option<Replay>>, case| {
                     let mut common = stream(options.seed, case * streams_per_case);
-                    let (arrival, attributes) = case_draws(scenario, axis, case, positions.as_deref(), &mut common)?;
-                    models
+                    let (arrival, attributes) =
+                        match case_draws(scenario, axis, case, positions.as_deref(), &mut common) {
+                            Ok(draws) => draws,
+                            Err(error) => return (case, Err(error)),
+                        };
+                    let results = models
                         .iter()
                         .enumerate()
                         .map(|(index, model)| {
@@ -364,16 +398,63 @@ pub fn run(
                                 error,
                             })
                         })
-                        .collect()
+                        .collect();
+                    (case, results)
                 },
             )
-            .collect();
-        let block: Vec<Vec<CaseResult>> = block.into_iter().collect::<Result<_, _>>()?;
-        for results in &block {
-            tally.add(results);
+            .fold(|| Share::new(models), |share, (case, results)| share.with(case, results, options.keep_events))
+            .reduce(|| Share::new(models), Share::join);
+        if let Some((_, error)) = share.failed {
+            return Err(error);
         }
-        on_block(first, &block);
+        tally.merge(&share.tally);
+        on_block(first..last, &share.kept);
         first = last;
     }
     Ok(tally)
+}
+
+/// Called after each block (or replication) with its range of cases and the results kept.
+pub type OnBlock<'a> = &'a mut dyn FnMut(std::ops::Range<u64>, &[Vec<CaseResult>]);
+
+/// What a worker made of the cases it ran: their tally, their results when kept (in case
+/// order), and the first case (by number) that failed.
+struct Share {
+    tally: Tally,
+    kept: Vec<Vec<CaseResult>>,
+    failed: Option<(u64, SimulationError)>,
+}
+
+impl Share {
+    fn new(models: &[Model<'_>]) -> Share {
+        Share { tally: Tally::new(models), kept: Vec::new(), failed: None }
+    }
+
+    fn with(mut self, case: u64, results: Result<Vec<CaseResult>, SimulationError>, keep: bool) -> Share {
+        match results {
+            Ok(results) => {
+                self.tally.add(&results);
+                if keep {
+                    self.kept.push(results);
+                }
+            }
+            Err(error) => {
+                if self.failed.as_ref().is_none_or(|(first, _)| case < *first) {
+                    self.failed = Some((case, error));
+                }
+            }
+        }
+        self
+    }
+
+    /// The share of the cases of `self` followed by those of `later`.
+    fn join(mut self, later: Share) -> Share {
+        self.tally.merge(&later.tally);
+        self.kept.extend(later.kept);
+        self.failed = match (self.failed, later.failed) {
+            (Some(left), Some(right)) => Some(if right.0 < left.0 { right } else { left }),
+            (left, right) => left.or(right),
+        };
+        self
+    }
 }

@@ -16,7 +16,9 @@ use rayon::prelude::*;
 use super::case_walk::{CaseWalk, Pending, WalkError};
 use super::model::Model;
 use super::scenario::{Arrivals, Scenario};
-use super::simulator::{CaseResult, QueueTally, RunOptions, SimulationError, Tally, case_draws, finish, stream};
+use super::simulator::{
+    CaseResult, OnBlock, QueueTally, RunOptions, SimulationError, Tally, case_draws, finish, stream,
+};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::Replay;
@@ -205,7 +207,7 @@ pub fn run_staffed(
     axis: &WorkingDayAxis,
     options: RunOptions,
     replications: u32,
-    on_replication: &mut dyn FnMut(u64, &[Vec<CaseResult>]),
+    on_replication: OnBlock<'_>,
 ) -> Result<Tally, SimulationError> {
     let streams = models.len() as u64 + 1;
     let runs: Vec<Result<Vec<Replicated>, SimulationError>> = (0..u64::from(replications))
@@ -241,7 +243,8 @@ pub fn run_staffed(
         for results in &by_case {
             tally.add(results);
         }
-        on_replication(replication as u64 * options.cases, &by_case);
+        let first = replication as u64 * options.cases;
+        on_replication(first..first + options.cases, &by_case);
     }
     Ok(tally)
 }

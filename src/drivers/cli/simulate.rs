@@ -83,11 +83,11 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     );
     let options = RunOptions { cases, seed, keep_events: log.is_some() };
     let mut write_error = None;
-    let mut on_block = |first: u64, block: &[Vec<CaseResult>]| {
-        progress.inc(block.len() as u64);
+    let mut on_block = |cases: std::ops::Range<u64>, block: &[Vec<CaseResult>]| {
+        progress.inc(cases.end - cases.start);
         if let Some(log) = &mut log
             && write_error.is_none()
-            && let Err(error) = log.write_block(first, block, &models, calendar)
+            && let Err(error) = log.write_block(cases.start, block, &models, calendar)
         {
             write_error = Some(error);
         }
