@@ -230,6 +230,9 @@ fn entered_state(workflow: &Workflow, event: &Event) -> Option<StateId> {
     }
 }
 
+/// Ways out of one state that `choose` gathers without allocating.
+const CHOICES_ON_STACK: usize = 16;
+
 /// Draws one of `choices` whose guard holds on `values`: a listed action with its probability,
 /// an unlisted one with what the listed ones leave (shared evenly); when nothing is left over,
 /// the listed probabilities are scaled to sum to 1. `None` when no way out has any weight.
@@ -240,15 +243,26 @@ fn choose<R: Rng + ?Sized>(
     values: &[Option<crate::core::workflow::Value>],
     rng: &mut R,
 ) -> Option<usize> {
-    // One entry per action: the first transition of it whose guard holds. Counted twice over
-    // (weights, then the draw) rather than collected: this runs on every simulated step.
-    let holds =
-        |choice: &Choice| workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
-    let enabled = || {
-        choices.iter().enumerate().filter(move |(index, choice)| {
-            holds(choice) && !choices[..*index].iter().any(|other| other.action == choice.action && holds(other))
-        })
+    // One entry per action: the first transition of it whose guard holds, gathered on the stack
+    // (a state has a handful of ways out), as this runs on every simulated step.
+    let mut on_stack = [0usize; CHOICES_ON_STACK];
+    let mut on_heap = Vec::new();
+    let buffer: &mut [usize] = if choices.len() <= CHOICES_ON_STACK {
+        &mut on_stack[..choices.len()]
+    } else {
+        on_heap.resize(choices.len(), 0);
+        &mut on_heap
     };
+    let action_of = |choice: &Choice| workflow.transition(choice.transition).action;
+    let mut count = 0;
+    for (index, choice) in choices.iter().enumerate() {
+        let holds = workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
+        if holds && !buffer[..count].iter().any(|other| action_of(&choices[*other]) == action_of(choice)) {
+            buffer[count] = index;
+            count += 1;
+        }
+    }
+    let enabled = || buffer[..count].iter().map(|index| (*index, &choices[*index]));
     let listed: f64 = enabled().filter_map(|(_, choice)| choice.probability).sum();
     let unlisted = enabled().filter(|(_, choice)| choice.probability.is_none()).count();
     let share = if unlisted == 0 { 0.0 } else { (1.0 - listed).max(0.0) / unlisted as f64 };

@@ -83,11 +83,10 @@ impl WorkingDayAxis {
     ///
     /// [`BeyondAxis`] past the calendar's data.
     pub fn date(&self, position: f64) -> Result<NaiveDate, BeyondAxis> {
-        let index = position.max(0.0).floor();
-        if index >= self.days.len() as f64 {
-            return Err(BeyondAxis { year: self.beyond_year });
-        }
-        Ok(self.days[index as usize])
+        // Truncation is the floor of a non-negative position (and saturates past the axis); it
+        // spares the call to `floor`, as this runs on every simulated step.
+        let index = position.max(0.0) as usize;
+        self.days.get(index).copied().ok_or(BeyondAxis { year: self.beyond_year })
     }
 
     /// The instant of a position: its working day, at 09:00 plus its fraction of eight office
@@ -98,8 +97,10 @@ impl WorkingDayAxis {
     /// [`BeyondAxis`] past the calendar's data.
     pub fn instant(&self, position: f64) -> Result<DateTime<FixedOffset>, BeyondAxis> {
         let date = self.date(position)?;
-        let fraction = position.max(0.0).fract();
-        let seconds = (fraction * OFFICE_SECONDS).floor() as i64;
+        let position = position.max(0.0);
+        // Both non-negative: truncation is the floor.
+        let fraction = position - (position as usize) as f64;
+        let seconds = (fraction * OFFICE_SECONDS) as i64;
         let opens = NaiveTime::from_hms_opt(OFFICE_OPENS_HOUR, 0, 0).unwrap_or_default();
         let local = date.and_time(opens) + TimeDelta::seconds(seconds);
         Ok(self.zone.from_local_datetime(&local).single().unwrap_or_else(|| self.zone.from_utc_datetime(&local)))

@@ -355,7 +355,12 @@ impl Replay {
         // A clock with no pause state is never paused: only the others are looked at.
         for id in workflow.clocks_with_pauses() {
             let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
+            let states = workflow.clock_states(*id);
+            // Set intersections first; the pauses are walked in order only for a leaf inside one.
             let pause_of = |leaf: &StateId| {
+                if !workflow.within_set(*leaf).intersects(&states.pauses) {
+                    return None;
+                }
                 clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
             };
             // A region that has reached its final state waits for the others; it neither runs
@@ -364,7 +369,7 @@ impl Replay {
             let relevant = |leaf: &&StateId| {
                 !waiting(leaf)
                     && match &clock.span {
-                        ClockSpan::Over(states) => states.iter().any(|s| workflow.is_within(**leaf, *s)),
+                        ClockSpan::Over(_) => workflow.within_set(**leaf).intersects(&states.start),
                         ClockSpan::Between { .. } => track.scope.is_none_or(|scope| workflow.is_within(**leaf, scope)),
                     }
             };

@@ -37,6 +37,8 @@ pub(crate) struct ClockStates {
     pub(crate) until: StateSet,
     /// The states whose entry restarts it.
     pub(crate) restart_entering: StateSet,
+    /// Its pause states.
+    pub(crate) pauses: StateSet,
 }
 
 impl Lookup {
@@ -80,6 +82,7 @@ impl Lookup {
                     ClockSpan::Over(_) => StateSet::empty(count),
                 },
                 restart_entering: StateSet::of(count, &clock.restart_entering),
+                pauses: StateSet::of(count, &clock.pauses.iter().map(|pause| pause.state).collect::<Vec<_>>()),
             })
             .collect();
         Lookup {

@@ -37,6 +37,11 @@ impl StateSet {
         self.words.get(index / 64).is_some_and(|word| word >> (index % 64) & 1 == 1)
     }
 
+    /// Whether the two sets share a state.
+    pub fn intersects(&self, other: &StateSet) -> bool {
+        self.words.iter().zip(other.words.iter()).any(|(left, right)| left & right != 0)
+    }
+
     /// Whether any of `states` is in the set.
     pub fn contains_any(&self, states: &[StateId]) -> bool {
         states.iter().any(|state| self.contains(*state))
