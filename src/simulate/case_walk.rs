@@ -54,6 +54,15 @@ pub struct Pending {
     pub ticket: u64,
 }
 
+/// What a finished walk leaves for the next one on the same workflow: its replay and vectors,
+/// whose buffers are then reused rather than allocated again for every case.
+#[derive(Default)]
+pub struct WalkBuffers {
+    replay: Option<Replay>,
+    pending: Vec<Pending>,
+    stepped: Vec<Event>,
+}
+
 /// One simulated case in progress.
 pub struct CaseWalk<'m, 'w> {
     model: &'m Model<'w>,
@@ -69,8 +78,8 @@ pub struct CaseWalk<'m, 'w> {
 }
 
 impl<'m, 'w> CaseWalk<'m, 'w> {
-    /// Opens a case at `arrival` with `attributes` (name, text), in `replay` (a new one, or one
-    /// a finished walk gave back, whose buffers are then reused).
+    /// Opens a case at `arrival` with `attributes` (name, text), in the buffers a finished walk
+    /// gave back (or new ones, [`WalkBuffers::default`]).
     ///
     /// # Errors
     ///
@@ -82,9 +91,13 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         arrival: f64,
         attributes: Vec<(String, String)>,
         keep_events: bool,
-        mut replay: Replay,
+        buffers: WalkBuffers,
     ) -> Result<CaseWalk<'m, 'w>, WalkError> {
         let workflow = model.workflow;
+        let WalkBuffers { replay, mut pending, mut stepped } = buffers;
+        let mut replay = replay.unwrap_or_else(|| Replay::new(workflow));
+        pending.clear();
+        stepped.clear();
         let opening = Opening { at: axis.instant(arrival)?, actor: SIMULATION_ACTOR.to_owned(), attributes };
         let events =
             open_in_place(workflow, calendar, &mut replay, &opening).map_err(|rejection| WalkError::Refused {
@@ -95,17 +108,17 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         Ok(CaseWalk {
             model,
             replay,
-            pending: Vec::new(),
+            pending,
             position: arrival,
             steps: 0,
             events: keep_events.then_some(events),
-            stepped: Vec::new(),
+            stepped,
         })
     }
 
-    /// The walk's replay, for the next walk to reuse.
-    pub fn into_replay(self) -> Replay {
-        self.replay
+    /// The walk's buffers, for the next walk to reuse.
+    pub fn into_buffers(self) -> WalkBuffers {
+        WalkBuffers { replay: Some(self.replay), pending: self.pending, stepped: self.stepped }
     }
 
     pub fn is_finished(&self) -> bool {

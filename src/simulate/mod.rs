@@ -18,7 +18,7 @@ mod staffed_run;
 mod svg_chart;
 mod working_day_axis;
 
-pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkError};
+pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkBuffers, WalkError};
 pub use duration::{DURATION_WORKING_DAYS_MAX, Duration, EMPIRICAL_VALUES_MAX};
 pub use histogram::{Histogram, Summary};
 pub use model::{Choice, Model, build_models, serial_name};

@@ -10,13 +10,13 @@ use rand::{Rng, RngExt as _, SeedableRng as _};
 use rand_distr::{Distribution as _, Exp};
 use rayon::prelude::*;
 
-use super::case_walk::{CaseWalk, WalkError};
+use super::case_walk::{CaseWalk, WalkBuffers, WalkError};
 use super::histogram::Histogram;
 use super::model::Model;
 use super::scenario::{Arrivals, Mix, Scenario};
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::{CalendarError, WorkingCalendar};
-use crate::core::case::{Event, Replay, clock_breaches};
+use crate::core::case::{Event, clock_breaches};
 use crate::core::workflow::StateKind;
 
 /// Cases run between two gatherings (and progress reports).
@@ -283,13 +283,12 @@ fn run_case(
     (arrival, attributes): (f64, &[(String, String)]),
     rng: &mut ChaCha8Rng,
     keep_events: bool,
-    spare: &mut Option<Replay>,
+    spare: &mut WalkBuffers,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let own: Vec<(String, String)> =
         attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
-    let replay = spare.take().unwrap_or_else(|| Replay::new(workflow));
-    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events, replay)?;
+    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events, std::mem::take(spare))?;
     let mut actions: Vec<(usize, u32)> = Vec::new();
     while !walk.is_finished() {
         walk.draw(rng)?;
@@ -310,7 +309,7 @@ fn run_case(
         }
     }
     let result = finish(model, calendar, &mut walk, actions);
-    *spare = Some(walk.into_replay());
+    *spare = walk.into_buffers();
     result
 }
 
@@ -367,10 +366,10 @@ pub fn run(
         // to the same figures however the cases were split between threads.
         let share = (first..last)
             .into_par_iter()
-            // Each worker keeps one replay per workflow and reuses its buffers from case to case.
+            // Each worker keeps one set of walk buffers per workflow and reuses them case to case.
             .map_init(
-                || vec![None; models.len()],
-                |spares: &mut Vec<Option<Replay>>, case| {
+                || models.iter().map(|_| WalkBuffers::default()).collect::<Vec<_>>(),
+                |spares: &mut Vec<WalkBuffers>, case| {
                     let mut common = stream(options.seed, case * streams_per_case);
                     let (arrival, attributes) =
                         match case_draws(scenario, axis, case, positions.as_deref(), &mut common) {

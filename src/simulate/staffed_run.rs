@@ -13,7 +13,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use rand_distr::{Distribution as _, Exp};
 use rayon::prelude::*;
 
-use super::case_walk::{CaseWalk, Pending, WalkError};
+use super::case_walk::{CaseWalk, Pending, WalkBuffers, WalkError};
 use super::model::Model;
 use super::scenario::{Arrivals, Scenario};
 use super::simulator::{
@@ -21,7 +21,6 @@ use super::simulator::{
 };
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::Replay;
 
 /// A moment in the run: (position as ordered bits, sequence), so ties keep insertion order.
 type Moment = Reverse<(u64, u64, usize, u64)>;
@@ -112,7 +111,7 @@ fn replicate(
             let own: Vec<(String, String)> =
                 attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
             walks[case] = Some(
-                CaseWalk::open(model, calendar, axis, *arrival, own, keep_events, Replay::new(model.workflow))
+                CaseWalk::open(model, calendar, axis, *arrival, own, keep_events, WalkBuffers::default())
                     .map_err(fail)?,
             );
         } else {
