@@ -478,10 +478,12 @@ mod properties {
     use proptest::prelude::*;
 
     use super::super::{
-        ClockStatus, Command, CommandKind, EventRecord, Opening, Replay, open, step, timing, timing_as_of,
+        Act, ClockStatus, Command, CommandKind, EventRecord, Opening, Replay, act_in_place, open, open_in_place, step,
+        step_in_place, timing, timing_as_of,
     };
     use super::{LICENCE, REVIEW, instant, load};
-    use crate::core::calendar::{Calendars, PeriodUnit};
+    use crate::core::calendar::{Calendars, PeriodUnit, WorkingCalendar};
+    use crate::core::case::Event;
     use crate::core::workflow::Workflow;
 
     /// One random command: days after the previous one, a role, an action (or a set, or a
@@ -504,7 +506,8 @@ mod properties {
         let mut at = instant("2026-03-02");
         let mut replay = Replay::new(workflow);
         let mut history = Vec::new();
-        for event in open(workflow, calendar, &Opening { at, actor: "a".to_owned(), attributes: Vec::new() }).unwrap() {
+        let opening = Opening { at, actor: "a".to_owned(), attributes: Vec::new() };
+        for event in open(workflow, calendar, &opening).unwrap() {
             replay.apply(workflow, &event, zone).unwrap();
             history.push(event);
         }
@@ -534,6 +537,13 @@ mod properties {
                     attributes: attributes.into_iter().map(|(name, value)| (name, Some(value))).collect(),
                 },
             };
+            same_by_ids(
+                workflow,
+                calendar,
+                &replay,
+                &Command { at, actor: "a".to_owned(), role: role.clone(), kind: kind.clone() },
+                &history[0],
+            )?;
             let command = Command { at, actor: "a".to_owned(), role, kind };
             if let Ok(events) = step(workflow, calendar, &replay, &command) {
                 for event in events {
@@ -545,6 +555,14 @@ mod properties {
         }
         days.push((at.date_naive(), replay.clone()));
         prop_assert_eq!(&Replay::fold(workflow, &history, zone).unwrap(), &replay);
+        // A replay used before and opened again folds the history as a new one does.
+        let mut reused = replay.clone();
+        let opened = open_in_place(workflow, calendar, &mut reused, &opening).unwrap();
+        prop_assert_eq!(&opened[..], &history[..opened.len()]);
+        for event in &history[opened.len()..] {
+            reused.apply(workflow, event, zone).unwrap();
+        }
+        prop_assert_eq!(&reused, &replay);
         // Every event survives its stored form: names out, the same record back in.
         let mut reread = Vec::new();
         for event in &history {
@@ -574,6 +592,42 @@ mod properties {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The same action by ids gives the same events, or the same refusal, and the same replay.
+    fn same_by_ids(
+        workflow: &Workflow,
+        calendar: &WorkingCalendar,
+        replay: &Replay,
+        named: &Command,
+        first: &Event,
+    ) -> Result<(), TestCaseError> {
+        let CommandKind::Act { action, attributes } = &named.kind else { return Ok(()) };
+        if !attributes.is_empty() {
+            return Ok(());
+        }
+        let act = Act {
+            at: named.at,
+            actor: &named.actor,
+            role: workflow.role_named(&named.role).unwrap(),
+            action: workflow.action_named(action).unwrap(),
+        };
+        let (mut by_name, mut by_id) = (replay.clone(), replay.clone());
+        let expected = step_in_place(workflow, calendar, &mut by_name, named);
+        let mut events = vec![first.clone()];
+        let got = act_in_place(workflow, calendar, &mut by_id, &act, &mut events);
+        match expected {
+            Ok(expected) => {
+                prop_assert!(got.is_ok());
+                prop_assert_eq!(&events[1..], &expected[..]);
+            }
+            Err(expected) => {
+                prop_assert_eq!(got, Err(expected));
+                prop_assert_eq!(events.len(), 1, "a refusal appends nothing");
+            }
+        }
+        prop_assert_eq!(&by_id, &by_name);
         Ok(())
     }
 
@@ -685,4 +739,39 @@ fn a_pause_past_its_max_is_an_overrun_counted_in_its_unit() {
     let open_pause = overruns(start, "2026-04-02");
     assert_eq!(open_pause.len(), 1);
     assert_eq!((open_pause[0].to, open_pause[0].over), (date("2026-04-02"), 1));
+}
+
+/// An action by ids this workflow does not have is refused, and nothing moves.
+#[test]
+fn an_act_by_unknown_ids_is_refused_and_changes_nothing() {
+    let calendars = Calendars::builtin();
+    let calendar = calendars.get("cn-mainland").unwrap();
+    let workflow = load(LICENCE);
+    let attributes = vec![("complete".to_owned(), "true".to_owned())];
+    let opening = Opening { at: instant("2026-03-02"), actor: "a".to_owned(), attributes };
+    let mut replay = Replay::new(&workflow);
+    let mut events = super::open_in_place(&workflow, calendar, &mut replay, &opening).unwrap();
+    let before = (replay.clone(), events.clone());
+    let officer = workflow.role_named("officer").unwrap();
+    let accept = workflow.action_named("accept").unwrap();
+    let at = instant("2026-03-03");
+    let unknown_role = crate::core::workflow::RoleId(u16::MAX);
+    let unknown_action = crate::core::workflow::ActionId(u16::MAX);
+    for act in [
+        super::Act { at, actor: "a", role: unknown_role, action: accept },
+        super::Act { at, actor: "a", role: officer, action: unknown_action },
+    ] {
+        let refused = super::act_in_place(&workflow, calendar, &mut replay, &act, &mut events);
+        assert!(
+            matches!(refused, Err(super::Rejection::UnknownRole { .. } | super::Rejection::UnknownAction { .. })),
+            "{refused:?}"
+        );
+        assert_eq!((&replay, &events), (&before.0, &before.1));
+    }
+    let act = super::Act { at, actor: "a", role: officer, action: accept };
+    super::act_in_place(&workflow, calendar, &mut replay, &act, &mut events).unwrap();
+    assert_eq!(events.len(), before.1.len() + 1);
+    assert!(
+        matches!(events.last().map(|event| &event.kind), Some(EventKind::Acted { action, .. }) if *action == accept)
+    );
 }

@@ -5,8 +5,8 @@
 #![allow(clippy::needless_raw_string_hashes)] // snippets and snapshots are pasted as written
 
 use super::{
-    ClockSpan, Cut, EXTENDS_DEPTH_MAX, NoExtends, Percent, Rounding, SourceReader, StateId, StateKind, Workflow,
-    load_workflow,
+    ActionId, ClockId, ClockSpan, Cut, EXTENDS_DEPTH_MAX, NoExtends, Percent, Rounding, SourceReader, StateId,
+    StateKind, TransitionId, Workflow, load_workflow,
 };
 use crate::core::calendar::{Calendars, Period, PeriodUnit};
 
@@ -1635,4 +1635,65 @@ fn names_values_and_same_action_transitions_are_capped() {
     let same_action = check(&[], &same.replacen("transitions:\n", "", 0));
     let first = same_action.lines().find(|line| line.contains("taken by")).unwrap_or_default().to_owned();
     assert!(first.ends_with("action `decide` is taken by 258 transitions; at most 256"), "{same_action}");
+}
+
+/// The lookup the core asks on every step agrees with the definition it is made from, on the
+/// shipped Longgang flows (nested compound states, parallel regions, reform cuts).
+#[test]
+fn the_lookup_agrees_with_the_definition() {
+    struct Shipped;
+    impl SourceReader for Shipped {
+        fn read(&mut self, path: &str, _from: &str) -> Result<(String, String), String> {
+            match path {
+                "longgang-2016.yaml" => {
+                    Ok((path.to_owned(), include_str!("../../../workflows/longgang-2016.yaml").to_owned()))
+                }
+                _ => Err(format!("no `{path}`")),
+            }
+        }
+    }
+    let calendars = Calendars::builtin();
+    for (name, text) in [
+        ("longgang-2016.yaml", include_str!("../../../workflows/longgang-2016.yaml")),
+        ("longgang-2017.yaml", include_str!("../../../workflows/longgang-2017.yaml")),
+    ] {
+        let workflow = load_workflow(name, text, &mut Shipped, &calendars).unwrap();
+        let walked = |inner: StateId| std::iter::successors(Some(inner), |id| workflow.state(*id).parent);
+        for inner in workflow.state_ids() {
+            assert_eq!(workflow.depth(inner), walked(inner).count() - 1);
+            for outer in workflow.state_ids() {
+                assert_eq!(workflow.is_within(inner, outer), walked(inner).any(|id| id == outer));
+                assert_eq!(workflow.within_set(inner).contains(outer), workflow.is_within(inner, outer));
+            }
+            // Entering a state enters leaves inside it, each atomic or final, each once.
+            let leaves = workflow.entered_leaves(inner);
+            assert!(!leaves.is_empty());
+            for (index, leaf) in leaves.iter().enumerate() {
+                assert!(workflow.is_within(*leaf, inner));
+                assert!(matches!(workflow.state(*leaf).kind, StateKind::Atomic | StateKind::Final));
+                assert!(!leaves[..index].contains(leaf));
+            }
+            let started: Vec<ClockId> = (0..workflow.clocks().len())
+                .map(|index| ClockId(index as u16))
+                .filter(|clock| workflow.clock(*clock).span.start_states().contains(&inner))
+                .collect();
+            assert_eq!(workflow.clocks_started_by(inner), &started[..]);
+        }
+        for (index, action) in workflow.actions().iter().enumerate() {
+            let id = ActionId(index as u16);
+            assert_eq!(workflow.action_named(&action.name), Some(id));
+            let taking: Vec<TransitionId> = (0..workflow.transitions().len())
+                .map(|index| TransitionId(index as u16))
+                .filter(|transition| workflow.transition(*transition).action == id)
+                .collect();
+            assert_eq!(workflow.transitions_of(id), &taking[..]);
+        }
+        assert_eq!(workflow.action_named("no-such-action"), None);
+        let paused: Vec<ClockId> = (0..workflow.clocks().len())
+            .map(|index| ClockId(index as u16))
+            .filter(|clock| !workflow.clock(*clock).pauses.is_empty())
+            .collect();
+        assert!(!paused.is_empty());
+        assert_eq!(workflow.clocks_with_pauses(), &paused[..]);
+    }
 }
