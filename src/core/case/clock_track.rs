@@ -83,39 +83,43 @@ pub struct ClockTrack {
 
 impl ClockTrack {
     pub(crate) fn new(clock: &Clock) -> ClockTrack {
+        ClockTrack::in_buffers(Vec::new(), Vec::new(), vec![0; clock.extensions.len()])
+    }
+
+    /// A clock that never started, in the given (empty or zeroed) buffers.
+    fn in_buffers(
+        intervals: Vec<(NaiveDate, NaiveDate)>,
+        ledger: Vec<LedgerEntry>,
+        extensions_used: Vec<u32>,
+    ) -> ClockTrack {
         ClockTrack {
             phase: Phase::NotStarted,
             runs: 0,
             run_start: None,
-            intervals: Vec::new(),
+            intervals,
             running_since: None,
             paused_since: None,
             paused_days: 0,
             extended_by: 0,
-            extensions_used: vec![0; clock.extensions.len()],
+            extensions_used,
             stopped_on: None,
             scope: None,
-            ledger: Vec::new(),
+            ledger,
         }
     }
 
     /// Back to a clock that never started, keeping the buffers (for a replay used again).
     pub(crate) fn reset(&mut self) {
-        self.phase = Phase::NotStarted;
-        self.runs = 0;
-        self.run_start = None;
-        self.intervals.clear();
-        self.running_since = None;
-        self.paused_since = None;
-        self.paused_days = 0;
-        self.extended_by = 0;
+        let mut intervals = std::mem::take(&mut self.intervals);
+        let mut ledger = std::mem::take(&mut self.ledger);
+        let mut extensions_used = std::mem::take(&mut self.extensions_used);
+        intervals.clear();
+        ledger.clear();
         // Most clocks have no extension: skip the call to `memset` for them.
-        if !self.extensions_used.is_empty() {
-            self.extensions_used.fill(0);
+        if !extensions_used.is_empty() {
+            extensions_used.fill(0);
         }
-        self.stopped_on = None;
-        self.scope = None;
-        self.ledger.clear();
+        *self = ClockTrack::in_buffers(intervals, ledger, extensions_used);
     }
 
     pub fn phase(&self) -> Phase {

@@ -6,7 +6,7 @@
 use crate::core::workflow::{StateId, StateKind, Value, Workflow};
 
 /// The active states of a case and its attribute values.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Configuration {
     /// The active atomic and final states, by id; their ancestors are active too.
     leaves: Vec<StateId>,

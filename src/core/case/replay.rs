@@ -70,42 +70,59 @@ impl Eq for Scratch {}
 impl Replay {
     /// A case with no history.
     pub fn new(workflow: &Workflow) -> Replay {
+        Replay::in_buffers(
+            Configuration::empty(workflow),
+            workflow.clocks().iter().map(ClockTrack::new).collect(),
+            Vec::new(),
+            ClockSet::empty(workflow.clocks().len()),
+            Scratch::default(),
+        )
+    }
+
+    /// A case with no history, in the given buffers (each already as a new case has it).
+    fn in_buffers(
+        configuration: Configuration,
+        clocks: Vec<ClockTrack>,
+        pauses: Vec<(NaiveDate, NaiveDate)>,
+        open_clocks: ClockSet,
+        scratch: Scratch,
+    ) -> Replay {
         Replay {
-            configuration: Configuration::empty(workflow),
-            clocks: workflow.clocks().iter().map(ClockTrack::new).collect(),
+            configuration,
+            clocks,
             events: 0,
             last_at: None,
             opened_on: None,
             finished_on: None,
             paused_since: None,
-            pauses: Vec::new(),
-            open_clocks: ClockSet::empty(workflow.clocks().len()),
-            scratch: Scratch::default(),
+            pauses,
+            open_clocks,
+            scratch,
         }
     }
 
     /// Back to a case with no history, as [`Replay::new`] makes it, keeping the buffers: a caller
     /// that replays many cases one after another (the simulator) reuses one replay.
     pub fn reset(&mut self, workflow: &Workflow) {
-        self.configuration.reset(workflow);
-        if self.clocks.len() == workflow.clocks().len()
-            && self
-                .clocks
+        let mut configuration = std::mem::take(&mut self.configuration);
+        configuration.reset(workflow);
+        let mut clocks = std::mem::take(&mut self.clocks);
+        let fits = clocks.len() == workflow.clocks().len()
+            && clocks
                 .iter()
                 .zip(workflow.clocks())
-                .all(|(track, clock)| track.extensions_used.len() == clock.extensions.len())
-        {
-            self.clocks.iter_mut().for_each(ClockTrack::reset);
+                .all(|(track, clock)| track.extensions_used.len() == clock.extensions.len());
+        if fits {
+            clocks.iter_mut().for_each(ClockTrack::reset);
         } else {
-            self.clocks = workflow.clocks().iter().map(ClockTrack::new).collect();
+            clocks = workflow.clocks().iter().map(ClockTrack::new).collect();
         }
-        self.events = 0;
-        self.last_at = None;
-        self.opened_on = None;
-        self.finished_on = None;
-        self.paused_since = None;
-        self.pauses.clear();
-        self.open_clocks.reset(workflow.clocks().len());
+        let mut pauses = std::mem::take(&mut self.pauses);
+        pauses.clear();
+        let mut open_clocks = std::mem::take(&mut self.open_clocks);
+        open_clocks.reset(workflow.clocks().len());
+        let scratch = std::mem::take(&mut self.scratch);
+        *self = Replay::in_buffers(configuration, clocks, pauses, open_clocks, scratch);
     }
 
     /// Folds a whole history.

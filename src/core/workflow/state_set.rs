@@ -46,8 +46,4 @@ impl StateSet {
     pub fn contains_any(&self, states: &[StateId]) -> bool {
         states.iter().any(|state| self.contains(*state))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|word| *word == 0)
-    }
 }
