@@ -5,17 +5,31 @@
 use std::collections::HashMap;
 
 use super::mapping::{ActivityMeaning, Mapping};
-use crate::core::workflow::{StateId, StateKind, Workflow};
+use crate::core::workflow::{ActionId, StateId, StateKind, Workflow};
 
 /// What an activity stands for, resolved against the workflow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Resolved {
     /// Actions to try in order (a state's name may be reached by several); the first the core
-    /// accepts is taken.
-    Actions(Vec<String>),
+    /// accepts is taken. Each is named, with its id when the workflow has it.
+    Actions(Vec<(String, Option<ActionId>)>),
     Opens,
     Informational,
     Unknown,
+}
+
+impl Resolved {
+    fn actions(workflow: &Workflow, names: Vec<String>) -> Resolved {
+        Resolved::Actions(
+            names
+                .into_iter()
+                .map(|name| {
+                    let id = workflow.action_named(&name);
+                    (name, id)
+                })
+                .collect(),
+        )
+    }
 }
 
 pub(crate) struct ActivityIndex {
@@ -50,7 +64,7 @@ impl ActivityIndex {
                 if actions.is_empty() {
                     continue;
                 }
-                Resolved::Actions(actions)
+                Resolved::actions(workflow, actions)
             };
             for name in std::iter::once(&state.name).chain(state.title.as_ref()) {
                 names.insert(name.clone(), meaning.clone());
@@ -58,12 +72,12 @@ impl ActivityIndex {
         }
         for action in workflow.actions() {
             for name in std::iter::once(&action.name).chain(action.title.as_ref()) {
-                names.insert(name.clone(), Resolved::Actions(vec![action.name.clone()]));
+                names.insert(name.clone(), Resolved::actions(workflow, vec![action.name.clone()]));
             }
         }
         for (activity, meaning) in &mapping.activities {
             let resolved = match meaning {
-                ActivityMeaning::Action(action) => Resolved::Actions(vec![action.clone()]),
+                ActivityMeaning::Action(action) => Resolved::actions(workflow, vec![action.clone()]),
                 ActivityMeaning::Opens => Resolved::Opens,
                 ActivityMeaning::Informational => Resolved::Informational,
             };

@@ -12,12 +12,17 @@ use super::case_audit::{CaseAudit, Rules};
 use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
+use super::log_row::RowView;
 use super::mapping::Mapping;
 use super::report::{AuditReport, CaseReport, ClockStats, CodeCount};
+use super::row_batch::RowBatch;
 use super::timestamp::parse_timestamp;
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::Event;
+use crate::core::case::{Event, Replay};
 use crate::core::workflow::Workflow;
+
+/// Most replays kept for reuse.
+const SPARE_REPLAYS_MAX: usize = 64;
 
 /// An audit in progress.
 pub struct Auditor<'a> {
@@ -42,6 +47,8 @@ pub struct Auditor<'a> {
     histories: Vec<(String, Vec<Event>)>,
     /// Stays per state, when durations are fitted.
     fit: Option<DurationFit>,
+    /// Replays of settled cases, reset for the next cases to open.
+    spare_replays: Vec<Replay>,
     latest: Option<DateTime<FixedOffset>>,
     rows: u64,
     rows_other_workflows: u64,
@@ -95,6 +102,7 @@ impl<'a> Auditor<'a> {
                 .collect(),
             histories: Vec::new(),
             fit: None,
+            spare_replays: Vec::new(),
             latest: None,
             rows: 0,
             rows_other_workflows: 0,
@@ -123,28 +131,39 @@ impl<'a> Auditor<'a> {
     }
 
     /// Replays one row of the log (or records why it cannot be read).
-    pub fn feed(&mut self, row: Result<LogEvent, UnreadableRow>) {
+    pub fn feed(&mut self, row: &Result<LogEvent, UnreadableRow>) {
+        self.feed_row(RowView::of(row));
+    }
+
+    /// Replays every row of `batch`, in order.
+    pub fn feed_batch(&mut self, batch: &RowBatch) {
+        for index in 0..batch.len() {
+            self.feed_row(batch.view(index));
+        }
+    }
+
+    /// Replays one row, borrowed.
+    pub(crate) fn feed_row(&mut self, row: RowView<'_>) {
         self.rows += 1;
         let event = match row {
-            Ok(event) => event,
-            Err(unreadable) => {
-                let case_id = unreadable.case_id.unwrap_or_default();
-                let finding =
-                    Finding::new(FindingCode::UnreadableRow, &case_id, Some(unreadable.row), unreadable.message);
-                self.attach(&case_id, finding);
+            RowView::Event(event) => event,
+            RowView::Unreadable { row, case_id, message } => {
+                let case_id = case_id.unwrap_or_default();
+                let finding = Finding::new(FindingCode::UnreadableRow, case_id, Some(row), message.to_owned());
+                self.attach(case_id, finding);
                 return;
             }
         };
-        if event.workflow.as_deref().is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
+        if event.workflow.is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
             self.rows_other_workflows += 1;
             return;
         }
-        let at = match parse_timestamp(&event.timestamp, self.calendar.zone()) {
+        let at = match parse_timestamp(event.timestamp, self.calendar.zone()) {
             Ok(at) => at,
             Err(message) => {
-                let finding = Finding::new(FindingCode::UnreadableRow, &event.case_id, Some(event.row), message)
-                    .with_activity(&event.activity);
-                self.attach(&event.case_id.clone(), finding);
+                let finding = Finding::new(FindingCode::UnreadableRow, event.case_id, Some(event.row), message)
+                    .with_activity(event.activity);
+                self.attach(event.case_id, finding);
                 return;
             }
         };
@@ -152,9 +171,9 @@ impl<'a> Auditor<'a> {
         if let Err(error) = self.calendar.is_working_day(date) {
             // Never a guess: the row is left out, and it does not move the audit date.
             let message = error.to_string();
-            let finding = Finding::new(FindingCode::DateOutsideCalendar, &event.case_id, Some(event.row), message)
-                .with_activity(&event.activity);
-            self.attach(&event.case_id.clone(), finding);
+            let finding = Finding::new(FindingCode::DateOutsideCalendar, event.case_id, Some(event.row), message)
+                .with_activity(event.activity);
+            self.attach(event.case_id, finding);
             return;
         }
         if self.as_of.is_some_and(|as_of| date > as_of) {
@@ -164,36 +183,44 @@ impl<'a> Auditor<'a> {
         if self.latest.is_none_or(|latest| at > latest) {
             self.latest = Some(at);
         }
-        let resolved = self.index.resolve(&event.activity).clone();
-        if resolved == Resolved::Informational {
+        let resolved = self.index.resolve(event.activity);
+        if *resolved == Resolved::Informational {
             self.rows_informational += 1;
             return;
         }
-        if let Some((state, position)) = self.settled.get(&event.case_id) {
+        if let Some((state, position)) = self.settled.get(event.case_id) {
             // A row after the case finished: the core refuses any step then.
-            let (code, message) = if resolved == Resolved::Unknown {
-                (FindingCode::UnknownActivity, super::case_audit::unknown_message(&event.activity))
+            let (code, message) = if *resolved == Resolved::Unknown {
+                (FindingCode::UnknownActivity, super::case_audit::unknown_message(event.activity))
             } else {
                 (FindingCode::StepNotAllowed, format!("the case has finished (in `{state}`); no step is allowed"))
             };
             if let Some(position) = position {
                 self.cases[*position].finding_count += 1;
             }
-            let finding = Finding::new(code, &event.case_id, Some(event.row), message).with_activity(&event.activity);
+            let finding = Finding::new(code, event.case_id, Some(event.row), message).with_activity(event.activity);
             self.push_finding(finding);
             return;
         }
-        let rules = self.rules();
-        let case = self.open.entry(event.case_id.clone()).or_insert_with(|| {
-            let mut case = CaseAudit::new(&event.case_id, rules.workflow, self.keep_events);
+        let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
+        if !self.open.contains_key(event.case_id) {
+            let replay = match self.spare_replays.pop() {
+                Some(mut replay) => {
+                    replay.reset(rules.workflow);
+                    replay
+                }
+                None => Replay::new(rules.workflow),
+            };
+            let mut case = CaseAudit::new(event.case_id, replay, self.keep_events);
             if self.fit.is_some() {
                 case.fit = Some(super::duration_fit::CaseFit::default());
             }
-            case
-        });
-        case.feed(&rules, &event, at, &resolved);
+            self.open.insert(event.case_id.to_owned(), case);
+        }
+        let Some(case) = self.open.get_mut(event.case_id) else { return };
+        case.feed(&rules, &event, at, resolved);
         if let Some(finished) = case.replay.finished_on()
-            && let Some(case) = self.open.remove(&event.case_id)
+            && let Some(case) = self.open.remove(event.case_id)
         {
             self.settle(case, finished);
         }
@@ -236,14 +263,22 @@ impl<'a> Auditor<'a> {
             fit.absorb(case_fit);
         }
         let mut report = case.finish(&rules, as_of);
+        if self.spare_replays.len() < SPARE_REPLAYS_MAX {
+            self.spare_replays.push(case.replay);
+        }
         self.record(&mut report);
     }
 
     /// Counts a settled case into the statistics and keeps what is kept of it.
     fn record(&mut self, report: &mut CaseReport) {
+        // A report lists its clocks in the workflow's order, as `self.clocks` does: search on
+        // from the last one found.
+        let mut next = 0;
         for clock in &report.clocks {
-            if let Some(stats) = self.clocks.iter_mut().find(|stats| stats.clock == clock.clock) {
-                stats.add(clock);
+            let found = (next..self.clocks.len()).chain(0..next).find(|index| self.clocks[*index].clock == clock.clock);
+            if let Some(index) = found {
+                self.clocks[index].add(clock);
+                next = index + 1;
             }
         }
         report.finding_count = report.findings.len() as u64;
@@ -259,9 +294,24 @@ impl<'a> Auditor<'a> {
     }
 
     /// Settles every case still open, as of the audit date, and makes the report.
-    pub fn finish(mut self) -> AuditOutcome {
+    pub fn finish(self) -> AuditOutcome {
+        let as_of = self.audit_date();
+        let mut outcome = self.finish_as_of(as_of);
+        outcome.report.settle();
+        outcome
+    }
+
+    /// The date the audit counts to: `as_of` if given, else the date of the last timestamp read
+    /// (`None` when no row had one).
+    pub(crate) fn audit_date(&self) -> Option<NaiveDate> {
         let zone = self.calendar.zone();
-        let as_of = self.as_of.or_else(|| self.latest.map(|latest| latest.with_timezone(&zone).date_naive()));
+        self.as_of.or_else(|| self.latest.map(|latest| latest.with_timezone(&zone).date_naive()))
+    }
+
+    /// Settles every case still open as of `as_of` and hands over what the audit gathered, as
+    /// found: cases and findings not yet in order, clock figures not yet filled
+    /// (`AuditReport::settle`), so parts of one audit can be merged first.
+    pub(crate) fn finish_as_of(mut self, as_of: Option<NaiveDate>) -> AuditOutcome {
         let mut open: Vec<CaseAudit> = self.open.drain().map(|(_, case)| case).collect();
         open.sort_by(|left, right| left.case_id.cmp(&right.case_id));
         for case in open {
@@ -276,14 +326,6 @@ impl<'a> Auditor<'a> {
                 }
             }
         }
-        self.cases.sort_by(|left, right| left.case_id.cmp(&right.case_id));
-        for stats in &mut self.clocks {
-            stats.settle();
-        }
-        let mut findings = std::mem::take(&mut self.findings);
-        findings.sort_by(|left, right| {
-            (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
-        });
         let codes = FindingCode::ALL
             .iter()
             .zip(self.code_counts)
@@ -300,13 +342,43 @@ impl<'a> Auditor<'a> {
                 rows_informational: self.rows_informational,
                 case_count: self.settled_count,
                 cases: self.cases,
-                findings,
+                findings: self.findings,
                 clocks: self.clocks,
                 codes,
             },
             histories: self.histories,
             fit: self.fit,
         }
+    }
+
+    /// Replays the rows of `part` (one shard's part of a batch, `RowBatch::split`), in order;
+    /// with `found`, takes the findings out after each row, marked with the row's position in
+    /// the whole batch.
+    pub(crate) fn feed_part(&mut self, part: &RowBatch, mut found: Option<&mut Vec<(u32, Finding)>>) {
+        for index in 0..part.len() {
+            self.feed_row(part.view(index));
+            if let Some(found) = found.as_deref_mut()
+                && !self.findings.is_empty()
+            {
+                let position = part.position(index);
+                found.extend(self.findings.drain(..).map(|finding| (position, finding)));
+            }
+        }
+    }
+}
+
+impl AuditOutcome {
+    /// This part of an audit split by case with another, finished as of the same date: counts
+    /// added, cases, findings and histories after this part's. `AuditReport::settle` then puts
+    /// them in order.
+    #[must_use]
+    pub(crate) fn merge(mut self, part: AuditOutcome) -> AuditOutcome {
+        self.report.merge(part.report);
+        self.histories.extend(part.histories);
+        if let (Some(fit), Some(theirs)) = (&mut self.fit, part.fit) {
+            fit.merge(theirs);
+        }
+        self
     }
 }
 

@@ -6,13 +6,14 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::Resolved;
 use super::finding::{Finding, FindingCode};
-use super::log_event::LogEvent;
+use super::log_row::{LogRow, RowAttributes};
 use super::report::{CaseClock, CaseReport};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
-    Command, CommandKind, Event, Level, Opening, Rejection, Replay, open, pause_overruns, step_in_place, timing,
+    Act, Command, CommandKind, Event, Level, Opening, Rejection, Replay, act_in_place, open, pause_overruns,
+    step_in_place, timing,
 };
-use crate::core::workflow::Workflow;
+use crate::core::workflow::{ActionId, RoleId, Workflow};
 
 /// Actor recorded for rows with no resource column.
 const ACTOR_UNKNOWN: &str = "log";
@@ -27,6 +28,8 @@ pub(crate) struct CaseAudit {
     pub(crate) rows: u64,
     pub(crate) findings: Vec<Finding>,
     last_at: Option<DateTime<FixedOffset>>,
+    /// The events of the step being replayed (reused).
+    stepped: Vec<Event>,
 }
 
 /// Everything a case is replayed against.
@@ -37,36 +40,44 @@ pub(crate) struct Rules<'a> {
 }
 
 impl CaseAudit {
-    pub(crate) fn new(case_id: &str, workflow: &Workflow, keep_events: bool) -> CaseAudit {
+    /// A case not yet opened, replayed in `replay` (a new one, or one reset for reuse).
+    pub(crate) fn new(case_id: &str, replay: Replay, keep_events: bool) -> CaseAudit {
         CaseAudit {
             case_id: case_id.to_owned(),
-            replay: Replay::new(workflow),
+            replay,
             events: keep_events.then(Vec::new),
             fit: None,
             rows: 0,
             findings: Vec::new(),
             last_at: None,
+            stepped: Vec::new(),
         }
     }
 
-    fn finding(&mut self, code: FindingCode, event: &LogEvent, message: String) {
-        self.findings.push(Finding::new(code, &self.case_id, Some(event.row), message).with_activity(&event.activity));
+    fn finding(&mut self, code: FindingCode, event: &LogRow<'_>, message: String) {
+        self.findings.push(Finding::new(code, &self.case_id, Some(event.row), message).with_activity(event.activity));
     }
 
-    fn record(&mut self, rules: &Rules<'_>, events: Vec<Event>) {
+    fn record(&mut self, rules: &Rules<'_>, events: &[Event]) {
         if let Some(last) = events.last() {
             self.last_at = Some(last.at);
         }
         if let Some(fit) = &mut self.fit {
-            fit.observe(rules.workflow, rules.calendar, self.replay.configuration().leaves(), &events);
+            fit.observe(rules.workflow, rules.calendar, self.replay.configuration().leaves(), events);
         }
         if let Some(kept) = &mut self.events {
-            kept.extend(events);
+            kept.extend_from_slice(events);
         }
     }
 
     /// Replays one row.
-    pub(crate) fn feed(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>, resolved: &Resolved) {
+    pub(crate) fn feed(
+        &mut self,
+        rules: &Rules<'_>,
+        event: &LogRow<'_>,
+        at: DateTime<FixedOffset>,
+        resolved: &Resolved,
+    ) {
         self.rows += 1;
         let at = match self.last_at {
             Some(last) if at < last => {
@@ -108,14 +119,14 @@ impl CaseAudit {
         }
     }
 
-    fn unknown(&mut self, event: &LogEvent) {
-        self.finding(FindingCode::UnknownActivity, event, unknown_message(&event.activity));
+    fn unknown(&mut self, event: &LogRow<'_>) {
+        self.finding(FindingCode::UnknownActivity, event, unknown_message(event.activity));
     }
 
     /// Opens the case at its first row; false when the core refuses.
-    fn open(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>) -> bool {
-        let actor = event.resource.clone().unwrap_or_else(|| ACTOR_UNKNOWN.to_owned());
-        let mut opening = Opening { at, actor, attributes: event.attributes.clone() };
+    fn open(&mut self, rules: &Rules<'_>, event: &LogRow<'_>, at: DateTime<FixedOffset>) -> bool {
+        let actor = event.resource.unwrap_or(ACTOR_UNKNOWN).to_owned();
+        let mut opening = Opening { at, actor, attributes: event.attributes.to_owned_pairs() };
         let mut opened = open(rules.workflow, rules.calendar, &opening);
         if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &opened {
             let message = format!("{rejection}; the case is opened without its attributes");
@@ -130,7 +141,7 @@ impl CaseAudit {
                         return false;
                     }
                 }
-                self.record(rules, events);
+                self.record(rules, &events);
                 true
             }
             Err(rejection) => {
@@ -140,14 +151,25 @@ impl CaseAudit {
         }
     }
 
-    fn act(&mut self, rules: &Rules<'_>, event: &LogEvent, at: DateTime<FixedOffset>, actions: &[String]) {
-        let attributes = self.changed_attributes(rules.workflow, &event.attributes);
-        let role = event.role.as_ref().map(|role| rules.roles.get(role).unwrap_or(role).clone());
+    fn act(
+        &mut self,
+        rules: &Rules<'_>,
+        event: &LogRow<'_>,
+        at: DateTime<FixedOffset>,
+        actions: &[(String, Option<ActionId>)],
+    ) {
+        if let Some((_, Some(action))) = actions.first()
+            && self.act_by_ids(rules, event, at, *action)
+        {
+            return;
+        }
+        let attributes = self.changed_attributes(rules.workflow, event.attributes);
+        let role = event.role.map(|role| rules.roles.get(role).map_or(role, String::as_str).to_owned());
         let mut first_refusal = None;
-        for action in actions {
+        for (action, _) in actions {
             let command = |role: &str, attributes: &[(String, String)]| Command {
                 at,
-                actor: event.resource.clone().unwrap_or_else(|| ACTOR_UNKNOWN.to_owned()),
+                actor: event.resource.unwrap_or(ACTOR_UNKNOWN).to_owned(),
                 role: role.to_owned(),
                 kind: CommandKind::Act { action: action.clone(), attributes: attributes.to_vec() },
             };
@@ -180,7 +202,7 @@ impl CaseAudit {
                     if let Some(rejection) = role_finding {
                         self.refused(event, &rejection);
                     }
-                    self.record(rules, events);
+                    self.record(rules, &events);
                     return;
                 }
                 Err(rejection) => {
@@ -211,22 +233,55 @@ impl CaseAudit {
         refused_otherwise
     }
 
+    /// The common step, taken by ids: the row's first action, by the row's role (or the
+    /// workflow's first), with no attribute changing. True when the core accepts it; otherwise
+    /// nothing has changed, and `act` goes the way that names every refusal.
+    fn act_by_ids(
+        &mut self,
+        rules: &Rules<'_>,
+        event: &LogRow<'_>,
+        at: DateTime<FixedOffset>,
+        action: ActionId,
+    ) -> bool {
+        let workflow = rules.workflow;
+        let role = match event.role {
+            Some(role) => workflow.role_named(rules.roles.get(role).map_or(role, String::as_str)),
+            None => (!workflow.roles().is_empty()).then_some(RoleId(0)),
+        };
+        let Some(role) = role else { return false };
+        if event.attributes.iter().any(|(name, text)| self.attribute_changes(workflow, name, text)) {
+            return false;
+        }
+        let mut stepped = std::mem::take(&mut self.stepped);
+        stepped.clear();
+        let act = Act { at, actor: event.resource.unwrap_or(ACTOR_UNKNOWN), role, action };
+        let accepted = act_in_place(workflow, rules.calendar, &mut self.replay, &act, &mut stepped).is_ok();
+        if accepted {
+            self.record(rules, &stepped);
+        }
+        self.stepped = stepped;
+        accepted
+    }
+
     /// Attribute values of a row that differ from the case's.
-    fn changed_attributes(&self, workflow: &Workflow, attributes: &[(String, String)]) -> Vec<(String, String)> {
+    fn changed_attributes(&self, workflow: &Workflow, attributes: RowAttributes<'_>) -> Vec<(String, String)> {
         attributes
             .iter()
-            .filter(|(name, text)| {
-                let Some(id) = workflow.attribute_named(name) else { return true };
-                let attribute = workflow.attribute(id);
-                self.replay.configuration().values()[id.index()]
-                    .as_ref()
-                    .is_none_or(|value| value.render(&attribute.kind) != *text)
-            })
-            .cloned()
+            .filter(|(name, text)| self.attribute_changes(workflow, name, text))
+            .map(|(name, text)| (name.to_owned(), text.to_owned()))
             .collect()
     }
 
-    fn refused(&mut self, event: &LogEvent, rejection: &Rejection) {
+    /// Whether a row's `name` = `text` differs from the case's value (an unknown name does).
+    fn attribute_changes(&self, workflow: &Workflow, name: &str, text: &str) -> bool {
+        let Some(id) = workflow.attribute_named(name) else { return true };
+        let attribute = workflow.attribute(id);
+        self.replay.configuration().values()[id.index()]
+            .as_ref()
+            .is_none_or(|value| !value.renders_as(&attribute.kind, text))
+    }
+
+    fn refused(&mut self, event: &LogRow<'_>, rejection: &Rejection) {
         let code = match rejection {
             Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. } => FindingCode::RoleNotPermitted,
             Rejection::ExtensionCapReached { .. }
@@ -243,8 +298,8 @@ impl CaseAudit {
         self.finding(code, event, rejection.to_string());
     }
 
-    /// The case's report as of `as_of`, with its timing findings.
-    pub(crate) fn finish(mut self, rules: &Rules<'_>, as_of: NaiveDate) -> CaseReport {
+    /// The case's report as of `as_of`, with its timing findings (taken out of the case).
+    pub(crate) fn finish(&mut self, rules: &Rules<'_>, as_of: NaiveDate) -> CaseReport {
         let workflow = rules.workflow;
         let mut report = CaseReport::empty(&self.case_id);
         report.rows = self.rows;
@@ -253,7 +308,7 @@ impl CaseAudit {
         report.active =
             self.replay.configuration().leaves().iter().map(|leaf| workflow.state(*leaf).name.clone()).collect();
         if !self.replay.is_opened() {
-            report.findings = self.findings;
+            report.findings = std::mem::take(&mut self.findings);
             return report;
         }
         match timing(workflow, rules.calendar, &self.replay, as_of) {
@@ -334,7 +389,7 @@ impl CaseAudit {
             );
             self.findings.push(Finding::new(FindingCode::NeverFinished, &self.case_id, None, message));
         }
-        report.findings = self.findings;
+        report.findings = std::mem::take(&mut self.findings);
         report
     }
 

@@ -5,6 +5,7 @@
 use std::io::Read;
 
 use super::log_event::{ColumnIndexes, LogColumns, LogEvent, UnreadableRow};
+use super::row_batch::{RowBatch, RowSource, RowSpans};
 
 /// The rows of a CSV log.
 pub struct CsvLog<R: Read> {
@@ -13,6 +14,8 @@ pub struct CsvLog<R: Read> {
     record: csv::ByteRecord,
     row: u64,
     failed: bool,
+    /// The batch `next` reads one row into.
+    one: RowBatch,
 }
 
 impl<R: Read> CsvLog<R> {
@@ -32,70 +35,24 @@ impl<R: Read> CsvLog<R> {
             return Err("the log is empty: it has no header row".to_owned());
         }
         let columns = columns.locate(&header, attributes)?;
-        Ok(CsvLog { reader, columns, record: csv::ByteRecord::new(), row: 0, failed: false })
+        Ok(CsvLog { reader, columns, record: csv::ByteRecord::new(), row: 0, failed: false, one: RowBatch::new() })
     }
 
-    fn event(&self) -> Result<LogEvent, UnreadableRow> {
-        let row = self.row;
-        let unreadable = |case_id: Option<&str>, message: String| UnreadableRow {
-            row,
-            case_id: case_id.map(str::to_owned),
-            message,
-        };
-        let field = |index: usize| -> Result<Option<&str>, UnreadableRow> {
-            match self.record.get(index) {
-                None => Ok(None),
-                Some(bytes) => std::str::from_utf8(bytes)
-                    .map(|text| Some(text.trim()).filter(|text| !text.is_empty()))
-                    .map_err(|_| unreadable(None, format!("field {} is not UTF-8 text", index + 1))),
-            }
-        };
-        let case_id = field(self.columns.case_id)?
-            .ok_or_else(|| unreadable(None, "the row has no case id".to_owned()))?
-            .to_owned();
-        let activity = field(self.columns.activity)?
-            .ok_or_else(|| unreadable(Some(&case_id), "the row has no activity".to_owned()))?
-            .to_owned();
-        let timestamp = field(self.columns.timestamp)?
-            .ok_or_else(|| unreadable(Some(&case_id), "the row has no timestamp".to_owned()))?
-            .to_owned();
-        let optional = |index: Option<usize>| -> Result<Option<String>, UnreadableRow> {
-            Ok(match index {
-                Some(index) => field(index)?.map(str::to_owned),
-                None => None,
-            })
-        };
-        let mut attributes = Vec::new();
-        for (index, attribute) in &self.columns.attributes {
-            if let Some(value) = field(*index)? {
-                attributes.push((attribute.clone(), value.to_owned()));
-            }
-        }
-        Ok(LogEvent {
-            row,
-            case_id,
-            activity,
-            timestamp,
-            role: optional(self.columns.role)?,
-            resource: optional(self.columns.resource)?,
-            workflow: optional(self.columns.workflow)?,
-            attributes,
-        })
-    }
-}
-
-impl<R: Read> Iterator for CsvLog<R> {
-    type Item = Result<LogEvent, UnreadableRow>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// Reads the next record into `batch`; false at the end of the file.
+    fn read_into(&mut self, batch: &mut RowBatch) -> bool {
         if self.failed {
-            return None;
+            return false;
         }
         match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
+            Ok(false) => false,
             Ok(true) => {
                 self.row += 1;
-                Some(self.event())
+                let mark = batch.mark();
+                if let Err((case_id, message)) = self.event_into(batch) {
+                    batch.rewind(mark);
+                    batch.push_unreadable(self.row, case_id.as_deref(), &message);
+                }
+                true
             }
             Err(error) => {
                 self.row += 1;
@@ -103,8 +60,73 @@ impl<R: Read> Iterator for CsvLog<R> {
                 if matches!(error.kind(), csv::ErrorKind::Io(_)) {
                     self.failed = true;
                 }
-                Some(Err(UnreadableRow { row: self.row, case_id: None, message: error.to_string() }))
+                batch.push_unreadable(self.row, None, &error.to_string());
+                true
             }
         }
+    }
+
+    /// Appends the record just read to `batch`, or says why it cannot be read (with its case
+    /// id when it got that far).
+    fn event_into(&self, batch: &mut RowBatch) -> Result<(), (Option<String>, String)> {
+        let field = |index: usize| -> Result<Option<&str>, (Option<String>, String)> {
+            match self.record.get(index) {
+                None => Ok(None),
+                Some(bytes) => std::str::from_utf8(bytes)
+                    .map(|text| Some(text.trim()).filter(|text| !text.is_empty()))
+                    .map_err(|_| (None, format!("field {} is not UTF-8 text", index + 1))),
+            }
+        };
+        let case_id_text = field(self.columns.case_id)?.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
+        let missing = |what: &str| (Some(case_id_text.to_owned()), format!("the row has no {what}"));
+        let activity = field(self.columns.activity)?.ok_or_else(|| missing("activity"))?;
+        let timestamp = field(self.columns.timestamp)?.ok_or_else(|| missing("timestamp"))?;
+        let optional = |index: Option<usize>| match index {
+            Some(index) => field(index),
+            None => Ok(None),
+        };
+        let (role, resource, workflow) =
+            (optional(self.columns.role)?, optional(self.columns.resource)?, optional(self.columns.workflow)?);
+        let case_id = batch.text(case_id_text);
+        let spans = RowSpans {
+            activity: batch.text(activity),
+            timestamp: batch.text(timestamp),
+            role: role.map(|role| batch.text(role)),
+            resource: resource.map(|resource| batch.text(resource)),
+            workflow: workflow.map(|workflow| batch.text(workflow)),
+        };
+        let first_cell = batch.cell_count();
+        for (index, attribute) in &self.columns.attributes {
+            if let Some(value) = field(*index)? {
+                let value = batch.text(value);
+                batch.cell(attribute, value);
+            }
+        }
+        batch.push_spans(self.row, case_id, spans, first_cell);
+        Ok(())
+    }
+}
+
+impl<R: Read> RowSource for CsvLog<R> {
+    fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
+        for _ in 0..rows_max {
+            if !self.read_into(batch) {
+                break;
+            }
+        }
+    }
+}
+
+/// One row at a time, as `LogEvent`s (readers that want no batches; the audit reads batches).
+impl<R: Read> Iterator for CsvLog<R> {
+    type Item = Result<LogEvent, UnreadableRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut one = std::mem::take(&mut self.one);
+        one.clear();
+        let read = self.read_into(&mut one);
+        let row = read.then(|| one.view(0).to_owned_row());
+        self.one = one;
+        row
     }
 }

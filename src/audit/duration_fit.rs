@@ -81,6 +81,19 @@ impl DurationFit {
         }
     }
 
+    /// Adds the stays another part of the audit gathered (up to the cap per state).
+    pub(crate) fn merge(&mut self, other: DurationFit) {
+        self.cases += other.cases;
+        for (index, stays) in other.stays.into_iter().enumerate() {
+            if self.stays.len() <= index {
+                self.stays.resize(index + 1, Vec::new());
+            }
+            let values = &mut self.stays[index];
+            let room = FITTED_VALUES_MAX.saturating_sub(values.len());
+            values.extend(stays.into_iter().take(room));
+        }
+    }
+
     fn add(&mut self, state: StateId, stay: f64) {
         if self.stays.len() <= state.index() {
             self.stays.resize(state.index() + 1, Vec::new());

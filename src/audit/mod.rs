@@ -14,9 +14,12 @@ mod finding;
 mod import_selection;
 mod jsonl_log;
 mod log_event;
+mod log_row;
 mod mapping;
 mod report;
+mod row_batch;
 mod settled_histories;
+mod sharded_audit;
 mod timestamp;
 mod xes_log;
 
@@ -29,7 +32,9 @@ pub use jsonl_log::JsonLinesLog;
 pub use log_event::{LogColumns, LogEvent, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
+pub use row_batch::{EventRows, RowBatch, RowSource};
 pub use settled_histories::SettledHistories;
+pub use sharded_audit::{AUDIT_SHARDS, ShardedAudit};
 pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
 pub use xes_log::XesLog;
 

@@ -109,6 +109,19 @@ impl ClockStats {
         self.breached_promised += u64::from(clock.over_promised.is_some());
     }
 
+    /// Adds the cases another part of the audit counted (before `settle`).
+    pub(crate) fn merge(&mut self, other: &ClockStats) {
+        self.count += other.count;
+        self.breached += other.breached;
+        self.breached_promised += other.breached_promised;
+        for (value, count) in &other.elapsed {
+            match self.elapsed.binary_search_by_key(value, |(known, _)| *known) {
+                Ok(index) => self.elapsed[index].1 += count,
+                Err(index) => self.elapsed.insert(index, (*value, *count)),
+            }
+        }
+    }
+
     /// Fills the median, p90, max and breach rate (nearest rank).
     pub(crate) fn settle(&mut self) {
         let rank = |percent: u64| -> Option<i64> {
@@ -157,4 +170,36 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
     pub clocks: Vec<ClockStats>,
     pub codes: Vec<CodeCount>,
+}
+
+impl AuditReport {
+    /// Adds another part of the same audit (cases of other shards, counted as of the same date):
+    /// its counts, cases, findings and clock figures. `settle` afterwards.
+    pub(crate) fn merge(&mut self, other: AuditReport) {
+        self.rows += other.rows;
+        self.rows_other_workflows += other.rows_other_workflows;
+        self.rows_after_as_of += other.rows_after_as_of;
+        self.rows_informational += other.rows_informational;
+        self.case_count += other.case_count;
+        self.cases.extend(other.cases);
+        self.findings.extend(other.findings);
+        for (mine, theirs) in self.clocks.iter_mut().zip(&other.clocks) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.codes.iter_mut().zip(&other.codes) {
+            mine.count += theirs.count;
+        }
+    }
+
+    /// Puts cases and findings in order (by case, then row; findings of a case with no row
+    /// last, in the order found) and fills the clock figures.
+    pub(crate) fn settle(&mut self) {
+        self.cases.sort_by(|left, right| left.case_id.cmp(&right.case_id));
+        for stats in &mut self.clocks {
+            stats.settle();
+        }
+        self.findings.sort_by(|left, right| {
+            (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
+        });
+    }
 }

@@ -107,13 +107,49 @@ fn broken_xml_is_one_unreadable_row_and_the_end() {
     assert!(unfinished[0].as_ref().unwrap_err().message.contains("ends inside"), "{unfinished:?}");
 }
 
+#[test]
+fn a_batch_holds_the_rows_one_by_one_reading_gives_and_its_parts_split_them_by_case() {
+    use super::row_batch::{RowBatch, RowSource};
+    let text = b"case_id,activity,timestamp,org:role,joint_handling\nA,accept,2026-03-02,officer,true\n\
+                 B,\xff\xfe,2026-03-02,,\n,accept,2026-03-02,,\nA,review,2026-03-03,,false\nC,accept,2026-03-04,,\n\
+                 B,accept,2026-03-05,officer,true\n";
+    let one_by_one = read_csv(text);
+    let mut batch = RowBatch::new();
+    let mut log = CsvLog::new(&text[..], &LogColumns::default(), &["joint_handling"]).unwrap();
+    log.fill(&mut batch, 4);
+    log.fill(&mut batch, 100);
+    let batched: Vec<_> = (0..batch.len()).map(|index| batch.view(index).to_owned_row()).collect();
+    assert_eq!(batched, one_by_one);
+    assert_eq!(batched.len(), 6);
+
+    let mut parts: Vec<RowBatch> = (0..3).map(|_| RowBatch::new()).collect();
+    batch.split(&mut parts);
+    let mut rejoined: Vec<(u32, Result<LogEvent, UnreadableRow>)> = Vec::new();
+    for (shard, part) in parts.iter().enumerate() {
+        for index in 0..part.len() {
+            let row = part.view(index).to_owned_row();
+            let case_id = match &row {
+                Ok(event) => event.case_id.clone(),
+                Err(unreadable) => unreadable.case_id.clone().unwrap_or_default(),
+            };
+            assert_eq!(super::row_batch::shard_of(&case_id, 3), shard, "{row:?}");
+            rejoined.push((part.position(index), row));
+        }
+        let positions: Vec<u32> = (0..part.len()).map(|index| part.position(index)).collect();
+        assert!(positions.is_sorted(), "a part keeps file order: {positions:?}");
+    }
+    rejoined.sort_by_key(|(position, _)| *position);
+    let rejoined: Vec<_> = rejoined.into_iter().map(|(_, row)| row).collect();
+    assert_eq!(rejoined, one_by_one);
+}
+
 mod fuzz {
     //! Malformed logs never panic: every reader yields rows or unreadable rows and ends, and the
     //! auditor replays whatever they yield.
 
     use proptest::prelude::*;
 
-    use super::super::{Auditor, CsvLog, JsonLinesLog, LogColumns, Mapping, XesLog};
+    use super::super::{Auditor, CsvLog, EventRows, JsonLinesLog, LogColumns, Mapping, ShardedAudit, XesLog};
     use crate::core::calendar::Calendars;
     use crate::core::workflow::{NoExtends, Workflow, load_workflow};
 
@@ -136,15 +172,68 @@ mod fuzz {
         let attributes = ["joint_handling"];
         let mut auditor = Auditor::new(workflow, calendar, &mapping, None, true);
         if let Ok(rows) = CsvLog::new(bytes, &LogColumns::default(), &attributes) {
-            rows.for_each(|row| auditor.feed(row));
+            rows.for_each(|row| auditor.feed(&row));
         }
         let _ = auditor.finish();
         let mut auditor = Auditor::new(workflow, calendar, &mapping, None, false);
-        JsonLinesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(row));
+        JsonLinesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(&row));
         let _ = auditor.finish();
         let mut auditor = Auditor::new(workflow, calendar, &mapping, None, false);
-        XesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(row));
+        XesLog::new(bytes, &LogColumns::default(), &attributes).for_each(|row| auditor.feed(&row));
         let _ = auditor.finish();
+    }
+
+    /// Worker pools of one and of two threads, made once.
+    static POOLS: std::sync::LazyLock<[rayon::ThreadPool; 2]> = std::sync::LazyLock::new(|| {
+        [1, 2].map(|threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap())
+    });
+
+    /// The audit of `bytes` (CSV, or JSON Lines when `jsonl`) by one auditor fed row by row,
+    /// and split between shards on one and on two threads, streamed and not: the same report,
+    /// the same fitted durations, and the same findings in the same order.
+    pub(super) fn sharded_audit_agrees(workflow: &Workflow, bytes: &[u8], attributes: &[&str], jsonl: bool) {
+        let calendars = Calendars::builtin();
+        let calendar = calendars.require(workflow.calendar()).unwrap();
+        let mapping = Mapping::default();
+        let rows = || -> Box<dyn Iterator<Item = _> + Send + '_> {
+            if jsonl {
+                Box::new(JsonLinesLog::new(bytes, &LogColumns::default(), attributes))
+            } else {
+                match CsvLog::new(bytes, &LogColumns::default(), attributes) {
+                    Ok(log) => Box::new(log),
+                    Err(_) => Box::new(std::iter::empty()),
+                }
+            }
+        };
+        let auditor = |keep_cases| {
+            Auditor::new(workflow, calendar, &mapping, None, false).keep_cases(keep_cases).fit_durations(true)
+        };
+        for streaming in [false, true] {
+            let mut single = auditor(!streaming);
+            let mut found_single = Vec::new();
+            for row in rows() {
+                single.feed(&row);
+                if streaming {
+                    found_single.extend(single.take_findings());
+                }
+            }
+            let single = single.finish();
+            for pool in &*POOLS {
+                let mut found = Vec::new();
+                let sharded = ShardedAudit::new(|| auditor(!streaming), streaming)
+                    .run(EventRows(rows()), pool, |batch| {
+                        found.extend(batch);
+                        Ok::<(), ()>(())
+                    })
+                    .unwrap();
+                let threads = pool.current_num_threads();
+                assert_eq!(sharded.report, single.report, "streaming {streaming}, {threads} threads");
+                assert_eq!(found, found_single, "streaming {streaming}, {threads} threads");
+                let fitted =
+                    |outcome: &super::super::AuditOutcome| outcome.fit.as_ref().map(|fit| fit.to_yaml(workflow, "log"));
+                assert_eq!(fitted(&sharded), fitted(&single));
+            }
+        }
     }
 
     /// A real log with a few bytes changed, cut or repeated.
@@ -187,6 +276,13 @@ mod fuzz {
         }
 
         #[test]
+        fn a_sharded_audit_of_an_edited_log_is_the_single_auditors(bytes in edited(CLEAN_CSV), jsonl in any::<bool>()) {
+            let (_, workflow) = &*RULES;
+            let bytes = if jsonl { CLEAN_JSONL.as_bytes().to_vec() } else { bytes };
+            sharded_audit_agrees(workflow, &bytes, &["joint_handling"], jsonl);
+        }
+
+        #[test]
         fn edited_xes_never_panics(bytes in edited(CLEAN_XES)) {
             audit_all(&bytes);
         }
@@ -196,4 +292,37 @@ mod fuzz {
             audit_all(&bytes);
         }
     }
+}
+
+/// The canned Longgang log copied under many case ids, its copies' rows interleaved, so the
+/// cases spread over every shard: a sharded audit reports what one auditor reports.
+#[test]
+fn a_sharded_audit_of_many_interleaved_cases_is_the_single_auditors() {
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{SourceReader, load_workflow};
+    struct Baseline;
+    impl SourceReader for Baseline {
+        fn read(&mut self, path: &str, _from: &str) -> Result<(String, String), String> {
+            let text = include_str!("../../workflows/longgang-2016.yaml");
+            Ok((path.to_owned(), text.to_owned()))
+        }
+    }
+    let calendars = Calendars::builtin();
+    let text = include_str!("../../workflows/longgang-2017.yaml");
+    let workflow = load_workflow("longgang-2017.yaml", text, &mut Baseline, &calendars).unwrap();
+    let canned = include_str!("../../tests/data/histories/longgang-parallel.csv");
+    let mut lines = canned.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.collect();
+    let mut log = format!("{header}\n");
+    for line in &body {
+        for copy in 0..60 {
+            // Copy 7 loses a row, so some copies differ from the rest.
+            if copy == 7 && line.starts_with("P1,") {
+                continue;
+            }
+            log.push_str(&["K", &copy.to_string(), "-", line, "\n"].concat());
+        }
+    }
+    fuzz::sharded_audit_agrees(&workflow, log.as_bytes(), &["property_rights_clear", "changes_statutory_plan"], false);
 }

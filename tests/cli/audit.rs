@@ -264,6 +264,21 @@ fn a_generated_log_gives_exactly_the_injected_findings() {
     for clean in ["AUD009", "AUD010", "AUD011"] {
         assert_eq!(count(clean), 0, "{clean}");
     }
+    // The audit is split between shards by case and replayed on every core; the output is the
+    // same byte for byte on one thread or two, whole or streamed (CSV).
+    for format in ["json", "csv", "markdown"] {
+        let run = |threads: &str| {
+            let output = Test::new()
+                .args(["audit", log.to_str().unwrap(), "--workflow", workflow_path, "--format", format])
+                .args(["--threads", threads])
+                .run();
+            assert_eq!(output.code, 1, "{}", output.stderr);
+            output.stdout
+        };
+        let one = run("1");
+        assert!(one.lines().count() > 100, "{one}");
+        assert_eq!(one, run("2"), "{format}");
+    }
 }
 
 #[test]

@@ -185,6 +185,17 @@ impl Value {
         }
     }
 
+    /// Whether `render` gives `text`, without making the string for booleans and enum names.
+    pub fn renders_as(&self, kind: &AttributeType, text: &str) -> bool {
+        match (self, kind) {
+            (Value::Bool(value), _) => text == if *value { "true" } else { "false" },
+            (Value::Enum(index), AttributeType::Enum(values)) if usize::from(*index) < values.len() => {
+                values[usize::from(*index)] == text
+            }
+            _ => self.render(kind) == text,
+        }
+    }
+
     /// The value as written in a guard, given the attribute's type (for enum names).
     pub fn render(&self, kind: &AttributeType) -> String {
         match (self, kind) {

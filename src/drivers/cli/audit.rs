@@ -17,8 +17,8 @@ use super::format::{csv, parse_date, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
-    AuditReport, Auditor, CsvLog, Finding, ImportSelection, JsonLinesLog, LogEvent, Mapping, SettledHistories,
-    UnreadableRow, XesLog,
+    AuditReport, Auditor, CsvLog, EventRows, Finding, ImportSelection, JsonLinesLog, Mapping, RowSource,
+    SettledHistories, ShardedAudit, XesLog,
 };
 use crate::core::calendar::WorkingCalendar;
 use crate::core::workflow::Workflow;
@@ -55,6 +55,10 @@ pub(crate) struct AuditArgs {
     /// findings.
     #[arg(long, requires = "import")]
     accept_findings: bool,
+    /// Threads replaying the log [default: one per core]; with more than one, the log is read on
+    /// a thread of its own too. The output does not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -100,9 +104,18 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
     let keep_cases = context.format != OutputFormat::Csv;
-    let mut auditor = Auditor::new(&workflow, calendar, &mapping, as_of, false)
-        .keep_cases(keep_cases)
-        .fit_durations(args.fit_durations.is_some());
+    let audit = ShardedAudit::new(
+        || {
+            Auditor::new(&workflow, calendar, &mapping, as_of, false)
+                .keep_cases(keep_cases)
+                .fit_durations(args.fit_durations.is_some())
+        },
+        !keep_cases,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.map_or(0, usize::from))
+        .build()
+        .context("starting the worker threads")?;
     let mut selection = ImportSelection::new(args.accept_findings);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -112,18 +125,15 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         write!(out, "{}", findings_csv(&[], true))?;
     }
     let progress = progress_bar(&args.log);
-    for row in read_log(&args.log, format, &mapping, &attributes, &progress)? {
-        auditor.feed(row);
-        if streaming {
-            let found = auditor.take_findings();
-            if !found.is_empty() {
-                selection.note(&found);
-                write!(out, "{}", findings_csv(&found, false))?;
-            }
+    let source = read_log(&args.log, format, &mapping, &attributes, &progress)?;
+    let outcome = audit.run(source, &pool, |found| {
+        if found.is_empty() {
+            return Ok(());
         }
-    }
+        selection.note(&found);
+        write!(out, "{}", findings_csv(&found, false))
+    })?;
     progress.finish_and_clear();
-    let outcome = auditor.finish();
     let report = outcome.report;
     if let (Some(path), Some(fit)) = (&args.fit_durations, &outcome.fit) {
         std::fs::write(path, fit.to_yaml(&workflow, &args.log.display().to_string()))
@@ -183,7 +193,7 @@ fn progress_bar(path: &Path) -> indicatif::ProgressBar {
     progress
 }
 
-type LogRows = Box<dyn Iterator<Item = Result<LogEvent, UnreadableRow>>>;
+type LogRows = Box<dyn RowSource + Send>;
 
 /// The rows of a log, streamed, moving `progress` as its bytes are read.
 fn read_log(
@@ -200,8 +210,8 @@ fn read_log(
             CsvLog::new(input, &mapping.columns, attributes)
                 .map_err(|message| anyhow::anyhow!("log `{}`: {message}", path.display()))?,
         ),
-        LogFormat::Jsonl => Box::new(JsonLinesLog::new(input, &mapping.columns, attributes)),
-        LogFormat::Xes => Box::new(XesLog::new(input, &mapping.columns, attributes)),
+        LogFormat::Jsonl => Box::new(EventRows(JsonLinesLog::new(input, &mapping.columns, attributes))),
+        LogFormat::Xes => Box::new(EventRows(XesLog::new(input, &mapping.columns, attributes))),
     })
 }
 

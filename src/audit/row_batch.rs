@@ -1,0 +1,245 @@
+//! `RowBatch`: a run of log rows held in one text buffer, so reading a row allocates nothing;
+//! the unit a reader hands to the audit, and that the audit splits between its shards by case.
+//! `RowSource` is a reader that fills batches.
+
+use super::log_event::{LogEvent, UnreadableRow};
+use super::log_row::{LogRow, RowAttributes, RowView, Span};
+
+/// Rows of a log, in file order.
+#[derive(Debug, Default)]
+pub struct RowBatch {
+    text: String,
+    rows: Vec<BatchRow>,
+    cells: Vec<(Span, Span)>,
+    /// For a part made by `split`, each row's position in the batch it was split from.
+    positions: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct BatchRow {
+    row: u64,
+    case_id: Option<Span>,
+    body: Body,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    Event {
+        activity: Span,
+        timestamp: Span,
+        role: Option<Span>,
+        resource: Option<Span>,
+        workflow: Option<Span>,
+        /// Range of `cells`.
+        cells: (u32, u32),
+    },
+    Unreadable {
+        message: Span,
+    },
+}
+
+/// The readable fields of a row, as spans of the batch's text (`RowBatch::text`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RowSpans {
+    pub(crate) activity: Span,
+    pub(crate) timestamp: Span,
+    pub(crate) role: Option<Span>,
+    pub(crate) resource: Option<Span>,
+    pub(crate) workflow: Option<Span>,
+}
+
+/// Where a batch stood before a row was begun, to take the row back.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mark {
+    text: usize,
+    cells: usize,
+}
+
+/// A reader of a log that fills batches.
+pub trait RowSource {
+    /// Reads up to `rows_max` more rows into `batch`; reads none once the log has ended.
+    fn fill(&mut self, batch: &mut RowBatch, rows_max: usize);
+}
+
+impl<S: RowSource + ?Sized> RowSource for Box<S> {
+    fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
+        (**self).fill(batch, rows_max);
+    }
+}
+
+/// Any reader of `LogEvent`s as a `RowSource` (its rows are copied into the batch).
+pub struct EventRows<I>(pub I);
+
+impl<I: Iterator<Item = Result<LogEvent, UnreadableRow>>> RowSource for EventRows<I> {
+    fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
+        for row in self.0.by_ref().take(rows_max) {
+            batch.push(&row);
+        }
+    }
+}
+
+impl RowBatch {
+    #[must_use]
+    pub fn new() -> RowBatch {
+        RowBatch::default()
+    }
+
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+        self.cells.clear();
+        self.positions.clear();
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Appends a row read into a `LogEvent`.
+    pub fn push(&mut self, row: &Result<LogEvent, UnreadableRow>) {
+        match RowView::of(row) {
+            RowView::Unreadable { row, case_id, message } => self.push_unreadable(row, case_id, message),
+            RowView::Event(event) => {
+                let case_id = self.text(event.case_id);
+                let spans = RowSpans {
+                    activity: self.text(event.activity),
+                    timestamp: self.text(event.timestamp),
+                    role: event.role.map(|role| self.text(role)),
+                    resource: event.resource.map(|resource| self.text(resource)),
+                    workflow: event.workflow.map(|workflow| self.text(workflow)),
+                };
+                let first_cell = self.cells.len();
+                for (name, value) in event.attributes.iter() {
+                    let cell = (self.text(name), self.text(value));
+                    self.cells.push(cell);
+                }
+                self.push_spans(event.row, case_id, spans, first_cell);
+            }
+        }
+    }
+
+    pub(crate) fn mark(&self) -> Mark {
+        Mark { text: self.text.len(), cells: self.cells.len() }
+    }
+
+    pub(crate) fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Takes back the text and cells added since `mark`.
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        self.text.truncate(mark.text);
+        self.cells.truncate(mark.cells);
+    }
+
+    /// Appends `text` to the batch's buffer.
+    pub(crate) fn text(&mut self, text: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(text);
+        // A batch holds a few megabytes at most; past 4 GiB spans would wrap, so stop short.
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(self.text.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Appends an attribute cell to the row being read.
+    pub(crate) fn cell(&mut self, name: &str, value: Span) {
+        let name = self.text(name);
+        self.cells.push((name, value));
+    }
+
+    /// Ends a readable row whose cells were added from `first_cell` on.
+    pub(crate) fn push_spans(&mut self, row: u64, case_id: Span, spans: RowSpans, first_cell: usize) {
+        let cells =
+            (u32::try_from(first_cell).unwrap_or(u32::MAX), u32::try_from(self.cells.len()).unwrap_or(u32::MAX));
+        let RowSpans { activity, timestamp, role, resource, workflow } = spans;
+        self.rows.push(BatchRow {
+            row,
+            case_id: Some(case_id),
+            body: Body::Event { activity, timestamp, role, resource, workflow, cells },
+        });
+    }
+
+    pub(crate) fn push_unreadable(&mut self, row: u64, case_id: Option<&str>, message: &str) {
+        let case_id = case_id.map(|case_id| self.text(case_id));
+        let message = self.text(message);
+        self.rows.push(BatchRow { row, case_id, body: Body::Unreadable { message } });
+    }
+
+    /// Row `index`, borrowed.
+    pub(crate) fn view(&self, index: usize) -> RowView<'_> {
+        let text = self.text.as_str();
+        let row = self.rows[index];
+        let case_id = row.case_id.map(|span| span.of(text));
+        match row.body {
+            Body::Unreadable { message } => RowView::Unreadable { row: row.row, case_id, message: message.of(text) },
+            Body::Event { activity, timestamp, role, resource, workflow, cells } => RowView::Event(LogRow {
+                row: row.row,
+                case_id: case_id.unwrap_or_default(),
+                activity: activity.of(text),
+                timestamp: timestamp.of(text),
+                role: role.map(|span| span.of(text)),
+                resource: resource.map(|span| span.of(text)),
+                workflow: workflow.map(|span| span.of(text)),
+                attributes: RowAttributes::Spans {
+                    text,
+                    cells: self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default(),
+                },
+            }),
+        }
+    }
+
+    /// Copies each row into `parts[shard]`, the shard of its case id (the same case always to
+    /// the same part, whatever the batch), in file order, noting its position here: each part
+    /// is then read front to back.
+    pub(crate) fn split(&self, parts: &mut [RowBatch]) {
+        for part in parts.iter_mut() {
+            part.clear();
+        }
+        for (position, row) in self.rows.iter().enumerate() {
+            let case_id = row.case_id.map_or("", |span| span.of(&self.text));
+            let part = &mut parts[shard_of(case_id, parts.len())];
+            part.positions.push(u32::try_from(position).unwrap_or(u32::MAX));
+            let mut copy = |span: Span| part.text(span.of(&self.text));
+            let case_id = row.case_id.map(&mut copy);
+            let body = match row.body {
+                Body::Unreadable { message } => Body::Unreadable { message: copy(message) },
+                Body::Event { activity, timestamp, role, resource, workflow, cells } => {
+                    let (activity, timestamp) = (copy(activity), copy(timestamp));
+                    let (role, resource, workflow) =
+                        (role.map(&mut copy), resource.map(&mut copy), workflow.map(&mut copy));
+                    let first = part.cells.len();
+                    for (name, value) in self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default() {
+                        let cell = (part.text(name.of(&self.text)), part.text(value.of(&self.text)));
+                        part.cells.push(cell);
+                    }
+                    let cells =
+                        (u32::try_from(first).unwrap_or(u32::MAX), u32::try_from(part.cells.len()).unwrap_or(u32::MAX));
+                    Body::Event { activity, timestamp, role, resource, workflow, cells }
+                }
+            };
+            part.rows.push(BatchRow { row: row.row, case_id, body });
+        }
+    }
+
+    /// Row `index`'s position in the batch this part was split from.
+    pub(crate) fn position(&self, index: usize) -> u32 {
+        self.positions.get(index).copied().unwrap_or(u32::MAX)
+    }
+}
+
+/// The shard of a case: FNV-1a of its id, so the split is the same on every run and machine.
+pub(crate) fn shard_of(case_id: &str, shards: usize) -> usize {
+    let hash = case_id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    usize::try_from(hash % shards.max(1) as u64).unwrap_or(0)
+}
