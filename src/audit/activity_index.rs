@@ -2,7 +2,7 @@
 //! without it an activity is an action's name or title, or a state's name or title (the step
 //! into that state; the initial state's opens the case).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::mapping::{ActivityMeaning, Mapping};
 use crate::core::workflow::{ActionId, StateId, StateKind, Workflow};
@@ -38,7 +38,7 @@ pub(crate) struct ActivityIndex {
 
 impl ActivityIndex {
     pub(crate) fn new(workflow: &Workflow, mapping: &Mapping) -> ActivityIndex {
-        let mut names: HashMap<String, Resolved> = HashMap::new();
+        let mut names: HashMap<String, Resolved> = HashMap::default();
         // Lowest priority first: later inserts win.
         // The initial state and its initial descendants: entering any of them opens the case.
         let mut opening_states = vec![workflow.initial()];

@@ -3,7 +3,7 @@
 //! A case is settled as soon as it finishes, so memory grows with the cases still open (and a
 //! short summary per case), not with the file.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -19,7 +19,7 @@ use super::row_batch::RowBatch;
 use super::timestamp::parse_timestamp;
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, Replay};
-use crate::core::workflow::Workflow;
+use crate::core::workflow::{StateId, Workflow};
 
 /// Most replays kept for reuse.
 const SPARE_REPLAYS_MAX: usize = 64;
@@ -36,8 +36,8 @@ pub struct Auditor<'a> {
     /// Settled cases' reports, when kept (`keep_cases`).
     cases: Vec<CaseReport>,
     keep_cases: bool,
-    /// Every settled case: its final states, and where its report is in `cases` when kept.
-    settled: HashMap<String, (String, Option<usize>)>,
+    /// Every settled case: its final leaf states, and where its report is in `cases` when kept.
+    settled: HashMap<String, (Box<[StateId]>, Option<usize>)>,
     settled_count: u64,
     findings: Vec<Finding>,
     /// Findings per code, in `FindingCode::ALL` order (findings may be taken out as they come).
@@ -82,10 +82,10 @@ impl<'a> Auditor<'a> {
             index: ActivityIndex::new(workflow, mapping),
             as_of,
             keep_events,
-            open: HashMap::new(),
+            open: HashMap::default(),
             cases: Vec::new(),
             keep_cases: true,
-            settled: HashMap::new(),
+            settled: HashMap::default(),
             settled_count: 0,
             findings: Vec::new(),
             code_counts: [0; FindingCode::ALL.len()],
@@ -188,11 +188,12 @@ impl<'a> Auditor<'a> {
             self.rows_informational += 1;
             return;
         }
-        if let Some((state, position)) = self.settled.get(event.case_id) {
+        if let Some((leaves, position)) = self.settled.get(event.case_id) {
             // A row after the case finished: the core refuses any step then.
             let (code, message) = if *resolved == Resolved::Unknown {
                 (FindingCode::UnknownActivity, super::case_audit::unknown_message(event.activity))
             } else {
+                let state = super::case_audit::active_names(self.workflow, leaves).join(", ");
                 (FindingCode::StepNotAllowed, format!("the case has finished (in `{state}`); no step is allowed"))
             };
             if let Some(position) = position {
@@ -262,32 +263,23 @@ impl<'a> Auditor<'a> {
         if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
             fit.absorb(case_fit);
         }
-        let mut report = case.finish(&rules, as_of);
+        let mut report = case.finish(&rules, as_of, &mut self.clocks, self.keep_cases);
+        let leaves = case.replay.configuration().leaves().into();
         if self.spare_replays.len() < SPARE_REPLAYS_MAX {
             self.spare_replays.push(case.replay);
         }
-        self.record(&mut report);
+        self.record(&mut report, leaves);
     }
 
-    /// Counts a settled case into the statistics and keeps what is kept of it.
-    fn record(&mut self, report: &mut CaseReport) {
-        // A report lists its clocks in the workflow's order, as `self.clocks` does: search on
-        // from the last one found.
-        let mut next = 0;
-        for clock in &report.clocks {
-            let found = (next..self.clocks.len()).chain(0..next).find(|index| self.clocks[*index].clock == clock.clock);
-            if let Some(index) = found {
-                self.clocks[index].add(clock);
-                next = index + 1;
-            }
-        }
+    /// Counts a settled case (ending in `leaves`) and keeps what is kept of it.
+    fn record(&mut self, report: &mut CaseReport, leaves: Box<[StateId]>) {
         report.finding_count = report.findings.len() as u64;
         for finding in std::mem::take(&mut report.findings) {
             self.push_finding(finding);
         }
         self.settled_count += 1;
         let position = self.keep_cases.then_some(self.cases.len());
-        self.settled.insert(report.case_id.clone(), (report.active.join(", "), position));
+        self.settled.insert(report.case_id.clone(), (leaves, position));
         if self.keep_cases {
             self.cases.push(std::mem::replace(report, CaseReport::empty("")));
         }
@@ -322,7 +314,7 @@ impl<'a> Auditor<'a> {
                     let mut report = CaseReport::empty(&case.case_id);
                     report.rows = case.rows;
                     report.findings = case.findings;
-                    self.record(&mut report);
+                    self.record(&mut report, Box::default());
                 }
             }
         }

@@ -7,13 +7,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::activity_index::Resolved;
 use super::finding::{Finding, FindingCode};
 use super::log_row::{LogRow, RowAttributes};
-use super::report::{CaseClock, CaseReport};
+use super::report::{CaseClock, CaseReport, ClockStats};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
     Act, Command, CommandKind, Event, Level, Opening, Rejection, Replay, act_in_place, open, pause_overruns,
     step_in_place, timing,
 };
-use crate::core::workflow::{ActionId, RoleId, Workflow};
+use crate::core::workflow::{ActionId, RoleId, StateId, Workflow};
 
 /// Actor recorded for rows with no resource column.
 const ACTOR_UNKNOWN: &str = "log";
@@ -298,15 +298,25 @@ impl CaseAudit {
         self.finding(code, event, rejection.to_string());
     }
 
-    /// The case's report as of `as_of`, with its timing findings (taken out of the case).
-    pub(crate) fn finish(&mut self, rules: &Rules<'_>, as_of: NaiveDate) -> CaseReport {
+    /// The case's report as of `as_of`, with its timing findings (taken out of the case); each
+    /// started clock is counted into `stats` (by clock, in the workflow's order). With `whole`
+    /// false the report leaves out the active states and the clocks (an audit that keeps no
+    /// per-case reports need not make them).
+    pub(crate) fn finish(
+        &mut self,
+        rules: &Rules<'_>,
+        as_of: NaiveDate,
+        stats: &mut [ClockStats],
+        whole: bool,
+    ) -> CaseReport {
         let workflow = rules.workflow;
         let mut report = CaseReport::empty(&self.case_id);
         report.rows = self.rows;
         report.opened_on = self.replay.opened_on();
         report.finished_on = self.replay.finished_on();
-        report.active =
-            self.replay.configuration().leaves().iter().map(|leaf| workflow.state(*leaf).name.clone()).collect();
+        if whole {
+            report.active = active_names(workflow, self.replay.configuration().leaves());
+        }
         if !self.replay.is_opened() {
             report.findings = std::mem::take(&mut self.findings);
             return report;
@@ -341,17 +351,22 @@ impl CaseAudit {
                     };
                     let over_statutory = over(statutory);
                     let over_promised = clock.promised.as_ref().and_then(over);
-                    report.clocks.push(CaseClock {
-                        clock: definition.name.clone(),
-                        status: clock.status,
-                        unit: clock.count_unit,
-                        elapsed: clock.elapsed,
-                        limit: statutory.limit.to_string(),
-                        promised: clock.promised.as_ref().map(|promised| promised.limit.to_string()),
-                        due_date: statutory.due.date(),
-                        over_statutory,
-                        over_promised,
-                    });
+                    if let Some(stats) = stats.get_mut(clock.clock.index()) {
+                        stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
+                    }
+                    if whole {
+                        report.clocks.push(CaseClock {
+                            clock: definition.name.clone(),
+                            status: clock.status,
+                            unit: clock.count_unit,
+                            elapsed: clock.elapsed,
+                            limit: statutory.limit.to_string(),
+                            promised: clock.promised.as_ref().map(|promised| promised.limit.to_string()),
+                            due_date: statutory.due.date(),
+                            over_statutory,
+                            over_promised,
+                        });
+                    }
                     if over_statutory.is_some() || over_promised.is_some() {
                         let step_only = !definition.matter && has_matter && !matter_breached;
                         let code = if step_only { FindingCode::StepOverLimit } else { FindingCode::ClockBreached };
@@ -385,7 +400,11 @@ impl CaseAudit {
         if report.finished_on.is_none() {
             let message = format!(
                 "the case is not finished as of {as_of}; it is in {}",
-                report.active.iter().map(|state| format!("`{state}`")).collect::<Vec<_>>().join(", ")
+                active_names(workflow, self.replay.configuration().leaves())
+                    .iter()
+                    .map(|state| format!("`{state}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             self.findings.push(Finding::new(FindingCode::NeverFinished, &self.case_id, None, message));
         }
@@ -426,6 +445,11 @@ impl CaseAudit {
         }
         self.findings.extend(found);
     }
+}
+
+/// The names of a case's active leaf states.
+pub(crate) fn active_names(workflow: &Workflow, leaves: &[StateId]) -> Vec<String> {
+    leaves.iter().map(|leaf| workflow.state(*leaf).name.clone()).collect()
 }
 
 pub(crate) fn unknown_message(activity: &str) -> String {

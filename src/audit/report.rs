@@ -97,16 +97,17 @@ impl ClockStats {
         }
     }
 
-    /// Counts one case; the elapsed values are kept as a histogram, so memory grows with the
+    /// Counts one case's clock: its elapsed time, and whether it went over the statutory and the
+    /// promised limit. The elapsed values are kept as a histogram, so memory grows with the
     /// number of distinct values, not of cases.
-    pub(crate) fn add(&mut self, clock: &CaseClock) {
+    pub(crate) fn add(&mut self, elapsed: i64, over_statutory: bool, over_promised: bool) {
         self.count += 1;
-        match self.elapsed.binary_search_by_key(&clock.elapsed, |(value, _)| *value) {
+        match self.elapsed.binary_search_by_key(&elapsed, |(value, _)| *value) {
             Ok(index) => self.elapsed[index].1 += 1,
-            Err(index) => self.elapsed.insert(index, (clock.elapsed, 1)),
+            Err(index) => self.elapsed.insert(index, (elapsed, 1)),
         }
-        self.breached += u64::from(clock.over_statutory.is_some());
-        self.breached_promised += u64::from(clock.over_promised.is_some());
+        self.breached += u64::from(over_statutory);
+        self.breached_promised += u64::from(over_promised);
     }
 
     /// Adds the cases another part of the audit counted (before `settle`).
