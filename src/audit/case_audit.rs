@@ -10,10 +10,10 @@ use super::log_row::{LogRow, RowAttributes};
 use super::report::{CaseClock, CaseReport, ClockStats};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
-    Act, Command, CommandKind, Event, Level, Opening, Rejection, Replay, act_in_place, open, pause_overruns,
-    step_in_place, timing,
+    Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Opening, Rejection, Replay, act_in_place, open,
+    pause_overruns, step_in_place, timing,
 };
-use crate::core::workflow::{ActionId, RoleId, StateId, Workflow};
+use crate::core::workflow::{ActionId, Clock, RoleId, StateId, Workflow};
 
 /// Actor recorded for rows with no resource column.
 const ACTOR_UNKNOWN: &str = "log";
@@ -346,11 +346,8 @@ impl CaseAudit {
                         continue;
                     }
                     let definition = workflow.clock(clock.clock);
-                    let over = |limit: &crate::core::case::LimitTiming| {
-                        (limit.level == Level::Red).then(|| -limit.remaining.unwrap_or(0)).filter(|over| *over > 0)
-                    };
-                    let over_statutory = over(statutory);
-                    let over_promised = clock.promised.as_ref().and_then(over);
+                    let over_statutory = over_by(statutory);
+                    let over_promised = clock.promised.as_ref().and_then(over_by);
                     if let Some(stats) = stats.get_mut(clock.clock.index()) {
                         stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
                     }
@@ -369,28 +366,7 @@ impl CaseAudit {
                     }
                     if over_statutory.is_some() || over_promised.is_some() {
                         let step_only = !definition.matter && has_matter && !matter_breached;
-                        let code = if step_only { FindingCode::StepOverLimit } else { FindingCode::ClockBreached };
-                        let unit = unit_name(clock.count_unit);
-                        let mut parts = Vec::new();
-                        if let Some(over) = over_statutory {
-                            parts.push(format!("{over} {unit} over its statutory limit of {}", statutory.limit));
-                        }
-                        if let (Some(over), Some(promised)) = (over_promised, &clock.promised) {
-                            parts.push(format!("{over} {unit} over its promised limit of {}", promised.limit));
-                        }
-                        let mut message = format!(
-                            "clock `{}` ran {} {unit}: {}",
-                            definition.name,
-                            clock.elapsed,
-                            parts.join(" and ")
-                        );
-                        if step_only {
-                            message.push_str(", while the whole matter is within its limit (环节超时)");
-                        }
-                        let mut finding = Finding::new(code, &self.case_id, None, message);
-                        finding.clock = Some(definition.name.clone());
-                        finding.over_statutory = over_statutory;
-                        finding.over_promised = over_promised;
+                        let finding = breach_finding(&self.case_id, definition, clock, step_only);
                         self.findings.push(finding);
                     }
                 }
@@ -445,6 +421,36 @@ impl CaseAudit {
         }
         self.findings.extend(found);
     }
+}
+
+/// How far a clock is over `limit` (in its count unit), if it is.
+fn over_by(limit: &LimitTiming) -> Option<i64> {
+    (limit.level == Level::Red).then(|| -limit.remaining.unwrap_or(0)).filter(|over| *over > 0)
+}
+
+/// `AUD006` (or `AUD007` when only this step is over while the whole matter is within its
+/// limit) for a clock over its statutory or promised limit.
+fn breach_finding(case_id: &str, definition: &Clock, clock: &ClockTiming, step_only: bool) -> Finding {
+    let over_statutory = clock.statutory.as_ref().and_then(over_by);
+    let over_promised = clock.promised.as_ref().and_then(over_by);
+    let code = if step_only { FindingCode::StepOverLimit } else { FindingCode::ClockBreached };
+    let unit = unit_name(clock.count_unit);
+    let mut parts = Vec::new();
+    if let (Some(over), Some(statutory)) = (over_statutory, &clock.statutory) {
+        parts.push(format!("{over} {unit} over its statutory limit of {}", statutory.limit));
+    }
+    if let (Some(over), Some(promised)) = (over_promised, &clock.promised) {
+        parts.push(format!("{over} {unit} over its promised limit of {}", promised.limit));
+    }
+    let mut message = format!("clock `{}` ran {} {unit}: {}", definition.name, clock.elapsed, parts.join(" and "));
+    if step_only {
+        message.push_str(", while the whole matter is within its limit (环节超时)");
+    }
+    let mut finding = Finding::new(code, case_id, None, message);
+    finding.clock = Some(definition.name.clone());
+    finding.over_statutory = over_statutory;
+    finding.over_promised = over_promised;
+    finding
 }
 
 /// The names of a case's active leaf states.
