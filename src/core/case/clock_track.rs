@@ -214,11 +214,6 @@ impl ClockTrack {
 
     /// The running intervals `(from, to]` of the current run as of `as_of`, the open one closed
     /// there; intervals after `as_of` are cut off.
-    pub(crate) fn intervals_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
-        stretches_as_of(&self.intervals, self.running_since, as_of)
-    }
-
-    /// [`ClockTrack::intervals_as_of`] without collecting them.
     pub(crate) fn intervals_until(&self, as_of: NaiveDate) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
         stretches(&self.intervals, self.running_since, as_of)
     }

@@ -279,9 +279,8 @@ pub fn clock_breaches(
         let promised = clock.promised.is_some_and(|promised| elapsed > promised.amount);
         return Ok(Some((elapsed, elapsed > limit.amount, promised)));
     }
-    let intervals = track.intervals_as_of(as_of);
     let reference = track.stopped_on.unwrap_or(as_of);
-    let measure = Measure { calendar, clock, track, start, intervals: &intervals, elapsed, reference, as_of };
+    let measure = Measure { calendar, clock, track, start, elapsed, reference, as_of };
     let statutory = measure.breached(limit)?;
     let promised = match clock.promised {
         Some(promised) => measure.breached(promised)?,
@@ -314,15 +313,14 @@ fn clock_figures(
         ledger: Vec::new(),
     };
     let Some(start) = track.run_start else { return Ok(timing) };
-    let intervals = track.intervals_as_of(as_of);
     let mut elapsed = 0;
-    for (from, to) in &intervals {
-        elapsed += count(calendar, unit, *from, *to)?;
+    for (from, to) in track.intervals_until(as_of) {
+        elapsed += count(calendar, unit, from, to)?;
     }
     timing.elapsed = elapsed;
     timing.paused_days = track.paused_days_as_of(as_of);
     let reference = track.stopped_on.unwrap_or(as_of);
-    let measure = Measure { calendar, clock, track, start, intervals: &intervals, elapsed, reference, as_of };
+    let measure = Measure { calendar, clock, track, start, elapsed, reference, as_of };
     let statutory = measure.limit_timing(track.limit(clock))?;
     let promised = clock.promised.map(|promised| measure.limit_timing(promised)).transpose()?;
     let breached = statutory.level == Level::Red;
@@ -352,7 +350,6 @@ struct Measure<'a> {
     clock: &'a Clock,
     track: &'a ClockTrack,
     start: NaiveDate,
-    intervals: &'a [(NaiveDate, NaiveDate)],
     elapsed: i64,
     /// The stop date of a stopped clock, else `as_of`.
     reference: NaiveDate,
@@ -360,6 +357,12 @@ struct Measure<'a> {
 }
 
 impl Measure<'_> {
+    /// The clock's running intervals as of `as_of` (walked, not collected: this runs for every
+    /// clock of every case an audit settles).
+    fn intervals(&self) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
+        self.track.intervals_until(self.as_of)
+    }
+
     fn limit_timing(&self, limit: Period) -> Result<LimitTiming, CalendarError> {
         let due = self.due(limit)?;
         let (remaining, span) = match limit.unit {
@@ -458,24 +461,24 @@ impl Measure<'_> {
     fn due_by_count(&self, limit: Period) -> Result<NaiveDate, CalendarError> {
         let unit = count_unit(limit.unit);
         let mut used = 0;
-        for (from, to) in self.intervals {
-            let here = count(self.calendar, unit, *from, *to)?;
+        for (from, to) in self.intervals() {
+            let here = count(self.calendar, unit, from, to)?;
             if used + here >= limit.amount {
-                return self.end_after(*from, limit.amount - used, limit.unit);
+                return self.end_after(from, limit.amount - used, limit.unit);
             }
             used += here;
         }
         // A clock stopped while paused keeps the due date it had on the day it stopped.
         let stopped_paused = self.track.phase() == Phase::Stopped
-            && self.intervals.last().is_none_or(|(_, to)| Some(*to) != self.track.stopped_on);
+            && self.intervals().last().is_none_or(|(_, to)| Some(to) != self.track.stopped_on);
         if stopped_paused {
             return self.end_after(self.reference, limit.amount - used, limit.unit);
         }
-        match (self.track.phase(), self.intervals.last()) {
+        match (self.track.phase(), self.intervals().last()) {
             // Count on from the start of the last interval, as if the clock had not stopped.
             (Phase::Running | Phase::Stopped | Phase::NotStarted, Some((from, to))) => {
-                let before_last = used - count(self.calendar, unit, *from, *to)?;
-                self.end_after(*from, limit.amount - before_last, limit.unit)
+                let before_last = used - count(self.calendar, unit, from, to)?;
+                self.end_after(from, limit.amount - before_last, limit.unit)
             }
             (Phase::Running | Phase::Stopped | Phase::NotStarted, None) => {
                 self.end_after(self.start, limit.amount - used, limit.unit)
