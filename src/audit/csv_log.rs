@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use super::log_event::{ColumnIndexes, LogColumns, LogEvent, UnreadableRow};
-use super::row_batch::{RowBatch, RowSource, RowSpans};
+use super::row_batch::{RowBatch, RowSource, RowSpans, shard_of};
 
 /// The rows of a CSV log.
 pub struct CsvLog<R: Read> {
@@ -66,6 +66,45 @@ impl<R: Read> CsvLog<R> {
         }
     }
 
+    /// Reads the next record into the part of `parts` its case falls to, as row `position` of
+    /// the whole batch; false at the end of the file.
+    fn read_into_parts(&mut self, parts: &mut [RowBatch], position: u32) -> bool {
+        if self.failed {
+            return false;
+        }
+        let shards = parts.len();
+        let part = match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => return false,
+            Ok(true) => {
+                self.row += 1;
+                let case_id = self.record.get(self.columns.case_id).and_then(|bytes| std::str::from_utf8(bytes).ok());
+                let part = &mut parts[shard_of(case_id.map_or("", str::trim), shards)];
+                let mark = part.mark();
+                match self.event_into(part) {
+                    Ok(()) => part,
+                    Err((case_id, message)) => {
+                        part.rewind(mark);
+                        let part = &mut parts[shard_of(case_id.as_deref().unwrap_or_default(), shards)];
+                        part.push_unreadable(self.row, case_id.as_deref(), &message);
+                        part
+                    }
+                }
+            }
+            Err(error) => {
+                self.row += 1;
+                // An I/O error ends the file; anything else is this record's problem.
+                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                    self.failed = true;
+                }
+                let part = &mut parts[shard_of("", shards)];
+                part.push_unreadable(self.row, None, &error.to_string());
+                part
+            }
+        };
+        part.push_position(position);
+        true
+    }
+
     /// Appends the record just read to `batch`, or says why it cannot be read (with its case
     /// id when it got that far).
     fn event_into(&self, batch: &mut RowBatch) -> Result<(), (Option<String>, String)> {
@@ -111,6 +150,16 @@ impl<R: Read> RowSource for CsvLog<R> {
     fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
         for _ in 0..rows_max {
             if !self.read_into(batch) {
+                break;
+            }
+        }
+    }
+
+    /// Each record straight into its part: no copy through `staging`.
+    fn fill_parts(&mut self, _staging: &mut RowBatch, parts: &mut [RowBatch], rows_max: usize) {
+        parts.iter_mut().for_each(RowBatch::clear);
+        for position in 0..u32::try_from(rows_max).unwrap_or(u32::MAX) {
+            if !self.read_into_parts(parts, position) {
                 break;
             }
         }

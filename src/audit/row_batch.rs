@@ -59,11 +59,24 @@ pub(crate) struct Mark {
 pub trait RowSource {
     /// Reads up to `rows_max` more rows into `batch`; reads none once the log has ended.
     fn fill(&mut self, batch: &mut RowBatch, rows_max: usize);
+
+    /// Reads up to `rows_max` rows, each into the part of `parts` its case falls to (as
+    /// [`RowBatch::split`] does), after clearing them; reads none once the log has ended.
+    /// `staging` is a buffer the reader may use.
+    fn fill_parts(&mut self, staging: &mut RowBatch, parts: &mut [RowBatch], rows_max: usize) {
+        staging.clear();
+        self.fill(staging, rows_max);
+        staging.split(parts);
+    }
 }
 
 impl<S: RowSource + ?Sized> RowSource for Box<S> {
     fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
         (**self).fill(batch, rows_max);
+    }
+
+    fn fill_parts(&mut self, staging: &mut RowBatch, parts: &mut [RowBatch], rows_max: usize) {
+        (**self).fill_parts(staging, parts, rows_max);
     }
 }
 
@@ -228,6 +241,11 @@ impl RowBatch {
             };
             part.rows.push(BatchRow { row: row.row, case_id, body });
         }
+    }
+
+    /// Notes the position of the row just added in the whole batch this part belongs to.
+    pub(crate) fn push_position(&mut self, position: u32) {
+        self.positions.push(position);
     }
 
     /// Row `index`'s position in the batch this part was split from.

@@ -63,12 +63,8 @@ impl<'a> ShardedAudit<'a> {
         // The next batch, split by shard; `None` at the end of the log.
         let mut next = move |parts: Option<Parts>| {
             let mut parts = parts.unwrap_or_else(|| std::array::from_fn(|_| RowBatch::new()));
-            read.clear();
-            source.fill(&mut read, BATCH_ROWS);
-            (!read.is_empty()).then(|| {
-                read.split(&mut parts);
-                parts
-            })
+            source.fill_parts(&mut read, &mut parts, BATCH_ROWS);
+            (!parts.iter().all(RowBatch::is_empty)).then_some(parts)
         };
         if pool.current_num_threads() <= 1 {
             let mut parts = None;

@@ -141,6 +141,19 @@ fn a_batch_holds_the_rows_one_by_one_reading_gives_and_its_parts_split_them_by_c
     rejoined.sort_by_key(|(position, _)| *position);
     let rejoined: Vec<_> = rejoined.into_iter().map(|(_, row)| row).collect();
     assert_eq!(rejoined, one_by_one);
+
+    // A CSV log reads each record straight into its part: the same parts as a split batch.
+    let mut direct: Vec<RowBatch> = (0..3).map(|_| RowBatch::new()).collect();
+    let mut log = CsvLog::new(&text[..], &LogColumns::default(), &["joint_handling"]).unwrap();
+    log.fill_parts(&mut RowBatch::new(), &mut direct, 100);
+    for (part, split) in direct.iter().zip(&parts) {
+        let rows = |part: &RowBatch| -> Vec<_> {
+            (0..part.len()).map(|index| (part.position(index), part.view(index).to_owned_row())).collect()
+        };
+        assert_eq!(rows(part), rows(split));
+    }
+    log.fill_parts(&mut RowBatch::new(), &mut direct, 100);
+    assert!(direct.iter().all(RowBatch::is_empty), "the log has ended");
 }
 
 mod fuzz {
