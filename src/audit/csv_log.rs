@@ -38,34 +38,6 @@ impl<R: Read> CsvLog<R> {
         Ok(CsvLog { reader, columns, record: csv::ByteRecord::new(), row: 0, failed: false, one: RowBatch::new() })
     }
 
-    /// Reads the next record into `batch`; false at the end of the file.
-    fn read_into(&mut self, batch: &mut RowBatch) -> bool {
-        if self.failed {
-            return false;
-        }
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => false,
-            Ok(true) => {
-                self.row += 1;
-                let mark = batch.mark();
-                if let Err((case_id, message)) = self.event_into(batch) {
-                    batch.rewind(mark);
-                    batch.push_unreadable(self.row, case_id.as_deref(), &message);
-                }
-                true
-            }
-            Err(error) => {
-                self.row += 1;
-                // An I/O error ends the file; anything else is this record's problem.
-                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                    self.failed = true;
-                }
-                batch.push_unreadable(self.row, None, &error.to_string());
-                true
-            }
-        }
-    }
-
     /// Reads the next record into the part of `parts` its case falls to, as row `position` of
     /// the whole batch; false at the end of the file.
     fn read_into_parts(&mut self, parts: &mut [RowBatch], position: u32) -> bool {
@@ -149,7 +121,8 @@ impl<R: Read> CsvLog<R> {
 impl<R: Read> RowSource for CsvLog<R> {
     fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
         for _ in 0..rows_max {
-            if !self.read_into(batch) {
+            let position = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+            if !self.read_into_parts(std::slice::from_mut(batch), position) {
                 break;
             }
         }
@@ -173,8 +146,8 @@ impl<R: Read> Iterator for CsvLog<R> {
     fn next(&mut self) -> Option<Self::Item> {
         let mut one = std::mem::take(&mut self.one);
         one.clear();
-        let read = self.read_into(&mut one);
-        let row = read.then(|| one.view(0).to_owned_row());
+        self.fill(&mut one, 1);
+        let row = (!one.is_empty()).then(|| one.view(0).to_owned_row());
         self.one = one;
         row
     }
