@@ -52,9 +52,9 @@ const CASES: &[DemoCase] = &[
                 2017-03-24 bureau publish_planning_draft
                 2017-03-31 bureau submit_plan_to_group
                 2017-04-05 group approve_plan_draft
-                2017-04-24 bureau end_planning_publicity
-                2017-04-25 bureau end_plan_publicity
-                2017-04-26 bureau announce_plan
+                2017-04-14 bureau end_plan_publicity
+                2017-04-17 bureau announce_plan
+                2017-04-21 bureau end_planning_publicity
                 2017-05-02 group approve_planning
                 2017-05-04 bureau issue_planning_reply",
     },
