@@ -10,10 +10,10 @@ use super::log_row::{LogRow, RowAttributes};
 use super::report::{CaseClock, CaseReport, ClockStats};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
-    Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Opening, Rejection, Replay, act_in_place, open,
-    pause_overruns, step_in_place, timing,
+    Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Opening, Phase, Rejection, Replay, act_in_place,
+    case_days, clock_breaches, clock_timing_of, open, pause_overruns, step_in_place, timing,
 };
-use crate::core::workflow::{ActionId, Clock, RoleId, StateId, Workflow};
+use crate::core::workflow::{ActionId, Clock, ClockId, RoleId, StateId, Workflow};
 
 /// Actor recorded for rows with no resource column.
 const ACTOR_UNKNOWN: &str = "log";
@@ -321,6 +321,12 @@ impl CaseAudit {
             report.findings = std::mem::take(&mut self.findings);
             return report;
         }
+        if !whole && self.count_clocks(rules, as_of, stats) {
+            self.pause_findings(rules, as_of);
+            self.not_finished_finding(workflow, report.finished_on, as_of);
+            report.findings = std::mem::take(&mut self.findings);
+            return report;
+        }
         match timing(workflow, rules.calendar, &self.replay, as_of) {
             Err(error) => {
                 let mut finding = Finding::new(
@@ -373,19 +379,79 @@ impl CaseAudit {
                 self.pause_findings(rules, as_of);
             }
         }
-        if report.finished_on.is_none() {
-            let message = format!(
-                "the case is not finished as of {as_of}; it is in {}",
-                active_names(workflow, self.replay.configuration().leaves())
-                    .iter()
-                    .map(|state| format!("`{state}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            self.findings.push(Finding::new(FindingCode::NeverFinished, &self.case_id, None, message));
-        }
+        self.not_finished_finding(workflow, report.finished_on, as_of);
         report.findings = std::mem::take(&mut self.findings);
         report
+    }
+
+    /// `AUD005` for a case not finished as of `as_of`.
+    fn not_finished_finding(&mut self, workflow: &Workflow, finished_on: Option<NaiveDate>, as_of: NaiveDate) {
+        if finished_on.is_some() {
+            return;
+        }
+        let message = format!(
+            "the case is not finished as of {as_of}; it is in {}",
+            active_names(workflow, self.replay.configuration().leaves())
+                .iter()
+                .map(|state| format!("`{state}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.findings.push(Finding::new(FindingCode::NeverFinished, &self.case_id, None, message));
+    }
+
+    /// The clock counts and `AUD006`/`AUD007` findings of `finish` without a report's figures:
+    /// each started clock counted by the core's `clock_breaches` (no due dates or levels), and
+    /// only a clock over a limit given its full timing for the finding. False, with nothing
+    /// counted or found, when a date is outside the calendar's data: `timing` then says which.
+    fn count_clocks(&mut self, rules: &Rules<'_>, as_of: NaiveDate, stats: &mut [ClockStats]) -> bool {
+        let (workflow, calendar) = (rules.workflow, rules.calendar);
+        if case_days(calendar, &self.replay, as_of).is_err() {
+            return false;
+        }
+        // (clock, elapsed, over the statutory or the promised limit), then the full timing of
+        // those over: everything is counted before anything is recorded.
+        let mut counted = Vec::with_capacity(workflow.clocks().len());
+        let mut over = Vec::new();
+        for (index, (clock, track)) in workflow.clocks().iter().zip(self.replay.clocks()).enumerate() {
+            if track.phase() == Phase::NotStarted {
+                continue;
+            }
+            match clock_breaches(calendar, clock, track, as_of) {
+                Ok(None) => {}
+                Ok(Some((elapsed, statutory, promised))) => {
+                    counted.push((index, elapsed, statutory || promised));
+                    if statutory || promised {
+                        match clock_timing_of(calendar, ClockId(index as u16), clock, track, as_of) {
+                            Ok(timing) => over.push(timing),
+                            Err(_) => return false,
+                        }
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        let matter = |index: usize| workflow.clocks()[index].matter;
+        let has_matter = counted.iter().any(|(index, ..)| matter(*index));
+        let matter_breached = counted.iter().any(|(index, _, breached)| matter(*index) && *breached);
+        for (index, elapsed, breached) in counted {
+            if !breached && let Some(stats) = stats.get_mut(index) {
+                stats.add(elapsed, false, false);
+            }
+        }
+        for clock in &over {
+            let definition = workflow.clock(clock.clock);
+            let over_statutory = clock.statutory.as_ref().and_then(over_by);
+            let over_promised = clock.promised.as_ref().and_then(over_by);
+            if let Some(stats) = stats.get_mut(clock.clock.index()) {
+                stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
+            }
+            if over_statutory.is_some() || over_promised.is_some() {
+                let step_only = !definition.matter && has_matter && !matter_breached;
+                self.findings.push(breach_finding(&self.case_id, definition, clock, step_only));
+            }
+        }
+        true
     }
 
     /// `AUD008`: every pause of every clock longer than the workflow allows (the core's

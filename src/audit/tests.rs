@@ -221,6 +221,7 @@ mod fuzz {
         let auditor = |keep_cases| {
             Auditor::new(workflow, calendar, &mapping, None, false).keep_cases(keep_cases).fit_durations(true)
         };
+        let mut whole_findings = Vec::new();
         for streaming in [false, true] {
             let mut single = auditor(!streaming);
             let mut found_single = Vec::new();
@@ -231,6 +232,18 @@ mod fuzz {
                 }
             }
             let single = single.finish();
+            // Without per-case reports the clocks are counted without due dates: the same
+            // findings, in the same order once sorted as the report sorts them.
+            let mut all = found_single.clone();
+            all.extend(single.report.findings.iter().cloned());
+            all.sort_by(|left, right| {
+                (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
+            });
+            if streaming {
+                assert_eq!(all, whole_findings);
+            } else {
+                whole_findings = all;
+            }
             for pool in &*POOLS {
                 let mut found = Vec::new();
                 let sharded = ShardedAudit::new(|| auditor(!streaming), streaming)
@@ -338,4 +351,21 @@ fn a_sharded_audit_of_many_interleaved_cases_is_the_single_auditors() {
         }
     }
     fuzz::sharded_audit_agrees(&workflow, log.as_bytes(), &["property_rights_clear", "changes_statutory_plan"], false);
+}
+
+/// A step over its own limit while the whole matter is within its limit (`AUD007`), and the
+/// matter itself over (`AUD006`): found alike with and without per-case reports, sharded or not.
+#[test]
+fn a_step_over_its_limit_is_found_alike_however_the_audit_runs() {
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{NoExtends, load_workflow};
+    let calendars = Calendars::builtin();
+    let text = include_str!("../../tests/data/histories/step-limit.yaml");
+    let workflow = load_workflow("step-limit.yaml", text, &mut NoExtends, &calendars).unwrap();
+    let canned = include_str!("../../tests/data/histories/step-limit.csv");
+    // S3 is decided late: its matter clock is over as well, so its step is `AUD006`.
+    let late = "S3,drafting,2026-03-02 09:00,officer\nS3,submit_review,2026-03-03 09:00,officer\n\
+                S3,decide,2026-04-30 09:00,officer\n";
+    let log = format!("{canned}{late}");
+    fuzz::sharded_audit_agrees(&workflow, log.as_bytes(), &[], false);
 }

@@ -29,8 +29,8 @@ pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
 pub use step::{Act, DONE_CASCADE_MAX, act_in_place, open, open_in_place, step, step_in_place};
 pub use timing::{
-    ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, clock_breaches, clock_level_on,
-    clock_timing_of, timing, timing_as_of, timing_figures,
+    CaseDays, ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, case_days, clock_breaches,
+    clock_level_on, clock_timing_of, timing, timing_as_of, timing_figures,
 };
 
 #[cfg(test)]

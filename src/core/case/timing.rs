@@ -202,21 +202,45 @@ pub fn timing_figures(
         paused_working_days: 0,
         clocks: Vec::with_capacity(workflow.clocks().len()),
     };
+    let days = case_days(calendar, replay, as_of)?;
+    figures.elapsed_working_days = days.elapsed_working_days;
+    figures.paused_days = days.paused_days;
+    figures.paused_working_days = days.paused_working_days;
+    for (index, (clock, track)) in workflow.clocks().iter().zip(replay.clocks()).enumerate() {
+        figures.clocks.push(clock_figures(calendar, ClockId(index as u16), clock, track, as_of)?);
+    }
+    Ok(figures)
+}
+
+/// A case's whole-case figures as of a date (the part of [`Timing`] no clock decides).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseDays {
+    pub elapsed_working_days: i64,
+    pub paused_days: i64,
+    pub paused_working_days: i64,
+}
+
+/// Working days from opening to the finish (or `as_of`), and days paused, as [`timing_figures`]
+/// counts them: a caller that counts the clocks itself (with [`clock_breaches`]) meets the same
+/// calendar errors here.
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the case ran on is outside the calendar's data.
+pub fn case_days(calendar: &WorkingCalendar, replay: &Replay, as_of: NaiveDate) -> Result<CaseDays, CalendarError> {
+    let mut days = CaseDays { elapsed_working_days: 0, paused_days: 0, paused_working_days: 0 };
     calendar.is_working_day(as_of)?;
     let end = replay.finished_on().map_or(as_of, |finished| finished.min(as_of));
     if let Some(opened) = replay.opened_on()
         && opened <= end
     {
-        figures.elapsed_working_days = calendar.working_days_between(opened, end)?;
+        days.elapsed_working_days = calendar.working_days_between(opened, end)?;
     }
     for (from, to) in replay.pauses_as_of(end) {
-        figures.paused_days += (to - from).num_days();
-        figures.paused_working_days += calendar.working_days_between(from, to)?;
+        days.paused_days += (to - from).num_days();
+        days.paused_working_days += calendar.working_days_between(from, to)?;
     }
-    for (index, (clock, track)) in workflow.clocks().iter().zip(replay.clocks()).enumerate() {
-        figures.clocks.push(clock_figures(calendar, ClockId(index as u16), clock, track, as_of)?);
-    }
-    Ok(figures)
+    Ok(days)
 }
 
 /// One clock's timing as of `as_of`, from its track.
