@@ -37,7 +37,8 @@ pub struct ShardedAudit<'a> {
 
 impl<'a> ShardedAudit<'a> {
     /// An audit over `AUDIT_SHARDS` auditors made alike by `auditor`. With `streaming`, findings
-    /// are handed to `run`'s `found` as they come, and the final report holds none.
+    /// are handed to `run`'s `found` as they come, and the final report holds only those found
+    /// when the cases still open at the end are settled.
     pub fn new(auditor: impl Fn() -> Auditor<'a>, streaming: bool) -> ShardedAudit<'a> {
         ShardedAudit { shards: std::array::from_fn(|_| auditor()), streaming }
     }
@@ -84,6 +85,9 @@ impl<'a> ShardedAudit<'a> {
                         }
                     }
                 });
+                // Owned here, so that leaving early (an error from `found`) drops the receiver
+                // and the reader, blocked on a full channel, stops instead of waiting forever.
+                let full = full;
                 for split in &full {
                     found(self.feed(&split, pool))?;
                     // The reader may have ended; then the parts are simply dropped.

@@ -369,3 +369,43 @@ fn a_step_over_its_limit_is_found_alike_however_the_audit_runs() {
     let log = format!("{canned}{late}");
     fuzz::sharded_audit_agrees(&workflow, log.as_bytes(), &[], false);
 }
+
+/// A caller that stops taking findings (a closed pipe) stops the audit: the reader, blocked on
+/// batches nobody will take, ends too, and `run` returns the caller's error.
+#[test]
+fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
+    use super::{Auditor, CsvLog, LogColumns, Mapping, ShardedAudit};
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{NoExtends, load_workflow};
+    let canned = include_str!("../../tests/data/histories/licence-findings.csv");
+    let (header, body) = canned.split_once('\n').unwrap();
+    // Far more rows than the batches read ahead hold.
+    let mut log = format!("{header}\n");
+    for copy in 0..3000 {
+        for line in body.lines() {
+            log.push_str(&["C", &copy.to_string(), "-", line, "\n"].concat());
+        }
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let calendars = Calendars::builtin();
+        let text = include_str!("../../workflows/administrative-license.yaml");
+        let workflow = load_workflow("licence.yaml", text, &mut NoExtends, &calendars).unwrap();
+        let calendar = calendars.require(workflow.calendar()).unwrap();
+        let mapping = Mapping::default();
+        let rows = CsvLog::new(log.as_bytes(), &LogColumns::default(), &["joint_handling"]).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut calls = 0;
+        let outcome = ShardedAudit::new(
+            || Auditor::new(&workflow, calendar, &mapping, None, false).keep_cases(false),
+            true,
+        )
+        .run(rows, &pool, |_| {
+            calls += 1;
+            Err("the pipe is closed")
+        });
+        done.send((outcome.err(), calls)).unwrap();
+    });
+    let (error, calls) = finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit stopped");
+    assert_eq!((error, calls), (Some("the pipe is closed"), 1));
+}
