@@ -131,6 +131,9 @@ impl<R: Read> RowSource for CsvLog<R> {
     /// Each record straight into its part: no copy through `staging`.
     fn fill_parts(&mut self, _staging: &mut RowBatch, parts: &mut [RowBatch], rows_max: usize) {
         parts.iter_mut().for_each(RowBatch::clear);
+        if parts.is_empty() {
+            return;
+        }
         for position in 0..u32::try_from(rows_max).unwrap_or(u32::MAX) {
             if !self.read_into_parts(parts, position) {
                 break;

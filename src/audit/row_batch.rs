@@ -212,10 +212,13 @@ impl RowBatch {
 
     /// Copies each row into `parts[shard]`, the shard of its case id (the same case always to
     /// the same part, whatever the batch), in file order, noting its position here: each part
-    /// is then read front to back.
+    /// is then read front to back. With no parts, nothing is copied.
     pub(crate) fn split(&self, parts: &mut [RowBatch]) {
         for part in parts.iter_mut() {
             part.clear();
+        }
+        if parts.is_empty() {
+            return;
         }
         for (position, row) in self.rows.iter().enumerate() {
             let case_id = row.case_id.map_or("", |span| span.of(&self.text));
