@@ -164,7 +164,7 @@ impl CaseAudit {
             return;
         }
         let attributes = self.changed_attributes(rules.workflow, event.attributes);
-        let role = event.role.map(|role| rules.roles.get(role).map_or(role, String::as_str).to_owned());
+        let role = mapped_role(rules, event).map(str::to_owned);
         let mut first_refusal = None;
         for (action, _) in actions {
             let command = |role: &str, attributes: &[(String, String)]| Command {
@@ -244,8 +244,8 @@ impl CaseAudit {
         action: ActionId,
     ) -> bool {
         let workflow = rules.workflow;
-        let role = match event.role {
-            Some(role) => workflow.role_named(rules.roles.get(role).map_or(role, String::as_str)),
+        let role = match mapped_role(rules, event) {
+            Some(role) => workflow.role_named(role),
             None => (!workflow.roles().is_empty()).then_some(RoleId(0)),
         };
         let Some(role) = role else { return false };
@@ -352,11 +352,8 @@ impl CaseAudit {
                         continue;
                     }
                     let definition = workflow.clock(clock.clock);
-                    let over_statutory = over_by(statutory);
-                    let over_promised = clock.promised.as_ref().and_then(over_by);
-                    if let Some(stats) = stats.get_mut(clock.clock.index()) {
-                        stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
-                    }
+                    let (over_statutory, over_promised) =
+                        self.count_clock(definition, clock, stats, has_matter && !matter_breached);
                     if whole {
                         report.clocks.push(CaseClock {
                             clock: definition.name.clone(),
@@ -369,11 +366,6 @@ impl CaseAudit {
                             over_statutory,
                             over_promised,
                         });
-                    }
-                    if over_statutory.is_some() || over_promised.is_some() {
-                        let step_only = !definition.matter && has_matter && !matter_breached;
-                        let finding = breach_finding(&self.case_id, definition, clock, step_only);
-                        self.findings.push(finding);
                     }
                 }
                 self.pause_findings(rules, as_of);
@@ -440,18 +432,31 @@ impl CaseAudit {
             }
         }
         for clock in &over {
-            let definition = workflow.clock(clock.clock);
-            let over_statutory = clock.statutory.as_ref().and_then(over_by);
-            let over_promised = clock.promised.as_ref().and_then(over_by);
-            if let Some(stats) = stats.get_mut(clock.clock.index()) {
-                stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
-            }
-            if over_statutory.is_some() || over_promised.is_some() {
-                let step_only = !definition.matter && has_matter && !matter_breached;
-                self.findings.push(breach_finding(&self.case_id, definition, clock, step_only));
-            }
+            self.count_clock(workflow.clock(clock.clock), clock, stats, has_matter && !matter_breached);
         }
         true
+    }
+
+    /// Counts a started clock's timing into `stats` and, when it is over its statutory or
+    /// promised limit, finds `AUD006`, or `AUD007` for a step clock when `matter_within` (the
+    /// case has a matter clock and none is over). Returns how far it is over each limit.
+    fn count_clock(
+        &mut self,
+        definition: &Clock,
+        clock: &ClockTiming,
+        stats: &mut [ClockStats],
+        matter_within: bool,
+    ) -> (Option<i64>, Option<i64>) {
+        let over_statutory = clock.statutory.as_ref().and_then(over_by);
+        let over_promised = clock.promised.as_ref().and_then(over_by);
+        if let Some(stats) = stats.get_mut(clock.clock.index()) {
+            stats.add(clock.elapsed, over_statutory.is_some(), over_promised.is_some());
+        }
+        if over_statutory.is_some() || over_promised.is_some() {
+            let step_only = !definition.matter && matter_within;
+            self.findings.push(breach_finding(&self.case_id, definition, clock, step_only));
+        }
+        (over_statutory, over_promised)
     }
 
     /// `AUD008`: every pause of every clock longer than the workflow allows (the core's
@@ -487,6 +492,11 @@ impl CaseAudit {
         }
         self.findings.extend(found);
     }
+}
+
+/// The row's role, as the mapping renames it.
+fn mapped_role<'r>(rules: &'r Rules<'_>, event: &LogRow<'r>) -> Option<&'r str> {
+    event.role.map(|role| rules.roles.get(role).map_or(role, String::as_str))
 }
 
 /// How far a clock is over `limit` (in its count unit), if it is.
