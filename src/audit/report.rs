@@ -102,12 +102,17 @@ impl ClockStats {
     /// number of distinct values, not of cases.
     pub(crate) fn add(&mut self, elapsed: i64, over_statutory: bool, over_promised: bool) {
         self.count += 1;
-        match self.elapsed.binary_search_by_key(&elapsed, |(value, _)| *value) {
-            Ok(index) => self.elapsed[index].1 += 1,
-            Err(index) => self.elapsed.insert(index, (elapsed, 1)),
-        }
+        self.tally(elapsed, 1);
         self.breached += u64::from(over_statutory);
         self.breached_promised += u64::from(over_promised);
+    }
+
+    /// `cases` more cases whose clock ran `elapsed`, in the histogram.
+    fn tally(&mut self, elapsed: i64, cases: u64) {
+        match self.elapsed.binary_search_by_key(&elapsed, |(value, _)| *value) {
+            Ok(index) => self.elapsed[index].1 += cases,
+            Err(index) => self.elapsed.insert(index, (elapsed, cases)),
+        }
     }
 
     /// Adds the cases another part of the audit counted (before `settle`).
@@ -115,11 +120,8 @@ impl ClockStats {
         self.count += other.count;
         self.breached += other.breached;
         self.breached_promised += other.breached_promised;
-        for (value, count) in &other.elapsed {
-            match self.elapsed.binary_search_by_key(value, |(known, _)| *known) {
-                Ok(index) => self.elapsed[index].1 += count,
-                Err(index) => self.elapsed.insert(index, (*value, *count)),
-            }
+        for (elapsed, cases) in &other.elapsed {
+            self.tally(*elapsed, *cases);
         }
     }
 
