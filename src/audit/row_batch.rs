@@ -117,7 +117,12 @@ impl RowBatch {
 
     /// Appends a row read into a `LogEvent`.
     pub fn push(&mut self, row: &Result<LogEvent, UnreadableRow>) {
-        match RowView::of(row) {
+        self.push_view(RowView::of(row));
+    }
+
+    /// Appends a copy of a borrowed row.
+    fn push_view(&mut self, row: RowView<'_>) {
+        match row {
             RowView::Unreadable { row, case_id, message } => self.push_unreadable(row, case_id, message),
             RowView::Event(event) => {
                 let case_id = self.text(event.case_id);
@@ -223,26 +228,8 @@ impl RowBatch {
         for (position, row) in self.rows.iter().enumerate() {
             let case_id = row.case_id.map_or("", |span| span.of(&self.text));
             let part = &mut parts[shard_of(case_id, parts.len())];
-            part.positions.push(u32::try_from(position).unwrap_or(u32::MAX));
-            let mut copy = |span: Span| part.text(span.of(&self.text));
-            let case_id = row.case_id.map(&mut copy);
-            let body = match row.body {
-                Body::Unreadable { message } => Body::Unreadable { message: copy(message) },
-                Body::Event { activity, timestamp, role, resource, workflow, cells } => {
-                    let (activity, timestamp) = (copy(activity), copy(timestamp));
-                    let (role, resource, workflow) =
-                        (role.map(&mut copy), resource.map(&mut copy), workflow.map(&mut copy));
-                    let first = part.cells.len();
-                    for (name, value) in self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default() {
-                        let cell = (part.text(name.of(&self.text)), part.text(value.of(&self.text)));
-                        part.cells.push(cell);
-                    }
-                    let cells =
-                        (u32::try_from(first).unwrap_or(u32::MAX), u32::try_from(part.cells.len()).unwrap_or(u32::MAX));
-                    Body::Event { activity, timestamp, role, resource, workflow, cells }
-                }
-            };
-            part.rows.push(BatchRow { row: row.row, case_id, body });
+            part.push_view(self.view(position));
+            part.push_position(u32::try_from(position).unwrap_or(u32::MAX));
         }
     }
 
