@@ -34,6 +34,9 @@ pub(crate) struct Named {
 pub(crate) struct SourceFile {
     pub(crate) name: String,
     pub(crate) text: Arc<NamedSource<String>>,
+    /// The byte offset where each line starts, the first at 0: a place's line is found by a
+    /// binary search rather than by counting breaks from the start of the file for every name.
+    line_starts: Vec<usize>,
 }
 
 pub(crate) struct Checker {
@@ -50,7 +53,8 @@ impl Checker {
     /// Adds a file to the chain and returns its index.
     pub(crate) fn add_source(&mut self, name: &str, text: &str) -> usize {
         let named = NamedSource::new(name, text.to_owned()).with_language("yaml");
-        self.sources.push(SourceFile { name: name.to_owned(), text: Arc::new(named) });
+        let line_starts = line_starts(text);
+        self.sources.push(SourceFile { name: name.to_owned(), text: Arc::new(named), line_starts });
         self.sources.len() - 1
     }
 
@@ -147,15 +151,14 @@ impl Checker {
 
     /// The origin of bytes `absolute..absolute + len` of a file, with their line and column.
     fn place(&self, source: usize, absolute: usize, len: usize) -> Origin {
-        let text = self.sources[source].text.inner();
-        let before = &text[..absolute.min(text.len())];
-        // YAML breaks lines at `\n`, `\r\n` and a lone `\r`.
-        let lone_returns =
-            before.match_indices('\r').filter(|(index, _)| before.as_bytes().get(index + 1) != Some(&b'\n')).count();
-        let line = (before.matches('\n').count() + lone_returns) as u64 + 1;
-        let line_start = before.rfind(['\n', '\r']).map_or(0, |index| index + 1);
-        let column = before[line_start..].chars().count() as u64 + 1;
-        Origin { source, line, column, span: Some((absolute, len)) }
+        let file = &self.sources[source];
+        let text = file.text.inner();
+        let absolute_in = absolute.min(text.len());
+        // The starts at or before the place: the last of them is its line's.
+        let lines = file.line_starts.partition_point(|start| *start <= absolute_in);
+        let line_start = file.line_starts[lines.saturating_sub(1)];
+        let column = text.get(line_start..absolute_in).map_or(0, |before| before.chars().count()) as u64 + 1;
+        Origin { source, line: lines as u64, column, span: Some((absolute, len)) }
     }
 
     /// The place for a problem with a whole value written at `at` under the mapping key `key`: a
@@ -259,4 +262,17 @@ fn list_end(text: &str, offset: usize) -> usize {
         end += line.len() + 1;
     }
     end.min(text.len())
+}
+
+/// Where each line of `text` starts. YAML breaks lines at `\n`, `\r\n` and a lone `\r`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (index, byte) in bytes.iter().enumerate() {
+        let breaks = *byte == b'\n' || (*byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if breaks {
+            starts.push(index + 1);
+        }
+    }
+    starts
 }
