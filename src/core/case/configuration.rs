@@ -71,10 +71,7 @@ impl Configuration {
 
     /// The top-level final state the case ended in, if it has ended.
     pub fn finished_in(&self, workflow: &Workflow) -> Option<StateId> {
-        self.leaves.iter().copied().find(|leaf| {
-            let state = workflow.state(*leaf);
-            state.parent.is_none() && state.kind == StateKind::Final
-        })
+        self.leaves.iter().copied().find(|leaf| workflow.is_top_final(*leaf))
     }
 
     /// Enters the workflow's initial state; `moved` gets the states entered.

@@ -8,7 +8,7 @@ use super::clock_set::ClockSet;
 use super::clock_track::{ClockTrack, Phase, stretches_as_of};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
-use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, StateSet, Workflow};
+use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
 
 /// A history that does not fit the workflow: it was not written by the engine, or was edited.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +57,8 @@ struct Scratch {
     moved: Move,
     /// The clocks the last move looked at.
     relevant: ClockSet,
+    /// The compound states whose final child was active after the last move.
+    done_compounds: Vec<StateId>,
 }
 
 impl PartialEq for Scratch {
@@ -303,6 +305,16 @@ impl Replay {
         let moved = &scratch.moved;
         let finished = self.configuration.finished_in(workflow).is_some();
         let leaves = self.configuration.leaves();
+        // The compound states whose final child is active (few, and mostly none): a clock over
+        // one of them stops.
+        let done_compounds = &mut scratch.done_compounds;
+        done_compounds.clear();
+        done_compounds.extend(leaves.iter().filter(|leaf| workflow.is_final(**leaf)).filter_map(|leaf| {
+            workflow
+                .state(*leaf)
+                .parent
+                .filter(|parent| matches!(workflow.state(*parent).kind, StateKind::Compound { .. }))
+        }));
         let relevant = &mut scratch.relevant;
         relevant.copy_from(&self.open_clocks);
         if !finished {
@@ -322,7 +334,7 @@ impl Replay {
                     || match &clock.span {
                         ClockSpan::Over(_) => {
                             moved.exited.iter().any(|s| states.start.contains(*s) && !moved.entered.contains(s))
-                                || has_final_child_in(workflow, leaves, &states.start)
+                                || done_compounds.iter().any(|compound| states.start.contains(*compound))
                         }
                         ClockSpan::Between { .. } => states.until.contains_any(&moved.entered),
                     });
@@ -369,8 +381,18 @@ impl Replay {
     fn set_pauses(&mut self, workflow: &Workflow, date: NaiveDate, index: usize) {
         let leaves = self.configuration.leaves();
         let mut any_paused = false;
+        // Mostly no leaf lies in any pause state: then no clock pauses, and only the paused ones
+        // have anything to do (resume).
+        let in_some_pause = leaves.iter().any(|leaf| workflow.within_set(*leaf).intersects(workflow.pause_states()));
         // A clock with no pause state is never paused: only the others are looked at.
         for id in workflow.clocks_with_pauses() {
+            if !in_some_pause {
+                let track = &mut self.clocks[id.index()];
+                if track.phase() == Phase::Paused {
+                    track.resume(date, index);
+                }
+                continue;
+            }
             let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
             let states = workflow.clock_states(*id);
             // Set intersections first; the pauses are walked in order only for a leaf inside one.
@@ -421,18 +443,6 @@ impl Replay {
             _ => {}
         }
     }
-}
-
-/// Whether a compound state in `states` has an active final child (among `leaves`): its own
-/// work is over, although it may stay active while other regions finish.
-fn has_final_child_in(workflow: &Workflow, leaves: &[StateId], states: &StateSet) -> bool {
-    leaves.iter().any(|leaf| {
-        let state = workflow.state(*leaf);
-        state.kind == StateKind::Final
-            && state.parent.is_some_and(|parent| {
-                states.contains(parent) && matches!(workflow.state(parent).kind, StateKind::Compound { .. })
-            })
-    })
 }
 
 /// The region (a child of a parallel state) that `state` lies in, innermost first.

@@ -26,6 +26,11 @@ pub(crate) struct Lookup {
     pub(crate) clocks_started_by: Vec<Vec<ClockId>>,
     /// The clocks that have pause states.
     pub(crate) clocks_with_pauses: Vec<ClockId>,
+    /// Every clock's pause states together: a leaf outside all of them pauses no clock.
+    pub(crate) pause_states: StateSet,
+    /// The final states, and those of them at the top level (where a case ends).
+    pub(crate) finals: StateSet,
+    pub(crate) top_finals: StateSet,
 }
 
 /// A clock's states as sets.
@@ -49,7 +54,7 @@ impl Lookup {
         let ids = (0..count).map(|index| StateId(index as u16));
         let within = ids.clone().map(|state| StateSet::of(count, &ancestors(state).collect::<Vec<_>>())).collect();
         let depth = ids.clone().map(|state| (ancestors(state).count() - 1) as u16).collect();
-        let entered_leaves = ids.map(|state| entered_leaves(states, state)).collect();
+        let entered_leaves = ids.clone().map(|state| entered_leaves(states, state)).collect();
         let mut transitions_of_action = vec![Vec::new(); actions.len()];
         for (index, transition) in transitions.iter().enumerate() {
             if let Some(list) = transitions_of_action.get_mut(transition.action.index()) {
@@ -69,6 +74,15 @@ impl Lookup {
                 }
             }
         }
+        let pause_list: Vec<StateId> =
+            clocks.iter().flat_map(|clock| clock.pauses.iter().map(|pause| pause.state)).collect();
+        let pause_states = StateSet::of(count, &pause_list);
+        let final_list: Vec<StateId> =
+            ids.clone().filter(|state| states[state.index()].kind == StateKind::Final).collect();
+        let finals = StateSet::of(count, &final_list);
+        let top_list: Vec<StateId> =
+            final_list.iter().copied().filter(|state| states[state.index()].parent.is_none()).collect();
+        let top_finals = StateSet::of(count, &top_list);
         let clocks_with_pauses = (0..clocks.len())
             .filter(|index| !clocks[*index].pauses.is_empty())
             .map(|index| ClockId(index as u16))
@@ -94,6 +108,9 @@ impl Lookup {
             clocks,
             clocks_started_by,
             clocks_with_pauses,
+            pause_states,
+            finals,
+            top_finals,
         }
     }
 }

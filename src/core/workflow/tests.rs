@@ -1678,6 +1678,12 @@ fn the_lookup_agrees_with_the_definition() {
                 .filter(|clock| workflow.clock(*clock).span.start_states().contains(&inner))
                 .collect();
             assert_eq!(workflow.clocks_started_by(inner), &started[..]);
+            let state = workflow.state(inner);
+            assert_eq!(workflow.is_final(inner), state.kind == StateKind::Final);
+            assert_eq!(workflow.is_top_final(inner), state.kind == StateKind::Final && state.parent.is_none());
+            let pauses_some_clock =
+                workflow.clocks().iter().any(|clock| clock.pauses.iter().any(|pause| pause.state == inner));
+            assert_eq!(workflow.pause_states().contains(inner), pauses_some_clock);
         }
         for (index, action) in workflow.actions().iter().enumerate() {
             let id = ActionId(index as u16);

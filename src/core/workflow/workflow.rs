@@ -279,6 +279,21 @@ impl Workflow {
         &self.lookup.clocks_with_pauses
     }
 
+    /// Every clock's pause states, as one set.
+    pub(crate) fn pause_states(&self) -> &StateSet {
+        &self.lookup.pause_states
+    }
+
+    /// Whether `state` is a final state (at any depth).
+    pub fn is_final(&self, state: StateId) -> bool {
+        self.lookup.finals.contains(state)
+    }
+
+    /// Whether `state` is a top-level final state: a case that reaches it has ended.
+    pub fn is_top_final(&self, state: StateId) -> bool {
+        self.lookup.top_finals.contains(state)
+    }
+
     /// Clock `clock`'s start, stop and restart states as sets.
     pub(crate) fn clock_states(&self, clock: ClockId) -> &ClockStates {
         &self.lookup.clocks[clock.index()]
