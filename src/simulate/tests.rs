@@ -10,7 +10,7 @@ use super::duration::Duration;
 use super::histogram::Histogram;
 use super::model::build_models;
 use super::scenario::Scenario;
-use super::working_day_axis::WorkingDayAxis;
+use super::working_day_axis::{WorkingDayAxis, office_instant, opens_utc_seconds};
 use crate::core::calendar::Calendars;
 use crate::core::workflow::{NoExtends, load_workflow};
 
@@ -88,6 +88,25 @@ fn the_axis_dates_positions_on_working_days_across_the_spring_festival() {
     assert_eq!(axis.position_of(date("2026-02-15")), Some(4.0), "a rest day rolls to the next working day");
     let past = axis.date(axis.len() as f64).unwrap_err();
     assert_eq!(past.year, 2027);
+}
+
+/// An office instant built in UTC is the local opening time plus the seconds, in any zone,
+/// including zones whose opening falls on the day before or after in UTC.
+#[test]
+fn an_office_instant_is_the_local_time_in_every_zone() {
+    use chrono::{TimeDelta, TimeZone as _};
+    for hours in [-12, -5, 0, 8, 14] {
+        let zone = chrono::FixedOffset::east_opt(hours * 3600).unwrap();
+        for day in ["2026-02-12", "2026-12-31", "2027-01-01"] {
+            for seconds in [0, 1, 3600 * 4 + 17, 8 * 3600 - 1] {
+                let local = date(day).and_hms_opt(9, 0, 0).unwrap() + TimeDelta::seconds(seconds);
+                let expected = zone.from_local_datetime(&local).single();
+                let built = office_instant(zone, opens_utc_seconds(zone), date(day), seconds);
+                assert_eq!(built, expected, "{zone} {day} +{seconds}s");
+                assert_eq!(built.map(|at| at.to_rfc3339()), expected.map(|at| at.to_rfc3339()));
+            }
+        }
+    }
 }
 
 #[test]

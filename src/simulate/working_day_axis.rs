@@ -4,7 +4,7 @@
 //! working days move dates across weekends, holidays and 调休 working days as they do in life.
 //! Built from the calendar's own day table; nothing here decides what a working day is.
 
-use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone as _, Timelike as _};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike as _};
 
 use crate::core::calendar::{CalendarError, WorkingCalendar};
 
@@ -29,6 +29,30 @@ pub fn working_day_position(calendar: &WorkingCalendar, at: DateTime<FixedOffset
     Some(index + (seconds / OFFICE_SECONDS).clamp(0.0, LAST_FRACTION))
 }
 
+const DAY_SECONDS: i64 = 24 * 3600;
+
+/// The instant `seconds` after the office opens on `date` in `zone`, where it opens
+/// `opens_utc_seconds` after the date's midnight in UTC. Built in UTC: the date shifted by whole
+/// days (none for +08:00), at a time of day, with no time-zone arithmetic. `None` only past
+/// chrono's range.
+pub(crate) fn office_instant(
+    zone: FixedOffset,
+    opens_utc_seconds: i64,
+    date: NaiveDate,
+    seconds: i64,
+) -> Option<DateTime<FixedOffset>> {
+    let utc_seconds = opens_utc_seconds + seconds;
+    let (shift_days, time_seconds) = (utc_seconds.div_euclid(DAY_SECONDS), utc_seconds.rem_euclid(DAY_SECONDS));
+    let utc_date = if shift_days == 0 { date } else { date.checked_add_signed(TimeDelta::days(shift_days))? };
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(time_seconds).ok()?, 0)?;
+    Some(DateTime::from_naive_utc_and_offset(utc_date.and_time(time), zone))
+}
+
+/// Where the office opens in `zone`, in seconds from a local date's midnight in UTC.
+pub(crate) fn opens_utc_seconds(zone: FixedOffset) -> i64 {
+    i64::from(OFFICE_OPENS_HOUR * 3600) - i64::from(zone.local_minus_utc())
+}
+
 /// The latest fraction of a working day a position takes (the day's last moment).
 const LAST_FRACTION: f64 = 0.999;
 
@@ -36,6 +60,9 @@ const LAST_FRACTION: f64 = 0.999;
 #[derive(Clone, Debug)]
 pub struct WorkingDayAxis {
     zone: FixedOffset,
+    /// The office's opening time (09:00 local) in UTC, in seconds from the local date's UTC
+    /// midnight: worked out once for the zone, so an instant needs no time-zone arithmetic.
+    opens_utc_seconds: i64,
     days: Vec<NaiveDate>,
     /// The first year the calendar has no data for.
     beyond_year: i32,
@@ -65,7 +92,13 @@ impl WorkingDayAxis {
                 days.push(date);
             }
         }
-        Ok(WorkingDayAxis { zone: calendar.zone(), days, beyond_year: calendar.last_date().year() + 1 })
+        let zone = calendar.zone();
+        Ok(WorkingDayAxis {
+            zone,
+            opens_utc_seconds: opens_utc_seconds(zone),
+            days,
+            beyond_year: calendar.last_date().year() + 1,
+        })
     }
 
     /// The working days on the axis.
@@ -101,9 +134,7 @@ impl WorkingDayAxis {
         // Both non-negative: truncation is the floor.
         let fraction = position - (position as usize) as f64;
         let seconds = (fraction * OFFICE_SECONDS) as i64;
-        let opens = NaiveTime::from_hms_opt(OFFICE_OPENS_HOUR, 0, 0).unwrap_or_default();
-        let local = date.and_time(opens) + TimeDelta::seconds(seconds);
-        Ok(self.zone.from_local_datetime(&local).single().unwrap_or_else(|| self.zone.from_utc_datetime(&local)))
+        office_instant(self.zone, self.opens_utc_seconds, date, seconds).ok_or(BeyondAxis { year: self.beyond_year })
     }
 
     /// The position of the start of the first working day on or after `date` (`None` past the
