@@ -7,9 +7,9 @@
 //! passes the generator, so streams stay per case (or per replication).
 
 use rand::Rng;
-use rand::RngExt as _;
 
-use super::model::{Choice, Model};
+use super::choice::{Choice, choose};
+use super::model::Model;
 use super::working_day_axis::{BeyondAxis, WorkingDayAxis};
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Act, Event, EventKind, Opening, Rejection, Replay, act_in_place, open_in_place};
@@ -143,8 +143,11 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             if matches!(workflow.state(leaf).kind, StateKind::Final) {
                 continue;
             }
-            let choice = choose(workflow, &self.model.choices[leaf.index()], self.replay.configuration().values(), rng)
-                .ok_or_else(|| WalkError::Stuck { state: workflow.state(leaf).name.clone() })?;
+            let choice = match &self.model.fixed_weights[leaf.index()] {
+                Some(weights) => weights.draw(rng),
+                None => choose(workflow, &self.model.choices[leaf.index()], self.replay.configuration().values(), rng),
+            }
+            .ok_or_else(|| WalkError::Stuck { state: workflow.state(leaf).name.clone() })?;
             let duration = self.model.durations[leaf.index()].as_ref().map_or(0.0, |(duration, unit)| {
                 (duration.sample(rng) * unit).min(super::duration::DURATION_WORKING_DAYS_MAX)
             });
@@ -241,61 +244,4 @@ fn entered_state(workflow: &Workflow, event: &Event) -> Option<StateId> {
         },
         _ => None,
     }
-}
-
-/// Ways out of one state that `choose` gathers without allocating.
-const CHOICES_ON_STACK: usize = 16;
-
-/// Draws one of `choices` whose guard holds on `values`: a listed action with its probability,
-/// an unlisted one with what the listed ones leave (shared evenly); when nothing is left over,
-/// the listed probabilities are scaled to sum to 1. `None` when no way out has any weight.
-#[allow(clippy::cast_precision_loss)] // a handful of transitions per state
-fn choose<R: Rng + ?Sized>(
-    workflow: &Workflow,
-    choices: &[Choice],
-    values: &[Option<crate::core::workflow::Value>],
-    rng: &mut R,
-) -> Option<usize> {
-    // One entry per action: the first transition of it whose guard holds, gathered on the stack
-    // (a state has a handful of ways out), as this runs on every simulated step.
-    let mut on_stack = [0usize; CHOICES_ON_STACK];
-    let mut on_heap = Vec::new();
-    let buffer: &mut [usize] = if choices.len() <= CHOICES_ON_STACK {
-        &mut on_stack[..choices.len()]
-    } else {
-        on_heap.resize(choices.len(), 0);
-        &mut on_heap
-    };
-    let action_of = |choice: &Choice| workflow.transition(choice.transition).action;
-    let mut count = 0;
-    for (index, choice) in choices.iter().enumerate() {
-        let holds = workflow.transition(choice.transition).guard.as_ref().is_none_or(|guard| guard.holds(values));
-        if holds && !buffer[..count].iter().any(|other| action_of(&choices[*other]) == action_of(choice)) {
-            buffer[count] = index;
-            count += 1;
-        }
-    }
-    let enabled = || buffer[..count].iter().map(|index| (*index, &choices[*index]));
-    let listed: f64 = enabled().filter_map(|(_, choice)| choice.probability).sum();
-    let unlisted = enabled().filter(|(_, choice)| choice.probability.is_none()).count();
-    let share = if unlisted == 0 { 0.0 } else { (1.0 - listed).max(0.0) / unlisted as f64 };
-    let weight = |choice: &Choice| choice.probability.unwrap_or(share);
-    let total: f64 = enabled().map(|(_, choice)| weight(choice)).sum();
-    if total <= 0.0 {
-        return None;
-    }
-    let mut draw = rng.random::<f64>() * total;
-    let mut last = None;
-    for (index, choice) in enabled() {
-        let weight = weight(choice);
-        if weight <= 0.0 {
-            continue;
-        }
-        last = Some(index);
-        if draw < weight {
-            return Some(index);
-        }
-        draw -= weight;
-    }
-    last
 }

@@ -8,6 +8,7 @@
 #![allow(clippy::cast_precision_loss)]
 
 mod case_walk;
+mod choice;
 mod duration;
 mod histogram;
 mod model;
@@ -19,9 +20,10 @@ mod svg_chart;
 mod working_day_axis;
 
 pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkBuffers, WalkError};
+pub use choice::{Choice, ChoiceWeights};
 pub use duration::{DURATION_WORKING_DAYS_MAX, Duration, EMPIRICAL_VALUES_MAX};
 pub use histogram::{Histogram, Summary};
-pub use model::{Choice, Model, build_models, serial_name};
+pub use model::{Model, build_models, serial_name};
 pub use report::{
     ActionCount, ClockReport, Difference, LegalBound, Outcome, QueueReport, SimulationReport, StageCut, Statutory,
     WorkflowReport, report,

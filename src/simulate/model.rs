@@ -6,21 +6,12 @@
 
 use std::collections::HashMap;
 
+use super::choice::{Choice, ChoiceWeights};
 use super::duration::Duration;
 use super::scenario::{Located, Mix, Scenario, ScenarioError, StateDuration};
 use crate::core::problem::Problem;
 use crate::core::suggest::nearest;
-use crate::core::workflow::{ActionKind, AttributeType, RoleId, StateId, StateKind, TransitionId, Workflow};
-
-/// One way out of a state: a transition, the role that takes it, and how likely it is.
-#[derive(Clone, Debug)]
-pub struct Choice {
-    pub transition: TransitionId,
-    pub action: String,
-    pub role: RoleId,
-    /// The probability when the scenario gives one; `None`: the share the listed ones leave.
-    pub probability: Option<f64>,
-}
+use crate::core::workflow::{ActionKind, AttributeType, StateId, StateKind, Workflow};
 
 /// A scenario resolved against one workflow.
 #[derive(Clone, Debug)]
@@ -31,6 +22,9 @@ pub struct Model<'w> {
     pub durations: Vec<Option<(Duration, f64)>>,
     /// By state index: the transitions whose `from` names the state.
     pub choices: Vec<Vec<Choice>>,
+    /// By state index: the weights of its choices when none has a guard (the same on every
+    /// draw, so worked out once).
+    pub fixed_weights: Vec<Option<ChoiceWeights>>,
     /// (attribute name, its mix) for the attributes this workflow has.
     pub attributes: Vec<(String, Mix)>,
     /// Handlers by role index; `None`: no limit.
@@ -265,7 +259,8 @@ fn model<'w>(
         .iter()
         .map(|role| scenario.staff.iter().find(|(name, _)| name.value == role.name).map(|(_, count)| *count))
         .collect();
-    Model { workflow, durations, choices, attributes, staff, handled }
+    let fixed_weights = choices.iter().map(|state_choices| ChoiceWeights::fixed(workflow, state_choices)).collect();
+    Model { workflow, durations, choices, fixed_weights, attributes, staff, handled }
 }
 
 /// The working-day limit of the clock that starts in `state` (a matter clock first).

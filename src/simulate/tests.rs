@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use rand::SeedableRng as _;
 use rand::rngs::ChaCha8Rng;
 
+use super::choice::choose;
 use super::duration::Duration;
 use super::histogram::Histogram;
 use super::model::build_models;
@@ -107,6 +108,28 @@ fn an_office_instant_is_the_local_time_in_every_zone() {
             }
         }
     }
+}
+
+/// A state's fixed weights draw the same way out as weighing its choices on every draw, for
+/// every unguarded state of the licence flow and its loop scenario.
+#[test]
+fn fixed_weights_draw_as_weighing_each_time_does() {
+    let calendars = Calendars::builtin();
+    let workflow = load_workflow("licence.yaml", LICENCE, &mut NoExtends, &calendars).unwrap();
+    let scenario = Scenario::parse("licence-loops.yaml", SCENARIO).unwrap();
+    let models = build_models(&scenario, &[&workflow]).unwrap();
+    let model = &models[0];
+    let mut fixed = 0;
+    for (state, weights) in model.fixed_weights.iter().enumerate() {
+        let Some(weights) = weights else { continue };
+        fixed += 1;
+        let choices = &model.choices[state];
+        for seed in 0..200 {
+            let (mut left, mut right) = (ChaCha8Rng::seed_from_u64(seed), ChaCha8Rng::seed_from_u64(seed));
+            assert_eq!(weights.draw(&mut left), choose(&workflow, choices, &[], &mut right), "state {state}");
+        }
+    }
+    assert!(fixed > 3, "only {fixed} states with fixed weights");
 }
 
 #[test]
