@@ -3,7 +3,7 @@
 //! highest state the target is not in, enter down to the target, then its initial children and
 //! every region of a parallel state.
 
-use crate::core::workflow::{StateId, StateKind, Value, Workflow};
+use crate::core::workflow::{MovePlan, StateId, StateKind, Value, Workflow};
 
 /// The active states of a case and its attribute values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -88,26 +88,22 @@ impl Configuration {
         moved.sort(workflow);
     }
 
-    /// Takes a step from `source` (an active state) to `target`; `moved` gets the states left
-    /// and entered. Reuses `moved`'s buffers and allocates nothing once they are grown.
-    pub(crate) fn step(&mut self, workflow: &Workflow, source: StateId, target: StateId, moved: &mut Move) {
-        let root = exit_root(workflow, source, target);
-        let stop = workflow.state(root).parent;
+    /// Takes the move `plan` (whose source is active); `moved` gets the states left and entered.
+    /// Reuses `moved`'s buffers and allocates nothing once they are grown.
+    pub(crate) fn step(&mut self, workflow: &Workflow, plan: &MovePlan, moved: &mut Move) {
         moved.exited.clear();
         moved.entered.clear();
         for leaf in &self.leaves {
-            if workflow.is_within(*leaf, root) {
-                add_with_ancestors(workflow, *leaf, stop, &mut moved.exited);
+            if workflow.is_within(*leaf, plan.root) {
+                add_with_ancestors(workflow, *leaf, plan.stop, &mut moved.exited);
             }
         }
-        self.leaves.retain(|leaf| !workflow.is_within(*leaf, root));
-        for leaf in workflow.entered_leaves(target) {
-            add_with_ancestors(workflow, *leaf, stop, &mut moved.entered);
-            self.leaves.push(*leaf);
-        }
+        self.leaves.retain(|leaf| !workflow.is_within(*leaf, plan.root));
+        self.leaves.extend_from_slice(workflow.entered_leaves(plan.target));
         self.leaves.sort_unstable();
         self.leaves.dedup();
-        moved.sort(workflow);
+        moved.entered.extend_from_slice(&plan.entered);
+        moved.exited.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
     }
 
     /// The compound or parallel state whose `done` step is due: a compound state with a `done`
@@ -142,20 +138,6 @@ impl Configuration {
             state.parent == Some(region) && state.kind == StateKind::Final
         })
     }
-}
-
-/// The state a step from `source` to `target` leaves as a whole: the highest ancestor of `source`
-/// (itself included) whose parent contains `target`, or the top-level one. A step into `source`'s
-/// own inside leaves and re-enters `source`.
-fn exit_root(workflow: &Workflow, source: StateId, target: StateId) -> StateId {
-    let mut root = source;
-    while let Some(parent) = workflow.state(root).parent {
-        if workflow.is_within(target, parent) {
-            break;
-        }
-        root = parent;
-    }
-    root
 }
 
 /// Adds `leaf` and its ancestors below `stop` (exclusive; `None`: up to the top) to `states`,

@@ -247,15 +247,15 @@ impl Replay {
                 if source.index() >= workflow.states().len() {
                     return Err(unknown("state", source.index()));
                 }
-                let taken = workflow.transition(*transition);
-                if !taken.from.contains(source) || !self.configuration.is_active(workflow, *source) {
+                let plan = workflow.transition_move(*transition, *source);
+                let Some(plan) = plan.filter(|_| self.configuration.is_active(workflow, *source)) else {
                     return Err(ReplayError::SourceNotActive {
                         event: index,
                         transition: transition.index(),
                         source_state: workflow.state(*source).name.clone(),
                     });
-                }
-                self.configuration.step(workflow, *source, taken.to, moved);
+                };
+                self.configuration.step(workflow, plan, moved);
                 Ok(true)
             }
             EventKind::Done { state } => {
@@ -265,16 +265,10 @@ impl Replay {
                 if self.configuration.done_due(workflow) != Some(*state) {
                     return Err(ReplayError::DoneNotDue { event: index, state: workflow.state(*state).name.clone() });
                 }
-                let target = match &workflow.state(*state).kind {
-                    StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } => *done,
-                    StateKind::Compound { done: None, .. } | StateKind::Atomic | StateKind::Final => {
-                        return Err(ReplayError::DoneNotDue {
-                            event: index,
-                            state: workflow.state(*state).name.clone(),
-                        });
-                    }
+                let Some(plan) = workflow.done_move(*state) else {
+                    return Err(ReplayError::DoneNotDue { event: index, state: workflow.state(*state).name.clone() });
                 };
-                self.configuration.step(workflow, *state, target, moved);
+                self.configuration.step(workflow, plan, moved);
                 Ok(true)
             }
             EventKind::Extended { clock, extension, .. } => {

@@ -28,9 +28,28 @@ pub(crate) struct Lookup {
     pub(crate) clocks_with_pauses: Vec<ClockId>,
     /// Every clock's pause states together: a leaf outside all of them pauses no clock.
     pub(crate) pause_states: StateSet,
+    /// For each transition, the move from each of its `from` states (in that order) to its `to`.
+    pub(crate) transition_moves: Vec<Box<[MovePlan]>>,
+    /// For each compound or parallel state with a `done` target, the move there.
+    pub(crate) done_moves: Vec<Option<MovePlan>>,
     /// The final states, and those of them at the top level (where a case ends).
     pub(crate) finals: StateSet,
     pub(crate) top_finals: StateSet,
+}
+
+/// A move from one state to another, worked out once: the state it leaves as a whole (with
+/// every active state inside it), the state nothing above changes in, and the states it enters.
+#[derive(Clone, Debug)]
+pub(crate) struct MovePlan {
+    /// The highest ancestor of the source (itself included) whose parent contains the target, or
+    /// the source's top-level state.
+    pub(crate) root: StateId,
+    /// The root's parent: it and its ancestors stay active.
+    pub(crate) stop: Option<StateId>,
+    pub(crate) target: StateId,
+    /// The states entered below `stop`: the target's leaves and their ancestors, each once,
+    /// outermost first (states of one depth by id).
+    pub(crate) entered: Box<[StateId]>,
 }
 
 /// A clock's states as sets.
@@ -52,9 +71,25 @@ impl Lookup {
         // `take`: parents form a tree by construction; the bound only keeps a broken one finite.
         let ancestors = |state: StateId| std::iter::successors(Some(state), |id| states[id.index()].parent).take(count);
         let ids = (0..count).map(|index| StateId(index as u16));
-        let within = ids.clone().map(|state| StateSet::of(count, &ancestors(state).collect::<Vec<_>>())).collect();
-        let depth = ids.clone().map(|state| (ancestors(state).count() - 1) as u16).collect();
-        let entered_leaves = ids.clone().map(|state| entered_leaves(states, state)).collect();
+        let within: Vec<StateSet> =
+            ids.clone().map(|state| StateSet::of(count, &ancestors(state).collect::<Vec<_>>())).collect();
+        let depth: Vec<u16> = ids.clone().map(|state| (ancestors(state).count() - 1) as u16).collect();
+        let entered_leaves: Vec<Vec<StateId>> = ids.clone().map(|state| entered_leaves(states, state)).collect();
+        let plan =
+            |source: StateId, target: StateId| move_plan(states, &within, &depth, &entered_leaves, source, target);
+        let transition_moves = transitions
+            .iter()
+            .map(|transition| transition.from.iter().map(|source| plan(*source, transition.to)).collect())
+            .collect();
+        let done_moves = ids
+            .clone()
+            .map(|state| match &states[state.index()].kind {
+                StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } => {
+                    Some(plan(state, *done))
+                }
+                StateKind::Compound { done: None, .. } | StateKind::Atomic | StateKind::Final => None,
+            })
+            .collect();
         let mut transitions_of_action = vec![Vec::new(); actions.len()];
         for (index, transition) in transitions.iter().enumerate() {
             if let Some(list) = transitions_of_action.get_mut(transition.action.index()) {
@@ -109,6 +144,8 @@ impl Lookup {
             clocks_started_by,
             clocks_with_pauses,
             pause_states,
+            transition_moves,
+            done_moves,
             finals,
             top_finals,
         }
@@ -135,4 +172,37 @@ fn entered_leaves(states: &[State], state: StateId) -> Vec<StateId> {
         }
     }
     leaves
+}
+
+/// The move from `source` to `target` (see [`MovePlan`]).
+fn move_plan(
+    states: &[State],
+    within: &[StateSet],
+    depth: &[u16],
+    entered_leaves: &[Vec<StateId>],
+    source: StateId,
+    target: StateId,
+) -> MovePlan {
+    // A step into the source's own inside leaves and re-enters the source. `take`: parents form
+    // a tree by construction; the bound only keeps a broken one finite.
+    let mut root = source;
+    for _ in 0..states.len() {
+        let Some(parent) = states[root.index()].parent else { break };
+        if within[target.index()].contains(parent) {
+            break;
+        }
+        root = parent;
+    }
+    let stop = states[root.index()].parent;
+    let mut entered: Vec<StateId> = Vec::new();
+    for leaf in &entered_leaves[target.index()] {
+        let ancestors = std::iter::successors(Some(*leaf), |id| states[id.index()].parent).take(states.len());
+        for state in ancestors.take_while(|state| Some(*state) != stop) {
+            if !entered.contains(&state) {
+                entered.push(state);
+            }
+        }
+    }
+    entered.sort_unstable_by_key(|state| (depth[state.index()], *state));
+    MovePlan { root, stop, target, entered: entered.into_boxed_slice() }
 }

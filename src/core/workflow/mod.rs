@@ -43,6 +43,7 @@ pub use guard::Guard;
 pub use guard_parse::{CompareOp, GUARD_BYTES_MAX, GUARD_DEPTH_MAX};
 pub use ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
 pub use load::{EXTENDS_DEPTH_MAX, NoExtends, SourceReader, WORKFLOW_FILE_BYTES_MAX, load_workflow};
+pub(crate) use lookup::MovePlan;
 pub use state_set::StateSet;
 pub(crate) use workflow::hex;
 pub use workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};

@@ -1695,6 +1695,42 @@ fn the_lookup_agrees_with_the_definition() {
             assert_eq!(workflow.transitions_of(id), &taking[..]);
         }
         assert_eq!(workflow.action_named("no-such-action"), None);
+        // Each move leaves the source's highest ancestor whose parent holds the target (or its
+        // top-level state), and enters the target's leaves with their ancestors below that
+        // parent, outermost first.
+        let mut moves = Vec::new();
+        for (index, transition) in workflow.transitions().iter().enumerate() {
+            for source in &transition.from {
+                moves.push((*source, transition.to, workflow.transition_move(TransitionId(index as u16), *source)));
+            }
+        }
+        for state in workflow.state_ids() {
+            match &workflow.state(state).kind {
+                StateKind::Compound { done: Some(done), .. } | StateKind::Parallel { done, .. } => {
+                    moves.push((state, *done, workflow.done_move(state)));
+                }
+                _ => assert!(workflow.done_move(state).is_none()),
+            }
+        }
+        for (source, target, plan) in moves {
+            let plan = plan.unwrap();
+            assert_eq!(plan.target, target);
+            assert!(workflow.is_within(source, plan.root));
+            assert_eq!(plan.stop, workflow.state(plan.root).parent);
+            assert!(plan.stop.is_none_or(|stop| workflow.is_within(target, stop)));
+            // Below the root, no parent on the way up holds the target.
+            for state in walked(source).take_while(|state| *state != plan.root) {
+                assert!(!workflow.state(state).parent.is_some_and(|parent| workflow.is_within(target, parent)));
+            }
+            let mut entered: Vec<StateId> = workflow
+                .entered_leaves(target)
+                .iter()
+                .flat_map(|leaf| walked(*leaf).take_while(|state| Some(*state) != plan.stop))
+                .collect();
+            entered.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
+            entered.dedup();
+            assert_eq!(&plan.entered[..], &entered[..]);
+        }
         let paused: Vec<ClockId> = (0..workflow.clocks().len())
             .map(|index| ClockId(index as u16))
             .filter(|clock| !workflow.clock(*clock).pauses.is_empty())

@@ -5,7 +5,7 @@ use super::attribute::Attribute;
 use super::clock::{Clock, Rounding};
 use super::guard::Guard;
 use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
-use super::lookup::{ClockStates, Lookup};
+use super::lookup::{ClockStates, Lookup, MovePlan};
 use super::state_set::StateSet;
 
 #[derive(Clone, Debug)]
@@ -277,6 +277,17 @@ impl Workflow {
     /// The clocks that have pause states, by id.
     pub fn clocks_with_pauses(&self) -> &[ClockId] {
         &self.lookup.clocks_with_pauses
+    }
+
+    /// The move transition `transition` makes from its source `source` (one of its `from`).
+    pub(crate) fn transition_move(&self, transition: TransitionId, source: StateId) -> Option<&MovePlan> {
+        let position = self.transition(transition).from.iter().position(|from| *from == source)?;
+        self.lookup.transition_moves[transition.index()].get(position)
+    }
+
+    /// The move `state`'s `done` step makes, if it has one.
+    pub(crate) fn done_move(&self, state: StateId) -> Option<&MovePlan> {
+        self.lookup.done_moves[state.index()].as_ref()
     }
 
     /// Every clock's pause states, as one set.
