@@ -49,10 +49,12 @@ impl<R: Read> CsvLog<R> {
             Ok(false) => return false,
             Ok(true) => {
                 self.row += 1;
-                let case_id = self.record.get(self.columns.case_id).and_then(|bytes| std::str::from_utf8(bytes).ok());
-                let part = &mut parts[shard_of(case_id.map_or("", str::trim), shards)];
+                // The whole record checked as UTF-8 at once; fields are then slices of it.
+                let whole = std::str::from_utf8(self.record.as_slice()).ok();
+                let case_id = field(&self.record, whole, self.columns.case_id).ok().flatten();
+                let part = &mut parts[shard_of(case_id.unwrap_or_default(), shards)];
                 let mark = part.mark();
-                match self.event_into(part) {
+                match self.event_into(part, whole) {
                     Ok(()) => part,
                     Err((case_id, message)) => {
                         part.rewind(mark);
@@ -79,14 +81,9 @@ impl<R: Read> CsvLog<R> {
 
     /// Appends the record just read to `batch`, or says why it cannot be read (with its case
     /// id when it got that far).
-    fn event_into(&self, batch: &mut RowBatch) -> Result<(), (Option<String>, String)> {
-        let field = |index: usize| -> Result<Option<&str>, (Option<String>, String)> {
-            match self.record.get(index) {
-                None => Ok(None),
-                Some(bytes) => std::str::from_utf8(bytes)
-                    .map(|text| Some(text.trim()).filter(|text| !text.is_empty()))
-                    .map_err(|_| (None, format!("field {} is not UTF-8 text", index + 1))),
-            }
+    fn event_into(&self, batch: &mut RowBatch, whole: Option<&str>) -> Result<(), (Option<String>, String)> {
+        let field = |index: usize| {
+            field(&self.record, whole, index).map_err(|()| (None, format!("field {} is not UTF-8 text", index + 1)))
         };
         let case_id_text = field(self.columns.case_id)?.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
         let missing = |what: &str| (Some(case_id_text.to_owned()), format!("the row has no {what}"));
@@ -116,6 +113,30 @@ impl<R: Read> CsvLog<R> {
         batch.push_spans(self.row, case_id, spans, first_cell);
         Ok(())
     }
+}
+
+/// Field `index` of `record`, trimmed, `None` when absent or blank; `Err` when it is not UTF-8.
+/// `whole` is the record's text when all of it is UTF-8: the field is then a slice of it (on
+/// character boundaries, or it is not text of its own), else the field is checked alone.
+fn field<'r>(record: &'r csv::ByteRecord, whole: Option<&'r str>, index: usize) -> Result<Option<&'r str>, ()> {
+    let text = match whole {
+        Some(whole) => match record.range(index) {
+            None => return Ok(None),
+            Some(range) => whole.get(range).ok_or(())?,
+        },
+        None => match record.get(index) {
+            None => return Ok(None),
+            Some(bytes) => std::str::from_utf8(bytes).map_err(|_| ())?,
+        },
+    };
+    Ok(Some(trimmed(text)).filter(|text| !text.is_empty()))
+}
+
+/// `text` without surrounding whitespace; a field that starts and ends with a printable ASCII
+/// character (most do) is returned as it is, without the Unicode whitespace walk.
+fn trimmed(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|byte| (0x21..0x7f).contains(byte));
+    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) { text } else { text.trim() }
 }
 
 impl<R: Read> RowSource for CsvLog<R> {

@@ -43,6 +43,19 @@ fn a_short_or_broken_csv_row_is_reported_and_reading_goes_on() {
     assert_eq!(rows[3].as_ref().unwrap().case_id, "C");
 }
 
+/// A record is checked as UTF-8 once, whole: a character split between two fields (valid only
+/// when the fields are joined) is still a field that is not text; Unicode whitespace (U+3000,
+/// the ideographic space of Chinese forms) and tabs around a field are trimmed.
+#[test]
+fn csv_fields_are_text_of_their_own_and_trimmed_of_any_whitespace() {
+    // "中" is E4 B8 AD: its first two bytes end field 2, its last begins field 3.
+    let text = b"case_id,activity,timestamp\nA,x\xe4\xb8,\xad2026-03-02\nB,\xe3\x80\x80accept\t,2026-03-02 \n";
+    let rows = read_csv(text);
+    assert_eq!(rows[0].as_ref().unwrap_err().message, "field 2 is not UTF-8 text");
+    let second = rows[1].as_ref().unwrap();
+    assert_eq!((second.activity.as_str(), second.timestamp.as_str()), ("accept", "2026-03-02"));
+}
+
 #[test]
 fn a_header_without_the_needed_columns_is_refused_naming_them() {
     let error = CsvLog::new(&b"id,step,at\n"[..], &LogColumns::default(), &[]).err().unwrap();
