@@ -35,8 +35,16 @@ impl ClockSet {
 
     /// Makes this set a copy of `other`, keeping the buffer.
     pub(crate) fn copy_from(&mut self, other: &ClockSet) {
-        self.words.clear();
-        self.words.extend_from_slice(&other.words);
+        // Word by word when the sizes match (always, within one workflow): a workflow has a word
+        // or two of clocks, where a call to `memcpy` costs more.
+        if self.words.len() == other.words.len() {
+            for (word, other) in self.words.iter_mut().zip(&other.words) {
+                *word = *other;
+            }
+        } else {
+            self.words.clear();
+            self.words.extend_from_slice(&other.words);
+        }
     }
 
     /// The clocks in the set, by id.

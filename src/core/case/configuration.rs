@@ -99,10 +99,15 @@ impl Configuration {
             }
         }
         self.leaves.retain(|leaf| !workflow.is_within(*leaf, plan.root));
-        self.leaves.extend_from_slice(workflow.entered_leaves(plan.target));
+        // Pushed one by one: a handful of states each, where a call to `memcpy` costs more.
+        for leaf in workflow.entered_leaves(plan.target) {
+            self.leaves.push(*leaf);
+        }
         self.leaves.sort_unstable();
         self.leaves.dedup();
-        moved.entered.extend_from_slice(&plan.entered);
+        for state in &plan.entered {
+            moved.entered.push(*state);
+        }
         moved.exited.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
     }
 

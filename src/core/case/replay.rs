@@ -180,8 +180,13 @@ impl Replay {
     ///
     /// [`ReplayError`] when the event does not fit; the replay is then unchanged.
     pub fn apply(&mut self, workflow: &Workflow, event: &Event, zone: FixedOffset) -> Result<(), ReplayError> {
+        self.apply_on(workflow, event, event.at.with_timezone(&zone).date_naive())
+    }
+
+    /// As [`Replay::apply`], for a caller that has the event's date in the calendar's zone
+    /// already (the transition function, which checked it against the calendar).
+    pub(crate) fn apply_on(&mut self, workflow: &Workflow, event: &Event, date: NaiveDate) -> Result<(), ReplayError> {
         let index = self.events;
-        let date = event.at.with_timezone(&zone).date_naive();
         if self.last_at.is_some_and(|last| event.at < last) {
             return Err(ReplayError::Backwards { event: index });
         }

@@ -43,7 +43,7 @@ pub fn open_in_place(
     replay: &mut Replay,
     opening: &Opening,
 ) -> Result<Vec<Event>, Rejection> {
-    check_date(calendar, opening.at)?;
+    let date = check_date(calendar, opening.at)?;
     let mut values: Vec<Option<Value>> =
         workflow.attributes().iter().map(|attribute| attribute.default.clone()).collect();
     for (name, text) in &opening.attributes {
@@ -63,8 +63,8 @@ pub fn open_in_place(
     };
     replay.reset(workflow);
     let mut events = vec![opened];
-    apply_all(workflow, calendar, replay, &events);
-    add_done_steps(workflow, calendar, replay, opening.at, &mut events);
+    apply_all(workflow, replay, &events, date);
+    add_done_steps(workflow, replay, opening.at, date, &mut events);
     Ok(events)
 }
 
@@ -94,7 +94,7 @@ pub fn step_in_place(
     replay: &mut Replay,
     command: &Command,
 ) -> Result<Vec<Event>, Rejection> {
-    check_open_at(workflow, calendar, replay, command.at)?;
+    let date = check_open_at(workflow, calendar, replay, command.at)?;
     let role = resolve_role(workflow, &command.role)?;
     let event = |kind| Event { at: command.at, actor: Some(command.actor.clone()), role: Some(role), kind };
     let mut events = match &command.kind {
@@ -121,8 +121,8 @@ pub fn step_in_place(
         }
     };
     // Accepted: from here on the replay moves.
-    apply_all(workflow, calendar, replay, &events);
-    add_done_steps(workflow, calendar, replay, command.at, &mut events);
+    apply_all(workflow, replay, &events, date);
+    add_done_steps(workflow, replay, command.at, date, &mut events);
     Ok(events)
 }
 
@@ -141,7 +141,7 @@ pub fn act_in_place(
     act: &Act<'_>,
     events: &mut Vec<Event>,
 ) -> Result<(), Rejection> {
-    check_open_at(workflow, calendar, replay, act.at)?;
+    let date = check_open_at(workflow, calendar, replay, act.at)?;
     if act.role.index() >= workflow.roles().len() {
         return Err(Rejection::UnknownRole { role: format!("#{}", act.role.index()), suggestion: None });
     }
@@ -151,8 +151,8 @@ pub fn act_in_place(
     let kind = act_kind(workflow, calendar, replay, act.at, act.role, act.action, replay.configuration().values())?;
     let first = events.len();
     events.push(Event { at: act.at, actor: Some(act.actor.to_owned()), role: Some(act.role), kind });
-    apply_all(workflow, calendar, replay, &events[first..]);
-    add_done_steps(workflow, calendar, replay, act.at, events);
+    apply_all(workflow, replay, &events[first..], date);
+    add_done_steps(workflow, replay, act.at, date, events);
     Ok(())
 }
 
@@ -166,13 +166,13 @@ pub struct Act<'a> {
 }
 
 /// Refuses any step on a finished case, before the case's last event, or on a date outside the
-/// calendar's data.
+/// calendar's data; else the step's date in the calendar's zone.
 fn check_open_at(
     workflow: &Workflow,
     calendar: &WorkingCalendar,
     replay: &Replay,
     at: DateTime<FixedOffset>,
-) -> Result<(), Rejection> {
+) -> Result<NaiveDate, Rejection> {
     if let Some(finished) = replay.configuration().finished_in(workflow) {
         return Err(Rejection::Finished { state: workflow.state(finished).name.clone() });
     }
@@ -181,8 +181,7 @@ fn check_open_at(
     {
         return Err(Rejection::Backwards { at, last });
     }
-    check_date(calendar, at)?;
-    Ok(())
+    check_date(calendar, at)
 }
 
 /// The event an action makes: the transition it takes, or the extension it grants.
@@ -213,26 +212,28 @@ fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<N
     Ok(date)
 }
 
-/// Applies events the engine itself just made; they fit by construction.
-fn apply_all(workflow: &Workflow, calendar: &WorkingCalendar, replay: &mut Replay, events: &[Event]) {
+/// Applies events the engine itself just made, all dated `date` in the calendar's zone; they fit
+/// by construction.
+fn apply_all(workflow: &Workflow, replay: &mut Replay, events: &[Event], date: NaiveDate) {
     for event in events {
-        let applied = replay.apply(workflow, event, calendar.zone());
+        let applied = replay.apply_on(workflow, event, date);
         debug_assert!(applied.is_ok(), "an event the engine made does not fit: {applied:?}");
     }
 }
 
-/// Takes every `done` step the configuration makes due, each as its own event with no actor.
+/// Takes every `done` step the configuration makes due, each as its own event with no actor,
+/// at `at` (`date` in the calendar's zone).
 fn add_done_steps(
     workflow: &Workflow,
-    calendar: &WorkingCalendar,
     replay: &mut Replay,
     at: DateTime<FixedOffset>,
+    date: NaiveDate,
     events: &mut Vec<Event>,
 ) {
     for _ in 0..DONE_CASCADE_MAX {
         let Some(state) = replay.configuration().done_due(workflow) else { return };
         let done = Event { at, actor: None, role: None, kind: EventKind::Done { state } };
-        let applied = replay.apply(workflow, &done, calendar.zone());
+        let applied = replay.apply_on(workflow, &done, date);
         debug_assert!(applied.is_ok(), "a due `done` does not fit: {applied:?}");
         events.push(done);
     }
