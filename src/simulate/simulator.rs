@@ -289,7 +289,8 @@ fn run_case(
     let own: Vec<(String, String)> =
         attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
     let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events, std::mem::take(spare))?;
-    let mut actions: Vec<(usize, u32)> = Vec::new();
+    // Counted by action id (a case takes dozens of steps among a few dozen actions), then listed.
+    let mut counts = vec![0u32; workflow.actions().len()];
     while !walk.is_finished() {
         walk.draw(rng)?;
         for pending in &mut walk.pending {
@@ -303,11 +304,10 @@ fn run_case(
         };
         let (taken, _) = walk.take(calendar, axis, index)?;
         let action = workflow.transition(model.choices[taken.leaf.index()][taken.choice].transition).action.index();
-        match actions.iter_mut().find(|(counted, _)| *counted == action) {
-            Some((_, times)) => *times += 1,
-            None => actions.push((action, 1)),
-        }
+        counts[action] += 1;
     }
+    let actions =
+        counts.iter().enumerate().filter(|(_, times)| **times > 0).map(|(action, times)| (action, *times)).collect();
     let result = finish(model, calendar, &mut walk, actions);
     *spare = walk.into_buffers();
     result
