@@ -21,14 +21,6 @@ pub(crate) struct Move {
     pub(crate) entered: Vec<StateId>,
 }
 
-impl Move {
-    /// Outermost first; states of one depth by id.
-    fn sort(&mut self, workflow: &Workflow) {
-        self.exited.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
-        self.entered.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
-    }
-}
-
 impl Configuration {
     /// A case before it is opened: nothing active, every attribute unset.
     pub(crate) fn empty(workflow: &Workflow) -> Configuration {
@@ -76,16 +68,12 @@ impl Configuration {
 
     /// Enters the workflow's initial state; `moved` gets the states entered.
     pub(crate) fn open(&mut self, workflow: &Workflow, moved: &mut Move) {
-        let target = workflow.initial();
         moved.exited.clear();
         moved.entered.clear();
+        moved.entered.extend_from_slice(workflow.opening_entered());
         self.leaves.clear();
-        for leaf in workflow.entered_leaves(target) {
-            add_with_ancestors(workflow, *leaf, None, &mut moved.entered);
-            self.leaves.push(*leaf);
-        }
+        self.leaves.extend_from_slice(workflow.entered_leaves(workflow.initial()));
         self.leaves.sort_unstable();
-        moved.sort(workflow);
     }
 
     /// Takes the move `plan` (whose source is active); `moved` gets the states left and entered.

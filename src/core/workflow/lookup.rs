@@ -32,6 +32,8 @@ pub(crate) struct Lookup {
     pub(crate) transition_moves: Vec<Box<[MovePlan]>>,
     /// For each compound or parallel state with a `done` target, the move there.
     pub(crate) done_moves: Vec<Option<MovePlan>>,
+    /// The states opening a case enters: the initial state's leaves and all their ancestors.
+    pub(crate) opening_entered: Box<[StateId]>,
     /// The final states, and those of them at the top level (where a case ends).
     pub(crate) finals: StateSet,
     pub(crate) top_finals: StateSet,
@@ -66,7 +68,13 @@ pub(crate) struct ClockStates {
 }
 
 impl Lookup {
-    pub(crate) fn new(states: &[State], transitions: &[Transition], actions: &[Action], clocks: &[Clock]) -> Lookup {
+    pub(crate) fn new(
+        states: &[State],
+        initial: StateId,
+        transitions: &[Transition],
+        actions: &[Action],
+        clocks: &[Clock],
+    ) -> Lookup {
         let count = states.len();
         // `take`: parents form a tree by construction; the bound only keeps a broken one finite.
         let ancestors = |state: StateId| std::iter::successors(Some(state), |id| states[id.index()].parent).take(count);
@@ -90,6 +98,7 @@ impl Lookup {
                 StateKind::Compound { done: None, .. } | StateKind::Atomic | StateKind::Final => None,
             })
             .collect();
+        let opening_entered = entered_below(states, &depth, &entered_leaves, initial, None);
         let mut transitions_of_action = vec![Vec::new(); actions.len()];
         for (index, transition) in transitions.iter().enumerate() {
             if let Some(list) = transitions_of_action.get_mut(transition.action.index()) {
@@ -146,6 +155,7 @@ impl Lookup {
             pause_states,
             transition_moves,
             done_moves,
+            opening_entered,
             finals,
             top_finals,
         }
@@ -194,6 +204,18 @@ fn move_plan(
         root = parent;
     }
     let stop = states[root.index()].parent;
+    MovePlan { root, stop, target, entered: entered_below(states, depth, entered_leaves, target, stop) }
+}
+
+/// The states entering `target` enters below `stop` (`None`: up to the top): its leaves and their
+/// ancestors, each once, outermost first (states of one depth by id).
+fn entered_below(
+    states: &[State],
+    depth: &[u16],
+    entered_leaves: &[Vec<StateId>],
+    target: StateId,
+    stop: Option<StateId>,
+) -> Box<[StateId]> {
     let mut entered: Vec<StateId> = Vec::new();
     for leaf in &entered_leaves[target.index()] {
         let ancestors = std::iter::successors(Some(*leaf), |id| states[id.index()].parent).take(states.len());
@@ -204,5 +226,5 @@ fn move_plan(
         }
     }
     entered.sort_unstable_by_key(|state| (depth[state.index()], *state));
-    MovePlan { root, stop, target, entered: entered.into_boxed_slice() }
+    entered.into_boxed_slice()
 }

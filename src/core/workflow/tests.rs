@@ -1712,6 +1712,11 @@ fn the_lookup_agrees_with_the_definition() {
                 _ => assert!(workflow.done_move(state).is_none()),
             }
         }
+        let mut opening: Vec<StateId> =
+            workflow.entered_leaves(workflow.initial()).iter().flat_map(|leaf| walked(*leaf)).collect();
+        opening.sort_unstable_by_key(|state| (workflow.depth(*state), *state));
+        opening.dedup();
+        assert_eq!(workflow.opening_entered(), &opening[..]);
         for (source, target, plan) in moves {
             let plan = plan.unwrap();
             assert_eq!(plan.target, target);

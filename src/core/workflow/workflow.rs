@@ -116,7 +116,7 @@ impl Workflow {
     /// Works out the lookups, once the definition has resolved without a problem (a definition
     /// with problems may have cycles the lookups would follow).
     pub(crate) fn index(&mut self) {
-        self.lookup = Lookup::new(&self.states, &self.transitions, &self.actions, &self.clocks);
+        self.lookup = Lookup::new(&self.states, self.initial, &self.transitions, &self.actions, &self.clocks);
     }
 
     pub fn id(&self) -> &str {
@@ -283,6 +283,12 @@ impl Workflow {
     pub(crate) fn transition_move(&self, transition: TransitionId, source: StateId) -> Option<&MovePlan> {
         let position = self.transition(transition).from.iter().position(|from| *from == source)?;
         self.lookup.transition_moves[transition.index()].get(position)
+    }
+
+    /// The states opening a case enters, outermost first: the initial state's leaves and all
+    /// their ancestors.
+    pub(crate) fn opening_entered(&self) -> &[StateId] {
+        &self.lookup.opening_entered
     }
 
     /// The move `state`'s `done` step makes, if it has one.
