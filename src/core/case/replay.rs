@@ -359,7 +359,7 @@ impl Replay {
                 track.start(date, index);
                 self.open_clocks.insert(id);
                 track.scope = match &clock.span {
-                    ClockSpan::Between { .. } => region_of(workflow, state),
+                    ClockSpan::Between { .. } => workflow.region_of(state),
                     ClockSpan::Over(_) => None,
                 };
             }
@@ -442,14 +442,4 @@ impl Replay {
             _ => {}
         }
     }
-}
-
-/// The region (a child of a parallel state) that `state` lies in, innermost first.
-fn region_of(workflow: &Workflow, state: StateId) -> Option<StateId> {
-    workflow.ancestors(state).find(|ancestor| {
-        workflow
-            .state(*ancestor)
-            .parent
-            .is_some_and(|parent| matches!(workflow.state(parent).kind, StateKind::Parallel { .. }))
-    })
 }

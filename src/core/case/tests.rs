@@ -775,3 +775,22 @@ fn an_act_by_unknown_ids_is_refused_and_changes_nothing() {
         matches!(events.last().map(|event| &event.kind), Some(EventKind::Acted { action, .. }) if *action == accept)
     );
 }
+
+/// Each state's region is the child of the parallel state it lies in (itself, or the ancestor
+/// that is); states outside the parallel state have none.
+#[test]
+fn regions_are_the_children_of_the_parallel_state() {
+    let workflow = load(REVIEW);
+    let region =
+        |name: &str| workflow.region_of(workflow.state_named(name).unwrap()).map(|id| workflow.state(id).name.as_str());
+    for (state, expected) in [
+        ("submitted", None),
+        ("review", None),
+        ("plan", Some("plan")),
+        ("plan_notice", Some("plan")),
+        ("planning_done", Some("planning")),
+        ("approved", None),
+    ] {
+        assert_eq!(region(state), expected, "{state}");
+    }
+}

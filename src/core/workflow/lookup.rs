@@ -37,6 +37,9 @@ pub(crate) struct Lookup {
     /// The final states, and those of them at the top level (where a case ends).
     pub(crate) finals: StateSet,
     pub(crate) top_finals: StateSet,
+    /// For each state, the region it lies in (the innermost ancestor, itself included, that is a
+    /// child of a parallel state); `None` outside every parallel state.
+    pub(crate) regions: Vec<Option<StateId>>,
 }
 
 /// A move from one state to another, worked out once: the state it leaves as a whole (with
@@ -82,6 +85,16 @@ impl Lookup {
         let within: Vec<StateSet> =
             ids.clone().map(|state| StateSet::of(count, &ancestors(state).collect::<Vec<_>>())).collect();
         let depth: Vec<u16> = ids.clone().map(|state| (ancestors(state).count() - 1) as u16).collect();
+        let regions = ids
+            .clone()
+            .map(|state| {
+                ancestors(state).find(|ancestor| {
+                    states[ancestor.index()]
+                        .parent
+                        .is_some_and(|parent| matches!(states[parent.index()].kind, StateKind::Parallel { .. }))
+                })
+            })
+            .collect();
         let entered_leaves: Vec<Vec<StateId>> = ids.clone().map(|state| entered_leaves(states, state)).collect();
         let plan =
             |source: StateId, target: StateId| move_plan(states, &within, &depth, &entered_leaves, source, target);
@@ -158,6 +171,7 @@ impl Lookup {
             opening_entered,
             finals,
             top_finals,
+            regions,
         }
     }
 }

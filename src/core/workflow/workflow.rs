@@ -301,6 +301,12 @@ impl Workflow {
         &self.lookup.pause_states
     }
 
+    /// The region `state` lies in: the innermost of it and its ancestors that is a child of a
+    /// parallel state; `None` outside every parallel state.
+    pub fn region_of(&self, state: StateId) -> Option<StateId> {
+        self.lookup.regions[state.index()]
+    }
+
     /// Whether `state` is a final state (at any depth).
     pub fn is_final(&self, state: StateId) -> bool {
         self.lookup.finals.contains(state)
