@@ -722,7 +722,7 @@ impl<S: Store> Engine<S> {
         let mut items = entries.map(|entry| match entry {
             ImportEntry::LeftOut => Ok(ImportItem::Refused),
             ImportEntry::Abandon(reason) => Err(reason),
-            ImportEntry::History(history) => match imported_case(&workflow, calendar, request.deployment, history) {
+            ImportEntry::History(history) => match imported_case(&workflow, calendar, &new_import, history) {
                 Ok(case) => Ok(ImportItem::Case(Box::new(case))),
                 Err(error) => {
                     let message = error.to_string();

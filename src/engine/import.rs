@@ -1,6 +1,8 @@
 //! Importing audited histories: a case's events, made by the core while an audit replayed its
 //! log, become a stored case whose hash chain starts at its first imported event, so it can
-//! continue live. The importer (`crate::audit`) decides which cases to bring; this layer folds,
+//! continue live. The chain starts from the case's import mark (the import's time and log hash,
+//! and the findings it was imported with), so the mark cannot be edited, removed or forged without
+//! `verify` finding it. The importer (`crate::audit`) decides which cases to bring; this layer folds,
 //! chains and hands them to the store in one transaction.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -9,9 +11,9 @@ use super::derived::derive;
 use super::engine::{case_id, chain};
 use super::engine_error::EngineError;
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::{Event, GENESIS_HASH, Replay};
+use crate::core::case::{Event, Replay, import_genesis_hash};
 use crate::core::workflow::{Workflow, hex};
-use crate::store::{CaseRow, ImportedCase};
+use crate::store::{CaseRow, ImportedCase, NewImport};
 
 /// An import of audited histories into one deployment.
 #[derive(Clone, Debug)]
@@ -53,11 +55,12 @@ pub enum ImportEntry {
 }
 
 /// The stored form of an imported history: folded by the core (so a history that does not fit
-/// the workflow is refused), chained from the genesis hash, with its derived data.
+/// the workflow is refused), chained from its import mark's genesis hash, with its derived data.
+/// `import` is the import as stored (its time and log hash).
 pub(crate) fn imported_case(
     workflow: &Workflow,
     calendar: &WorkingCalendar,
-    deployment: i64,
+    import: &NewImport,
     history: CaseHistory,
 ) -> Result<ImportedCase, EngineError> {
     let CaseHistory { number, events, findings } = history;
@@ -69,11 +72,12 @@ pub(crate) fn imported_case(
     for event in &events {
         replay.apply(workflow, event, calendar.zone()).map_err(|error| EngineError::history(&number, &error))?;
     }
-    let (rows, head) = chain(workflow, &id, 0, &GENESIS_HASH, &events);
+    let genesis = import_genesis_hash(&id, &import.imported_at, &import.log_hash, &findings);
+    let (rows, head) = chain(workflow, &id, 0, &genesis, &events);
     let derived = derive(workflow, calendar, &replay)?;
     let case = CaseRow {
         id,
-        deployment,
+        deployment: import.deployment,
         workflow: workflow.id().to_owned(),
         number,
         opened_at: first.at.to_rfc3339(),

@@ -346,3 +346,43 @@ fn an_import_whose_history_does_not_fit_writes_nothing() {
     assert_eq!(granted.version, 3);
     assert!(engine.verify().unwrap().is_empty(), "the chain starts at the first imported event");
 }
+
+/// An imported case's chain starts from its import mark: the mark cannot be changed, removed or
+/// given to a case opened live without `verify` naming the case's first event.
+#[test]
+fn verify_finds_an_import_mark_changed_removed_or_forged() {
+    use super::ImportEntry;
+    let fresh = || {
+        let mut engine = engine();
+        let mut history = licence_history(&mut engine, "I-1");
+        history.findings = vec!["AUD003".to_owned()];
+        engine.import(&import_request(), std::iter::once(ImportEntry::History(history))).unwrap();
+        engine.open_case(&opening("L-1", None)).unwrap();
+        assert!(engine.verify().unwrap().is_empty(), "marked and live cases verify");
+        engine
+    };
+    let broken = |sql: &str| {
+        let engine = fresh();
+        engine.store().connection().execute_batch(sql).unwrap();
+        engine.verify().unwrap().into_iter().map(|broken| (broken.number, broken.sequence, broken.reason)).collect()
+    };
+    let changed: Vec<_> = broken("UPDATE imported_cases SET findings = '[]'");
+    let reason = "its previous hash is not the one its import mark gives (the mark was changed)";
+    assert_eq!(changed, [("I-1".to_owned(), Some(0), reason.to_owned())]);
+    let removed: Vec<_> = broken("DELETE FROM imported_cases");
+    let reason = "its previous hash is not the genesis hash (was the case's import mark removed?)";
+    assert_eq!(removed, [("I-1".to_owned(), Some(0), reason.to_owned())]);
+    let forged: Vec<_> = broken(
+        "INSERT INTO imported_cases (case_id, import, findings) \
+         SELECT id, 1, '[]' FROM cases WHERE number = 'L-1'",
+    );
+    let reason = "its previous hash is not the one its import mark gives (the mark was changed)";
+    assert_eq!(forged, [("L-1".to_owned(), Some(0), reason.to_owned())]);
+    let import_edited: Vec<_> = broken("UPDATE imports SET log_hash = 'ff'");
+    assert_eq!(import_edited.len(), 1, "the import's log hash is covered too");
+    // The exported heads catch the same changes.
+    let engine = fresh();
+    let heads = engine.chain_heads().unwrap();
+    engine.store().connection().execute_batch("DELETE FROM imported_cases").unwrap();
+    assert_eq!(engine.verify_heads(&heads).unwrap().len(), 1);
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::derived::derive;
 use super::engine::{Engine, parse_hash};
 use super::engine_error::EngineError;
-use crate::core::case::{EVENT_HASH_ALGORITHM, EventRecord, GENESIS_HASH, event_hash};
+use crate::core::case::{EVENT_HASH_ALGORITHM, EventRecord, GENESIS_HASH, event_hash, import_genesis_hash};
 use crate::core::workflow::hex;
 use crate::store::{CaseRow, EventRow, Store};
 
@@ -75,7 +75,8 @@ impl<S: Store> Engine<S> {
         let mut broken = Vec::new();
         for case in self.store().cases()? {
             let events = self.store().events(&case.id)?;
-            if let Some((sequence, reason)) = first_broken_link(&case, &events) {
+            let genesis = self.genesis_of(&case.id)?;
+            if let Some((sequence, reason)) = first_broken_link(&case, &events, &genesis) {
                 broken.push(BrokenChain { case_id: case.id, number: case.number, sequence, reason });
             }
         }
@@ -193,10 +194,13 @@ impl<S: Store> Engine<S> {
                     Some(_) => None,
                 },
             };
-            let reason = reason.or_else(|| {
-                let case = self.store().case(case_id).ok().flatten()?;
-                first_broken_link(&case, &events)
-            });
+            let reason = match reason {
+                Some(reason) => Some(reason),
+                None => match self.store().case(case_id)? {
+                    Some(case) => first_broken_link(&case, &events, &self.genesis_of(case_id)?),
+                    None => None,
+                },
+            };
             if let Some((sequence, reason)) = reason {
                 broken.push(BrokenChain { case_id: case_id.clone(), number, sequence, reason });
             }
@@ -284,8 +288,28 @@ impl<S: Store> Engine<S> {
 }
 
 /// The first link of a case's chain that does not verify, with the reason.
-fn first_broken_link(case: &CaseRow, events: &[EventRow]) -> Option<(Option<u64>, String)> {
-    let mut previous = GENESIS_HASH;
+/// Where a case's chain starts: the genesis hash, or for an imported case its import mark's.
+#[derive(Clone, Debug)]
+struct Genesis {
+    hash: [u8; 32],
+    imported: bool,
+}
+
+impl<S: Store> Engine<S> {
+    /// The start of `case_id`'s chain, from its import mark if it has one.
+    fn genesis_of(&self, case_id: &str) -> Result<Genesis, EngineError> {
+        Ok(match self.store().import_mark(case_id)? {
+            Some(mark) => Genesis {
+                hash: import_genesis_hash(case_id, &mark.imported_at, &mark.log_hash, &mark.findings),
+                imported: true,
+            },
+            None => Genesis { hash: GENESIS_HASH, imported: false },
+        })
+    }
+}
+
+fn first_broken_link(case: &CaseRow, events: &[EventRow], genesis: &Genesis) -> Option<(Option<u64>, String)> {
+    let mut previous = genesis.hash;
     for (position, event) in events.iter().enumerate() {
         let position = position as u64;
         let at = Some(event.sequence);
@@ -299,7 +323,12 @@ fn first_broken_link(case: &CaseRow, events: &[EventRow]) -> Option<(Option<u64>
             return Some((at, format!("unknown hash algorithm `{}`", event.hash_algorithm)));
         }
         if event.previous_hash != hex(&previous) {
-            return Some((at, "its previous hash is not the hash of the event before it".to_owned()));
+            let reason = match (position, genesis.imported) {
+                (0, true) => "its previous hash is not the one its import mark gives (the mark was changed)",
+                (0, false) => "its previous hash is not the genesis hash (was the case's import mark removed?)",
+                _ => "its previous hash is not the hash of the event before it",
+            };
+            return Some((at, reason.to_owned()));
         }
         let record_at = EventRecord::parse(&event.record).map(|record| record.at);
         if record_at.as_deref() != Ok(event.at.as_str()) {

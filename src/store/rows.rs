@@ -158,6 +158,8 @@ pub struct ImportedCase {
 pub struct ImportMark {
     pub import: i64,
     pub log: String,
+    /// SHA-256 of the log's bytes, hex.
+    pub log_hash: String,
     pub imported_at: String,
     /// Empty: imported clean.
     pub findings: Vec<String>,

@@ -524,20 +524,20 @@ impl Store for SqliteStore {
     }
 
     fn import_mark(&self, case_id: &str) -> Result<Option<ImportMark>, StoreError> {
-        let found: Option<(i64, String, String, String)> = self
+        let found: Option<(i64, String, String, String, String)> = self
             .connection
             .prepare_cached(
-                "SELECT i.key, i.log, i.imported_at, c.findings FROM imported_cases c \
+                "SELECT i.key, i.log, i.log_hash, i.imported_at, c.findings FROM imported_cases c \
                  JOIN imports i ON i.key = c.import WHERE c.case_id = ?1",
             )?
-            .query_row([case_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .query_row([case_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
             .optional()?;
         found
-            .map(|(import, log, imported_at, findings)| {
+            .map(|(import, log, log_hash, imported_at, findings)| {
                 let findings: Vec<String> = serde_json::from_str(&findings).map_err(|error| {
                     StoreError::Corrupt(format!("import mark of case `{case_id}`: findings: {error}"))
                 })?;
-                Ok(ImportMark { import, log, imported_at, findings })
+                Ok(ImportMark { import, log, log_hash, imported_at, findings })
             })
             .transpose()
     }
