@@ -287,7 +287,6 @@ impl<S: Store> Engine<S> {
     }
 }
 
-/// The first link of a case's chain that does not verify, with the reason.
 /// Where a case's chain starts: the genesis hash, or for an imported case its import mark's.
 #[derive(Clone, Debug)]
 struct Genesis {
@@ -308,6 +307,7 @@ impl<S: Store> Engine<S> {
     }
 }
 
+/// The first link of a case's chain that does not verify, with the reason.
 fn first_broken_link(case: &CaseRow, events: &[EventRow], genesis: &Genesis) -> Option<(Option<u64>, String)> {
     let mut previous = genesis.hash;
     for (position, event) in events.iter().enumerate() {
@@ -324,7 +324,9 @@ fn first_broken_link(case: &CaseRow, events: &[EventRow], genesis: &Genesis) -> 
         }
         if event.previous_hash != hex(&previous) {
             let reason = match (position, genesis.imported) {
-                (0, true) => "its previous hash is not the one its import mark gives (the mark was changed)",
+                (0, true) => {
+                    "its previous hash is not the one its import mark gives (the mark or its import was changed, or added)"
+                }
                 (0, false) => "its previous hash is not the genesis hash (was the case's import mark removed?)",
                 _ => "its previous hash is not the hash of the event before it",
             };
