@@ -188,6 +188,17 @@ impl<'a> Auditor<'a> {
             self.rows_informational += 1;
             return;
         }
+        let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
+        // Most rows continue an open case: one lookup.
+        if let Some(case) = self.open.get_mut(event.case_id) {
+            case.feed(&rules, &event, at, resolved);
+            if let Some(finished) = case.replay.finished_on()
+                && let Some(case) = self.open.remove(event.case_id)
+            {
+                self.settle(case, finished);
+            }
+            return;
+        }
         if let Some((leaves, position)) = self.settled.get(event.case_id) {
             // A row after the case finished: the core refuses any step then.
             let (code, message) = if *resolved == Resolved::Unknown {
@@ -203,27 +214,23 @@ impl<'a> Auditor<'a> {
             self.push_finding(finding);
             return;
         }
-        let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
-        if !self.open.contains_key(event.case_id) {
-            let replay = match self.spare_replays.pop() {
-                Some(mut replay) => {
-                    replay.reset(rules.workflow);
-                    replay
-                }
-                None => Replay::new(rules.workflow),
-            };
-            let mut case = CaseAudit::new(event.case_id, replay, self.keep_events);
-            if self.fit.is_some() {
-                case.fit = Some(super::duration_fit::CaseFit::default());
+        let replay = match self.spare_replays.pop() {
+            Some(mut replay) => {
+                replay.reset(rules.workflow);
+                replay
             }
-            self.open.insert(event.case_id.to_owned(), case);
+            None => Replay::new(rules.workflow),
+        };
+        let mut case = CaseAudit::new(event.case_id, replay, self.keep_events);
+        if self.fit.is_some() {
+            case.fit = Some(super::duration_fit::CaseFit::default());
         }
-        let Some(case) = self.open.get_mut(event.case_id) else { return };
         case.feed(&rules, &event, at, resolved);
-        if let Some(finished) = case.replay.finished_on()
-            && let Some(case) = self.open.remove(event.case_id)
-        {
-            self.settle(case, finished);
+        match case.replay.finished_on() {
+            Some(finished) => self.settle(case, finished),
+            None => {
+                self.open.insert(event.case_id.to_owned(), case);
+            }
         }
     }
 

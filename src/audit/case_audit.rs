@@ -254,7 +254,10 @@ impl CaseAudit {
         }
         let mut stepped = std::mem::take(&mut self.stepped);
         stepped.clear();
-        let act = Act { at, actor: event.resource.unwrap_or(ACTOR_UNKNOWN), role, action };
+        // The actor is copied into the events only when they are kept (for an import): nothing
+        // else reads it, and the copy would be one allocation per row.
+        let actor = if self.events.is_some() { event.resource.unwrap_or(ACTOR_UNKNOWN) } else { "" };
+        let act = Act { at, actor, role, action };
         let accepted = act_in_place(workflow, rules.calendar, &mut self.replay, &act, &mut stepped).is_ok();
         if accepted {
             self.record(rules, &stepped);

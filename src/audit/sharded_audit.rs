@@ -2,7 +2,7 @@
 //! log is replayed on every core. One thread reads the log into batches; each batch's rows are
 //! routed to their case's shard, and the shards replay their rows of a batch in parallel. Every
 //! shard runs the same core; a case is replayed by one shard, in file order, exactly as a single
-//! auditor would replay it.
+//! auditor would replay it. The caller writes a batch's findings while the next batch replays.
 //!
 //! The output does not depend on the number of threads: the shard of a case is a fixed hash of
 //! its id, the parts are merged in shard order and then sorted, and findings streamed while the
@@ -45,8 +45,9 @@ impl<'a> ShardedAudit<'a> {
 
     /// Reads every row of `source` and replays it, then settles the cases still open. `pool`
     /// runs the shards; with more than one thread in it, the log is read on a thread of its own
-    /// meanwhile. When streaming, `found` gets each batch's findings in row order; an error it
-    /// returns stops the audit.
+    /// meanwhile, and `found` takes each batch's findings on the calling thread while the shards
+    /// replay the next batch. When streaming, `found` gets each batch's findings in row order;
+    /// an error it returns stops the audit.
     ///
     /// # Errors
     ///
@@ -88,12 +89,26 @@ impl<'a> ShardedAudit<'a> {
                 // Owned here, so that leaving early (an error from `found`) drops the receiver
                 // and the reader, blocked on a full channel, stops instead of waiting forever.
                 let full = full;
+                // The findings of the batch before, handed to `found` on this thread while the
+                // shards replay the next batch.
+                let mut before: Option<Vec<Finding>> = None;
                 for split in &full {
-                    found(self.feed(&split, pool))?;
+                    let mut handed = Ok(());
+                    let shards = &mut self.shards;
+                    let streaming = self.streaming;
+                    let mut now = Vec::new();
+                    pool.in_place_scope(|scope| {
+                        scope.spawn(|_| now = feed_shards(shards, &split, streaming));
+                        if let Some(before) = before.take() {
+                            handed = found(before);
+                        }
+                    });
+                    handed?;
+                    before = Some(now);
                     // The reader may have ended; then the parts are simply dropped.
                     let _ = empty_sender.send(split);
                 }
-                Ok(())
+                before.map_or(Ok(()), &mut found)
             });
             outcome?;
         }
@@ -102,23 +117,7 @@ impl<'a> ShardedAudit<'a> {
 
     /// Replays one batch, split by shard, on the shards; the findings taken out, in row order.
     fn feed(&mut self, parts: &Parts, pool: &rayon::ThreadPool) -> Vec<Finding> {
-        let streaming = self.streaming;
-        let per_shard: Vec<Vec<(u32, Finding)>> = pool.install(|| {
-            self.shards
-                .par_iter_mut()
-                .zip(parts)
-                .map(|(auditor, part)| {
-                    let mut found = Vec::new();
-                    auditor.feed_part(part, streaming.then_some(&mut found));
-                    found
-                })
-                .collect()
-        });
-        let mut found: Vec<(u32, Finding)> = per_shard.into_iter().flatten().collect();
-        // Each row belongs to one shard, and a shard's findings are in row order: a stable sort
-        // by row gives the order one auditor would have found them in.
-        found.sort_by_key(|(position, _)| *position);
-        found.into_iter().map(|(_, finding)| finding).collect()
+        pool.install(|| feed_shards(&mut self.shards, parts, self.streaming))
     }
 
     /// Settles the open cases of every shard as of one date (the latest of all), and merges.
@@ -135,4 +134,23 @@ impl<'a> ShardedAudit<'a> {
         outcome.report.settle();
         outcome
     }
+}
+
+/// Replays one batch, split by shard, on `shards` in parallel (on the current rayon pool); with
+/// `streaming`, the findings taken out, in row order.
+fn feed_shards(shards: &mut [Auditor<'_>; AUDIT_SHARDS], parts: &Parts, streaming: bool) -> Vec<Finding> {
+    let per_shard: Vec<Vec<(u32, Finding)>> = shards
+        .par_iter_mut()
+        .zip(parts)
+        .map(|(auditor, part)| {
+            let mut found = Vec::new();
+            auditor.feed_part(part, streaming.then_some(&mut found));
+            found
+        })
+        .collect();
+    let mut found: Vec<(u32, Finding)> = per_shard.into_iter().flatten().collect();
+    // Each row belongs to one shard, and a shard's findings are in row order: a stable sort by
+    // row gives the order one auditor would have found them in.
+    found.sort_by_key(|(position, _)| *position);
+    found.into_iter().map(|(_, finding)| finding).collect()
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use super::format::{csv, parse_date, table};
+use super::format::{parse_date, push_csv_row, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
@@ -323,29 +323,45 @@ fn cell<T: ToString>(value: Option<T>) -> String {
     value.map(|value| value.to_string()).unwrap_or_default()
 }
 
-/// One row per finding, after a header row when `header`.
+/// One row per finding, after a header row when `header`; written straight into one string, as
+/// a streamed audit writes tens of thousands of findings.
 fn findings_csv(findings: &[Finding], header: bool) -> String {
-    let mut rows = Vec::new();
+    let mut text = String::with_capacity(findings.len() * 128);
     if header {
-        rows.push(
-            ["code", "case_id", "row", "activity", "clock", "over_statutory", "over_promised", "message"]
-                .map(str::to_owned)
-                .to_vec(),
+        push_csv_row(
+            &mut text,
+            ["code", "case_id", "row", "activity", "clock", "over_statutory", "over_promised", "message"],
         );
     }
+    // The numbers, written into buffers reused from row to row.
+    let (mut row, mut over_statutory, mut over_promised) = (String::new(), String::new(), String::new());
     for finding in findings {
-        rows.push(vec![
-            finding.code.code().to_owned(),
-            finding.case_id.clone(),
-            cell(finding.row),
-            cell(finding.activity.as_ref()),
-            cell(finding.clock.as_ref()),
-            cell(finding.over_statutory),
-            cell(finding.over_promised),
-            finding.message.clone(),
-        ]);
+        number_into(&mut row, finding.row);
+        number_into(&mut over_statutory, finding.over_statutory);
+        number_into(&mut over_promised, finding.over_promised);
+        push_csv_row(
+            &mut text,
+            [
+                finding.code.code(),
+                &finding.case_id,
+                &row,
+                finding.activity.as_deref().unwrap_or_default(),
+                finding.clock.as_deref().unwrap_or_default(),
+                &over_statutory,
+                &over_promised,
+                &finding.message,
+            ],
+        );
     }
-    csv(&rows)
+    text
+}
+
+/// `number` written into `buffer` (emptied first); nothing when there is none.
+fn number_into(buffer: &mut String, number: Option<impl std::fmt::Display>) {
+    buffer.clear();
+    if let Some(number) = number {
+        let _ = write!(buffer, "{number}");
+    }
 }
 
 fn scope(report: &AuditReport) -> String {

@@ -72,15 +72,33 @@ pub(crate) fn table(header: &[&str]) -> comfy_table::Table {
 pub(crate) fn csv(rows: &[Vec<String>]) -> String {
     let mut text = String::new();
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|cell| csv_cell(cell)).collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
+        push_csv_row(&mut text, row);
     }
     text
 }
 
-fn csv_cell(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_owned() }
+/// Appends one CSV row to `text`: the cells separated by commas, each quoted only when it must
+/// be, then a newline.
+pub(crate) fn push_csv_row<S: AsRef<str>>(text: &mut String, cells: impl IntoIterator<Item = S>) {
+    for (index, cell) in cells.into_iter().enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        let cell = cell.as_ref();
+        if cell.contains([',', '"', '\n', '\r']) {
+            text.push('"');
+            for (part, piece) in cell.split('"').enumerate() {
+                if part > 0 {
+                    text.push_str("\"\"");
+                }
+                text.push_str(piece);
+            }
+            text.push('"');
+        } else {
+            text.push_str(cell);
+        }
+    }
+    text.push('\n');
 }
 
 /// Consecutive dates folded into ranges: `02-15..02-23, 02-28`, with years when they differ
