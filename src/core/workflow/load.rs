@@ -2,7 +2,6 @@
 //! `extends` are read through a `SourceReader` the caller supplies, so the core does no I/O.
 
 use super::analysis::analyse;
-use super::canonical::content_hash;
 use super::checker::{Checker, Origin};
 use super::draft::{Draft, read_workflow};
 use super::raw::RawWorkflowFile;
@@ -135,7 +134,6 @@ fn validate(
     }
     workflow.index();
     analyse(checker, &workflow, &draft);
-    workflow.content_hash = content_hash(&workflow);
     Some((draft, workflow))
 }
 

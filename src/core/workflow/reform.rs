@@ -65,7 +65,7 @@ pub(crate) fn apply_reform(
     DraftLineage {
         base_id: base.id.clone(),
         base_version: base.version.clone(),
-        base_content_hash: base.content_hash,
+        base_content_hash: base.content_hash(),
         reform_title: reform.title.value.clone(),
         rounding,
         parallelized,

@@ -130,7 +130,7 @@ pub(crate) fn resolve(checker: &mut Checker, draft: &Draft, calendars: &Calendar
         transitions_from,
         // Made once the workflow is known to be sound (`Workflow::index`).
         lookup: Lookup::default(),
-        content_hash: [0; 32],
+        content_hash: std::sync::OnceLock::new(),
     })
 }
 

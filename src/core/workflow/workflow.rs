@@ -27,7 +27,8 @@ pub struct Workflow {
     pub(crate) transitions_from: Vec<Vec<TransitionId>>,
     /// Lookups the core makes on every step, derived from the fields above.
     pub(crate) lookup: Lookup,
-    pub(crate) content_hash: [u8; 32],
+    /// Worked out on first use (most runs never show it, and it is a fifth of a start's work).
+    pub(crate) content_hash: std::sync::OnceLock<[u8; 32]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,12 +176,12 @@ impl Workflow {
 
     /// SHA-256 of the workflow's canonical form (see `canonical.rs`).
     pub fn content_hash(&self) -> [u8; 32] {
-        self.content_hash
+        *self.content_hash.get_or_init(|| super::canonical::content_hash(self))
     }
 
     /// The content hash in lower-case hex.
     pub fn content_hash_hex(&self) -> String {
-        hex(&self.content_hash)
+        hex(&self.content_hash())
     }
 
     pub fn state(&self, id: StateId) -> &State {
