@@ -54,11 +54,12 @@ pub struct Pending {
     pub ticket: u64,
 }
 
-/// What a finished walk leaves for the next one on the same workflow: its replay and vectors,
-/// whose buffers are then reused rather than allocated again for every case.
+/// What a finished walk leaves for the next one on the same workflow: its replay, opening and
+/// vectors, whose buffers are then reused rather than allocated again for every case.
 #[derive(Default)]
 pub struct WalkBuffers {
     replay: Option<Replay>,
+    opening: Option<Opening>,
     pending: Vec<Pending>,
     stepped: Vec<Event>,
 }
@@ -75,11 +76,13 @@ pub struct CaseWalk<'m, 'w> {
     pub(crate) events: Option<Vec<Event>>,
     /// The events of the last step, the buffer reused from step to step.
     stepped: Vec<Event>,
+    /// The opening, kept for the next walk to reuse its strings.
+    opening: Opening,
 }
 
 impl<'m, 'w> CaseWalk<'m, 'w> {
-    /// Opens a case at `arrival` with `attributes` (name, text), in the buffers a finished walk
-    /// gave back (or new ones, [`WalkBuffers::default`]).
+    /// Opens a case at `arrival` with those of `attributes` (name, text) the workflow declares,
+    /// in the buffers a finished walk gave back (or new ones, [`WalkBuffers::default`]).
     ///
     /// # Errors
     ///
@@ -89,16 +92,20 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         calendar: &WorkingCalendar,
         axis: &WorkingDayAxis,
         arrival: f64,
-        attributes: Vec<(String, String)>,
+        attributes: &[(String, String)],
         keep_events: bool,
         buffers: WalkBuffers,
     ) -> Result<CaseWalk<'m, 'w>, WalkError> {
         let workflow = model.workflow;
-        let WalkBuffers { replay, mut pending, mut stepped } = buffers;
+        let WalkBuffers { replay, opening, mut pending, mut stepped } = buffers;
         let mut replay = replay.unwrap_or_else(|| Replay::new(workflow));
         pending.clear();
         stepped.clear();
-        let opening = Opening { at: axis.instant(arrival)?, actor: SIMULATION_ACTOR.to_owned(), attributes };
+        let at = axis.instant(arrival)?;
+        let mut opening =
+            opening.unwrap_or_else(|| Opening { at, actor: SIMULATION_ACTOR.to_owned(), attributes: Vec::new() });
+        opening.at = at;
+        copy_known(&mut opening.attributes, workflow, attributes);
         let events =
             open_in_place(workflow, calendar, &mut replay, &opening).map_err(|rejection| WalkError::Refused {
                 state: workflow.state(workflow.initial()).name.clone(),
@@ -113,12 +120,18 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             steps: 0,
             events: keep_events.then_some(events),
             stepped,
+            opening,
         })
     }
 
     /// The walk's buffers, for the next walk to reuse.
     pub fn into_buffers(self) -> WalkBuffers {
-        WalkBuffers { replay: Some(self.replay), pending: self.pending, stepped: self.stepped }
+        WalkBuffers {
+            replay: Some(self.replay),
+            opening: Some(self.opening),
+            pending: self.pending,
+            stepped: self.stepped,
+        }
     }
 
     pub fn is_finished(&self) -> bool {
@@ -232,6 +245,20 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
     pub fn workflow(&self) -> &'w Workflow {
         self.model.workflow
     }
+}
+
+/// Those of `attributes` that `workflow` declares, in order, copied into `into` over what it
+/// held (its strings are reused: a case's attributes are copied for every simulated case).
+fn copy_known(into: &mut Vec<(String, String)>, workflow: &Workflow, attributes: &[(String, String)]) {
+    let mut known = attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some());
+    let mut copied = 0;
+    for ((name, value), (known_name, known_value)) in into.iter_mut().zip(known.by_ref()) {
+        name.clone_from(known_name);
+        value.clone_from(known_value);
+        copied += 1;
+    }
+    into.truncate(copied);
+    into.extend(known.cloned());
 }
 
 /// The state an event moves a case into (its leaves entered afresh), if it moves it.

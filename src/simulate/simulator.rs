@@ -286,9 +286,7 @@ fn run_case(
     spare: &mut WalkBuffers,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
-    let own: Vec<(String, String)> =
-        attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
-    let mut walk = CaseWalk::open(model, calendar, axis, arrival, own, keep_events, std::mem::take(spare))?;
+    let mut walk = CaseWalk::open(model, calendar, axis, arrival, attributes, keep_events, std::mem::take(spare))?;
     // Counted by action id (a case takes dozens of steps among a few dozen actions), then listed.
     let mut counts = vec![0u32; workflow.actions().len()];
     while !walk.is_finished() {

@@ -108,10 +108,8 @@ fn replicate(
         let fail = |error: WalkError| (case as u64, error);
         if due_ticket == 0 {
             let (arrival, attributes) = &drawn[case];
-            let own: Vec<(String, String)> =
-                attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some()).cloned().collect();
             walks[case] = Some(
-                CaseWalk::open(model, calendar, axis, *arrival, own, keep_events, WalkBuffers::default())
+                CaseWalk::open(model, calendar, axis, *arrival, attributes, keep_events, WalkBuffers::default())
                     .map_err(fail)?,
             );
         } else {
