@@ -98,6 +98,7 @@ fn watch_verify_and_check_over_the_store() {
     let verify = run(&db, &["verify", "--format", "csv"]);
     assert_eq!(verify.code, 1, "{}", verify.stderr);
     assert!(verify.stdout.contains("L-1,1,its hash does not match its content"), "{}", verify.stdout);
+    assert!(verify.stderr.contains("1 of 1 cases has a broken chain"), "{}", verify.stderr);
 }
 
 #[test]

@@ -60,7 +60,8 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
         eprintln!("every chain verifies ({cases} cases)");
         Ok(EXIT_OK)
     } else {
-        eprintln!("{} of {cases} cases have a broken chain", broken.len());
+        let verb = if broken.len() == 1 { "has" } else { "have" };
+        eprintln!("{} of {cases} cases {verb} a broken chain", broken.len());
         Ok(EXIT_FINDINGS)
     }
 }
