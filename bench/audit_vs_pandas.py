@@ -5,9 +5,10 @@ Generates synthetic logs on the Longgang 2017 flow with `bench/generate_log.rs` 
 through the engine's own transition function, with injected violations), at two sizes, and
 times on each:
 
-- `renewflow audit LOG --workflow workflows/longgang-2017.yaml --format csv`: the whole
-  process, reading the CSV and replaying every case through the core (transitions, roles,
-  guards, clocks, pauses) on the real calendar, with its peak RSS;
+- `renewflow audit LOG --workflow workflows/longgang-2017.yaml --format csv > findings.csv`:
+  the whole process, reading the CSV and replaying every case through the core (transitions,
+  roles, guards, clocks, pauses) on the real calendar and writing every finding to a file, with
+  its peak RSS;
 - the analyst's script: pandas `read_csv`, group by case in file order, and
   `numpy.busday_count` with the holiday list from `chinesecalendar` between consecutive events
   and over each case, in a child process with its peak RSS.
@@ -73,14 +74,23 @@ def warm(path: str) -> None:
             pass
 
 
-def timed(command: list, **kwargs) -> tuple:
-    """Runs `command` under /usr/bin/time; returns (wall seconds, peak RSS in MiB, stdout)."""
+def timed(command: list, output: str = None) -> tuple:
+    """Runs `command` under /usr/bin/time; returns (wall seconds, peak RSS in MiB, stdout).
+
+    With `output`, stdout goes to that file (as `> findings.csv` would), and is read back after
+    the clock stops: through a pipe, this script's own reading of it would compete for the two
+    cores while the command runs."""
     started = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M"] + command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
-    )
+    if output is None:
+        done = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    else:
+        with open(output, "w") as out:
+            done = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, stdout=out, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     rss_kib = int(done.stderr.strip().splitlines()[-1])
+    if output is not None:
+        with open(output) as written:
+            return seconds, rss_kib / 1024, written.read()
     return seconds, rss_kib / 1024, done.stdout
 
 
@@ -116,7 +126,10 @@ def main() -> None:
             # the same spells of a busy machine.
             for _ in range(args.runs):
                 warm(log)
-                seconds, rss, found = timed([str(renewflow), "audit", log, "--workflow", str(WORKFLOW), "--format", "csv"])
+                seconds, rss, found = timed(
+                    [str(renewflow), "audit", log, "--workflow", str(WORKFLOW), "--format", "csv"],
+                    output=os.path.join(directory, "findings.csv"),
+                )
                 ours.append(seconds)
                 ours_rss = max(ours_rss, rss)
                 warm(log)
