@@ -62,6 +62,7 @@ pub struct WalkBuffers {
     opening: Option<Opening>,
     pending: Vec<Pending>,
     stepped: Vec<Event>,
+    action_counts: Vec<u32>,
 }
 
 /// One simulated case in progress.
@@ -78,6 +79,8 @@ pub struct CaseWalk<'m, 'w> {
     stepped: Vec<Event>,
     /// The opening, kept for the next walk to reuse its strings.
     opening: Opening,
+    /// How often each action (by id) was taken.
+    action_counts: Vec<u32>,
 }
 
 impl<'m, 'w> CaseWalk<'m, 'w> {
@@ -92,18 +95,21 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         calendar: &WorkingCalendar,
         axis: &WorkingDayAxis,
         arrival: f64,
-        attributes: &[(String, String)],
+        attributes: &[(&str, &str)],
         keep_events: bool,
         buffers: WalkBuffers,
     ) -> Result<CaseWalk<'m, 'w>, WalkError> {
         let workflow = model.workflow;
-        let WalkBuffers { replay, opening, mut pending, mut stepped } = buffers;
+        let WalkBuffers { replay, opening, mut pending, mut stepped, mut action_counts } = buffers;
         let mut replay = replay.unwrap_or_else(|| Replay::new(workflow));
         pending.clear();
         stepped.clear();
+        action_counts.clear();
+        action_counts.resize(workflow.actions().len(), 0);
         let at = axis.instant(arrival)?;
-        let mut opening =
-            opening.unwrap_or_else(|| Opening { at, actor: SIMULATION_ACTOR.to_owned(), attributes: Vec::new() });
+        // The actor is left empty, as for every step: the emitted log names the simulation
+        // (`SIMULATION_ACTOR`) as the resource.
+        let mut opening = opening.unwrap_or_else(|| Opening { at, actor: String::new(), attributes: Vec::new() });
         opening.at = at;
         copy_known(&mut opening.attributes, workflow, attributes);
         let events =
@@ -121,6 +127,7 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             events: keep_events.then_some(events),
             stepped,
             opening,
+            action_counts,
         })
     }
 
@@ -131,7 +138,17 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
             opening: Some(self.opening),
             pending: self.pending,
             stepped: self.stepped,
+            action_counts: self.action_counts,
         }
+    }
+
+    /// (action id, times taken) of every action the walk took, by id.
+    pub fn actions_taken(&self) -> Vec<(usize, u32)> {
+        let taken = self.action_counts.iter().enumerate().filter(|(_, times)| **times > 0);
+        // Sized first: collected from a filter, the vector would grow (and move) several times.
+        let mut actions = Vec::with_capacity(taken.clone().count());
+        actions.extend(taken.map(|(action, times)| (action, *times)));
+        actions
     }
 
     pub fn is_finished(&self) -> bool {
@@ -202,12 +219,8 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
         let choice: &Choice = &self.model.choices[pending.leaf.index()][pending.choice];
         // The actor is left empty (copying it then allocates nothing); the emitted log names the
         // simulation as the resource.
-        let act = Act {
-            at: axis.instant(position)?,
-            actor: "",
-            role: choice.role,
-            action: workflow.transition(choice.transition).action,
-        };
+        let action = workflow.transition(choice.transition).action;
+        let act = Act { at: axis.instant(position)?, actor: "", role: choice.role, action };
         self.stepped.clear();
         act_in_place(workflow, calendar, &mut self.replay, &act, &mut self.stepped).map_err(|rejection| {
             WalkError::Refused {
@@ -216,6 +229,9 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
                 rejection: Box::new(rejection),
             }
         })?;
+        if let Some(count) = self.action_counts.get_mut(action.index()) {
+            *count += 1;
+        }
         let events = &self.stepped;
         self.position = position;
         let leaves = self.replay.configuration().leaves();
@@ -249,16 +265,18 @@ impl<'m, 'w> CaseWalk<'m, 'w> {
 
 /// Those of `attributes` that `workflow` declares, in order, copied into `into` over what it
 /// held (its strings are reused: a case's attributes are copied for every simulated case).
-fn copy_known(into: &mut Vec<(String, String)>, workflow: &Workflow, attributes: &[(String, String)]) {
+fn copy_known(into: &mut Vec<(String, String)>, workflow: &Workflow, attributes: &[(&str, &str)]) {
     let mut known = attributes.iter().filter(|(name, _)| workflow.attribute_named(name).is_some());
     let mut copied = 0;
     for ((name, value), (known_name, known_value)) in into.iter_mut().zip(known.by_ref()) {
-        name.clone_from(known_name);
-        value.clone_from(known_value);
+        name.clear();
+        name.push_str(known_name);
+        value.clear();
+        value.push_str(known_value);
         copied += 1;
     }
     into.truncate(copied);
-    into.extend(known.cloned());
+    into.extend(known.map(|(name, value)| ((*name).to_owned(), (*value).to_owned())));
 }
 
 /// The state an event moves a case into (its leaves entered afresh), if it moves it.

@@ -222,14 +222,18 @@ fn arrival_positions(
     Ok(Some(positions))
 }
 
+/// A case's arrival (a position on the working-day axis) and attribute values (name, text),
+/// borrowed from the scenario.
+pub(crate) type CaseDraws<'s> = (f64, Vec<(&'s str, &'s str)>);
+
 /// A case's arrival and attribute values (name, text), drawn from its common stream.
-pub(crate) fn case_draws<R: Rng + ?Sized>(
-    scenario: &Scenario,
+pub(crate) fn case_draws<'s, R: Rng + ?Sized>(
+    scenario: &'s Scenario,
     axis: &WorkingDayAxis,
     case: u64,
     positions: Option<&[f64]>,
     rng: &mut R,
-) -> Result<(f64, Vec<(String, String)>), SimulationError> {
+) -> Result<CaseDraws<'s>, SimulationError> {
     let arrival = match (&scenario.arrivals, positions) {
         (_, Some(positions)) => positions[case as usize],
         (Arrivals::Fixed(dates), None) => {
@@ -255,13 +259,19 @@ pub(crate) fn case_draws<R: Rng + ?Sized>(
     for (name, mix) in &scenario.attributes {
         let draw: f64 = rng.random();
         let value = match &mix.value {
-            Mix::True(share) => (draw < *share).to_string(),
+            Mix::True(share) => {
+                if draw < *share {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
             Mix::Values(values) => {
                 let mut left = draw;
-                let mut chosen = values.last().map(|(value, _)| value.clone()).unwrap_or_default();
+                let mut chosen = values.last().map_or("", |(value, _)| value.as_str());
                 for (value, share) in values {
                     if left < *share {
-                        chosen.clone_from(value);
+                        chosen = value;
                         break;
                     }
                     left -= share;
@@ -269,7 +279,7 @@ pub(crate) fn case_draws<R: Rng + ?Sized>(
                 chosen
             }
         };
-        attributes.push((name.value.clone(), value));
+        attributes.push((name.value.as_str(), value));
     }
     Ok((arrival, attributes))
 }
@@ -280,15 +290,13 @@ fn run_case(
     model: &Model<'_>,
     calendar: &WorkingCalendar,
     axis: &WorkingDayAxis,
-    (arrival, attributes): (f64, &[(String, String)]),
+    (arrival, attributes): (f64, &[(&str, &str)]),
     rng: &mut ChaCha8Rng,
     keep_events: bool,
     spare: &mut WalkBuffers,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let mut walk = CaseWalk::open(model, calendar, axis, arrival, attributes, keep_events, std::mem::take(spare))?;
-    // Counted by action id (a case takes dozens of steps among a few dozen actions), then listed.
-    let mut counts = vec![0u32; workflow.actions().len()];
     while !walk.is_finished() {
         walk.draw(rng)?;
         for pending in &mut walk.pending {
@@ -300,13 +308,9 @@ fn run_case(
             let leaf = walk.replay.configuration().leaves().first().copied().unwrap_or(workflow.initial());
             return Err(WalkError::Stuck { state: workflow.state(leaf).name.clone() });
         };
-        let (taken, _) = walk.take(calendar, axis, index)?;
-        let action = workflow.transition(model.choices[taken.leaf.index()][taken.choice].transition).action.index();
-        counts[action] += 1;
+        walk.take(calendar, axis, index)?;
     }
-    let actions =
-        counts.iter().enumerate().filter(|(_, times)| **times > 0).map(|(action, times)| (action, *times)).collect();
-    let result = finish(model, calendar, &mut walk, actions);
+    let result = finish(model, calendar, &mut walk);
     *spare = walk.into_buffers();
     result
 }
@@ -316,7 +320,6 @@ pub(crate) fn finish(
     model: &Model<'_>,
     calendar: &WorkingCalendar,
     walk: &mut CaseWalk<'_, '_>,
-    actions: Vec<(usize, u32)>,
 ) -> Result<CaseResult, WalkError> {
     let workflow = model.workflow;
     let finished_on = walk.replay.finished_on().unwrap_or_default();
@@ -324,18 +327,18 @@ pub(crate) fn finish(
         Some(opened) => calendar.working_days_between(opened, finished_on)?,
         None => 0,
     };
-    let clocks = workflow
-        .clocks()
-        .iter()
-        .zip(walk.replay.clocks())
-        .map(|(clock, track)| clock_breaches(calendar, clock, track, finished_on))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Sized first: collected through a `Result`, the vector would grow (and move) several times.
+    let mut clocks = Vec::with_capacity(workflow.clocks().len());
+    for (clock, track) in workflow.clocks().iter().zip(walk.replay.clocks()) {
+        clocks.push(clock_breaches(calendar, clock, track, finished_on)?);
+    }
     let outcome = walk
         .replay
         .configuration()
         .finished_in(workflow)
         .filter(|state| matches!(workflow.state(*state).kind, StateKind::Final))
         .map_or(0, crate::core::workflow::StateId::index);
+    let actions = walk.actions_taken();
     Ok(CaseResult { total_working_days, finished_on, clocks, outcome, actions, events: walk.events.take() })
 }
 

@@ -17,16 +17,13 @@ use super::case_walk::{CaseWalk, Pending, WalkBuffers, WalkError};
 use super::model::Model;
 use super::scenario::{Arrivals, Scenario};
 use super::simulator::{
-    CaseResult, OnBlock, QueueTally, RunOptions, SimulationError, Tally, case_draws, finish, stream,
+    CaseDraws, CaseResult, OnBlock, QueueTally, RunOptions, SimulationError, Tally, case_draws, finish, stream,
 };
 use super::working_day_axis::WorkingDayAxis;
 use crate::core::calendar::WorkingCalendar;
 
 /// A moment in the run: (position as ordered bits, sequence), so ties keep insertion order.
 type Moment = Reverse<(u64, u64, usize, u64)>;
-
-/// A case's arrival position and attribute values (name, text).
-type Arrival = (f64, Vec<(String, String)>);
 
 /// One replication of one workflow: every case's result, in case order, and its queues.
 struct Replicated {
@@ -35,12 +32,12 @@ struct Replicated {
 }
 
 /// Where case `i` of replication `r` arrives, and its attributes, drawn for every workflow alike.
-fn arrivals(
-    scenario: &Scenario,
+fn arrivals<'s>(
+    scenario: &'s Scenario,
     axis: &WorkingDayAxis,
     cases: u64,
     rng: &mut rand::rngs::ChaCha8Rng,
-) -> Result<Vec<Arrival>, SimulationError> {
+) -> Result<Vec<CaseDraws<'s>>, SimulationError> {
     let mut drawn = Vec::with_capacity(cases as usize);
     let mut poisson = match &scenario.arrivals {
         Arrivals::Poisson { from, rate_per_working_day } => {
@@ -69,7 +66,7 @@ fn replicate(
     model: &Model<'_>,
     calendar: &WorkingCalendar,
     axis: &WorkingDayAxis,
-    drawn: &[Arrival],
+    drawn: &[CaseDraws<'_>],
     rng: &mut rand::rngs::ChaCha8Rng,
     keep_events: bool,
 ) -> Result<Replicated, (u64, WalkError)> {
@@ -85,7 +82,6 @@ fn replicate(
         .map(|staff| QueueTally { handlers: u64::from(staff.unwrap_or(0)), ..QueueTally::default() })
         .collect();
     let mut walks: Vec<Option<CaseWalk<'_, '_>>> = (0..drawn.len()).map(|_| None).collect();
-    let mut actions: Vec<Vec<(usize, u32)>> = vec![Vec::new(); drawn.len()];
     let mut results: Vec<Option<CaseResult>> = (0..drawn.len()).map(|_| None).collect();
     let mut heap: BinaryHeap<Moment> = BinaryHeap::new();
     let mut sequence = 0_u64;
@@ -116,11 +112,6 @@ fn replicate(
             let Some(walk) = walks[case].as_mut() else { continue };
             let Some(index) = walk.pending.iter().position(|pending| pending.ticket == due_ticket) else { continue };
             let (taken, dropped) = walk.take(calendar, axis, index).map_err(fail)?;
-            let action = workflow.transition(model.choices[taken.leaf.index()][taken.choice].transition).action.index();
-            match actions[case].iter_mut().find(|(counted, _)| *counted == action) {
-                Some((_, times)) => *times += 1,
-                None => actions[case].push((action, 1)),
-            }
             // Handlers held by the step taken and by steps the case no longer waits for are free.
             for gone in std::iter::once(&taken).chain(&dropped) {
                 if let Some(position) = serving[case].iter().position(|(held, _, _)| *held == gone.ticket) {
@@ -135,7 +126,7 @@ fn replicate(
         // The case draws its next steps; each waits for a handler or is due after its duration.
         if walks[case].as_ref().is_some_and(CaseWalk::is_finished) {
             if let Some(mut walk) = walks[case].take() {
-                let result = finish(model, calendar, &mut walk, std::mem::take(&mut actions[case])).map_err(fail)?;
+                let result = finish(model, calendar, &mut walk).map_err(fail)?;
                 results[case] = Some(result);
             }
         } else if let Some(walk) = walks[case].as_mut() {
