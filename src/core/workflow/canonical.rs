@@ -77,7 +77,7 @@ fn canonical(workflow: &Workflow) -> Json {
         "lineage": workflow.lineage.iter().map(|lineage| json!({
             "base_workflow": lineage.base_id,
             "base_version": lineage.base_version,
-            "base_content_hash": hex(&lineage.base_content_hash),
+            "base_content_hash": hex(&lineage.base_content_hash()),
             "reform": lineage.reform_title,
             "rounding": lineage.rounding.map(super::clock::Rounding::name),
             "parallelized": lineage.parallelized.iter().map(|parallel| json!({

@@ -123,7 +123,7 @@ pub(crate) struct DraftExtension {
 pub(crate) struct DraftLineage {
     pub(crate) base_id: String,
     pub(crate) base_version: String,
-    pub(crate) base_content_hash: [u8; 32],
+    pub(crate) base: std::sync::Arc<super::workflow::Workflow>,
     pub(crate) reform_title: String,
     pub(crate) rounding: Option<super::clock::Rounding>,
     pub(crate) parallelized: Vec<DraftParallelized>,

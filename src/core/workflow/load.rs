@@ -184,6 +184,7 @@ fn extend(
         return None;
     }
     let problems_before = checker.problem_count();
+    let base = std::sync::Arc::new(base);
     let lineage = apply_reform(checker, source, raw.reform.as_ref()?, &mut draft, &base);
     if let Some(version) = &raw.version {
         draft.version = checker.named(source, version);

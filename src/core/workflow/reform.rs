@@ -15,7 +15,7 @@ pub(crate) fn apply_reform(
     source: usize,
     reform: &Spanned<RawReform>,
     draft: &mut Draft,
-    base: &Workflow,
+    base: &std::sync::Arc<Workflow>,
 ) -> DraftLineage {
     let reform_at = checker.origin(source, &reform.referenced);
     let reform = &reform.value;
@@ -65,7 +65,7 @@ pub(crate) fn apply_reform(
     DraftLineage {
         base_id: base.id.clone(),
         base_version: base.version.clone(),
-        base_content_hash: base.content_hash(),
+        base: base.clone(),
         reform_title: reform.title.value.clone(),
         rounding,
         parallelized,

@@ -579,7 +579,7 @@ fn resolve_lineage(
         .map(|lineage| Lineage {
             base_id: lineage.base_id.clone(),
             base_version: lineage.base_version.clone(),
-            base_content_hash: lineage.base_content_hash,
+            base: lineage.base.clone(),
             reform_title: lineage.reform_title.clone(),
             rounding: lineage.rounding,
             parallelized: lineage

@@ -1584,7 +1584,7 @@ reform:
     let lineage = &reform.lineage()[0];
     assert_eq!(reform.lineage().len(), 1);
     assert_eq!((lineage.base_id.as_str(), lineage.base_version.as_str()), ("w", "1"));
-    assert_eq!(lineage.base_content_hash, base.content_hash());
+    assert_eq!(lineage.base_content_hash(), base.content_hash());
     assert_eq!(lineage.reform_title, "改革");
     assert_eq!(lineage.rounding, Some(Rounding::Nearest));
     assert_ne!(reform.content_hash(), base.content_hash());

@@ -94,15 +94,52 @@ pub struct Transition {
 }
 
 /// One reform in a workflow's history: what it was applied to and how it rounded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Lineage {
     pub base_id: String,
     pub base_version: String,
-    pub base_content_hash: [u8; 32],
+    /// The base itself, for its content hash: worked out only when asked for, like every
+    /// workflow's (loading a reform does not pay for hashing its base).
+    pub(crate) base: std::sync::Arc<Workflow>,
     pub reform_title: String,
     pub rounding: Option<Rounding>,
     /// The parallel states this reform made.
     pub parallelized: Vec<Parallelized>,
+}
+
+impl Lineage {
+    /// The content hash of the workflow this reform was applied to.
+    pub fn base_content_hash(&self) -> [u8; 32] {
+        self.base.content_hash()
+    }
+}
+
+impl PartialEq for Lineage {
+    fn eq(&self, other: &Lineage) -> bool {
+        self.base_id == other.base_id
+            && self.base_version == other.base_version
+            && self.reform_title == other.reform_title
+            && self.rounding == other.rounding
+            && self.parallelized == other.parallelized
+            && self.base_content_hash() == other.base_content_hash()
+    }
+}
+
+impl Eq for Lineage {}
+
+impl std::fmt::Debug for Lineage {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Lineage")
+            .field("base_id", &self.base_id)
+            .field("base_version", &self.base_version)
+            .field("base_content_hash", &hex(&self.base_content_hash()))
+            .field("reform_title", &self.reform_title)
+            .field("rounding", &self.rounding)
+            .field("parallelized", &self.parallelized)
+            // The base workflow itself is shown by its hash above.
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

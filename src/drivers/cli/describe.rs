@@ -49,7 +49,7 @@ fn tables(workflow: &Workflow) -> String {
             lineage.reform_title,
             lineage.base_id,
             lineage.base_version,
-            crate::core::workflow::hex(&lineage.base_content_hash),
+            crate::core::workflow::hex(&lineage.base_content_hash()),
             lineage.rounding.map_or("none", |rounding| rounding.name())
         );
     }
