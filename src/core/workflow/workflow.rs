@@ -27,7 +27,8 @@ pub struct Workflow {
     pub(crate) transitions_from: Vec<Vec<TransitionId>>,
     /// Lookups the core makes on every step, derived from the fields above.
     pub(crate) lookup: Lookup,
-    /// Worked out on first use (most runs never show it, and it is a fifth of a start's work).
+    /// Worked out on first use: most runs never show it, and hashing the canonical form is a
+    /// large share of loading a workflow.
     pub(crate) content_hash: std::sync::OnceLock<[u8; 32]>,
 }
 

@@ -194,3 +194,21 @@ fn table_text(value: Option<&serde_json::Value>) -> String {
         other => csv_text(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::push_csv_row;
+
+    /// RFC 4180: a cell with a comma, quote or line break is quoted, its quotes doubled; the
+    /// `csv` crate reads the row back as it was.
+    #[test]
+    fn csv_rows_quote_only_the_cells_that_need_it() {
+        let cells = ["AUD006", "say \"no\", twice", "line\nbreak", "", "裁决"];
+        let mut text = String::new();
+        push_csv_row(&mut text, cells);
+        assert_eq!(text, "AUD006,\"say \"\"no\"\", twice\",\"line\nbreak\",,裁决\n");
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        let read: Vec<String> = reader.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(read, cells);
+    }
+}
