@@ -4,19 +4,23 @@
 
 use std::io::Read;
 
+use super::csv_records::{CsvRecords, Record};
 use super::log_event::{ColumnIndexes, LogColumns, LogEvent, UnreadableRow};
+use super::log_row::Span;
 use super::row_batch::{RowBatch, RowSource, RowSpans, shard_of};
 
 /// The rows of a CSV log.
 pub struct CsvLog<R: Read> {
-    reader: csv::Reader<R>,
+    records: CsvRecords<R>,
     columns: ColumnIndexes,
-    record: csv::ByteRecord,
     row: u64,
     failed: bool,
     /// The batch `next` reads one row into.
     one: RowBatch,
 }
+
+/// Why a record cannot be a row: its case id when it got that far, and the reason.
+type Unreadable = (Option<String>, String);
 
 impl<R: Read> CsvLog<R> {
     /// Reads the header and finds the fields in it.
@@ -25,17 +29,22 @@ impl<R: Read> CsvLog<R> {
     ///
     /// A message when the header cannot be read or lacks a case id, activity or timestamp column.
     pub fn new(input: R, columns: &LogColumns, attributes: &[&str]) -> Result<CsvLog<R>, String> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
-        let header = reader.byte_headers().map_err(|error| format!("the header cannot be read: {error}"))?;
-        let header: Vec<String> = header
-            .iter()
-            .map(|field| String::from_utf8_lossy(field).trim_start_matches('\u{feff}').trim().to_owned())
-            .collect();
+        let mut records = CsvRecords::new(input);
+        let header: Vec<String> = match records.read() {
+            Ok(Some(header)) => (0..header.len())
+                .map(|index| {
+                    let name = String::from_utf8_lossy(header.get(index).unwrap_or_default());
+                    name.trim_start_matches('\u{feff}').trim().to_owned()
+                })
+                .collect(),
+            Ok(None) => Vec::new(),
+            Err(error) => return Err(format!("the header cannot be read: {error}")),
+        };
         if header.iter().all(String::is_empty) {
             return Err("the log is empty: it has no header row".to_owned());
         }
         let columns = columns.locate(&header, attributes)?;
-        Ok(CsvLog { reader, columns, record: csv::ByteRecord::new(), row: 0, failed: false, one: RowBatch::new() })
+        Ok(CsvLog { records, columns, row: 0, failed: false, one: RowBatch::new() })
     }
 
     /// Reads the next record into the part of `parts` its case falls to, as row `position` of
@@ -45,16 +54,14 @@ impl<R: Read> CsvLog<R> {
             return false;
         }
         let shards = parts.len();
-        let part = match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => return false,
-            Ok(true) => {
+        let part = match self.records.read() {
+            Ok(None) => return false,
+            Ok(Some(record)) => {
                 self.row += 1;
-                // The whole record checked as UTF-8 at once; fields are then slices of it.
-                let whole = std::str::from_utf8(self.record.as_slice()).ok();
-                let case_id = field(&self.record, whole, self.columns.case_id).ok().flatten();
-                let part = &mut parts[shard_of(case_id.unwrap_or_default(), shards)];
+                let case_id = case_id_of(&record, self.columns.case_id);
+                let part = &mut parts[shard_of(case_id, shards)];
                 let mark = part.mark();
-                match self.event_into(part, whole) {
+                match event_into(&self.columns, self.row, &record, part) {
                     Ok(()) => part,
                     Err((case_id, message)) => {
                         part.rewind(mark);
@@ -65,11 +72,9 @@ impl<R: Read> CsvLog<R> {
                 }
             }
             Err(error) => {
+                // An I/O error ends the file.
                 self.row += 1;
-                // An I/O error ends the file; anything else is this record's problem.
-                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                    self.failed = true;
-                }
+                self.failed = true;
                 let part = &mut parts[shard_of("", shards)];
                 part.push_unreadable(self.row, None, &error.to_string());
                 part
@@ -78,65 +83,83 @@ impl<R: Read> CsvLog<R> {
         part.push_position(position);
         true
     }
-
-    /// Appends the record just read to `batch`, or says why it cannot be read (with its case
-    /// id when it got that far).
-    fn event_into(&self, batch: &mut RowBatch, whole: Option<&str>) -> Result<(), (Option<String>, String)> {
-        let field = |index: usize| {
-            field(&self.record, whole, index).map_err(|()| (None, format!("field {} is not UTF-8 text", index + 1)))
-        };
-        let case_id_text = field(self.columns.case_id)?.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
-        let missing = |what: &str| (Some(case_id_text.to_owned()), format!("the row has no {what}"));
-        let activity = field(self.columns.activity)?.ok_or_else(|| missing("activity"))?;
-        let timestamp = field(self.columns.timestamp)?.ok_or_else(|| missing("timestamp"))?;
-        let optional = |index: Option<usize>| match index {
-            Some(index) => field(index),
-            None => Ok(None),
-        };
-        let (role, resource, workflow) =
-            (optional(self.columns.role)?, optional(self.columns.resource)?, optional(self.columns.workflow)?);
-        let case_id = batch.text(case_id_text);
-        let spans = RowSpans {
-            activity: batch.text(activity),
-            timestamp: batch.text(timestamp),
-            role: role.map(|role| batch.text(role)),
-            resource: resource.map(|resource| batch.text(resource)),
-            workflow: workflow.map(|workflow| batch.text(workflow)),
-        };
-        let first_cell = batch.cell_count();
-        for (index, attribute) in &self.columns.attributes {
-            if let Some(value) = field(*index)? {
-                let value = batch.text(value);
-                batch.cell(attribute, value);
-            }
-        }
-        batch.push_spans(self.row, case_id, spans, first_cell);
-        Ok(())
-    }
 }
 
-/// Field `index` of `record`, trimmed, `None` when absent or blank; `Err` when it is not UTF-8.
-/// `whole` is the record's text when all of it is UTF-8: the field is then a slice of it (on
-/// character boundaries, or it is not text of its own), else the field is checked alone.
-fn field<'r>(record: &'r csv::ByteRecord, whole: Option<&'r str>, index: usize) -> Result<Option<&'r str>, ()> {
-    let text = match whole {
-        Some(whole) => match record.range(index) {
-            None => return Ok(None),
-            Some(range) => whole.get(range).ok_or(())?,
-        },
-        None => match record.get(index) {
-            None => return Ok(None),
-            Some(bytes) => std::str::from_utf8(bytes).map_err(|_| ())?,
-        },
+/// The record's case id, trimmed ("" when absent, blank or not text): it picks the part.
+fn case_id_of<'r>(record: &Record<'r>, index: usize) -> &'r str {
+    let text = match record.text() {
+        Some(whole) => record.range(index).and_then(|range| whole.get(range)),
+        None => record.get(index).and_then(|bytes| std::str::from_utf8(bytes).ok()),
     };
-    Ok(Some(trimmed(text)).filter(|text| !text.is_empty()))
+    text.map_or("", |text| {
+        let (start, end) = trimmed_bounds(text);
+        &text[start..end]
+    })
 }
 
-/// `text` without surrounding whitespace; a field that starts and ends with a printable ASCII
-/// character (most do) is returned as it is, without the Unicode whitespace walk.
-fn trimmed(text: &str) -> &str {
+/// Appends `record` to `batch` as row `row`, or says why it cannot be read (with its case id
+/// when it got that far). A record that is all text is copied whole, once, and its fields are
+/// spans of the copy; otherwise each field used is checked and copied alone.
+fn event_into(columns: &ColumnIndexes, row: u64, record: &Record<'_>, batch: &mut RowBatch) -> Result<(), Unreadable> {
+    let base = record.text().map(|text| batch.text(text).start);
+    let field = |index: usize, batch: &mut RowBatch| {
+        field_span(record, base, index, batch).map_err(|()| (None, format!("field {} is not UTF-8 text", index + 1)))
+    };
+    let case_id = field(columns.case_id, batch)?.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
+    let missing =
+        |what: &str, batch: &RowBatch| (Some(batch.span_text(case_id).to_owned()), format!("the row has no {what}"));
+    let activity = field(columns.activity, batch)?.ok_or_else(|| missing("activity", batch))?;
+    let timestamp = field(columns.timestamp, batch)?.ok_or_else(|| missing("timestamp", batch))?;
+    let mut optional = |index: Option<usize>| match index {
+        Some(index) => field(index, batch),
+        None => Ok(None),
+    };
+    let spans = RowSpans {
+        activity,
+        timestamp,
+        role: optional(columns.role)?,
+        resource: optional(columns.resource)?,
+        workflow: optional(columns.workflow)?,
+    };
+    let first_cell = batch.cell_count();
+    for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {
+        if let Some(value) = field(*index, batch)? {
+            batch.cell_named(slot, attribute, value);
+        }
+    }
+    batch.push_spans(row, case_id, spans, first_cell);
+    Ok(())
+}
+
+/// Field `index` of `record` as a span of `batch`'s text, trimmed, `None` when absent or blank;
+/// `Err` when it is not UTF-8. With `base`, the whole record is text and was copied to `base`:
+/// the field is a slice of it (on character boundaries, or it is not text of its own).
+fn field_span(record: &Record<'_>, base: Option<u32>, index: usize, batch: &mut RowBatch) -> Result<Option<Span>, ()> {
+    if let (Some(whole), Some(base)) = (record.text(), base) {
+        let Some(range) = record.range(index) else { return Ok(None) };
+        let text = whole.get(range.clone()).ok_or(())?;
+        let (start, end) = trimmed_bounds(text);
+        if start == end {
+            return Ok(None);
+        }
+        let at = |offset: usize| base.saturating_add(u32::try_from(range.start + offset).unwrap_or(u32::MAX));
+        return Ok(Some(Span { start: at(start), end: at(end) }));
+    }
+    let Some(bytes) = record.get(index) else { return Ok(None) };
+    let text = std::str::from_utf8(bytes).map_err(|_| ())?;
+    let (start, end) = trimmed_bounds(text);
+    Ok((start != end).then(|| batch.text(&text[start..end])))
+}
+
+/// Where `text` is without surrounding whitespace; a field that starts and ends with a
+/// printable ASCII character (most do) is taken as it is, without the Unicode whitespace walk.
+fn trimmed_bounds(text: &str) -> (usize, usize) {
     let printable = |byte: Option<&u8>| byte.is_some_and(|byte| (0x21..0x7f).contains(byte));
-    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) { text } else { text.trim() }
+    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) {
+        return (0, text.len());
+    }
+    let start = text.len() - text.trim_start().len();
+    (start, text.trim_end().len().max(start))
 }
 
 impl<R: Read> RowSource for CsvLog<R> {

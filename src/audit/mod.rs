@@ -9,6 +9,7 @@ mod activity_index;
 mod auditor;
 mod case_audit;
 mod csv_log;
+mod csv_records;
 mod duration_fit;
 mod finding;
 mod import_selection;

@@ -13,6 +13,8 @@ pub struct RowBatch {
     cells: Vec<(Span, Span)>,
     /// For a part made by `split`, each row's position in the batch it was split from.
     positions: Vec<u32>,
+    /// Attribute names in `text`, by the reader's slot (`cell_named`): each written once.
+    names: Vec<Option<Span>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -103,6 +105,7 @@ impl RowBatch {
         self.rows.clear();
         self.cells.clear();
         self.positions.clear();
+        self.names.clear();
     }
 
     #[must_use]
@@ -155,6 +158,11 @@ impl RowBatch {
     pub(crate) fn rewind(&mut self, mark: Mark) {
         self.text.truncate(mark.text);
         self.cells.truncate(mark.cells);
+        for name in &mut self.names {
+            if name.is_some_and(|span| span.end as usize > mark.text) {
+                *name = None;
+            }
+        }
     }
 
     /// Appends `text` to the batch's buffer.
@@ -168,9 +176,25 @@ impl RowBatch {
         }
     }
 
-    /// Appends an attribute cell to the row being read.
-    pub(crate) fn cell(&mut self, name: &str, value: Span) {
-        let name = self.text(name);
+    /// The text of `span`, a span of this batch.
+    pub(crate) fn span_text(&self, span: Span) -> &str {
+        span.of(&self.text)
+    }
+
+    /// Appends an attribute cell to the row being read: attribute `name`, which a reader calls
+    /// `slot` (its name is written into the text once per batch).
+    pub(crate) fn cell_named(&mut self, slot: usize, name: &str, value: Span) {
+        let name = match self.names.get(slot).copied().flatten() {
+            Some(span) => span,
+            None => {
+                let span = self.text(name);
+                if self.names.len() <= slot {
+                    self.names.resize(slot + 1, None);
+                }
+                self.names[slot] = Some(span);
+                span
+            }
+        };
         self.cells.push((name, value));
     }
 
@@ -249,5 +273,8 @@ pub(crate) fn shard_of(case_id: &str, shards: usize) -> usize {
     let hash = case_id
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
-    usize::try_from(hash % shards.max(1) as u64).unwrap_or(0)
+    let shards = shards.max(1) as u64;
+    // A mask for a power of two (the audit's 16 shards), not a division.
+    let shard = if shards.is_power_of_two() { hash & (shards - 1) } else { hash % shards };
+    usize::try_from(shard).unwrap_or(0)
 }

@@ -1,0 +1,457 @@
+//! `CsvRecords`: the records of a CSV log, split exactly as the `csv` crate splits them (RFC 4180
+//! quoting; CR, LF or CRLF ends a record; blank lines are skipped; a UTF-8 BOM before the first
+//! record is dropped), but cheaply on the lines most logs are made of. A line with no quote and
+//! no carriage return inside it is split at its commas with `memchr`; only the first record and
+//! lines with a quote or a lone CR go through `csv_core`'s state machine, which may run them over
+//! several lines.
+//!
+//! The input is read in blocks of whole lines. A block that is all UTF-8 is checked once and
+//! kept as a `String`, so its lines are text without a check of their own.
+
+use std::io::{self, Read};
+
+use csv_core::ReadRecordResult;
+
+/// Bytes read from the input at a time (a block grows only for a longer line).
+const BLOCK_BYTES: usize = 1 << 18;
+
+/// A reader of CSV records.
+pub(crate) struct CsvRecords<R> {
+    input: R,
+    block_bytes: usize,
+    /// Whole lines read and not yet all split, from `start` on.
+    block: Block,
+    start: usize,
+    /// What was read after the block's last line break: the start of a line still being read.
+    tail: Vec<u8>,
+    /// The input has ended (or failed).
+    eof: bool,
+    /// The error that ended the input, returned once the lines read before it are split.
+    error: Option<io::Error>,
+    core: csv_core::Reader,
+    /// Whether `core` has read the first record (the header: it drops a BOM before it).
+    core_started: bool,
+    /// Where the current record's bytes are.
+    current: Current,
+    /// A record `core` read: its fields' bytes one after another, and where each field ends.
+    parsed: Vec<u8>,
+    parsed_ends: Vec<usize>,
+    /// The current record's fields, as ranges of its bytes.
+    fields: Vec<(usize, usize)>,
+}
+
+/// Lines of the input: text when all of them are UTF-8.
+enum Block {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+#[derive(Clone, Copy)]
+enum Current {
+    /// `block[start..end]`.
+    Line { start: usize, end: usize },
+    /// `parsed[..len]`.
+    Parsed { len: usize },
+}
+
+/// One record, borrowed from its reader.
+pub(crate) struct Record<'r> {
+    bytes: &'r [u8],
+    fields: &'r [(usize, usize)],
+    /// The whole record as text, when all of it is UTF-8.
+    text: Option<&'r str>,
+}
+
+impl<R: Read> CsvRecords<R> {
+    pub(crate) fn new(input: R) -> CsvRecords<R> {
+        CsvRecords::with_block_bytes(input, BLOCK_BYTES)
+    }
+
+    /// A reader that reads about `block_bytes` at a time (small ones test the seams).
+    fn with_block_bytes(input: R, block_bytes: usize) -> CsvRecords<R> {
+        CsvRecords {
+            block_bytes: block_bytes.max(1),
+            input,
+            block: Block::Bytes(Vec::new()),
+            start: 0,
+            tail: Vec::new(),
+            eof: false,
+            error: None,
+            core: csv_core::Reader::new(),
+            core_started: false,
+            current: Current::Parsed { len: 0 },
+            parsed: vec![0; 1024],
+            parsed_ends: vec![0; 32],
+            fields: Vec::new(),
+        }
+    }
+
+    /// The next record, or `None` at the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// The error that ended the input, after every whole line read before it. The line it
+    /// interrupted is lost, and so is the rest of the input.
+    pub(crate) fn read(&mut self) -> io::Result<Option<Record<'_>>> {
+        let found = if self.core_started { self.read_line()? } else { self.read_parsed()? };
+        if !found {
+            return self.error.take().map_or(Ok(None), Err);
+        }
+        Ok(Some(match self.current {
+            Current::Line { start, end } => match &self.block {
+                Block::Text(text) => {
+                    let text = text.get(start..end).unwrap_or_default();
+                    Record { bytes: text.as_bytes(), fields: &self.fields, text: Some(text) }
+                }
+                Block::Bytes(bytes) => {
+                    let bytes = bytes.get(start..end).unwrap_or_default();
+                    Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok() }
+                }
+            },
+            Current::Parsed { len } => {
+                let bytes = &self.parsed[..len];
+                Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok() }
+            }
+        }))
+    }
+
+    /// Splits the next line at its commas when it needs no more; else hands it to `core`.
+    fn read_line(&mut self) -> io::Result<bool> {
+        loop {
+            let block = self.block.bytes();
+            let rest = &block[self.start..];
+            if rest.is_empty() {
+                if !self.more_to_read() {
+                    return Ok(false);
+                }
+                self.fill();
+                continue;
+            }
+            // A block holds whole lines, but for the last line of the input.
+            let (line_end, next) = memchr::memchr(b'\n', rest)
+                .map_or((block.len(), block.len()), |offset| (self.start + offset, self.start + offset + 1));
+            let mut end = line_end;
+            if end > self.start && block[end - 1] == b'\r' {
+                end -= 1;
+            }
+            if end == self.start {
+                // A blank line: no record.
+                self.start = next;
+                continue;
+            }
+            if !split_at_commas(&block[self.start..end], &mut self.fields) {
+                return self.read_parsed();
+            }
+            self.current = Current::Line { start: self.start, end };
+            self.start = next;
+            return Ok(true);
+        }
+    }
+
+    /// Reads one record with `core` from `start`, over as many lines as it takes.
+    fn read_parsed(&mut self) -> io::Result<bool> {
+        self.core_started = true;
+        let (mut written, mut ended) = (0, 0);
+        loop {
+            if self.start == self.block.bytes().len() && self.more_to_read() {
+                self.fill();
+                continue;
+            }
+            // Given nothing (only at the end of the input), `core` ends the record.
+            let (result, read, wrote, ends) = self.core.read_record(
+                &self.block.bytes()[self.start..],
+                &mut self.parsed[written..],
+                &mut self.parsed_ends[ended..],
+            );
+            self.start += read;
+            written += wrote;
+            ended += ends;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.parsed.resize(self.parsed.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.parsed_ends.resize(self.parsed_ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    self.fields.clear();
+                    let mut from = 0;
+                    for end in &self.parsed_ends[..ended] {
+                        self.fields.push((from, *end));
+                        from = *end;
+                    }
+                    self.current = Current::Parsed { len: written };
+                    return Ok(true);
+                }
+                ReadRecordResult::End => return Ok(false),
+            }
+        }
+    }
+
+    /// Whether there is input left after the block.
+    fn more_to_read(&self) -> bool {
+        !self.eof || !self.tail.is_empty()
+    }
+
+    /// Starts a new block (the old one is split): the tail, then more of the input up to its
+    /// last line break (all of it at the end of the input). An error ends the input; the block
+    /// keeps the whole lines read before it.
+    fn fill(&mut self) {
+        let mut bytes = match std::mem::replace(&mut self.block, Block::Bytes(Vec::new())) {
+            Block::Text(text) => text.into_bytes(),
+            Block::Bytes(bytes) => bytes,
+        };
+        bytes.clear();
+        bytes.append(&mut self.tail);
+        self.start = 0;
+        let mut searched = 0;
+        let cut = loop {
+            if let Some(last) = memchr::memrchr(b'\n', &bytes[searched..]) {
+                break searched + last + 1;
+            }
+            if self.eof {
+                break bytes.len();
+            }
+            searched = bytes.len();
+            let limit = self.block_bytes.max(bytes.len()) as u64;
+            match (&mut self.input).take(limit).read_to_end(&mut bytes) {
+                Ok(0) => self.eof = true,
+                Ok(_) => {}
+                Err(error) => {
+                    self.eof = true;
+                    self.error = Some(error);
+                    // The line the error interrupted is dropped with the rest of the input.
+                    let cut = memchr::memrchr(b'\n', &bytes).map_or(0, |last| last + 1);
+                    bytes.truncate(cut);
+                    break cut;
+                }
+            }
+        };
+        self.tail.extend_from_slice(&bytes[cut..]);
+        bytes.truncate(cut);
+        self.block = match String::from_utf8(bytes) {
+            Ok(text) => Block::Text(text),
+            Err(error) => Block::Bytes(error.into_bytes()),
+        };
+    }
+}
+
+/// Splits `line` at its commas into `fields`, eight bytes at a time; false, with `fields` left
+/// unfinished, when the line has a quote or a carriage return (then only `csv_core` knows).
+fn split_at_commas(line: &[u8], fields: &mut Vec<(usize, usize)>) -> bool {
+    fields.clear();
+    let mut from = 0;
+    let mut words = line.chunks_exact(8);
+    let mut at = 0;
+    let mut word = |bytes: [u8; 8], at: usize, fields: &mut Vec<(usize, usize)>| {
+        let word = u64::from_le_bytes(bytes);
+        if (zero_bytes(word ^ QUOTES) | zero_bytes(word ^ CARRIAGE_RETURNS)) != 0 {
+            return false;
+        }
+        let mut commas = zero_bytes(word ^ COMMAS);
+        while commas != 0 {
+            let comma = at + (commas.trailing_zeros() / 8) as usize;
+            fields.push((from, comma));
+            from = comma + 1;
+            commas &= commas - 1;
+        }
+        true
+    };
+    for chunk in words.by_ref() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        if !word(bytes, at, fields) {
+            return false;
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        // Padded with zero bytes, which match nothing.
+        let mut bytes = [0; 8];
+        bytes[..rest.len()].copy_from_slice(rest);
+        if !word(bytes, at, fields) {
+            return false;
+        }
+    }
+    fields.push((from, line.len()));
+    true
+}
+
+const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+const CARRIAGE_RETURNS: u64 = u64::from_le_bytes([b'\r'; 8]);
+
+/// `0x80` in each byte of the result where `word`'s byte is zero, `0x00` elsewhere (exact:
+/// nothing carries from one byte to the next).
+fn zero_bytes(word: u64) -> u64 {
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((word & LOW_SEVEN) + LOW_SEVEN) | word | LOW_SEVEN)
+}
+
+impl Block {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Block::Text(text) => text.as_bytes(),
+            Block::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+impl<'r> Record<'r> {
+    pub(crate) fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Field `index`'s bytes.
+    pub(crate) fn get(&self, index: usize) -> Option<&'r [u8]> {
+        let (start, end) = *self.fields.get(index)?;
+        self.bytes.get(start..end)
+    }
+
+    /// Field `index`'s range in the record's bytes.
+    pub(crate) fn range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+        self.fields.get(index).map(|(start, end)| *start..*end)
+    }
+
+    /// The whole record as text, when all of it is UTF-8 (its fields are ranges of it).
+    pub(crate) fn text(&self) -> Option<&'r str> {
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::CsvRecords;
+
+    /// Every record's fields, as the `csv` crate reads them (flexible, no header).
+    fn by_csv(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut records = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            records.push(record.iter().map(<[u8]>::to_vec).collect());
+        }
+        records
+    }
+
+    /// Every record's fields, as `CsvRecords` reads them through blocks of `block_bytes`;
+    /// checks on the way that a record's text, when it has one, holds its fields.
+    fn by_records(input: impl std::io::Read, block_bytes: usize) -> std::io::Result<Vec<Vec<Vec<u8>>>> {
+        let mut reader = CsvRecords::with_block_bytes(input, block_bytes);
+        let mut records = Vec::new();
+        while let Some(record) = reader.read()? {
+            let fields: Vec<Vec<u8>> = (0..record.len()).map(|index| record.get(index).unwrap().to_vec()).collect();
+            if let Some(text) = record.text() {
+                for (index, field) in fields.iter().enumerate() {
+                    assert_eq!(&text.as_bytes()[record.range(index).unwrap()], &field[..]);
+                }
+            }
+            records.push(fields);
+        }
+        Ok(records)
+    }
+
+    /// Returns its bytes a few at a time, as a pipe may.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            let count = self.step.min(buffer.len()).min(self.bytes.len());
+            buffer[..count].copy_from_slice(&self.bytes[..count]);
+            self.bytes = &self.bytes[count..];
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn splits_as_the_csv_crate_does() {
+        let cases: [&[u8]; 12] = [
+            b"case_id,activity\nA,submit\nB,review\n",
+            b"\xef\xbb\xbfcase_id,activity\r\nA,submit\r\n\r\nB,review",
+            b"a,b\n\"q,1\",x\nc,\"line\nbreak\"\nd,e\n",
+            b"a,b\rc,d\r\re,f\n",
+            b"a,b\nab\"c,d\n\"\"\n,\n,,\n",
+            b"h\n\xc3,\xa9\n\xff,ok\n\xe9\xbe\x99\xe5\xb2\x97,\xe5\x8d\x95\xe5\x85\x83\n",
+            b"h\n  padded  , \t\n",
+            b"",
+            b"\n\n\r\n",
+            b"h\nlast line without a break",
+            b"h\n\"unterminated, quote\nnext,row\n",
+            b"h\nx\r",
+        ];
+        for bytes in cases {
+            for block_bytes in [1, 2, 3, 7, 64, super::BLOCK_BYTES] {
+                assert_eq!(
+                    by_records(bytes, block_bytes).unwrap(),
+                    by_csv(bytes),
+                    "{bytes:?} in blocks of {block_bytes}"
+                );
+                let trickle = Trickle { bytes, step: 3 };
+                assert_eq!(by_records(trickle, block_bytes).unwrap(), by_csv(bytes), "{bytes:?} trickled");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_a_block_grows_it() {
+        let long = format!("h\n{},{}\nnext,row\n", "x".repeat(5000), "y".repeat(3000));
+        let records = by_records(long.as_bytes(), 64).unwrap();
+        assert_eq!(records, by_csv(long.as_bytes()));
+        assert_eq!(records[1][0].len(), 5000);
+    }
+
+    /// Fails after its bytes.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let count = buffer.len().min(self.0.len());
+            buffer[..count].copy_from_slice(&self.0[..count]);
+            self.0 = &self.0[count..];
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn an_error_comes_after_the_whole_lines_read_before_it() {
+        let mut reader = CsvRecords::with_block_bytes(Failing(b"h\na,1\nb,2\nc,"), 4);
+        let mut fields = Vec::new();
+        let error = loop {
+            match reader.read() {
+                Ok(Some(record)) => fields.push(record.get(0).unwrap().to_vec()),
+                Ok(None) => panic!("the input ended without its error"),
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(fields, [b"h".to_vec(), b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(error.to_string(), "the disk went away");
+        assert!(matches!(reader.read(), Ok(None)));
+    }
+
+    /// Bytes rich in what CSV treats specially.
+    fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let byte = prop::sample::select(vec![
+            b'a', b'b', b' ', b',', b',', b'"', b'"', b'\r', b'\n', b'\n', 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xff, 0xe9,
+        ]);
+        proptest::collection::vec(byte, 0..200)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any bytes, read in blocks of any size and trickled in: the records the `csv` crate
+        /// reads, field for field.
+        #[test]
+        fn any_bytes_split_as_the_csv_crate_does(bytes in csv_bytes(), block_bytes in 1_usize..40, step in 1_usize..9) {
+            let expected = by_csv(&bytes);
+            prop_assert_eq!(&by_records(&bytes[..], block_bytes).unwrap(), &expected);
+            prop_assert_eq!(&by_records(Trickle { bytes: &bytes, step }, block_bytes).unwrap(), &expected);
+        }
+    }
+}
