@@ -383,53 +383,59 @@ impl Replay {
         // Mostly no leaf lies in any pause state: then no clock pauses, and only the paused ones
         // have anything to do (resume).
         let in_some_pause = leaves.iter().any(|leaf| workflow.within_set(*leaf).intersects(workflow.pause_states()));
-        // A clock with no pause state is never paused: only the others are looked at.
-        for id in workflow.clocks_with_pauses() {
-            if !in_some_pause {
+        if in_some_pause {
+            // A clock with no pause state is never paused: only the others are looked at.
+            for id in workflow.clocks_with_pauses() {
+                let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
+                let states = workflow.clock_states(*id);
+                // Set intersections first; the pauses are walked in order only for a leaf inside one.
+                let pause_of = |leaf: &StateId| {
+                    if !workflow.within_set(*leaf).intersects(&states.pauses) {
+                        return None;
+                    }
+                    clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
+                };
+                // A region that has reached its final state waits for the others; it neither runs
+                // nor holds a clock running.
+                let waiting = |leaf: &StateId| workflow.state(*leaf).kind == StateKind::Final;
+                let relevant = |leaf: &&StateId| {
+                    !waiting(leaf)
+                        && match &clock.span {
+                            ClockSpan::Over(_) => workflow.within_set(**leaf).intersects(&states.start),
+                            ClockSpan::Between { .. } => {
+                                track.scope.is_none_or(|scope| workflow.is_within(**leaf, scope))
+                            }
+                        }
+                };
+                // The clock pauses when every relevant leaf is in one of its pause states (the first
+                // leaf's names the pause); no allocation, as this runs for every clock on every move.
+                let (mut relevant_count, mut all_paused, mut first_pause) = (0, true, None);
+                for leaf in leaves.iter().filter(relevant) {
+                    relevant_count += 1;
+                    match pause_of(leaf) {
+                        Some(state) => {
+                            any_paused = true;
+                            first_pause = first_pause.or(Some(state));
+                        }
+                        None => all_paused = false,
+                    }
+                }
+                let pause_state =
+                    if relevant_count == 0 || clock.pauses.is_empty() || !all_paused { None } else { first_pause };
+                match (track.phase(), pause_state) {
+                    (Phase::Running, Some(state)) => track.pause(date, state, index),
+                    (Phase::Paused, None) => track.resume(date, index),
+                    _ => {}
+                }
+            }
+        } else {
+            // Only an open clock can be paused: the tracks of the others are not touched (a
+            // workflow may have dozens of clocks, and most events leave most of them alone).
+            for id in self.open_clocks.iter() {
                 let track = &mut self.clocks[id.index()];
                 if track.phase() == Phase::Paused {
                     track.resume(date, index);
                 }
-                continue;
-            }
-            let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
-            let states = workflow.clock_states(*id);
-            // Set intersections first; the pauses are walked in order only for a leaf inside one.
-            let pause_of = |leaf: &StateId| {
-                if !workflow.within_set(*leaf).intersects(&states.pauses) {
-                    return None;
-                }
-                clock.pauses.iter().map(|pause| pause.state).find(|state| workflow.is_within(*leaf, *state))
-            };
-            // A region that has reached its final state waits for the others; it neither runs
-            // nor holds a clock running.
-            let waiting = |leaf: &StateId| workflow.state(*leaf).kind == StateKind::Final;
-            let relevant = |leaf: &&StateId| {
-                !waiting(leaf)
-                    && match &clock.span {
-                        ClockSpan::Over(_) => workflow.within_set(**leaf).intersects(&states.start),
-                        ClockSpan::Between { .. } => track.scope.is_none_or(|scope| workflow.is_within(**leaf, scope)),
-                    }
-            };
-            // The clock pauses when every relevant leaf is in one of its pause states (the first
-            // leaf's names the pause); no allocation, as this runs for every clock on every move.
-            let (mut relevant_count, mut all_paused, mut first_pause) = (0, true, None);
-            for leaf in leaves.iter().filter(relevant) {
-                relevant_count += 1;
-                match pause_of(leaf) {
-                    Some(state) => {
-                        any_paused = true;
-                        first_pause = first_pause.or(Some(state));
-                    }
-                    None => all_paused = false,
-                }
-            }
-            let pause_state =
-                if relevant_count == 0 || clock.pauses.is_empty() || !all_paused { None } else { first_pause };
-            match (track.phase(), pause_state) {
-                (Phase::Running, Some(state)) => track.pause(date, state, index),
-                (Phase::Paused, None) => track.resume(date, index),
-                _ => {}
             }
         }
         let finished = self.configuration.finished_in(workflow).is_some();
