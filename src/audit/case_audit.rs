@@ -2,6 +2,8 @@
 //! `timing`): each row becomes a command; what the core refuses becomes a finding, and the replay
 //! goes on from what the log says happened wherever the core allows it.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::Resolved;
@@ -514,14 +516,17 @@ fn breach_finding(case_id: &str, definition: &Clock, clock: &ClockTiming, step_o
     let over_promised = clock.promised.as_ref().and_then(over_by);
     let code = if step_only { FindingCode::StepOverLimit } else { FindingCode::ClockBreached };
     let unit = unit_name(clock.count_unit);
-    let mut parts = Vec::new();
+    // Written into one string: there are tens of thousands of these in a large log.
+    let mut message = String::with_capacity(128);
+    let _ = write!(message, "clock `{}` ran {} {unit}: ", definition.name, clock.elapsed);
+    let mut joiner = "";
     if let (Some(over), Some(statutory)) = (over_statutory, &clock.statutory) {
-        parts.push(format!("{over} {unit} over its statutory limit of {}", statutory.limit));
+        let _ = write!(message, "{over} {unit} over its statutory limit of {}", statutory.limit);
+        joiner = " and ";
     }
     if let (Some(over), Some(promised)) = (over_promised, &clock.promised) {
-        parts.push(format!("{over} {unit} over its promised limit of {}", promised.limit));
+        let _ = write!(message, "{joiner}{over} {unit} over its promised limit of {}", promised.limit);
     }
-    let mut message = format!("clock `{}` ran {} {unit}: {}", definition.name, clock.elapsed, parts.join(" and "));
     if step_only {
         message.push_str(", while the whole matter is within its limit (环节超时)");
     }
