@@ -169,6 +169,30 @@ fn a_batch_holds_the_rows_one_by_one_reading_gives_and_its_parts_split_them_by_c
     assert!(direct.iter().all(RowBatch::is_empty), "the log has ended");
 }
 
+#[test]
+fn a_row_taken_back_takes_back_the_attribute_names_it_wrote() {
+    use super::row_batch::{RowBatch, RowSource};
+    // Row 1's second attribute is not UTF-8: the row is taken back after the first attribute's
+    // name was written into the batch. Row 2 must write that name again, not point at text
+    // that row 1's message has since overwritten.
+    let text = b"case_id,activity,timestamp,joint_handling,district\nA,accept,2026-03-02,true,\xff\n\
+                 B,accept,2026-03-02,false,longgang\n";
+    let attributes = ["joint_handling", "district"];
+    let mut part = [RowBatch::new()];
+    let mut log = CsvLog::new(&text[..], &LogColumns::default(), &attributes).unwrap();
+    log.fill_parts(&mut RowBatch::new(), &mut part, 100);
+    let rows: Vec<_> = (0..part[0].len()).map(|index| part[0].view(index).to_owned_row()).collect();
+    // Row by row, each in a batch of its own, nothing is carried from one row to the next.
+    let one_by_one: Vec<_> = CsvLog::new(&text[..], &LogColumns::default(), &attributes).unwrap().collect();
+    assert_eq!(rows, one_by_one);
+    assert!(rows[0].as_ref().is_err_and(|row| row.message.contains("field 5 is not UTF-8")), "{rows:?}");
+    let attributes = &rows[1].as_ref().unwrap().attributes;
+    assert_eq!(
+        attributes,
+        &[("joint_handling".to_owned(), "false".to_owned()), ("district".to_owned(), "longgang".to_owned())]
+    );
+}
+
 mod fuzz {
     //! Malformed logs never panic: every reader yields rows or unreadable rows and ends, and the
     //! auditor replays whatever they yield.
