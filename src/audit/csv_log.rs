@@ -87,14 +87,7 @@ impl<R: Read> CsvLog<R> {
 
 /// The record's case id, trimmed ("" when absent, blank or not text): it picks the part.
 fn case_id_of<'r>(record: &Record<'r>, index: usize) -> &'r str {
-    let text = match record.text() {
-        Some(whole) => record.range(index).and_then(|range| whole.get(range)),
-        None => record.get(index).and_then(|bytes| std::str::from_utf8(bytes).ok()),
-    };
-    text.map_or("", |text| {
-        let (start, end) = trimmed_bounds(text);
-        &text[start..end]
-    })
+    trimmed_field(record, index).ok().flatten().map_or("", |(_, text)| text)
 }
 
 /// Appends `record` to `batch` as row `row`, or says why it cannot be read (with its case id
@@ -133,22 +126,35 @@ fn event_into(columns: &ColumnIndexes, row: u64, record: &Record<'_>, batch: &mu
 
 /// Field `index` of `record` as a span of `batch`'s text, trimmed, `None` when absent or blank;
 /// `Err` when it is not UTF-8. With `base`, the whole record is text and was copied to `base`:
-/// the field is a slice of it (on character boundaries, or it is not text of its own).
+/// the field is a span of the copy; otherwise the field alone is copied.
 fn field_span(record: &Record<'_>, base: Option<u32>, index: usize, batch: &mut RowBatch) -> Result<Option<Span>, ()> {
-    if let (Some(whole), Some(base)) = (record.text(), base) {
-        let Some(range) = record.range(index) else { return Ok(None) };
-        let text = whole.get(range.clone()).ok_or(())?;
-        let (start, end) = trimmed_bounds(text);
-        if start == end {
-            return Ok(None);
+    let Some((offset, text)) = trimmed_field(record, index)? else { return Ok(None) };
+    Ok(Some(match base {
+        Some(base) => {
+            let at = |offset: usize| base.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+            Span { start: at(offset), end: at(offset + text.len()) }
         }
-        let at = |offset: usize| base.saturating_add(u32::try_from(range.start + offset).unwrap_or(u32::MAX));
-        return Ok(Some(Span { start: at(start), end: at(end) }));
-    }
-    let Some(bytes) = record.get(index) else { return Ok(None) };
-    let text = std::str::from_utf8(bytes).map_err(|_| ())?;
-    let (start, end) = trimmed_bounds(text);
-    Ok((start != end).then(|| batch.text(&text[start..end])))
+        None => batch.text(text),
+    }))
+}
+
+/// Field `index` of `record`, trimmed, with where it starts in the record's text; `None` when
+/// absent or blank, `Err` when it is not UTF-8. When the whole record is text the field is a
+/// slice of it (on character boundaries, or it is not text of its own); otherwise the field is
+/// checked alone.
+fn trimmed_field<'r>(record: &Record<'r>, index: usize) -> Result<Option<(usize, &'r str)>, ()> {
+    let (start, text) = match record.text() {
+        Some(whole) => {
+            let Some(range) = record.range(index) else { return Ok(None) };
+            (range.start, whole.get(range).ok_or(())?)
+        }
+        None => {
+            let Some(bytes) = record.get(index) else { return Ok(None) };
+            (0, std::str::from_utf8(bytes).map_err(|_| ())?)
+        }
+    };
+    let (from, to) = trimmed_bounds(text);
+    Ok((from != to).then(|| (start + from, &text[from..to])))
 }
 
 /// Where `text` is without surrounding whitespace; a field that starts and ends with a

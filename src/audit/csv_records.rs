@@ -1,9 +1,9 @@
 //! `CsvRecords`: the records of a CSV log, split exactly as the `csv` crate splits them (RFC 4180
 //! quoting; CR, LF or CRLF ends a record; blank lines are skipped; a UTF-8 BOM before the first
 //! record is dropped), but cheaply on the lines most logs are made of. A line with no quote and
-//! no carriage return inside it is split at its commas with `memchr`; only the first record and
-//! lines with a quote or a lone CR go through `csv_core`'s state machine, which may run them over
-//! several lines.
+//! no carriage return inside it is split at its commas eight bytes at a time; only the first
+//! record and lines with a quote or a lone CR go through `csv_core`'s state machine, which may
+//! run them over several lines.
 //!
 //! The input is read in blocks of whole lines. A block that is all UTF-8 is checked once and
 //! kept as a `String`, so its lines are text without a check of their own.
@@ -93,7 +93,7 @@ impl<R: Read> CsvRecords<R> {
     /// The error that ended the input, after every whole line read before it. The line it
     /// interrupted is lost, and so is the rest of the input.
     pub(crate) fn read(&mut self) -> io::Result<Option<Record<'_>>> {
-        let found = if self.core_started { self.read_line()? } else { self.read_parsed()? };
+        let found = if self.core_started { self.read_line() } else { self.read_parsed() };
         if !found {
             return self.error.take().map_or(Ok(None), Err);
         }
@@ -116,13 +116,13 @@ impl<R: Read> CsvRecords<R> {
     }
 
     /// Splits the next line at its commas when it needs no more; else hands it to `core`.
-    fn read_line(&mut self) -> io::Result<bool> {
+    fn read_line(&mut self) -> bool {
         loop {
             let block = self.block.bytes();
             let rest = &block[self.start..];
             if rest.is_empty() {
                 if !self.more_to_read() {
-                    return Ok(false);
+                    return false;
                 }
                 self.fill();
                 continue;
@@ -144,12 +144,12 @@ impl<R: Read> CsvRecords<R> {
             }
             self.current = Current::Line { start: self.start, end };
             self.start = next;
-            return Ok(true);
+            return true;
         }
     }
 
     /// Reads one record with `core` from `start`, over as many lines as it takes.
-    fn read_parsed(&mut self) -> io::Result<bool> {
+    fn read_parsed(&mut self) -> bool {
         self.core_started = true;
         let (mut written, mut ended) = (0, 0);
         loop {
@@ -178,9 +178,9 @@ impl<R: Read> CsvRecords<R> {
                         from = *end;
                     }
                     self.current = Current::Parsed { len: written };
-                    return Ok(true);
+                    return true;
                 }
-                ReadRecordResult::End => return Ok(false),
+                ReadRecordResult::End => return false,
             }
         }
     }

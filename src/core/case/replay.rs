@@ -388,7 +388,8 @@ impl Replay {
             for id in workflow.clocks_with_pauses() {
                 let (clock, track) = (workflow.clock(*id), &mut self.clocks[id.index()]);
                 let states = workflow.clock_states(*id);
-                // Set intersections first; the pauses are walked in order only for a leaf inside one.
+                // Set intersections first; the pauses are walked in order only for a leaf inside
+                // one.
                 let pause_of = |leaf: &StateId| {
                     if !workflow.within_set(*leaf).intersects(&states.pauses) {
                         return None;
@@ -407,8 +408,9 @@ impl Replay {
                             }
                         }
                 };
-                // The clock pauses when every relevant leaf is in one of its pause states (the first
-                // leaf's names the pause); no allocation, as this runs for every clock on every move.
+                // The clock pauses when every relevant leaf is in one of its pause states (the
+                // first leaf's names the pause); no allocation, as this runs for every clock on
+                // every move.
                 let (mut relevant_count, mut all_paused, mut first_pause) = (0, true, None);
                 for leaf in leaves.iter().filter(relevant) {
                     relevant_count += 1;
