@@ -7,6 +7,7 @@
 
 mod activity_index;
 mod auditor;
+mod batch_queue;
 mod case_audit;
 mod csv_log;
 mod csv_records;

@@ -1,18 +1,21 @@
 //! `ShardedAudit`: one audit split by case between a fixed number of `Auditor`s (shards), so a
-//! log is replayed on every core. One thread reads the log into batches; each batch's rows are
-//! routed to their case's shard, and the shards replay their rows of a batch in parallel. Every
-//! shard runs the same core; a case is replayed by one shard, in file order, exactly as a single
-//! auditor would replay it. The caller writes a batch's findings while the next batch replays.
+//! log is replayed on every core. The log is read in batches; each batch's rows are routed to
+//! their case's shard. Every shard runs the same core; a case is replayed by one shard, in file
+//! order, exactly as a single auditor would replay it. The workers share the tasks through a
+//! `BatchQueue`: whichever is free reads the next batch or replays a shard's part of a batch
+//! read earlier, so no worker waits for the others at the end of a batch, and there are no more
+//! threads than workers. The calling thread is one of them, and hands each batch's findings on.
 //!
 //! The output does not depend on the number of threads: the shard of a case is a fixed hash of
 //! its id, the parts are merged in shard order and then sorted, and findings streamed while the
 //! audit runs come out in the order of the rows that caused them, as from a single auditor.
 
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 
 use super::auditor::{AuditOutcome, Auditor};
+use super::batch_queue::{BatchQueue, Task};
 use super::finding::Finding;
 use super::row_batch::{RowBatch, RowSource};
 
@@ -22,11 +25,11 @@ pub const AUDIT_SHARDS: usize = 16;
 /// Rows read into one batch.
 const BATCH_ROWS: usize = 4096;
 
-/// Batches read ahead of the replay.
+/// Batches read ahead of the replay, with more than one worker.
 const BATCHES_AHEAD: usize = 2;
 
 /// A batch split by shard.
-type Parts = [RowBatch; AUDIT_SHARDS];
+pub(super) type Parts = [RowBatch; AUDIT_SHARDS];
 
 /// An audit split between shards by case.
 pub struct ShardedAudit<'a> {
@@ -43,81 +46,41 @@ impl<'a> ShardedAudit<'a> {
         ShardedAudit { shards: std::array::from_fn(|_| auditor()), streaming }
     }
 
-    /// Reads every row of `source` and replays it, then settles the cases still open. `pool`
-    /// runs the shards; with more than one thread in it, the log is read on a thread of its own
-    /// meanwhile, and `found` takes each batch's findings on the calling thread while the shards
-    /// replay the next batch. When streaming, `found` gets each batch's findings in row order;
-    /// an error it returns stops the audit.
+    /// Reads every row of `source` and replays it, then settles the cases still open. The
+    /// calling thread and as many more as `pool` has threads, less one, share the work: each
+    /// reads the next batch or replays a shard's part of one. When streaming, `found` gets each
+    /// batch's findings in row order, on the calling thread; an error it returns stops the
+    /// audit. `pool` settles the open cases at the end.
     ///
     /// # Errors
     ///
     /// The first error `found` returns.
     pub fn run<S, E>(
         mut self,
-        mut source: S,
+        source: S,
         pool: &rayon::ThreadPool,
         mut found: impl FnMut(Vec<Finding>) -> Result<(), E>,
     ) -> Result<AuditOutcome, E>
     where
         S: RowSource + Send,
     {
-        let mut read = RowBatch::new();
-        // The next batch, split by shard; `None` at the end of the log.
-        let mut next = move |parts: Option<Parts>| {
-            let mut parts = parts.unwrap_or_else(|| std::array::from_fn(|_| RowBatch::new()));
-            source.fill_parts(&mut read, &mut parts, BATCH_ROWS);
-            (!parts.iter().all(RowBatch::is_empty)).then_some(parts)
+        let workers = pool.current_num_threads().clamp(1, AUDIT_SHARDS);
+        // One worker alone reads a batch and replays it before it reads the next.
+        let ahead = if workers == 1 { 1 } else { BATCHES_AHEAD };
+        let shared = Shared {
+            queue: Mutex::new(BatchQueue::new(ahead)),
+            wake: Condvar::new(),
+            reader: Mutex::new((source, RowBatch::new())),
+            shards: self.shards.iter_mut().map(Mutex::new).collect(),
+            streaming: self.streaming,
         };
-        if pool.current_num_threads() <= 1 {
-            let mut parts = None;
-            while let Some(split) = next(parts.take()) {
-                found(self.feed(&split, pool))?;
-                parts = Some(split);
+        std::thread::scope(|scope| {
+            for _ in 1..workers {
+                scope.spawn(|| shared.work::<()>(None));
             }
-        } else {
-            let (full_sender, full) = mpsc::sync_channel::<Parts>(BATCHES_AHEAD);
-            let (empty_sender, empty) = mpsc::channel::<Parts>();
-            let outcome = std::thread::scope(|scope| {
-                scope.spawn(move || {
-                    // The replay has stopped when nobody receives: stop reading.
-                    while let Some(split) = next(empty.try_recv().ok()) {
-                        if full_sender.send(split).is_err() {
-                            break;
-                        }
-                    }
-                });
-                // Owned here, so that leaving early (an error from `found`) drops the receiver
-                // and the reader, blocked on a full channel, stops instead of waiting forever.
-                let full = full;
-                // The findings of the batch before, handed to `found` on this thread while the
-                // shards replay the next batch.
-                let mut before: Option<Vec<Finding>> = None;
-                for split in &full {
-                    let mut handed = Ok(());
-                    let shards = &mut self.shards;
-                    let streaming = self.streaming;
-                    let mut now = Vec::new();
-                    pool.in_place_scope(|scope| {
-                        scope.spawn(|_| now = feed_shards(shards, &split, streaming));
-                        if let Some(before) = before.take() {
-                            handed = found(before);
-                        }
-                    });
-                    handed?;
-                    before = Some(now);
-                    // The reader may have ended; then the parts are simply dropped.
-                    let _ = empty_sender.send(split);
-                }
-                before.map_or(Ok(()), &mut found)
-            });
-            outcome?;
-        }
+            shared.work(Some(&mut found))
+        })?;
         Ok(self.finish(pool))
-    }
-
-    /// Replays one batch, split by shard, on the shards; the findings taken out, in row order.
-    fn feed(&mut self, parts: &Parts, pool: &rayon::ThreadPool) -> Vec<Finding> {
-        pool.install(|| feed_shards(&mut self.shards, parts, self.streaming))
     }
 
     /// Settles the open cases of every shard as of one date (the latest of all), and merges.
@@ -136,21 +99,87 @@ impl<'a> ShardedAudit<'a> {
     }
 }
 
-/// Replays one batch, split by shard, on `shards` in parallel (on the current rayon pool); with
-/// `streaming`, the findings taken out, in row order.
-fn feed_shards(shards: &mut [Auditor<'_>; AUDIT_SHARDS], parts: &Parts, streaming: bool) -> Vec<Finding> {
-    let per_shard: Vec<Vec<(u32, Finding)>> = shards
-        .par_iter_mut()
-        .zip(parts)
-        .map(|(auditor, part)| {
-            let mut found = Vec::new();
-            auditor.feed_part(part, streaming.then_some(&mut found));
-            found
-        })
-        .collect();
-    let mut found: Vec<(u32, Finding)> = per_shard.into_iter().flatten().collect();
-    // Each row belongs to one shard, and a shard's findings are in row order: a stable sort by
-    // row gives the order one auditor would have found them in.
-    found.sort_by_key(|(position, _)| *position);
-    found.into_iter().map(|(_, finding)| finding).collect()
+/// What a sharded audit's workers share.
+struct Shared<'s, 'a, S> {
+    queue: Mutex<BatchQueue>,
+    /// Signalled when a task ends, for the workers waiting for one.
+    wake: Condvar,
+    /// The log, and a buffer its reader may use.
+    reader: Mutex<(S, RowBatch)>,
+    /// The shards. The queue hands each to one worker at a time, so these locks are never
+    /// contended.
+    shards: Vec<Mutex<&'s mut Auditor<'a>>>,
+    streaming: bool,
+}
+
+impl<S: RowSource> Shared<'_, '_, S> {
+    /// Takes tasks from the queue and runs them until none is left. The worker given `found`
+    /// also hands the findings on; an error from it stops every worker.
+    fn work<E>(&self, mut found: Option<&mut dyn FnMut(Vec<Finding>) -> Result<(), E>>) -> Result<(), E> {
+        // A worker that panics stops the others, which would otherwise wait for its task.
+        let stopper = StopOnPanic(self);
+        let mut queue = lock(&self.queue);
+        let outcome = loop {
+            match queue.next_task(found.is_some()) {
+                Task::Finished => break Ok(()),
+                Task::Wait => {
+                    queue.waiting += 1;
+                    queue = self.wake.wait(queue).unwrap_or_else(PoisonError::into_inner);
+                    queue.waiting -= 1;
+                }
+                Task::Hand(findings) => {
+                    drop(queue);
+                    let handed = found.as_mut().map_or(Ok(()), |found| found(findings));
+                    queue = lock(&self.queue);
+                    if handed.is_err() {
+                        queue.stop();
+                        self.wake.notify_all();
+                        break handed;
+                    }
+                }
+                Task::Read(mut parts) => {
+                    drop(queue);
+                    {
+                        let mut reader = lock(&self.reader);
+                        let (source, staging) = &mut *reader;
+                        source.fill_parts(staging, &mut parts[..], BATCH_ROWS);
+                    }
+                    let read = !parts.iter().all(RowBatch::is_empty);
+                    queue = lock(&self.queue);
+                    queue.read(read.then_some(parts));
+                    if queue.waiting > 0 {
+                        self.wake.notify_all();
+                    }
+                }
+                Task::Replay { shard, parts } => {
+                    drop(queue);
+                    let mut found_here = Vec::new();
+                    lock(&self.shards[shard]).feed_part(&parts[shard], self.streaming.then_some(&mut found_here));
+                    queue = lock(&self.queue);
+                    queue.replayed(shard, parts, found_here, self.streaming);
+                    if queue.waiting > 0 {
+                        self.wake.notify_all();
+                    }
+                }
+            }
+        };
+        drop(queue);
+        std::mem::forget(stopper);
+        outcome
+    }
+}
+
+/// Stops the queue when dropped: only when its worker panics (it is forgotten otherwise).
+struct StopOnPanic<'q, 's, 'a, S>(&'q Shared<'s, 'a, S>);
+
+impl<S> Drop for StopOnPanic<'_, '_, '_, S> {
+    fn drop(&mut self) {
+        lock(&self.0.queue).stop();
+        self.0.wake.notify_all();
+    }
+}
+
+/// The lock's guard, also after a panic elsewhere (the queue is then stopped).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

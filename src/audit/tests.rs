@@ -233,13 +233,13 @@ mod fuzz {
         let _ = auditor.finish();
     }
 
-    /// Worker pools of one and of two threads, made once.
-    static POOLS: std::sync::LazyLock<[rayon::ThreadPool; 2]> = std::sync::LazyLock::new(|| {
-        [1, 2].map(|threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap())
+    /// Worker pools of one, two and three threads, made once.
+    static POOLS: std::sync::LazyLock<[rayon::ThreadPool; 3]> = std::sync::LazyLock::new(|| {
+        [1, 2, 3].map(|threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap())
     });
 
     /// The audit of `bytes` (CSV, or JSON Lines when `jsonl`) by one auditor fed row by row,
-    /// and split between shards on one and on two threads, streamed and not: the same report,
+    /// and split between shards on one, two and three threads, streamed and not: the same report,
     /// the same fitted durations, and the same findings in the same order.
     pub(super) fn sharded_audit_agrees(workflow: &Workflow, bytes: &[u8], attributes: &[&str], jsonl: bool) {
         let calendars = Calendars::builtin();
@@ -445,4 +445,46 @@ fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
     });
     let (error, calls) = finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit stopped");
     assert_eq!((error, calls), (Some("the pipe is closed"), 1));
+}
+
+/// A worker that panics (a bug, never bad input) stops the others instead of leaving them to
+/// wait for its task: the panic reaches the caller, on every number of threads.
+#[test]
+fn a_panic_in_a_worker_reaches_the_caller_of_a_sharded_audit() {
+    use super::{Auditor, Mapping, RowBatch, RowSource, ShardedAudit};
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{NoExtends, load_workflow};
+    /// Rows of one case, then a panic at the third batch.
+    struct Breaks(usize);
+    impl RowSource for Breaks {
+        fn fill(&mut self, batch: &mut RowBatch, rows_max: usize) {
+            self.0 += 1;
+            assert!(self.0 < 3, "the reader breaks");
+            for _ in 0..rows_max {
+                batch.push(&Err(super::UnreadableRow {
+                    row: 1,
+                    case_id: Some("C".to_owned()),
+                    message: "unreadable".to_owned(),
+                }));
+            }
+        }
+    }
+    for threads in [1, 2, 3] {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let calendars = Calendars::builtin();
+            let text = include_str!("../../workflows/administrative-license.yaml");
+            let workflow = load_workflow("licence.yaml", text, &mut NoExtends, &calendars).unwrap();
+            let calendar = calendars.require(workflow.calendar()).unwrap();
+            let mapping = Mapping::default();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let audit = ShardedAudit::new(|| Auditor::new(&workflow, calendar, &mapping, None, false), false);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                audit.run(Breaks(0), &pool, |_| Ok::<(), ()>(())).map(|_| ())
+            }));
+            done.send(outcome.is_err()).unwrap();
+        });
+        let panicked = finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit stopped");
+        assert!(panicked, "{threads} threads");
+    }
 }
