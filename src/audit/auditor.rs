@@ -3,6 +3,8 @@
 //! A case is settled as soon as it finishes, so memory grows with the cases still open (and a
 //! short summary per case), not with the file.
 
+use std::sync::Arc;
+
 use foldhash::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -29,7 +31,8 @@ pub struct Auditor<'a> {
     workflow: &'a Workflow,
     calendar: &'a WorkingCalendar,
     mapping: &'a Mapping,
-    index: ActivityIndex,
+    /// Shared by the shards of one audit (`twin`).
+    index: Arc<ActivityIndex>,
     as_of: Option<NaiveDate>,
     keep_events: bool,
     open: HashMap<String, CaseAudit>,
@@ -75,11 +78,23 @@ impl<'a> Auditor<'a> {
         as_of: Option<NaiveDate>,
         keep_events: bool,
     ) -> Auditor<'a> {
+        let index = Arc::new(ActivityIndex::new(workflow, mapping));
+        Auditor::with_index(workflow, calendar, mapping, index, as_of, keep_events)
+    }
+
+    fn with_index(
+        workflow: &'a Workflow,
+        calendar: &'a WorkingCalendar,
+        mapping: &'a Mapping,
+        index: Arc<ActivityIndex>,
+        as_of: Option<NaiveDate>,
+        keep_events: bool,
+    ) -> Auditor<'a> {
         Auditor {
             workflow,
             calendar,
             mapping,
-            index: ActivityIndex::new(workflow, mapping),
+            index,
             as_of,
             keep_events,
             open: HashMap::default(),
@@ -117,6 +132,17 @@ impl<'a> Auditor<'a> {
     pub fn keep_cases(mut self, keep: bool) -> Auditor<'a> {
         self.keep_cases = keep;
         self
+    }
+
+    /// A new auditor with this one's settings and activity index (built once for all the
+    /// shards of an audit), and none of its rows.
+    pub(crate) fn twin(&self) -> Auditor<'a> {
+        let index = Arc::clone(&self.index);
+        let mut twin =
+            Auditor::with_index(self.workflow, self.calendar, self.mapping, index, self.as_of, self.keep_events);
+        twin.keep_cases = self.keep_cases;
+        twin.fit = self.fit.as_ref().map(|_| DurationFit::default());
+        twin
     }
 
     /// Whether to gather each state's stays for `--fit-durations` (off by default).

@@ -39,11 +39,11 @@ pub struct ShardedAudit<'a> {
 }
 
 impl<'a> ShardedAudit<'a> {
-    /// An audit over `AUDIT_SHARDS` auditors made alike by `auditor`. With `streaming`, findings
-    /// are handed to `run`'s `found` as they come, and the final report holds only those found
-    /// when the cases still open at the end are settled.
-    pub fn new(auditor: impl Fn() -> Auditor<'a>, streaming: bool) -> ShardedAudit<'a> {
-        ShardedAudit { shards: std::array::from_fn(|_| auditor()), streaming }
+    /// An audit over `AUDIT_SHARDS` auditors with the settings of `auditor` (which has read no
+    /// rows). With `streaming`, findings are handed to `run`'s `found` as they come, and the
+    /// final report holds only those found when the cases still open at the end are settled.
+    pub fn new(auditor: &Auditor<'a>, streaming: bool) -> ShardedAudit<'a> {
+        ShardedAudit { shards: std::array::from_fn(|_| auditor.twin()), streaming }
     }
 
     /// Reads every row of `source` and replays it, then settles the cases still open. The

@@ -283,7 +283,7 @@ mod fuzz {
             }
             for pool in &*POOLS {
                 let mut found = Vec::new();
-                let sharded = ShardedAudit::new(|| auditor(!streaming), streaming)
+                let sharded = ShardedAudit::new(&auditor(!streaming), streaming)
                     .run(EventRows(rows()), pool, |batch| {
                         found.extend(batch);
                         Ok::<(), ()>(())
@@ -434,7 +434,7 @@ fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let mut calls = 0;
         let outcome = ShardedAudit::new(
-            || Auditor::new(&workflow, calendar, &mapping, None, false).keep_cases(false),
+            &Auditor::new(&workflow, calendar, &mapping, None, false).keep_cases(false),
             true,
         )
         .run(rows, &pool, |_| {
@@ -478,7 +478,7 @@ fn a_panic_in_a_worker_reaches_the_caller_of_a_sharded_audit() {
             let calendar = calendars.require(workflow.calendar()).unwrap();
             let mapping = Mapping::default();
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let audit = ShardedAudit::new(|| Auditor::new(&workflow, calendar, &mapping, None, false), false);
+            let audit = ShardedAudit::new(&Auditor::new(&workflow, calendar, &mapping, None, false), false);
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 audit.run(Breaks(0), &pool, |_| Ok::<(), ()>(())).map(|_| ())
             }));

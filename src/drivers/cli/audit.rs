@@ -105,11 +105,9 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
     let keep_cases = context.format != OutputFormat::Csv;
     let audit = ShardedAudit::new(
-        || {
-            Auditor::new(&workflow, calendar, &mapping, as_of, false)
-                .keep_cases(keep_cases)
-                .fit_durations(args.fit_durations.is_some())
-        },
+        &Auditor::new(&workflow, calendar, &mapping, as_of, false)
+            .keep_cases(keep_cases)
+            .fit_durations(args.fit_durations.is_some()),
         !keep_cases,
     );
     let pool = rayon::ThreadPoolBuilder::new()
