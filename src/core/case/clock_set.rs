@@ -27,6 +27,15 @@ impl ClockSet {
         }
     }
 
+    pub(crate) fn contains(&self, clock: ClockId) -> bool {
+        self.words.get(clock.index() / 64).is_some_and(|word| word & (1 << (clock.index() % 64)) != 0)
+    }
+
+    /// Empties the set, keeping its size.
+    pub(crate) fn clear(&mut self) {
+        self.words.fill(0);
+    }
+
     /// The empty set over `clocks` clocks, in this set's buffer.
     pub(crate) fn reset(&mut self, clocks: usize) {
         self.words.clear();

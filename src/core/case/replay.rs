@@ -45,6 +45,8 @@ pub struct Replay {
     /// The clocks running or paused: the tracks' phases, kept as a set so that a move looks
     /// only at the clocks it can change.
     open_clocks: ClockSet,
+    /// The clocks paused, likewise (a subset of the open ones).
+    paused_clocks: ClockSet,
     /// Buffers kept between events.
     scratch: Scratch,
 }
@@ -77,6 +79,7 @@ impl Replay {
             workflow.clocks().iter().map(ClockTrack::new).collect(),
             Vec::new(),
             ClockSet::empty(workflow.clocks().len()),
+            ClockSet::empty(workflow.clocks().len()),
             Scratch::default(),
         )
     }
@@ -87,6 +90,7 @@ impl Replay {
         clocks: Vec<ClockTrack>,
         pauses: Vec<(NaiveDate, NaiveDate)>,
         open_clocks: ClockSet,
+        paused_clocks: ClockSet,
         scratch: Scratch,
     ) -> Replay {
         Replay {
@@ -99,6 +103,7 @@ impl Replay {
             paused_since: None,
             pauses,
             open_clocks,
+            paused_clocks,
             scratch,
         }
     }
@@ -123,8 +128,10 @@ impl Replay {
         pauses.clear();
         let mut open_clocks = std::mem::take(&mut self.open_clocks);
         open_clocks.reset(workflow.clocks().len());
+        let mut paused_clocks = std::mem::take(&mut self.paused_clocks);
+        paused_clocks.reset(workflow.clocks().len());
         let scratch = std::mem::take(&mut self.scratch);
-        *self = Replay::in_buffers(configuration, clocks, pauses, open_clocks, scratch);
+        *self = Replay::in_buffers(configuration, clocks, pauses, open_clocks, paused_clocks, scratch);
     }
 
     /// Folds a whole history.
@@ -326,9 +333,12 @@ impl Replay {
         for id in relevant.iter() {
             let clock = workflow.clock(id);
             let track = &mut self.clocks[id.index()];
+            // Whether the track is open, from the set: an open clock that this move leaves alone
+            // (most) is decided without reading its track.
+            let open = self.open_clocks.contains(id);
             // The clock's states as sets: each question below is a bit test per moved state.
             let states = workflow.clock_states(id);
-            let stopped_now = track.is_open()
+            let stopped_now = open
                 && (finished
                     || match &clock.span {
                         ClockSpan::Over(_) => {
@@ -340,13 +350,15 @@ impl Replay {
             if stopped_now {
                 track.stop(date, index);
                 self.open_clocks.remove(id);
+                self.paused_clocks.remove(id);
                 continue;
             }
-            if track.is_open() {
+            if open {
                 let restarted = action.is_some_and(|action| clock.restart_on.contains(&action))
                     || states.restart_entering.contains_any(&moved.entered);
                 if restarted {
                     track.restart(date, index);
+                    self.paused_clocks.remove(id);
                 }
                 continue;
             }
@@ -425,21 +437,33 @@ impl Replay {
                 let pause_state =
                     if relevant_count == 0 || clock.pauses.is_empty() || !all_paused { None } else { first_pause };
                 match (track.phase(), pause_state) {
-                    (Phase::Running, Some(state)) => track.pause(date, state, index),
-                    (Phase::Paused, None) => track.resume(date, index),
+                    (Phase::Running, Some(state)) => {
+                        track.pause(date, state, index);
+                        self.paused_clocks.insert(*id);
+                    }
+                    (Phase::Paused, None) => {
+                        track.resume(date, index);
+                        self.paused_clocks.remove(*id);
+                    }
                     _ => {}
                 }
             }
         } else {
-            // Only an open clock can be paused: the tracks of the others are not touched (a
-            // workflow may have dozens of clocks, and most events leave most of them alone).
-            for id in self.open_clocks.iter() {
-                let track = &mut self.clocks[id.index()];
-                if track.phase() == Phase::Paused {
-                    track.resume(date, index);
-                }
+            // Every paused clock resumes; the tracks of the others are not touched (a workflow
+            // may have dozens of clocks, and most events leave most of them alone).
+            for id in self.paused_clocks.iter() {
+                self.clocks[id.index()].resume(date, index);
             }
+            self.paused_clocks.clear();
         }
+        debug_assert!(
+            self.clocks.iter().enumerate().all(|(index, track)| {
+                let id = crate::core::workflow::ClockId(index as u16);
+                self.open_clocks.contains(id) == track.is_open()
+                    && self.paused_clocks.contains(id) == (track.phase() == Phase::Paused)
+            }),
+            "the clock sets follow the tracks"
+        );
         let finished = self.configuration.finished_in(workflow).is_some();
         match (self.paused_since, any_paused && !finished) {
             (None, true) => self.paused_since = Some(date),
