@@ -1,6 +1,6 @@
-//! `CaseAudit`: one case of a log replayed through the engine's core (`open`, `step_in_place`,
-//! `timing`): each row becomes a command; what the core refuses becomes a finding, and the replay
-//! goes on from what the log says happened wherever the core allows it.
+//! `CaseAudit`: one case of a log replayed through the engine's core (`open_parts_in_place`,
+//! `step_in_place`, `timing`): each row becomes a command; what the core refuses becomes a
+//! finding, and the replay goes on from what the log says happened wherever the core allows it.
 
 use std::fmt::Write as _;
 
@@ -12,8 +12,8 @@ use super::log_row::{LogRow, RowAttributes};
 use super::report::{CaseClock, CaseReport, ClockStats};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
-    Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Opening, Phase, Rejection, Replay, act_in_place,
-    case_days, clock_breaches, clock_timing_of, open, pause_overruns, step_in_place, timing,
+    Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Phase, Rejection, Replay, act_in_place,
+    case_days, clock_breaches, clock_figures, open_parts_in_place, pause_overruns, step_in_place, timing,
 };
 use crate::core::workflow::{ActionId, Clock, ClockId, RoleId, StateId, Workflow};
 
@@ -127,22 +127,17 @@ impl CaseAudit {
 
     /// Opens the case at its first row; false when the core refuses.
     fn open(&mut self, rules: &Rules<'_>, event: &LogRow<'_>, at: DateTime<FixedOffset>) -> bool {
-        let actor = event.resource.unwrap_or(ACTOR_UNKNOWN).to_owned();
-        let mut opening = Opening { at, actor, attributes: event.attributes.to_owned_pairs() };
-        let mut opened = open(rules.workflow, rules.calendar, &opening);
+        let (workflow, calendar) = (rules.workflow, rules.calendar);
+        let actor = event.resource.unwrap_or(ACTOR_UNKNOWN);
+        // The core folds the opening into the case's replay (a refusal leaves it as it was).
+        let mut opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, event.attributes.iter());
         if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &opened {
             let message = format!("{rejection}; the case is opened without its attributes");
             self.finding(FindingCode::UnreadableRow, event, message);
-            opening.attributes.clear();
-            opened = open(rules.workflow, rules.calendar, &opening);
+            opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, std::iter::empty());
         }
         match opened {
             Ok(events) => {
-                for opened in &events {
-                    if self.replay.apply(rules.workflow, opened, rules.calendar.zone()).is_err() {
-                        return false;
-                    }
-                }
                 self.record(rules, &events);
                 true
             }
@@ -419,7 +414,7 @@ impl CaseAudit {
                 Ok(Some((elapsed, statutory, promised))) => {
                     counted.push((index, elapsed, statutory || promised));
                     if statutory || promised {
-                        match clock_timing_of(calendar, ClockId(index as u16), clock, track, as_of) {
+                        match clock_figures(calendar, ClockId(index as u16), clock, track, as_of) {
                             Ok(timing) => over.push(timing),
                             Err(_) => return false,
                         }

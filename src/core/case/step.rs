@@ -43,10 +43,28 @@ pub fn open_in_place(
     replay: &mut Replay,
     opening: &Opening,
 ) -> Result<Vec<Event>, Rejection> {
-    let date = check_date(calendar, opening.at)?;
+    let attributes = opening.attributes.iter().map(|(name, text)| (name.as_str(), text.as_str()));
+    open_parts_in_place(workflow, calendar, replay, opening.at, &opening.actor, attributes)
+}
+
+/// As [`open_in_place`], with the opening in borrowed parts: the auditor opens a case from a
+/// log's row without copying its attributes first.
+///
+/// # Errors
+///
+/// As [`open`]; `replay` is then unchanged.
+pub(crate) fn open_parts_in_place<'t>(
+    workflow: &Workflow,
+    calendar: &WorkingCalendar,
+    replay: &mut Replay,
+    at: DateTime<FixedOffset>,
+    actor: &str,
+    attributes: impl IntoIterator<Item = (&'t str, &'t str)>,
+) -> Result<Vec<Event>, Rejection> {
+    let date = check_date(calendar, at)?;
     let mut values: Vec<Option<Value>> =
         workflow.attributes().iter().map(|attribute| attribute.default.clone()).collect();
-    for (name, text) in &opening.attributes {
+    for (name, text) in attributes {
         let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
         values[attribute.index()] = value;
     }
@@ -55,16 +73,11 @@ pub fn open_in_place(
         .enumerate()
         .filter_map(|(index, value)| value.map(|value| (AttributeId(index as u16), value)))
         .collect();
-    let opened = Event {
-        at: opening.at,
-        actor: Some(opening.actor.clone()),
-        role: None,
-        kind: EventKind::Opened { attributes },
-    };
+    let opened = Event { at, actor: Some(actor.to_owned()), role: None, kind: EventKind::Opened { attributes } };
     replay.reset(workflow);
     let mut events = vec![opened];
     apply_all(workflow, replay, &events, date);
-    add_done_steps(workflow, replay, opening.at, date, &mut events);
+    add_done_steps(workflow, replay, at, date, &mut events);
     Ok(events)
 }
 

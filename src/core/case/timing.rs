@@ -313,8 +313,8 @@ pub fn clock_breaches(
     Ok(Some((elapsed, statutory, promised)))
 }
 
-/// [`clock_timing_of`] with an empty ledger.
-fn clock_figures(
+/// [`clock_timing_of`] with an empty ledger (the auditor's findings need no ledger).
+pub(crate) fn clock_figures(
     calendar: &WorkingCalendar,
     id: ClockId,
     clock: &Clock,
