@@ -4,6 +4,7 @@
 
 use foldhash::HashMap;
 
+use super::log_row::trimmed;
 use super::mapping::{ActivityMeaning, Mapping};
 use crate::core::workflow::{ActionId, StateId, StateKind, Workflow};
 
@@ -87,6 +88,6 @@ impl ActivityIndex {
     }
 
     pub(crate) fn resolve(&self, activity: &str) -> &Resolved {
-        self.names.get(activity.trim()).unwrap_or(&Resolved::Unknown)
+        self.names.get(trimmed(activity)).unwrap_or(&Resolved::Unknown)
     }
 }

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use super::csv_records::{CsvRecords, Record};
 use super::log_event::{ColumnIndexes, LogColumns, LogEvent, UnreadableRow};
-use super::log_row::Span;
+use super::log_row::{Span, trimmed_bounds};
 use super::row_batch::{RowBatch, RowSource, RowSpans, shard_of};
 
 /// The rows of a CSV log.
@@ -58,10 +58,11 @@ impl<R: Read> CsvLog<R> {
             Ok(None) => return false,
             Ok(Some(record)) => {
                 self.row += 1;
-                let case_id = case_id_of(&record, self.columns.case_id);
+                let case = trimmed_field(&record, self.columns.case_id);
+                let case_id = case.ok().flatten().map_or("", |(_, text)| text);
                 let part = &mut parts[shard_of(case_id, shards)];
                 let mark = part.mark();
-                match event_into(&self.columns, self.row, &record, part) {
+                match event_into(&self.columns, self.row, &record, case, part) {
                     Ok(()) => part,
                     Err((case_id, message)) => {
                         part.rewind(mark);
@@ -85,20 +86,25 @@ impl<R: Read> CsvLog<R> {
     }
 }
 
-/// The record's case id, trimmed ("" when absent, blank or not text): it picks the part.
-fn case_id_of<'r>(record: &Record<'r>, index: usize) -> &'r str {
-    trimmed_field(record, index).ok().flatten().map_or("", |(_, text)| text)
-}
-
 /// Appends `record` to `batch` as row `row`, or says why it cannot be read (with its case id
-/// when it got that far). A record that is all text is copied whole, once, and its fields are
-/// spans of the copy; otherwise each field used is checked and copied alone.
-fn event_into(columns: &ColumnIndexes, row: u64, record: &Record<'_>, batch: &mut RowBatch) -> Result<(), Unreadable> {
+/// when it got that far); `case` is its case id field (`trimmed_field`). A record that is all
+/// text is copied whole, once, and its fields are spans of the copy; otherwise each field used
+/// is checked and copied alone.
+fn event_into(
+    columns: &ColumnIndexes,
+    row: u64,
+    record: &Record<'_>,
+    case: Result<Option<(usize, &str)>, ()>,
+    batch: &mut RowBatch,
+) -> Result<(), Unreadable> {
     let base = record.text().map(|text| batch.text(text).start);
+    let not_text = |index: usize| (None, format!("field {} is not UTF-8 text", index + 1));
     let field = |index: usize, batch: &mut RowBatch| {
-        field_span(record, base, index, batch).map_err(|()| (None, format!("field {} is not UTF-8 text", index + 1)))
+        let field = trimmed_field(record, index).map_err(|()| not_text(index))?;
+        Ok(field.map(|field| field_span(field, base, batch)))
     };
-    let case_id = field(columns.case_id, batch)?.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
+    let case = case.map_err(|()| not_text(columns.case_id))?.map(|field| field_span(field, base, batch));
+    let case_id = case.ok_or_else(|| (None, "the row has no case id".to_owned()))?;
     let missing =
         |what: &str, batch: &RowBatch| (Some(batch.span_text(case_id).to_owned()), format!("the row has no {what}"));
     let activity = field(columns.activity, batch)?.ok_or_else(|| missing("activity", batch))?;
@@ -124,18 +130,17 @@ fn event_into(columns: &ColumnIndexes, row: u64, record: &Record<'_>, batch: &mu
     Ok(())
 }
 
-/// Field `index` of `record` as a span of `batch`'s text, trimmed, `None` when absent or blank;
-/// `Err` when it is not UTF-8. With `base`, the whole record is text and was copied to `base`:
-/// the field is a span of the copy; otherwise the field alone is copied.
-fn field_span(record: &Record<'_>, base: Option<u32>, index: usize, batch: &mut RowBatch) -> Result<Option<Span>, ()> {
-    let Some((offset, text)) = trimmed_field(record, index)? else { return Ok(None) };
-    Ok(Some(match base {
+/// A field (`trimmed_field`: where it starts in the record, its text) as a span of `batch`'s
+/// text. With `base`, the whole record is text and was copied to `base`: the field is a span of
+/// the copy; otherwise the field alone is copied.
+fn field_span((offset, text): (usize, &str), base: Option<u32>, batch: &mut RowBatch) -> Span {
+    match base {
         Some(base) => {
             let at = |offset: usize| base.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
             Span { start: at(offset), end: at(offset + text.len()) }
         }
         None => batch.text(text),
-    }))
+    }
 }
 
 /// Field `index` of `record`, trimmed, with where it starts in the record's text; `None` when
@@ -155,17 +160,6 @@ fn trimmed_field<'r>(record: &Record<'r>, index: usize) -> Result<Option<(usize,
     };
     let (from, to) = trimmed_bounds(text);
     Ok((from != to).then(|| (start + from, &text[from..to])))
-}
-
-/// Where `text` is without surrounding whitespace; a field that starts and ends with a
-/// printable ASCII character (most do) is taken as it is, without the Unicode whitespace walk.
-fn trimmed_bounds(text: &str) -> (usize, usize) {
-    let printable = |byte: Option<&u8>| byte.is_some_and(|byte| (0x21..0x7f).contains(byte));
-    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) {
-        return (0, text.len());
-    }
-    let start = text.len() - text.trim_start().len();
-    (start, text.trim_end().len().max(start))
 }
 
 impl<R: Read> RowSource for CsvLog<R> {

@@ -3,6 +3,23 @@
 
 use super::log_event::{LogEvent, UnreadableRow};
 
+/// `text` without surrounding whitespace (as `str::trim`).
+pub(crate) fn trimmed(text: &str) -> &str {
+    let (from, to) = trimmed_bounds(text);
+    &text[from..to]
+}
+
+/// Where `text` is without surrounding whitespace; a field that starts and ends with a
+/// printable ASCII character (most do) is taken as it is, without the Unicode whitespace walk.
+pub(crate) fn trimmed_bounds(text: &str) -> (usize, usize) {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|byte| (0x21..0x7f).contains(byte));
+    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) {
+        return (0, text.len());
+    }
+    let start = text.len() - text.trim_start().len();
+    (start, text.trim_end().len().max(start))
+}
+
 /// One readable row, borrowed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LogRow<'a> {
@@ -107,6 +124,19 @@ impl<'a> RowView<'a> {
             RowView::Unreadable { row, case_id, message } => {
                 Err(UnreadableRow { row, case_id: case_id.map(str::to_owned), message: message.to_owned() })
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The fast path (printable ASCII at both ends) and the Unicode walk agree with `str::trim`,
+    /// ideographic spaces (U+3000) and no-break spaces included.
+    #[test]
+    fn trimmed_is_str_trim() {
+        for text in ["", " ", "a", "ab", " a", "a ", "\ta\r\n", "\u{3000}受理\u{3000}", "受理", "a\u{a0}", "\u{85}x"]
+        {
+            assert_eq!(super::trimmed(text), text.trim(), "{text:?}");
         }
     }
 }

@@ -26,7 +26,7 @@ pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:S
 /// assert!(parse_timestamp("01/03/2017", zone).is_err());
 /// ```
 pub fn parse_timestamp(text: &str, zone: FixedOffset) -> Result<DateTime<FixedOffset>, String> {
-    let text = text.trim();
+    let text = super::log_row::trimmed(text);
     if let Some(instant) = parse_common(text.as_bytes(), zone) {
         return Ok(instant);
     }
