@@ -101,9 +101,9 @@ impl BatchQueue {
             .filter(|shard| !self.busy[*shard] && self.next[*shard] < queued_end)
             .min_by_key(|shard| self.next[*shard]);
         if let Some(shard) = shard {
-            self.busy[shard] = true;
             let position = usize::try_from(self.next[shard] - self.first).unwrap_or(usize::MAX);
             if let Some(batch) = self.batches.get(position) {
+                self.busy[shard] = true;
                 return Task::Replay { shard, parts: Arc::clone(&batch.parts) };
             }
         }

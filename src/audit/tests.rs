@@ -407,13 +407,34 @@ fn a_step_over_its_limit_is_found_alike_however_the_audit_runs() {
     fuzz::sharded_audit_agrees(&workflow, log.as_bytes(), &[], false);
 }
 
-/// A caller that stops taking findings (a closed pipe) stops the audit: the reader, blocked on
-/// batches nobody will take, ends too, and `run` returns the caller's error.
-#[test]
-fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
-    use super::{Auditor, CsvLog, LogColumns, Mapping, ShardedAudit};
+/// Runs `audit` on a thread of its own, given an auditor of the licence workflow and a pool of
+/// `threads` threads, and returns what it returns; fails when it has not ended within two
+/// minutes (a worker left waiting for ever).
+fn licence_audit_ends<T: Send + 'static>(
+    threads: usize,
+    audit: impl FnOnce(&super::Auditor<'_>, &rayon::ThreadPool) -> T + Send + 'static,
+) -> T {
+    use super::{Auditor, Mapping};
     use crate::core::calendar::Calendars;
     use crate::core::workflow::{NoExtends, load_workflow};
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let calendars = Calendars::builtin();
+        let text = include_str!("../../workflows/administrative-license.yaml");
+        let workflow = load_workflow("licence.yaml", text, &mut NoExtends, &calendars).unwrap();
+        let calendar = calendars.require(workflow.calendar()).unwrap();
+        let mapping = Mapping::default();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let _ = done.send(audit(&Auditor::new(&workflow, calendar, &mapping, None, false), &pool));
+    });
+    finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit ended")
+}
+
+/// A caller that stops taking findings (a closed pipe) stops the audit: every worker ends, and
+/// `run` returns the caller's error.
+#[test]
+fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
+    use super::{CsvLog, LogColumns, ShardedAudit};
     let canned = include_str!("../../tests/data/histories/licence-findings.csv");
     let (header, body) = canned.split_once('\n').unwrap();
     // Far more rows than the batches read ahead hold.
@@ -423,27 +444,15 @@ fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
             log.push_str(&["C", &copy.to_string(), "-", line, "\n"].concat());
         }
     }
-    let (done, finished) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let calendars = Calendars::builtin();
-        let text = include_str!("../../workflows/administrative-license.yaml");
-        let workflow = load_workflow("licence.yaml", text, &mut NoExtends, &calendars).unwrap();
-        let calendar = calendars.require(workflow.calendar()).unwrap();
-        let mapping = Mapping::default();
+    let (error, calls) = licence_audit_ends(2, move |auditor, pool| {
         let rows = CsvLog::new(log.as_bytes(), &LogColumns::default(), &["joint_handling"]).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let mut calls = 0;
-        let outcome = ShardedAudit::new(
-            &Auditor::new(&workflow, calendar, &mapping, None, false).keep_cases(false),
-            true,
-        )
-        .run(rows, &pool, |_| {
+        let outcome = ShardedAudit::new(auditor, true).run(rows, pool, |_| {
             calls += 1;
             Err("the pipe is closed")
         });
-        done.send((outcome.err(), calls)).unwrap();
+        (outcome.err(), calls)
     });
-    let (error, calls) = finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit stopped");
     assert_eq!((error, calls), (Some("the pipe is closed"), 1));
 }
 
@@ -451,9 +460,7 @@ fn an_error_from_the_findings_taker_stops_a_sharded_audit() {
 /// wait for its task: the panic reaches the caller, on every number of threads.
 #[test]
 fn a_panic_in_a_worker_reaches_the_caller_of_a_sharded_audit() {
-    use super::{Auditor, Mapping, RowBatch, RowSource, ShardedAudit};
-    use crate::core::calendar::Calendars;
-    use crate::core::workflow::{NoExtends, load_workflow};
+    use super::{RowBatch, RowSource, ShardedAudit};
     /// Rows of one case, then a panic at the third batch.
     struct Breaks(usize);
     impl RowSource for Breaks {
@@ -470,21 +477,13 @@ fn a_panic_in_a_worker_reaches_the_caller_of_a_sharded_audit() {
         }
     }
     for threads in [1, 2, 3] {
-        let (done, finished) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let calendars = Calendars::builtin();
-            let text = include_str!("../../workflows/administrative-license.yaml");
-            let workflow = load_workflow("licence.yaml", text, &mut NoExtends, &calendars).unwrap();
-            let calendar = calendars.require(workflow.calendar()).unwrap();
-            let mapping = Mapping::default();
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let audit = ShardedAudit::new(&Auditor::new(&workflow, calendar, &mapping, None, false), false);
+        let panicked = licence_audit_ends(threads, |auditor, pool| {
+            let audit = ShardedAudit::new(auditor, false);
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                audit.run(Breaks(0), &pool, |_| Ok::<(), ()>(())).map(|_| ())
+                audit.run(Breaks(0), pool, |_| Ok::<(), ()>(())).map(|_| ())
             }));
-            done.send(outcome.is_err()).unwrap();
+            outcome.is_err()
         });
-        let panicked = finished.recv_timeout(std::time::Duration::from_mins(2)).expect("the audit stopped");
         assert!(panicked, "{threads} threads");
     }
 }
