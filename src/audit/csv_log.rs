@@ -6,7 +6,7 @@ use std::io::Read;
 
 use super::csv_records::{CsvRecords, Record};
 use super::log_event::{ColumnIndexes, LogColumns, LogEvent, UnreadableRow};
-use super::log_row::{Span, trimmed_bounds};
+use super::log_row::{Span, trimmed_bounds, trimmed_range};
 use super::row_batch::{RowBatch, RowSource, RowSpans, shard_of};
 
 /// The rows of a CSV log.
@@ -58,14 +58,13 @@ impl<R: Read> CsvLog<R> {
             Ok(None) => return false,
             Ok(Some(record)) => {
                 self.row += 1;
-                let case = trimmed_field(&record, self.columns.case_id);
-                let case_id = case.ok().flatten().map_or("", |(_, text)| text);
-                let part = &mut parts[shard_of(case_id, shards)];
-                let mark = part.mark();
-                match event_into(&self.columns, self.row, &record, case, part) {
-                    Ok(()) => part,
+                let read = match record.line() {
+                    Some(line) => line_into(&self.columns, self.row, line, &record, parts),
+                    None => record_into(&self.columns, self.row, &record, parts),
+                };
+                match read {
+                    Ok(shard) => &mut parts[shard],
                     Err((case_id, message)) => {
-                        part.rewind(mark);
                         let part = &mut parts[shard_of(case_id.as_deref().unwrap_or_default(), shards)];
                         part.push_unreadable(self.row, case_id.as_deref(), &message);
                         part
@@ -84,6 +83,66 @@ impl<R: Read> CsvLog<R> {
         part.push_position(position);
         true
     }
+}
+
+/// Appends `record`, one line split at its commas (`line` is its text), to the part of `parts`
+/// its case falls to, as row `row`: the line is copied once, and its fields are spans of the
+/// copy. The part's index, or why the line cannot be a row (then nothing was appended).
+fn line_into(
+    columns: &ColumnIndexes,
+    row: u64,
+    line: &str,
+    record: &Record<'_>,
+    parts: &mut [RowBatch],
+) -> Result<usize, Unreadable> {
+    let field = |index: usize| {
+        let range = record.range(index)?;
+        trimmed_range(line, range).filter(|(from, to)| from != to)
+    };
+    let case = field(columns.case_id).ok_or_else(|| (None, "the row has no case id".to_owned()))?;
+    let case_id = &line[case.0..case.1];
+    let missing = |what: &str| (Some(case_id.to_owned()), format!("the row has no {what}"));
+    let activity = field(columns.activity).ok_or_else(|| missing("activity"))?;
+    let timestamp = field(columns.timestamp).ok_or_else(|| missing("timestamp"))?;
+    let shard = shard_of(case_id, parts.len());
+    let part = &mut parts[shard];
+    let base = part.text(line).start;
+    let at = |offset: usize| base.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+    let span = |(from, to): (usize, usize)| Span { start: at(from), end: at(to) };
+    let optional = |index: Option<usize>| index.and_then(field).map(span);
+    let spans = RowSpans {
+        activity: span(activity),
+        timestamp: span(timestamp),
+        role: optional(columns.role),
+        resource: optional(columns.resource),
+        workflow: optional(columns.workflow),
+    };
+    let first_cell = part.cell_count();
+    for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {
+        if let Some(value) = field(*index) {
+            part.cell_named(slot, attribute, span(value));
+        }
+    }
+    part.push_spans(row, span(case), spans, first_cell);
+    Ok(shard)
+}
+
+/// Appends `record`, which `csv_core` read or which is not all text, to the part of `parts` its
+/// case falls to, as row `row`. The part's index, or why the record cannot be a row (then
+/// nothing was appended).
+fn record_into(
+    columns: &ColumnIndexes,
+    row: u64,
+    record: &Record<'_>,
+    parts: &mut [RowBatch],
+) -> Result<usize, Unreadable> {
+    let case = trimmed_field(record, columns.case_id);
+    let case_id = case.ok().flatten().map_or("", |(_, text)| text);
+    let shard = shard_of(case_id, parts.len());
+    let part = &mut parts[shard];
+    let mark = part.mark();
+    event_into(columns, row, record, case, part).inspect_err(|_| part.rewind(mark))?;
+    Ok(shard)
 }
 
 /// Appends `record` to `batch` as row `row`, or says why it cannot be read (with its case id

@@ -3,7 +3,8 @@
 //! record is dropped), but cheaply on the lines most logs are made of. A line with no quote and
 //! no carriage return inside it is split at its commas eight bytes at a time; only the first
 //! record and lines with a quote or a lone CR go through `csv_core`'s state machine, which may
-//! run them over several lines.
+//! run them over several lines. Quotes and carriage returns are looked for across the block, not
+//! line by line: most blocks have none, or only at line ends.
 //!
 //! The input is read in blocks of whole lines. A block that is all UTF-8 is checked once and
 //! kept as a `String`, so its lines are text without a check of their own.
@@ -22,6 +23,9 @@ pub(crate) struct CsvRecords<R> {
     /// Whole lines read and not yet all split, from `start` on.
     block: Block,
     start: usize,
+    /// The first quote or carriage return in the block at or after `start` when it was looked
+    /// for (the block's length when there is none); `None` in a new block.
+    special: Option<usize>,
     /// What was read after the block's last line break: the start of a line still being read.
     tail: Vec<u8>,
     /// The input has ended (or failed).
@@ -60,6 +64,8 @@ pub(crate) struct Record<'r> {
     fields: &'r [(usize, usize)],
     /// The whole record as text, when all of it is UTF-8.
     text: Option<&'r str>,
+    /// Whether the record is one line split at its commas (then each field of `text` is text).
+    line: bool,
 }
 
 impl<R: Read> CsvRecords<R> {
@@ -74,6 +80,7 @@ impl<R: Read> CsvRecords<R> {
             input,
             block: Block::Bytes(Vec::new()),
             start: 0,
+            special: None,
             tail: Vec::new(),
             eof: false,
             error: None,
@@ -101,16 +108,16 @@ impl<R: Read> CsvRecords<R> {
             Current::Line { start, end } => match &self.block {
                 Block::Text(text) => {
                     let text = text.get(start..end).unwrap_or_default();
-                    Record { bytes: text.as_bytes(), fields: &self.fields, text: Some(text) }
+                    Record { bytes: text.as_bytes(), fields: &self.fields, text: Some(text), line: true }
                 }
                 Block::Bytes(bytes) => {
                     let bytes = bytes.get(start..end).unwrap_or_default();
-                    Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok() }
+                    Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok(), line: true }
                 }
             },
             Current::Parsed { len } => {
                 let bytes = &self.parsed[..len];
-                Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok() }
+                Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok(), line: false }
             }
         }))
     }
@@ -139,9 +146,18 @@ impl<R: Read> CsvRecords<R> {
                 self.start = next;
                 continue;
             }
-            if !split_at_commas(&block[self.start..end], &mut self.fields) {
+            let special = match self.special {
+                Some(special) if special >= self.start => special,
+                _ => {
+                    let special = memchr::memchr2(b'"', b'\r', rest).map_or(block.len(), |offset| self.start + offset);
+                    self.special = Some(special);
+                    special
+                }
+            };
+            if special < end {
                 return self.read_parsed();
             }
+            split_at_commas(&block[self.start..end], &mut self.fields);
             self.current = Current::Line { start: self.start, end };
             self.start = next;
             return true;
@@ -201,6 +217,7 @@ impl<R: Read> CsvRecords<R> {
         bytes.clear();
         bytes.append(&mut self.tail);
         self.start = 0;
+        self.special = None;
         let mut searched = 0;
         let cut = loop {
             if let Some(last) = memchr::memrchr(b'\n', &bytes[searched..]) {
@@ -233,33 +250,26 @@ impl<R: Read> CsvRecords<R> {
     }
 }
 
-/// Splits `line` at its commas into `fields`, eight bytes at a time; false, with `fields` left
-/// unfinished, when the line has a quote or a carriage return (then only `csv_core` knows).
-fn split_at_commas(line: &[u8], fields: &mut Vec<(usize, usize)>) -> bool {
+/// Splits `line`, which has no quote and no carriage return, at its commas into `fields`, eight
+/// bytes at a time.
+fn split_at_commas(line: &[u8], fields: &mut Vec<(usize, usize)>) {
     fields.clear();
     let mut from = 0;
     let mut words = line.chunks_exact(8);
     let mut at = 0;
     let mut word = |bytes: [u8; 8], at: usize, fields: &mut Vec<(usize, usize)>| {
-        let word = u64::from_le_bytes(bytes);
-        if (zero_bytes(word ^ QUOTES) | zero_bytes(word ^ CARRIAGE_RETURNS)) != 0 {
-            return false;
-        }
-        let mut commas = zero_bytes(word ^ COMMAS);
+        let mut commas = zero_bytes(u64::from_le_bytes(bytes) ^ COMMAS);
         while commas != 0 {
             let comma = at + (commas.trailing_zeros() / 8) as usize;
             fields.push((from, comma));
             from = comma + 1;
             commas &= commas - 1;
         }
-        true
     };
     for chunk in words.by_ref() {
         let mut bytes = [0; 8];
         bytes.copy_from_slice(chunk);
-        if !word(bytes, at, fields) {
-            return false;
-        }
+        word(bytes, at, fields);
         at += 8;
     }
     let rest = words.remainder();
@@ -267,17 +277,12 @@ fn split_at_commas(line: &[u8], fields: &mut Vec<(usize, usize)>) -> bool {
         // Padded with zero bytes, which match nothing.
         let mut bytes = [0; 8];
         bytes[..rest.len()].copy_from_slice(rest);
-        if !word(bytes, at, fields) {
-            return false;
-        }
+        word(bytes, at, fields);
     }
     fields.push((from, line.len()));
-    true
 }
 
 const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
-const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
-const CARRIAGE_RETURNS: u64 = u64::from_le_bytes([b'\r'; 8]);
 
 /// `0x80` in each byte of the result where `word`'s byte is zero, `0x00` elsewhere (exact:
 /// nothing carries from one byte to the next).
@@ -315,6 +320,13 @@ impl<'r> Record<'r> {
     pub(crate) fn text(&self) -> Option<&'r str> {
         self.text
     }
+
+    /// The whole record as text, when it is one line split at its commas: then each field is
+    /// text of its own (a comma is never inside a character), and its ranges are where the
+    /// field is in the text.
+    pub(crate) fn line(&self) -> Option<&'r str> {
+        self.text.filter(|_| self.line)
+    }
 }
 
 #[cfg(test)]
@@ -344,6 +356,11 @@ mod tests {
             if let Some(text) = record.text() {
                 for (index, field) in fields.iter().enumerate() {
                     assert_eq!(&text.as_bytes()[record.range(index).unwrap()], &field[..]);
+                }
+            }
+            if let Some(line) = record.line() {
+                for index in 0..record.len() {
+                    assert!(line.get(record.range(index).unwrap()).is_some(), "field {index} of {line:?} is not text");
                 }
             }
             records.push(fields);
