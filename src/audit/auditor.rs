@@ -10,7 +10,7 @@ use foldhash::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::{ActivityIndex, Resolved};
-use super::case_audit::{CaseAudit, Rules};
+use super::case_audit::{CaseAudit, Rules, Scratch};
 use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
@@ -52,6 +52,7 @@ pub struct Auditor<'a> {
     fit: Option<DurationFit>,
     /// Replays of settled cases, reset for the next cases to open.
     spare_replays: Vec<Replay>,
+    scratch: Scratch,
     latest: Option<DateTime<FixedOffset>>,
     rows: u64,
     rows_other_workflows: u64,
@@ -118,6 +119,7 @@ impl<'a> Auditor<'a> {
             histories: Vec::new(),
             fit: None,
             spare_replays: Vec::new(),
+            scratch: Scratch::default(),
             latest: None,
             rows: 0,
             rows_other_workflows: 0,
@@ -217,11 +219,11 @@ impl<'a> Auditor<'a> {
         let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
         // Most rows continue an open case: one lookup.
         if let Some(case) = self.open.get_mut(event.case_id) {
-            case.feed(&rules, &event, at, resolved);
+            case.feed(&rules, &event, at, resolved, &mut self.scratch);
             if let Some(finished) = case.replay.finished_on()
-                && let Some(case) = self.open.remove(event.case_id)
+                && let Some((key, case)) = self.open.remove_entry(event.case_id)
             {
-                self.settle(case, finished);
+                self.settle(key, case, finished);
             }
             return;
         }
@@ -251,9 +253,9 @@ impl<'a> Auditor<'a> {
         if self.fit.is_some() {
             case.fit = Some(super::duration_fit::CaseFit::default());
         }
-        case.feed(&rules, &event, at, resolved);
+        case.feed(&rules, &event, at, resolved, &mut self.scratch);
         match case.replay.finished_on() {
-            Some(finished) => self.settle(case, finished),
+            Some(finished) => self.settle(event.case_id.to_owned(), case, finished),
             None => {
                 self.open.insert(event.case_id.to_owned(), case);
             }
@@ -288,7 +290,7 @@ impl<'a> Auditor<'a> {
         std::mem::take(&mut self.histories)
     }
 
-    fn settle(&mut self, mut case: CaseAudit, as_of: NaiveDate) {
+    fn settle(&mut self, key: String, mut case: CaseAudit, as_of: NaiveDate) {
         let rules = self.rules();
         if let Some(events) = case.events.take() {
             self.histories.push((case.case_id.clone(), events));
@@ -296,23 +298,30 @@ impl<'a> Auditor<'a> {
         if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
             fit.absorb(case_fit);
         }
-        let mut report = case.finish(&rules, as_of, &mut self.clocks, self.keep_cases);
+        let mut report = case.finish(&rules, as_of, &mut self.clocks, self.keep_cases, &mut self.scratch);
+        report.case_id = std::mem::take(&mut case.case_id);
         let leaves = case.replay.configuration().leaves().into();
         if self.spare_replays.len() < SPARE_REPLAYS_MAX {
             self.spare_replays.push(case.replay);
         }
-        self.record(&mut report, leaves);
+        self.record(&mut report, leaves, key);
     }
 
-    /// Counts a settled case (ending in `leaves`) and keeps what is kept of it.
-    fn record(&mut self, report: &mut CaseReport, leaves: Box<[StateId]>) {
+    /// Counts a settled case (ending in `leaves`) and keeps what is kept of it; `key` is its case
+    /// id, as it was the key of `open`.
+    fn record(&mut self, report: &mut CaseReport, leaves: Box<[StateId]>, key: String) {
         report.finding_count = report.findings.len() as u64;
-        for finding in std::mem::take(&mut report.findings) {
+        let mut findings = std::mem::take(&mut report.findings);
+        for finding in findings.drain(..) {
             self.push_finding(finding);
+        }
+        // Emptied, it is the next settling case's list.
+        if findings.capacity() > self.scratch.findings.capacity() {
+            self.scratch.findings = findings;
         }
         self.settled_count += 1;
         let position = self.keep_cases.then_some(self.cases.len());
-        self.settled.insert(report.case_id.clone(), (leaves, position));
+        self.settled.insert(key, (leaves, position));
         if self.keep_cases {
             self.cases.push(std::mem::replace(report, CaseReport::empty("")));
         }
@@ -337,17 +346,17 @@ impl<'a> Auditor<'a> {
     /// found: cases and findings not yet in order, clock figures not yet filled
     /// (`AuditReport::settle`), so parts of one audit can be merged first.
     pub(crate) fn finish_as_of(mut self, as_of: Option<NaiveDate>) -> AuditOutcome {
-        let mut open: Vec<CaseAudit> = self.open.drain().map(|(_, case)| case).collect();
-        open.sort_by(|left, right| left.case_id.cmp(&right.case_id));
-        for case in open {
+        let mut open: Vec<(String, CaseAudit)> = self.open.drain().collect();
+        open.sort_by(|(left, _), (right, _)| left.cmp(right));
+        for (key, case) in open {
             match as_of {
-                Some(as_of) => self.settle(case, as_of),
+                Some(as_of) => self.settle(key, case, as_of),
                 None => {
                     // No row had a readable timestamp: nothing was replayed.
                     let mut report = CaseReport::empty(&case.case_id);
                     report.rows = case.rows;
                     report.findings = case.findings;
-                    self.record(&mut report, Box::default());
+                    self.record(&mut report, Box::default(), key);
                 }
             }
         }

@@ -30,8 +30,20 @@ pub(crate) struct CaseAudit {
     pub(crate) rows: u64,
     pub(crate) findings: Vec<Finding>,
     last_at: Option<DateTime<FixedOffset>>,
-    /// The events of the step being replayed (reused).
+}
+
+/// Buffers that cases use in turn, kept by their auditor so that replaying and settling a case
+/// allocates as little as it can.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The events of the step being replayed.
     stepped: Vec<Event>,
+    /// (clock, elapsed, over a limit) of each started clock of a case being settled.
+    counted: Vec<(usize, i64, bool)>,
+    /// The full timing of its clocks over a limit.
+    over: Vec<ClockTiming>,
+    /// An empty list with room, for the findings of a case that had none before it settled.
+    pub(crate) findings: Vec<Finding>,
 }
 
 /// Everything a case is replayed against.
@@ -52,7 +64,6 @@ impl CaseAudit {
             rows: 0,
             findings: Vec::new(),
             last_at: None,
-            stepped: Vec::new(),
         }
     }
 
@@ -79,6 +90,7 @@ impl CaseAudit {
         event: &LogRow<'_>,
         at: DateTime<FixedOffset>,
         resolved: &Resolved,
+        scratch: &mut Scratch,
     ) {
         self.rows += 1;
         let at = match self.last_at {
@@ -102,7 +114,7 @@ impl CaseAudit {
                 }
                 return;
             }
-            if !self.open(rules, event, at) {
+            if !self.open(rules, event, at, &mut scratch.stepped) {
                 return;
             }
             if matches!(resolved, Resolved::Opens) {
@@ -117,7 +129,7 @@ impl CaseAudit {
                     format!("activity `{}` opens a case, and case `{}` is already open", event.activity, self.case_id);
                 self.finding(FindingCode::StepNotAllowed, event, message);
             }
-            Resolved::Actions(actions) => self.act(rules, event, at, actions),
+            Resolved::Actions(actions) => self.act(rules, event, at, actions, scratch),
         }
     }
 
@@ -126,19 +138,27 @@ impl CaseAudit {
     }
 
     /// Opens the case at its first row; false when the core refuses.
-    fn open(&mut self, rules: &Rules<'_>, event: &LogRow<'_>, at: DateTime<FixedOffset>) -> bool {
+    fn open(
+        &mut self,
+        rules: &Rules<'_>,
+        event: &LogRow<'_>,
+        at: DateTime<FixedOffset>,
+        events: &mut Vec<Event>,
+    ) -> bool {
         let (workflow, calendar) = (rules.workflow, rules.calendar);
-        let actor = event.resource.unwrap_or(ACTOR_UNKNOWN);
+        // As in `act_by_ids`, the actor is copied only into events that are kept.
+        let actor = if self.events.is_some() { event.resource.unwrap_or(ACTOR_UNKNOWN) } else { "" };
         // The core folds the opening into the case's replay (a refusal leaves it as it was).
-        let mut opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, event.attributes.iter());
+        let replay = &mut self.replay;
+        let mut opened = open_parts_in_place(workflow, calendar, replay, at, actor, event.attributes.iter(), events);
         if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &opened {
             let message = format!("{rejection}; the case is opened without its attributes");
             self.finding(FindingCode::UnreadableRow, event, message);
-            opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, std::iter::empty());
+            opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, std::iter::empty(), events);
         }
         match opened {
-            Ok(events) => {
-                self.record(rules, &events);
+            Ok(()) => {
+                self.record(rules, events);
                 true
             }
             Err(rejection) => {
@@ -154,9 +174,10 @@ impl CaseAudit {
         event: &LogRow<'_>,
         at: DateTime<FixedOffset>,
         actions: &[(String, Option<ActionId>)],
+        scratch: &mut Scratch,
     ) {
         if let Some((_, Some(action))) = actions.first()
-            && self.act_by_ids(rules, event, at, *action)
+            && self.act_by_ids(rules, event, at, *action, &mut scratch.stepped)
         {
             return;
         }
@@ -239,6 +260,7 @@ impl CaseAudit {
         event: &LogRow<'_>,
         at: DateTime<FixedOffset>,
         action: ActionId,
+        stepped: &mut Vec<Event>,
     ) -> bool {
         let workflow = rules.workflow;
         let role = match mapped_role(rules, event) {
@@ -249,17 +271,15 @@ impl CaseAudit {
         if event.attributes.iter().any(|(name, text)| self.attribute_changes(workflow, name, text)) {
             return false;
         }
-        let mut stepped = std::mem::take(&mut self.stepped);
         stepped.clear();
         // The actor is copied into the events only when they are kept (for an import): nothing
         // else reads it, and the copy would be one allocation per row.
         let actor = if self.events.is_some() { event.resource.unwrap_or(ACTOR_UNKNOWN) } else { "" };
         let act = Act { at, actor, role, action };
-        let accepted = act_in_place(workflow, rules.calendar, &mut self.replay, &act, &mut stepped).is_ok();
+        let accepted = act_in_place(workflow, rules.calendar, &mut self.replay, &act, stepped).is_ok();
         if accepted {
-            self.record(rules, &stepped);
+            self.record(rules, stepped);
         }
-        self.stepped = stepped;
         accepted
     }
 
@@ -308,9 +328,11 @@ impl CaseAudit {
         as_of: NaiveDate,
         stats: &mut [ClockStats],
         whole: bool,
+        scratch: &mut Scratch,
     ) -> CaseReport {
         let workflow = rules.workflow;
-        let mut report = CaseReport::empty(&self.case_id);
+        // The caller moves the case id in: one copy fewer for every case.
+        let mut report = CaseReport::empty("");
         report.rows = self.rows;
         report.opened_on = self.replay.opened_on();
         report.finished_on = self.replay.finished_on();
@@ -321,7 +343,10 @@ impl CaseAudit {
             report.findings = std::mem::take(&mut self.findings);
             return report;
         }
-        if !whole && self.count_clocks(rules, as_of, stats) {
+        if self.findings.capacity() == 0 {
+            self.findings = std::mem::take(&mut scratch.findings);
+        }
+        if !whole && self.count_clocks(rules, as_of, stats, scratch) {
             self.pause_findings(rules, as_of);
             self.not_finished_finding(workflow, report.finished_on, as_of);
             report.findings = std::mem::take(&mut self.findings);
@@ -396,15 +421,22 @@ impl CaseAudit {
     /// each started clock counted by the core's `clock_breaches` (no due dates or levels), and
     /// only a clock over a limit given its full timing for the finding. False, with nothing
     /// counted or found, when a date is outside the calendar's data: `timing` then says which.
-    fn count_clocks(&mut self, rules: &Rules<'_>, as_of: NaiveDate, stats: &mut [ClockStats]) -> bool {
+    fn count_clocks(
+        &mut self,
+        rules: &Rules<'_>,
+        as_of: NaiveDate,
+        stats: &mut [ClockStats],
+        scratch: &mut Scratch,
+    ) -> bool {
         let (workflow, calendar) = (rules.workflow, rules.calendar);
         if case_days(calendar, &self.replay, as_of).is_err() {
             return false;
         }
         // (clock, elapsed, over the statutory or the promised limit), then the full timing of
         // those over: everything is counted before anything is recorded.
-        let mut counted = Vec::with_capacity(workflow.clocks().len());
-        let mut over = Vec::new();
+        let (counted, over) = (&mut scratch.counted, &mut scratch.over);
+        counted.clear();
+        over.clear();
         for (index, (clock, track)) in workflow.clocks().iter().zip(self.replay.clocks()).enumerate() {
             if track.phase() == Phase::NotStarted {
                 continue;
@@ -426,12 +458,12 @@ impl CaseAudit {
         let matter = |index: usize| workflow.clocks()[index].matter;
         let has_matter = counted.iter().any(|(index, ..)| matter(*index));
         let matter_breached = counted.iter().any(|(index, _, breached)| matter(*index) && *breached);
-        for (index, elapsed, breached) in counted {
+        for (index, elapsed, breached) in counted.iter().copied() {
             if !breached && let Some(stats) = stats.get_mut(index) {
                 stats.add(elapsed, false, false);
             }
         }
-        for clock in &over {
+        for clock in over.iter() {
             self.count_clock(workflow.clock(clock.clock), clock, stats, has_matter && !matter_breached);
         }
         true

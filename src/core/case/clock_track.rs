@@ -241,15 +241,6 @@ pub fn count_unit(unit: PeriodUnit) -> PeriodUnit {
 
 /// Closed stretches `(from, to]` and an open one from `open_since`, as of `as_of`: the open one
 /// closed there, anything after `as_of` cut off.
-pub(crate) fn stretches_as_of(
-    closed: &[(NaiveDate, NaiveDate)],
-    open_since: Option<NaiveDate>,
-    as_of: NaiveDate,
-) -> Vec<(NaiveDate, NaiveDate)> {
-    stretches(closed, open_since, as_of).collect()
-}
-
-/// [`stretches_as_of`] without collecting them.
 pub(crate) fn stretches(
     closed: &[(NaiveDate, NaiveDate)],
     open_since: Option<NaiveDate>,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::clock_set::ClockSet;
-use super::clock_track::{ClockTrack, Phase, stretches_as_of};
+use super::clock_track::{ClockTrack, Phase, stretches};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
 use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
@@ -177,8 +177,8 @@ impl Replay {
     }
 
     /// Stretches `(from, to]` spent in pause states as of `as_of`, the open one closed there.
-    pub(crate) fn pauses_as_of(&self, as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
-        stretches_as_of(&self.pauses, self.paused_since, as_of)
+    pub(crate) fn pauses_as_of(&self, as_of: NaiveDate) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
+        stretches(&self.pauses, self.paused_since, as_of)
     }
 
     /// Applies one event, dated in `zone` (the calendar's).

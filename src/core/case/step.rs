@@ -44,11 +44,14 @@ pub fn open_in_place(
     opening: &Opening,
 ) -> Result<Vec<Event>, Rejection> {
     let attributes = opening.attributes.iter().map(|(name, text)| (name.as_str(), text.as_str()));
-    open_parts_in_place(workflow, calendar, replay, opening.at, &opening.actor, attributes)
+    let mut events = Vec::new();
+    open_parts_in_place(workflow, calendar, replay, opening.at, &opening.actor, attributes, &mut events)?;
+    Ok(events)
 }
 
-/// As [`open_in_place`], with the opening in borrowed parts: the auditor opens a case from a
-/// log's row without copying its attributes first.
+/// As [`open_in_place`], with the opening in borrowed parts, its events written into `events`
+/// (emptied first): the auditor opens a case from a log's row without copying its attributes
+/// first, into a list it reuses.
 ///
 /// # Errors
 ///
@@ -60,25 +63,32 @@ pub(crate) fn open_parts_in_place<'t>(
     at: DateTime<FixedOffset>,
     actor: &str,
     attributes: impl IntoIterator<Item = (&'t str, &'t str)>,
-) -> Result<Vec<Event>, Rejection> {
+    events: &mut Vec<Event>,
+) -> Result<(), Rejection> {
     let date = check_date(calendar, at)?;
-    let mut values: Vec<Option<Value>> =
-        workflow.attributes().iter().map(|attribute| attribute.default.clone()).collect();
+    // The defaults, in the workflow's order, then each given value in its place.
+    let mut values: Vec<(AttributeId, Value)> = (workflow.attributes().iter().enumerate())
+        .filter_map(|(index, attribute)| Some((AttributeId(index as u16), attribute.default.clone()?)))
+        .collect();
     for (name, text) in attributes {
         let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
-        values[attribute.index()] = value;
+        match (values.binary_search_by_key(&attribute, |(id, _)| *id), value) {
+            (Ok(at), Some(value)) => values[at].1 = value,
+            (Ok(at), None) => {
+                values.remove(at);
+            }
+            (Err(at), Some(value)) => values.insert(at, (attribute, value)),
+            (Err(_), None) => {}
+        }
     }
-    let attributes = values
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, value)| value.map(|value| (AttributeId(index as u16), value)))
-        .collect();
-    let opened = Event { at, actor: Some(actor.to_owned()), role: None, kind: EventKind::Opened { attributes } };
+    let opened =
+        Event { at, actor: Some(actor.to_owned()), role: None, kind: EventKind::Opened { attributes: values } };
     replay.reset(workflow);
-    let mut events = vec![opened];
-    apply_all(workflow, replay, &events, date);
-    add_done_steps(workflow, replay, at, date, &mut events);
-    Ok(events)
+    events.clear();
+    events.push(opened);
+    apply_all(workflow, replay, events, date);
+    add_done_steps(workflow, replay, at, date, events);
+    Ok(())
 }
 
 /// The events a command appends to a case, checked against the workflow's rules.
