@@ -55,8 +55,9 @@ pub(crate) struct AuditArgs {
     /// findings.
     #[arg(long, requires = "import")]
     accept_findings: bool,
-    /// Threads replaying the log [default: one per core]; with more than one, the log is read on
-    /// a thread of its own too. The output does not depend on it.
+    /// Threads reading and replaying the log [default: one per core]; each reads the next batch
+    /// of rows or replays a shard's part of one, whichever is due. The output does not depend
+    /// on it.
     #[arg(long, value_name = "N")]
     threads: Option<u16>,
 }
