@@ -118,6 +118,9 @@ def main() -> None:
                 made = subprocess.run(
                     [str(generator), str(cases), str(args.seed)], stdout=out, stderr=subprocess.PIPE, text=True, check=True
                 )
+                # On disk before any run is timed, so that no writeback of the new log can
+                # overlap a timed run.
+                os.fsync(out.fileno())
             injected = json.loads(made.stderr.strip().splitlines()[-1])
             size_mb = os.path.getsize(log) / 1e6
             ours, ours_rss, found = [], 0.0, ""
