@@ -321,7 +321,8 @@ impl CaseAudit {
     /// The case's report as of `as_of`, with its timing findings (taken out of the case); each
     /// started clock is counted into `stats` (by clock, in the workflow's order). With `whole`
     /// false the report leaves out the active states and the clocks (an audit that keeps no
-    /// per-case reports need not make them).
+    /// per-case reports need not make them). The report's case id is left empty: the caller
+    /// moves the case's own in once it is done with the case.
     pub(crate) fn finish(
         &mut self,
         rules: &Rules<'_>,

@@ -55,7 +55,7 @@ pub fn open_in_place(
 ///
 /// # Errors
 ///
-/// As [`open`]; `replay` is then unchanged.
+/// As [`open`]; `replay` and `events` are then unchanged.
 pub(crate) fn open_parts_in_place<'t>(
     workflow: &Workflow,
     calendar: &WorkingCalendar,

@@ -194,7 +194,7 @@ fn progress_bar(path: &Path) -> indicatif::ProgressBar {
 
 type LogRows = Box<dyn RowSource + Send>;
 
-/// The rows of a log, streamed, moving `progress` as its bytes are read.
+/// The rows of a log, streamed, moving `progress` as its bytes are read (when it is drawn).
 fn read_log(
     path: &Path,
     format: LogFormat,
