@@ -7,16 +7,13 @@ use serde_json::{Map, Value as Json, json};
 
 use super::engine_error::EngineError;
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::{ClockTiming, Level, Phase, Replay};
-use crate::core::workflow::{ClockId, Workflow};
+use crate::core::case::{ClockTiming, ClockTrack, Level, Phase, Replay};
+use crate::core::workflow::{Clock, ClockId, Workflow};
 use crate::store::{Derived, OpenClockRow};
 
-/// The derived data of a replayed case.
-///
-/// # Errors
-///
-/// [`EngineError::Calendar`] when the case's last event date is outside the calendar's data.
-pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &Replay) -> Result<Derived, EngineError> {
+/// The derived data of a replayed case. A clock whose dates the calendar cannot count (after the
+/// data under `refuse`) is kept with its dates unknown.
+pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &Replay) -> Derived {
     let configuration = replay.configuration();
     let mut attributes = Map::new();
     for (attribute, value) in workflow.attributes().iter().zip(configuration.values()) {
@@ -33,51 +30,69 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
             if !track.is_open() {
                 continue;
             }
-            let id = ClockId(index as u16);
-            let level_on = |date: NaiveDate| -> Result<Level, EngineError> {
-                Ok(crate::core::case::clock_level_on(calendar, clock, track, date)?)
-            };
-            let now: ClockTiming = crate::core::case::clock_timing_of(calendar, id, clock, track, from)?;
-            let (yellow_on, red_on) = if track.phase() == Phase::Paused {
-                // A paused clock's level holds until the next event.
-                let level = now.level();
-                ((level >= Level::Yellow).then_some(from), (level == Level::Red).then_some(from))
-            } else {
-                {
-                    // A running clock is red the day after its earliest due date at the latest, so
-                    // the search stops there when it can (the due dates are fixed while it runs).
-                    let earliest_due = [now.statutory.as_ref(), now.promised.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|limit| limit.due.date())
-                        .min();
-                    let bound = earliest_due
-                        .and_then(|due| calendar.add_working_days(due, 1).ok())
-                        .filter(|bound| *bound >= from && level_on(*bound).is_ok_and(|level| level == Level::Red))
-                        .unwrap_or_else(|| calendar.last_date());
-                    let red_on = first_date(from, bound, Level::Red, &level_on)?;
-                    let yellow_on = first_date(from, red_on.unwrap_or(bound), Level::Yellow, &level_on)?;
-                    (yellow_on, red_on)
-                }
-            };
-            let due_date = match track.phase() {
-                Phase::Running => now.statutory.as_ref().and_then(|limit| limit.due.date()),
-                _ => None,
-            };
+            // A date the calendar cannot count (after the data under `refuse`) leaves the dates
+            // unknown: the event is recorded all the same, and timing says why.
+            let dates = clock_dates(calendar, ClockId(index as u16), clock, track, from).unwrap_or_default();
             open_clocks.push(OpenClockRow {
                 clock: clock.name.clone(),
                 phase: track.phase().name().to_owned(),
-                due_date: due_date.map(|date| date.to_string()),
-                yellow_on: yellow_on.map(|date| date.to_string()),
-                red_on: red_on.map(|date| date.to_string()),
+                due_date: dates.due_date.map(|date| date.to_string()),
+                yellow_on: dates.yellow_on.map(|date| date.to_string()),
+                red_on: dates.red_on.map(|date| date.to_string()),
             });
         }
     }
-    Ok(Derived {
+    Derived {
         configuration: configuration_json,
         finished_on: replay.finished_on().map(|date| date.to_string()),
         open_clocks,
-    })
+    }
+}
+
+/// An open clock's due date and the first dates it turns yellow and red, if nothing else happens.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClockDates {
+    due_date: Option<NaiveDate>,
+    yellow_on: Option<NaiveDate>,
+    red_on: Option<NaiveDate>,
+}
+
+fn clock_dates(
+    calendar: &WorkingCalendar,
+    id: ClockId,
+    clock: &Clock,
+    track: &ClockTrack,
+    from: NaiveDate,
+) -> Result<ClockDates, EngineError> {
+    let level_on = |date: NaiveDate| -> Result<Level, EngineError> {
+        Ok(crate::core::case::clock_level_on(calendar, clock, track, date)?)
+    };
+    let now: ClockTiming = crate::core::case::clock_timing_of(calendar, id, clock, track, from)?;
+    let (yellow_on, red_on) = if track.phase() == Phase::Paused {
+        // A paused clock's level holds until the next event.
+        let level = now.level();
+        ((level >= Level::Yellow).then_some(from), (level == Level::Red).then_some(from))
+    } else {
+        // A running clock is red the day after its earliest due date at the latest, so the search
+        // stops there when it can (the due dates are fixed while it runs).
+        let earliest_due = [now.statutory.as_ref(), now.promised.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|limit| limit.due.date())
+            .min();
+        let bound = earliest_due
+            .and_then(|due| calendar.add_working_days(due, 1).ok())
+            .filter(|bound| *bound >= from && level_on(*bound).is_ok_and(|level| level == Level::Red))
+            .unwrap_or_else(|| calendar.counted_last_date());
+        let red_on = first_date(from, bound, Level::Red, &level_on)?;
+        let yellow_on = first_date(from, red_on.unwrap_or(bound), Level::Yellow, &level_on)?;
+        (yellow_on, red_on)
+    };
+    let due_date = match track.phase() {
+        Phase::Running => now.statutory.as_ref().and_then(|limit| limit.due.date()),
+        _ => None,
+    };
+    Ok(ClockDates { due_date, yellow_on, red_on })
 }
 
 /// The first date in `from..=last` on which the level is at least `wanted`, by bisection (a

@@ -287,7 +287,7 @@ impl<S: Store> Engine<S> {
         }
         let (rows, head) = chain(&workflow, &id, 0, &GENESIS_HASH, &events);
         let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
-        let derived = derive(&workflow, calendar, &replay)?;
+        let derived = derive(&workflow, calendar, &replay);
         let case = CaseRow {
             id: id.clone(),
             deployment: deployment.key,
@@ -512,7 +512,7 @@ impl<S: Store> Engine<S> {
         let previous =
             parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;
         let (rows, head) = chain(&workflow, &row.id, row.version, &previous, &events);
-        let derived = derive(&workflow, calendar, &replay)?;
+        let derived = derive(&workflow, calendar, &replay);
         let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
         let outcome = Outcome {
             case_id: row.id.clone(),

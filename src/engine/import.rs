@@ -74,7 +74,7 @@ pub(crate) fn imported_case(
     }
     let genesis = import_genesis_hash(&id, &import.imported_at, &import.log_hash, &findings);
     let (rows, head) = chain(workflow, &id, 0, &genesis, &events);
-    let derived = derive(workflow, calendar, &replay)?;
+    let derived = derive(workflow, calendar, &replay);
     let case = CaseRow {
         id,
         deployment: import.deployment,

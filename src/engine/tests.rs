@@ -91,7 +91,6 @@ fn a_refused_action_writes_nothing() {
         act("grant", "head", "2026-03-03"),
         act("accept", "applicant", "2026-03-03"),
         act("acept", "officer", "2026-03-03"),
-        act("accept", "officer", "2030-03-03"),
         act("accept", "officer", "2026-03-01"),
     ];
     for command in refusals {

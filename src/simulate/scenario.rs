@@ -93,6 +93,21 @@ pub enum BeyondDataChoice {
     /// Count Monday to Friday as working days beyond the data; the report says the results are
     /// provisional.
     WeekendsOnly,
+    /// Count weekends and the projected statutory holidays as rest days beyond the data; the
+    /// report says the results are provisional.
+    Statutory,
+}
+
+impl BeyondDataChoice {
+    /// The calendar policy it asks for.
+    pub fn policy(self) -> crate::core::calendar::BeyondData {
+        use crate::core::calendar::BeyondData;
+        match self {
+            BeyondDataChoice::Refuse => BeyondData::Refuse,
+            BeyondDataChoice::WeekendsOnly => BeyondData::WeekendsOnly,
+            BeyondDataChoice::Statutory => BeyondData::Statutory,
+        }
+    }
 }
 
 /// A scenario as read: its values checked, its names not yet.
@@ -206,6 +221,7 @@ enum RawDuration {
 enum RawBeyondData {
     Refuse,
     WeekendsOnly,
+    Statutory,
 }
 
 /// The key under `durations` that every state without its own duration uses.
@@ -363,6 +379,7 @@ impl Scenario {
         let beyond_data = match raw.beyond_data {
             None | Some(RawBeyondData::Refuse) => BeyondDataChoice::Refuse,
             Some(RawBeyondData::WeekendsOnly) => BeyondDataChoice::WeekendsOnly,
+            Some(RawBeyondData::Statutory) => BeyondDataChoice::Statutory,
         };
         if !problems.is_empty() {
             return Err(ScenarioError::new(file, &source, std::mem::take(problems)));

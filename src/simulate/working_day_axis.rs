@@ -4,7 +4,7 @@
 //! working days move dates across weekends, holidays and 调休 working days as they do in life.
 //! Built from the calendar's own day table; nothing here decides what a working day is.
 
-use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike as _};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike as _};
 
 use crate::core::calendar::{CalendarError, WorkingCalendar};
 
@@ -87,7 +87,7 @@ impl WorkingDayAxis {
     pub fn new(calendar: &WorkingCalendar, epoch: NaiveDate) -> Result<WorkingDayAxis, CalendarError> {
         calendar.is_working_day(epoch)?;
         let mut days = Vec::new();
-        for date in epoch.iter_days().take_while(|date| *date <= calendar.last_date()) {
+        for date in epoch.iter_days().take_while(|date| *date <= calendar.counted_last_date()) {
             if calendar.is_working_day(date)? {
                 days.push(date);
             }
@@ -97,7 +97,7 @@ impl WorkingDayAxis {
             zone,
             opens_utc_seconds: opens_utc_seconds(zone),
             days,
-            beyond_year: calendar.last_date().year() + 1,
+            beyond_year: calendar.projection_last_year() + 1,
         })
     }
 

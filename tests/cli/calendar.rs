@@ -87,10 +87,53 @@ fn a_date_outside_the_data_is_an_input_error() {
     let output = Test::new().args(["calendar", "between", "2026-12-01", "2027-01-04"]).run();
     assert_eq!(output.code, 2);
     assert_eq!(output.stdout, "");
-    insta::assert_snapshot!(output.stderr, @"error: 2027-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)");
+    insta::assert_snapshot!(output.stderr, @"error: 2027-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`");
     let output = Test::new().args(["calendar", "year", "2027"]).run();
     assert_eq!(output.code, 2);
-    insta::assert_snapshot!(output.stderr, @"error: year 2027 is outside the data of calendar `cn-mainland` (2004 to 2026); add it from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)");
+    insta::assert_snapshot!(output.stderr, @"error: year 2027 is outside the data of calendar `cn-mainland` (2004 to 2026); add it from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or list its projection with `--beyond-data statutory`");
+    // Before the data, no policy counts.
+    for policy in ["refuse", "weekends-only", "statutory"] {
+        let output = Test::new().args(["calendar", "check", "1900-01-01", "--beyond-data", policy]).run();
+        assert_eq!(output.code, 2, "{policy}");
+        assert!(output.stderr.contains("before the data of calendar `cn-mainland`"), "{policy}: {}", output.stderr);
+    }
+    let output = Test::new().args(["calendar", "check", "2101-01-03", "--beyond-data", "statutory"]).run();
+    assert_eq!(output.code, 2);
+    insta::assert_snapshot!(output.stderr, @"error: 2101 is beyond the statutory projection of calendar `cn-mainland`, which ends in 2100; add year 2101 from its notice in a calendar file");
+}
+
+#[test]
+fn statutory_projects_the_law_and_says_so() {
+    let output = Test::new().args(["calendar", "add", "2026-12-20", "20", "--beyond-data", "statutory"]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    insta::assert_snapshot!(output.stdout, @"2027-01-18: 20 wd from 2026-12-20 ends (provisional: 2027: no notice yet; statutory holidays projected from 全国年节及纪念日放假办法 (2024); 调休 (weekend days worked) cannot be known)");
+    // The same from the environment.
+    let output = Test::new()
+        .env("RENEWFLOW_BEYOND_DATA", "statutory")
+        .args(["calendar", "year", "2027", "--format", "json"])
+        .run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let year: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(year["provisional"], true);
+    assert_eq!(year["working_days"], 248);
+    let projected: Vec<String> = year["projected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|day| {
+            format!(
+                "{} {} {}",
+                day["date"].as_str().unwrap(),
+                day["festival"].as_str().unwrap(),
+                day["kind"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(projected.len(), 19);
+    assert!(projected.contains(&"2027-02-10 春节 substitute".to_owned()), "{projected:?}");
+    assert!(year["basis"].as_str().unwrap().contains("全国年节及纪念日放假办法 (2024)"));
+    let output = Test::new().args(["calendar", "check", "2027-10-04", "--beyond-data", "statutory"]).run();
+    insta::assert_snapshot!(output.stdout, @"2027-10-04 Monday: rest day, 国庆节 substitute day off (补假, 第6条), provisional: 2027: no notice yet; statutory holidays projected from 全国年节及纪念日放假办法 (2024); 调休 (weekend days worked) cannot be known");
 }
 
 #[test]
@@ -98,7 +141,7 @@ fn weekends_only_beyond_the_data_is_marked_provisional() {
     let output =
         Test::new().args(["calendar", "between", "2026-12-31", "2027-01-08", "--beyond-data", "weekends-only"]).run();
     assert_eq!(output.code, 0);
-    insta::assert_snapshot!(output.stdout, @"6 working days after 2026-12-31 up to 2027-01-08 (provisional: beyond the calendar's data, counted as weekends only)");
+    insta::assert_snapshot!(output.stdout, @"6 working days after 2026-12-31 up to 2027-01-08 (provisional: 2027: no notice yet; counted as weekends only)");
 }
 
 #[test]

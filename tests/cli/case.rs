@@ -46,7 +46,7 @@ fn refusals_exit_1_or_2_and_write_nothing() {
     let cases: [(&[&str], i32, &str); 4] = [
         (&["case", "act", "L-1", "grant", "--role", "officer", "--at", "2026-03-04"], 1, "may not take action `grant`"),
         (&["case", "act", "L-1", "accept", "--role", "officer", "--at", "2026-03-04"], 1, "is not allowed in"),
-        (&["case", "act", "L-1", "grant", "--role", "head", "--at", "2030-01-04"], 2, "outside the data"),
+        (&["case", "new", "administrative-license", "--number", "L-0", "--at", "2003-06-02"], 2, "before the data"),
         (
             &["case", "act", "L-1", "grant", "--role", "head", "--at", "2026-03-05", "--expect-version", "1"],
             1,

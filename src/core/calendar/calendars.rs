@@ -2,6 +2,7 @@
 
 use super::file_error::CalendarFileError;
 use super::load::{build_calendar, parse_calendar_file};
+use super::reckoner::BeyondData;
 use super::working_calendar::WorkingCalendar;
 
 /// The data files compiled into the binary: (name shown in diagnostics, contents).
@@ -11,10 +12,11 @@ pub const BUILTIN_CALENDAR_FILES: &[(&str, &str)] =
 /// The id of the default calendar.
 pub const DEFAULT_CALENDAR_ID: &str = "cn-mainland";
 
-/// A set of calendars by id.
+/// A set of calendars by id, each under one policy for the years after its data.
 #[derive(Clone, Debug, Default)]
 pub struct Calendars {
     calendars: Vec<WorkingCalendar>,
+    beyond_data: BeyondData,
 }
 
 /// A calendar id that no loaded calendar has.
@@ -39,6 +41,30 @@ impl Calendars {
             }
         }
         calendars
+    }
+
+    /// The same calendars, each under `policy` ([`WorkingCalendar::under`]): the strict queries
+    /// of every calendar then answer on the years the policy projects, and files loaded later are
+    /// projected too. This is how the engine, the auditor and the simulator count under a policy.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::core::calendar::{BeyondData, Calendars};
+    /// let calendars = Calendars::builtin().under(BeyondData::Statutory);
+    /// let calendar = calendars.get("cn-mainland").unwrap();
+    /// let new_year = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    /// assert!(!calendar.is_working_day(new_year).unwrap() && calendar.is_provisional(new_year));
+    /// ```
+    #[must_use]
+    pub fn under(&self, policy: BeyondData) -> Calendars {
+        let calendars = self.calendars.iter().map(|calendar| calendar.under(policy).clone()).collect();
+        Calendars { calendars, beyond_data: policy }
+    }
+
+    /// The policy the calendars count the years after their data by.
+    pub fn beyond_data(&self) -> BeyondData {
+        self.beyond_data
     }
 
     /// The calendar with this id, if loaded.
@@ -83,7 +109,7 @@ impl Calendars {
         let position = self.calendars.iter().position(|calendar| calendar.id() == raw.calendar.value);
         let base = position.map(|index| self.calendars[index].parts());
         let parts = build_calendar(base, &raw, file, text)?;
-        let calendar = WorkingCalendar::from_parts(parts);
+        let calendar = WorkingCalendar::from_parts(parts).under(self.beyond_data).clone();
         tracing::debug!(
             calendar = calendar.id(),
             file,

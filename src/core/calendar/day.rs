@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, Weekday};
 
 use super::notice::{Adjustment, Festival};
+use super::statutory::ProjectedDay;
 
 /// Why a day in the data is what it is. Stored once per day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,13 +20,15 @@ pub(crate) enum DayKind {
     AdjustedRest,
     /// Made a working day by an adjustment.
     AdjustedWork,
+    /// After the data: a statutory holiday or 补假 the law fixes (`Projection::days`).
+    Projected,
 }
 
 impl DayKind {
     pub(crate) fn is_working(self) -> bool {
         match self {
             DayKind::Weekday | DayKind::Makeup | DayKind::AdjustedWork => true,
-            DayKind::Weekend | DayKind::Holiday | DayKind::AdjustedRest => false,
+            DayKind::Weekend | DayKind::Holiday | DayKind::AdjustedRest | DayKind::Projected => false,
         }
     }
 }
@@ -67,13 +70,16 @@ pub enum DayReason<'a> {
     Makeup(&'a Festival),
     /// Changed by a local adjustment.
     Adjusted(&'a Adjustment),
-    /// Beyond the calendar's data, counted as weekends only because the caller asked for it.
+    /// Beyond the calendar's data, a weekday or a weekend day as the caller's policy counts it
+    /// (no notice covers it, so no 调休 is known).
     Provisional,
+    /// Beyond the calendar's data, a statutory holiday or 补假 projected from the law in force.
+    Projected(&'a ProjectedDay),
 }
 
 impl DayReason<'_> {
     /// A short machine name: `weekday`, `weekend`, `holiday`, `makeup`, `adjusted`,
-    /// `provisional`.
+    /// `provisional`, `projected`.
     pub fn symbol(&self) -> &'static str {
         match self {
             DayReason::Weekday => "weekday",
@@ -82,6 +88,7 @@ impl DayReason<'_> {
             DayReason::Makeup(_) => "makeup",
             DayReason::Adjusted(_) => "adjusted",
             DayReason::Provisional => "provisional",
+            DayReason::Projected(_) => "projected",
         }
     }
 }

@@ -9,13 +9,13 @@ use super::period::PeriodUnit;
 pub enum CalendarError {
     /// A date the calendar has no data for.
     #[error(
-        "{date} is outside the data of calendar `{calendar}` ({first} to {last}); add year {year} from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)"
+        "{date} is outside the data of calendar `{calendar}` ({first} to {last}); add year {year} from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`"
     )]
     DateOutsideData { calendar: String, date: NaiveDate, year: i32, first: NaiveDate, last: NaiveDate },
 
     /// A result that would fall outside the data, although the start is inside it.
     #[error(
-        "{amount} {unit} from {start} ends in {year}, outside the data of calendar `{calendar}` ({first} to {last}); add year {year} from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)"
+        "{amount} {unit} from {start} ends in {year}, outside the data of calendar `{calendar}` ({first} to {last}); add year {year} from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`"
     )]
     ResultOutsideData {
         calendar: String,
@@ -27,6 +27,18 @@ pub enum CalendarError {
         last: NaiveDate,
     },
 
+    /// A date before the calendar's first year: refused under every policy.
+    #[error(
+        "{date} is before the data of calendar `{calendar}`, which starts on {first}; no policy counts days before the data"
+    )]
+    DateBeforeData { calendar: String, date: NaiveDate, first: NaiveDate },
+
+    /// A day past the last year a projection reaches.
+    #[error(
+        "{year} is beyond the {policy} projection of calendar `{calendar}`, which ends in {last_year}; add year {year} from its notice in a calendar file"
+    )]
+    BeyondProjection { calendar: String, year: i32, policy: &'static str, last_year: i32 },
+
     /// An amount beyond the named limit for its unit.
     #[error("{amount} {unit} is beyond the limit of {max} {unit} for one period")]
     AmountTooLarge { amount: i64, unit: PeriodUnit, max: i64 },
@@ -37,7 +49,7 @@ pub enum CalendarError {
 
     /// A year the calendar has no data for, asked for as a whole.
     #[error(
-        "year {year} is outside the data of calendar `{calendar}` ({first_year} to {last_year}); add it from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)"
+        "year {year} is outside the data of calendar `{calendar}` ({first_year} to {last_year}); add it from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or list its projection with `--beyond-data statutory`"
     )]
     YearOutsideData { calendar: String, year: i32, first_year: i32, last_year: i32 },
 }

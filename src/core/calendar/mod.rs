@@ -11,10 +11,12 @@ mod error;
 mod file_error;
 mod iso_date;
 mod load;
+mod lunar_table;
 mod notice;
 mod period;
 mod raw;
 mod reckoner;
+mod statutory;
 mod working_calendar;
 
 pub use crate::core::problem::Problem;
@@ -24,11 +26,16 @@ pub use error::CalendarError;
 pub use file_error::CalendarFileError;
 pub use iso_date::{parse_iso_date, parse_iso_ymd, weekday_name};
 pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};
+pub use lunar_table::{LUNAR_TABLE_FIRST_YEAR, LUNAR_TABLE_LAST_YEAR, LunarYear, lunar_year};
 pub use notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 pub use period::{
     AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError,
 };
 pub use reckoner::{BeyondData, PeriodEnd, Reckoned, Reckoner};
+pub use statutory::{
+    HolidayLaw, ProjectedDay, ProjectedKind, ProjectionYearError, STATUTORY_FIRST_YEAR, STATUTORY_LAST_YEAR,
+    statutory_rest_days,
+};
 pub use working_calendar::{FestivalRule, WorkingCalendar};
 
 #[cfg(test)]

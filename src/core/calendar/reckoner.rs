@@ -1,8 +1,10 @@
 //! Queries under an explicit policy for dates beyond the calendar's data.
 //!
 //! By default a date outside the data is an error. A caller may opt in to
-//! [`BeyondData::WeekendsOnly`]: beyond the data, Monday to Friday are working days, and every
-//! answer that touched such a day is marked provisional.
+//! [`BeyondData::WeekendsOnly`] (after the data, Monday to Friday are working days) or to
+//! [`BeyondData::Statutory`] (after the data, weekends and the statutory holidays the law in force
+//! fixes are rest days); every answer that touched such a day is marked provisional. A date before
+//! the data is refused under every policy.
 
 use chrono::{Days, Months, NaiveDate};
 
@@ -19,9 +21,36 @@ pub enum BeyondData {
     Refuse,
     /// Count weekends as the only rest days, and mark the answer provisional.
     WeekendsOnly,
+    /// Count weekends and the statutory holidays (with their 补假) of 《全国年节及纪念日放假办法》 as
+    /// rest days, and mark the answer provisional (see `statutory.rs`).
+    Statutory,
 }
 
-/// An answer, and whether it rests on days beyond the data (counted as weekends only).
+impl BeyondData {
+    /// Its name on the command line and in a store: `refuse`, `weekends-only`, `statutory`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BeyondData::Refuse => "refuse",
+            BeyondData::WeekendsOnly => "weekends-only",
+            BeyondData::Statutory => "statutory",
+        }
+    }
+
+    /// The policy a name gives, or `None`.
+    pub fn from_name(name: &str) -> Option<BeyondData> {
+        [BeyondData::Refuse, BeyondData::WeekendsOnly, BeyondData::Statutory]
+            .into_iter()
+            .find(|policy| policy.name() == name)
+    }
+}
+
+impl std::fmt::Display for BeyondData {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// An answer, and whether it rests on days beyond the data (counted by the policy's projection).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reckoned<T> {
     pub value: T,
@@ -46,7 +75,8 @@ impl PeriodEnd {
     }
 }
 
-/// A calendar with a policy for dates beyond its data. See [`WorkingCalendar::reckon`].
+/// A calendar with a policy for dates beyond its data. See [`WorkingCalendar::reckon`]. The
+/// calendar is the view under that policy ([`WorkingCalendar::under`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Reckoner<'a> {
     calendar: &'a WorkingCalendar,
@@ -81,10 +111,10 @@ impl<'a> Reckoner<'a> {
     /// # Errors
     /// [`CalendarError::DateOutsideData`] beyond the data under [`BeyondData::Refuse`].
     pub fn day_info(&self, date: NaiveDate) -> Result<Reckoned<DayInfo<'a>>, CalendarError> {
+        let provisional = self.admit_date(date)?;
         if let Some(index) = self.calendar.index_of(date) {
-            return Ok(Reckoned { value: self.calendar.day_info_at(date, index), provisional: false });
+            return Ok(Reckoned { value: self.calendar.day_info_at(date, index), provisional });
         }
-        self.admit_date(date)?;
         let working = self.calendar.is_working_day_number(day_number(date));
         let info = DayInfo { date, weekday: chrono::Datelike::weekday(&date), working, reason: DayReason::Provisional };
         Ok(Reckoned { value: info, provisional: true })
@@ -144,24 +174,33 @@ impl<'a> Reckoner<'a> {
         Ok(Reckoned { value, provisional: start_provisional | end_provisional })
     }
 
-    /// `Ok(false)` inside the data, `Ok(true)` (provisional) beyond it when allowed.
+    /// `Ok(false)` inside the data, `Ok(true)` (provisional) after it when the policy allows;
+    /// a date before the data is refused under every policy.
     fn admit_date(&self, date: NaiveDate) -> Result<bool, CalendarError> {
-        if self.calendar.index_of(date).is_some() {
+        let day = day_number(date);
+        if self.calendar.in_data_day(day) {
             return Ok(false);
         }
-        match self.beyond_data {
-            BeyondData::Refuse => Err(self.calendar.date_outside_error(date)),
-            BeyondData::WeekendsOnly => Ok(true),
-        }
+        self.admit_beyond(day).ok_or_else(|| self.calendar.date_outside_error(date))
     }
 
     fn admit_result(&self, start: NaiveDate, amount: i64, unit: PeriodUnit, day: i64) -> Result<bool, CalendarError> {
-        if self.calendar.covers_day(day) {
+        if self.calendar.in_data_day(day) {
             return Ok(false);
         }
+        self.admit_beyond(day).ok_or_else(|| self.calendar.result_outside_error(start, amount, unit, day))
+    }
+
+    /// `Some(true)` for a day outside the data that the policy counts, `None` when it refuses it.
+    fn admit_beyond(&self, day: i64) -> Option<bool> {
+        if self.calendar.before_data_day(day) {
+            return None;
+        }
         match self.beyond_data {
-            BeyondData::Refuse => Err(self.calendar.result_outside_error(start, amount, unit, day)),
-            BeyondData::WeekendsOnly => Ok(true),
+            BeyondData::Refuse => None,
+            // Past its table, weekends only is still closed-form weekday arithmetic.
+            BeyondData::WeekendsOnly => Some(true),
+            BeyondData::Statutory => self.calendar.covers_day(day).then_some(true),
         }
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
+use super::statutory::HolidayLaw;
 use super::*;
 
 fn date(text: &str) -> NaiveDate {
@@ -166,11 +167,11 @@ fn civil_code_periods() {
 fn outside_the_data_is_an_error_naming_the_year() {
     with_calendar(|calendar| {
         let error = calendar.working_days_between(date("2026-12-01"), date("2027-01-04")).unwrap_err();
-        insta::assert_snapshot!(error, @"2027-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)");
+        insta::assert_snapshot!(error, @"2027-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`");
         let error = calendar.add_working_days(date("2026-12-20"), 20).unwrap_err();
-        insta::assert_snapshot!(error, @"20 wd from 2026-12-20 ends in 2027, outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)");
+        insta::assert_snapshot!(error, @"20 wd from 2026-12-20 ends in 2027, outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2027 from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`");
         let error = calendar.add_working_days(date("2004-01-05"), -5).unwrap_err();
-        assert!(matches!(error, CalendarError::ResultOutsideData { year: 2003, .. }), "{error}");
+        assert!(matches!(error, CalendarError::DateBeforeData { .. }), "{error}");
         let error = calendar.period_end(date("2026-12-31"), "1 months".parse().unwrap()).unwrap_err();
         assert!(matches!(error, CalendarError::ResultOutsideData { year: 2027, .. }), "{error}");
         assert!(calendar.is_working_day(date("2003-12-31")).is_err());
@@ -200,8 +201,9 @@ fn weekends_only_beyond_the_data_is_provisional() {
         assert_eq!(beyond, Reckoned { value: 6, provisional: true });
         let due = reckoner.add_working_days(date("2026-12-30"), 3).unwrap();
         assert_eq!(due, Reckoned { value: date("2027-01-04"), provisional: true });
-        let before = reckoner.working_days_between(date("2003-12-26"), date("2004-01-02")).unwrap();
-        assert_eq!(before, Reckoned { value: 4, provisional: true }); // 12-29, 12-30, 12-31 and 01-02; 01-01 is 元旦
+        // Before the data no policy counts: a date there is an error naming where the data starts.
+        let before = reckoner.working_days_between(date("2003-12-26"), date("2004-01-02")).unwrap_err();
+        insta::assert_snapshot!(before, @"2003-12-26 is before the data of calendar `cn-mainland`, which starts on 2004-01-01; no policy counts days before the data");
     });
 }
 
@@ -358,5 +360,207 @@ proptest! {
         let calendar = calendars.get(DEFAULT_CALENDAR_ID).unwrap();
         let reckoned = calendar.reckon(BeyondData::WeekendsOnly).working_days_between(a, b).unwrap();
         prop_assert_eq!(reckoned, Reckoned { value: calendar.working_days_between(a, b).unwrap(), provisional: false });
+    }
+}
+
+/// The official rest days of a year (weekends aside), and each festival's rest days by name, from
+/// the built-in notices.
+fn official_festivals(calendar: &WorkingCalendar, year: i32) -> Vec<(String, Vec<NaiveDate>)> {
+    calendar
+        .festivals()
+        .iter()
+        .filter(|festival| calendar.notices()[festival.notice.0 as usize].year == year)
+        .map(|festival| (festival.name.clone(), festival.rest.clone()))
+        .collect()
+}
+
+#[test]
+fn the_lunar_table_agrees_with_every_notice() {
+    // Each festival a notice names contains the day the table gives for it (a merged break such
+    // as `国庆节、中秋节` names both); before 2008 only 春节 of these was a holiday.
+    with_calendar(|calendar| {
+        for year in 2004..=2026 {
+            let lunar = lunar_year(year).unwrap();
+            let festivals = official_festivals(calendar, year);
+            let mut expected = vec![("春节", lunar.new_year)];
+            if year >= 2008 {
+                expected.extend([("清明节", lunar.qingming), ("端午节", lunar.duanwu), ("中秋节", lunar.zhongqiu)]);
+            }
+            for (name, day) in expected {
+                let breaks: Vec<&Vec<NaiveDate>> = festivals
+                    .iter()
+                    .filter(|(names, _)| names.split('、').any(|n| n == name))
+                    .map(|(_, r)| r)
+                    .collect();
+                assert!(!breaks.is_empty(), "{year}: no notice names {name}");
+                // A break lists its rest days; weekend days inside it may be left out (2012's 端午).
+                let within = |rest: &&Vec<NaiveDate>| {
+                    rest.iter()
+                        .min()
+                        .zip(rest.iter().max())
+                        .is_some_and(|(first, last)| (*first..=*last).contains(&day))
+                };
+                assert!(breaks.iter().any(within), "{year}: {name} on {day} is not in its break");
+            }
+        }
+    });
+}
+
+#[test]
+fn projected_statutory_days_are_rest_days_in_every_notice_and_number_what_the_law_says() {
+    with_calendar(|calendar| {
+        for year in 2008..=2026 {
+            let law = HolidayLaw::in_force(year).unwrap();
+            let days = statutory_rest_days(year).unwrap();
+            let statutory: Vec<&ProjectedDay> =
+                days.iter().filter(|day| day.kind == ProjectedKind::Statutory).collect();
+            // When 中秋 falls on 国庆 (2009-10-03, 2020-10-01) the two share a day.
+            let zhongqiu = lunar_year(year).unwrap().zhongqiu;
+            let coinciding = usize::from(zhongqiu.month() == 10 && zhongqiu.day() <= 3);
+            assert_eq!(statutory.len() + coinciding, law.days_per_year(), "{year}");
+            for day in statutory {
+                assert!(
+                    !calendar.is_working_day(day.date).unwrap(),
+                    "{year}: {} ({}) is worked",
+                    day.date,
+                    day.festival
+                );
+            }
+        }
+        assert_eq!(HolidayLaw::in_force(2013), Some(HolidayLaw::Revision2007));
+        assert_eq!(HolidayLaw::in_force(2014), Some(HolidayLaw::Revision2013));
+        assert_eq!(HolidayLaw::in_force(2025).map(HolidayLaw::days_per_year), Some(13));
+    });
+}
+
+#[test]
+fn projected_substitutes_agree_with_the_notices_that_followed_article_6() {
+    // Every 补假 the projection places on the next weekday after its break was a rest day in the
+    // notices, except the two cases where a notice placed it elsewhere (2012's 端午 before the
+    // break, 2015's 中秋 not at all).
+    with_calendar(|calendar| {
+        let mut substitutes = 0;
+        let mut differing = Vec::new();
+        for year in 2008..=2026 {
+            for day in statutory_rest_days(year).unwrap().iter().filter(|day| day.kind == ProjectedKind::Substitute) {
+                substitutes += 1;
+                if calendar.is_working_day(day.date).unwrap() {
+                    differing.push((year, day.festival));
+                }
+            }
+        }
+        assert_eq!(differing, [(2012, "端午节"), (2015, "中秋节")]);
+        // 61 statutory days fell on a weekend in 2008–2026, and 中秋 fell on 国庆 twice (2009, 2020).
+        assert_eq!(substitutes, 63);
+    });
+}
+
+#[test]
+fn projects_2027_from_the_2024_revision() {
+    let days: Vec<(String, &str, &str)> = statutory_rest_days(2027)
+        .unwrap()
+        .iter()
+        .map(|day| (day.date.to_string(), day.festival, day.kind.symbol()))
+        .collect();
+    let expected = [
+        ("2027-01-01", "元旦", "statutory"),
+        ("2027-02-05", "春节", "statutory"),
+        ("2027-02-06", "春节", "statutory"),
+        ("2027-02-07", "春节", "statutory"),
+        ("2027-02-08", "春节", "statutory"),
+        ("2027-02-09", "春节", "substitute"),
+        ("2027-02-10", "春节", "substitute"),
+        ("2027-04-05", "清明节", "statutory"),
+        ("2027-05-01", "劳动节", "statutory"),
+        ("2027-05-02", "劳动节", "statutory"),
+        ("2027-05-03", "劳动节", "substitute"),
+        ("2027-05-04", "劳动节", "substitute"),
+        ("2027-06-09", "端午节", "statutory"),
+        ("2027-09-15", "中秋节", "statutory"),
+        ("2027-10-01", "国庆节", "statutory"),
+        ("2027-10-02", "国庆节", "statutory"),
+        ("2027-10-03", "国庆节", "statutory"),
+        ("2027-10-04", "国庆节", "substitute"),
+        ("2027-10-05", "国庆节", "substitute"),
+    ];
+    let expected: Vec<(String, &str, &str)> =
+        expected.iter().map(|(date, festival, kind)| ((*date).to_owned(), *festival, *kind)).collect();
+    assert_eq!(days, expected);
+}
+
+#[test]
+fn statutory_policy_counts_projected_holidays_and_marks_them() {
+    with_calendar(|calendar| {
+        let reckoner = calendar.reckon(BeyondData::Statutory);
+        // Inside the data nothing changes and nothing is provisional.
+        let inside = reckoner.working_days_between(date("2026-09-30"), date("2026-10-10")).unwrap();
+        assert_eq!(inside, Reckoned { value: 3, provisional: false });
+        // 2026-12-31 → 2027-01-08: 元旦 (Fri) is projected as a holiday; weekends only counts it.
+        let beyond = reckoner.working_days_between(date("2026-12-31"), date("2027-01-08")).unwrap();
+        assert_eq!(beyond, Reckoned { value: 5, provisional: true });
+        let weekends_only = calendar.reckon(BeyondData::WeekendsOnly);
+        assert_eq!(weekends_only.working_days_between(date("2026-12-31"), date("2027-01-08")).unwrap().value, 6);
+        // 春节 2027: 02-05 to 02-10 are rest days, so one working day after 02-04 is 02-11.
+        let due = reckoner.add_working_days(date("2027-02-04"), 1).unwrap();
+        assert_eq!(due, Reckoned { value: date("2027-02-11"), provisional: true });
+        let info = reckoner.day_info(date("2027-02-09")).unwrap();
+        let DayReason::Projected(day) = info.value.reason else { panic!("2027-02-09 should be projected") };
+        assert_eq!((day.festival, day.kind, info.value.working), ("春节", ProjectedKind::Substitute, false));
+        let basis = reckoner.calendar().basis(2027).unwrap();
+        insta::assert_snapshot!(basis, @"2027: no notice yet; statutory holidays projected from 全国年节及纪念日放假办法 (2024); 调休 (weekend days worked) cannot be known");
+        assert_eq!(reckoner.calendar().basis(2026), None);
+        // The strict queries of the view answer on projected days, and say which are provisional.
+        let view = calendar.under(BeyondData::Statutory);
+        assert_eq!(view.add_working_days(date("2027-02-04"), 1).unwrap(), date("2027-02-11"));
+        assert!(view.is_provisional(date("2027-01-01")) && !view.is_provisional(date("2026-12-31")));
+        assert_eq!(view.year_counts(2027).unwrap().0, 248);
+    });
+}
+
+#[test]
+fn every_policy_refuses_before_the_data_and_the_projection_names_its_last_year() {
+    with_calendar(|calendar| {
+        for policy in [BeyondData::Refuse, BeyondData::WeekendsOnly, BeyondData::Statutory] {
+            let error = calendar.reckon(policy).is_working_day(date("1900-01-01")).unwrap_err();
+            assert!(matches!(error, CalendarError::DateBeforeData { .. }), "{policy}: {error}");
+        }
+        let reckoner = calendar.reckon(BeyondData::Statutory);
+        let error = reckoner.is_working_day(date("2101-01-03")).unwrap_err();
+        insta::assert_snapshot!(error, @"2101 is beyond the statutory projection of calendar `cn-mainland`, which ends in 2100; add year 2101 from its notice in a calendar file");
+        let error = reckoner.add_working_days(date("2100-12-01"), 40).unwrap_err();
+        assert!(matches!(error, CalendarError::BeyondProjection { year: 2101, last_year: 2100, .. }), "{error}");
+        assert!(reckoner.is_working_day(date("2100-12-31")).unwrap().provisional);
+        assert!(statutory_rest_days(2101).is_err() && statutory_rest_days(2007).is_err());
+    });
+}
+
+#[test]
+fn a_calendar_file_for_a_year_replaces_its_projection() {
+    let mut calendars = builtin().under(BeyondData::Statutory);
+    let file = include_str!("../../../tests/data/calendar/example-2027.yaml");
+    let calendar = calendars.load("ext.yaml", file).unwrap();
+    assert_eq!(calendar.policy(), BeyondData::Statutory);
+    // The example notice works 2027-01-31 (a Sunday) and rests 02-11 to 02-13.
+    assert!(calendar.is_working_day(date("2027-01-31")).unwrap());
+    assert!(!calendar.is_provisional(date("2027-12-31")) && calendar.is_provisional(date("2028-01-01")));
+    assert_eq!(calendar.basis(2028).unwrap().get(..5), Some("2028:"));
+}
+
+proptest! {
+    #[test]
+    fn statutory_agrees_inside_the_data(a in date_in_range(), b in date_in_range()) {
+        let calendars = builtin();
+        let calendar = calendars.get(DEFAULT_CALENDAR_ID).unwrap();
+        let reckoned = calendar.reckon(BeyondData::Statutory).working_days_between(a, b).unwrap();
+        prop_assert_eq!(reckoned, Reckoned { value: calendar.working_days_between(a, b).unwrap(), provisional: false });
+    }
+
+    #[test]
+    fn statutory_adding_then_counting_gives_the_amount(start in date_in_range(), amount in 0_i64..3000) {
+        let calendars = builtin();
+        let view = calendars.get(DEFAULT_CALENDAR_ID).unwrap().under(BeyondData::Statutory);
+        let end = view.add_working_days(start, amount).unwrap();
+        prop_assert_eq!(view.working_days_between(start, end).unwrap(), amount);
+        prop_assert!(view.is_working_day(end).unwrap() || amount == 0);
     }
 }

@@ -5,14 +5,18 @@
 //! (the index of the `k + 1`-th working day) and `year_start_index` (the index of each 1 January).
 //! Every query is a few lookups; nothing loops over days.
 
+use std::sync::OnceLock;
+
 use chrono::{Datelike, FixedOffset, NaiveDate};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayInfo, DayKind, DayReason};
 use super::error::CalendarError;
+use super::load::YEAR_MAX;
 use super::notice::{Adjustment, Festival, Notice};
 use super::period::{Period, PeriodUnit};
 use super::reckoner::{BeyondData, PeriodEnd, Reckoner};
+use super::statutory::{HolidayLaw, ProjectedDay, STATUTORY_LAST_YEAR, statutory_rest_days};
 
 /// Every year from `since` on must name each of `names` in its festivals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,68 +43,179 @@ pub(crate) struct CalendarParts {
 
 /// A working-day calendar over whole years of data, such as the built-in `cn-mainland`.
 ///
-/// Build one with [`Calendars`](super::Calendars). Queries on dates outside the data are errors;
-/// [`WorkingCalendar::reckon`] with [`BeyondData::WeekendsOnly`] opts in to provisional answers.
+/// Build one with [`Calendars`](super::Calendars). Queries on dates outside the data are errors,
+/// unless the calendar is a view under a [`BeyondData`] policy ([`WorkingCalendar::under`]): then
+/// the years after the data are projected (weekends only, or weekends and the statutory holidays
+/// the law fixes) up to a last year, and [`WorkingCalendar::basis`] says why such a day is what it
+/// is. [`WorkingCalendar::reckon`] answers with a `provisional` mark on every answer that touched
+/// a projected day.
 #[derive(Clone, Debug)]
 pub struct WorkingCalendar {
+    /// The data as files gave it (what a file extending this calendar is checked against).
     parts: CalendarParts,
+    /// What lies after the data, under a policy other than `Refuse`.
+    projection: Option<Projection>,
+    /// One entry per day of the table: the data's days, then the projected years' days.
+    days: Vec<DayEntry>,
     /// Day number (days from the common era) of `first_year`-01-01.
     first_day: i64,
-    /// Day number of `last_year`-12-31.
+    /// Day number of the table's last day: `last_year`-12-31, or the projection's last day.
     last_day: i64,
+    /// Day number of `last_year`-12-31, the last day with data.
+    data_last_day: i64,
     year_start_index: Vec<u32>,
     working_through: Vec<u32>,
     working_day_index: Vec<u32>,
+    /// This calendar under each policy, made on first use (`Refuse`, `WeekendsOnly`, `Statutory`).
+    views: [OnceLock<Box<WorkingCalendar>>; 3],
 }
+
+/// The years after the data, as a policy projects them.
+#[derive(Clone, Debug)]
+struct Projection {
+    policy: BeyondData,
+    last_year: i32,
+    /// The projected rest days other than weekends (statutory holidays and 补假), by date.
+    days: Vec<ProjectedDay>,
+}
+
+/// The last year a weekends-only projection reaches.
+const WEEKENDS_ONLY_LAST_YEAR: i32 = YEAR_MAX as i32;
 
 impl WorkingCalendar {
     pub(crate) fn from_parts(parts: CalendarParts) -> WorkingCalendar {
+        WorkingCalendar::projected_from(parts, BeyondData::Refuse)
+    }
+
+    /// The calendar of `parts`, with the years after the data projected under `policy`.
+    fn projected_from(parts: CalendarParts, policy: BeyondData) -> WorkingCalendar {
+        let projection = match policy {
+            BeyondData::Refuse => None,
+            BeyondData::WeekendsOnly => {
+                Some(Projection { policy, last_year: WEEKENDS_ONLY_LAST_YEAR.max(parts.last_year), days: Vec::new() })
+            }
+            BeyondData::Statutory => {
+                let last_year = STATUTORY_LAST_YEAR.max(parts.last_year);
+                let days = (parts.last_year + 1..=last_year)
+                    .flat_map(|year| statutory_rest_days(year).unwrap_or_default())
+                    .collect();
+                Some(Projection { policy, last_year, days })
+            }
+        };
         let first_day = day_number(year_start(parts.first_year));
-        let last_day = day_number(year_end(parts.last_year));
-        debug_assert_eq!(parts.days.len() as i64, last_day - first_day + 1);
-        let year_start_index = (parts.first_year..=parts.last_year)
-            .map(|year| index_u32(day_number(year_start(year)) - first_day))
-            .collect();
-        let mut working_through = Vec::with_capacity(parts.days.len());
-        let mut working_day_index = Vec::with_capacity(parts.days.len());
+        let data_last_day = day_number(year_end(parts.last_year));
+        let last_year = projection.as_ref().map_or(parts.last_year, |projection| projection.last_year);
+        let last_day = day_number(year_end(last_year));
+        debug_assert_eq!(parts.days.len() as i64, data_last_day - first_day + 1);
+        let year_start_index =
+            (parts.first_year..=last_year).map(|year| index_u32(day_number(year_start(year)) - first_day)).collect();
+        let mut days = Vec::with_capacity((last_day - first_day + 1) as usize);
+        days.extend_from_slice(&parts.days);
+        let mut projected = projection.iter().flat_map(|projection| projection.days.iter().enumerate()).peekable();
+        for day in data_last_day + 1..=last_day {
+            match projected.next_if(|(_, projected)| day_number(projected.date) == day) {
+                Some((index, _)) => days.push(DayEntry { kind: DayKind::Projected, source: index_u32(index as i64) }),
+                None => days.push(DayEntry::plain(is_weekday(day))),
+            }
+        }
+        let mut working_through = Vec::with_capacity(days.len());
+        let mut working_day_index = Vec::with_capacity(days.len());
         let mut count = 0_u32;
-        for (index, entry) in parts.days.iter().enumerate() {
+        for (index, entry) in days.iter().enumerate() {
             if entry.kind.is_working() {
                 count += 1;
                 working_day_index.push(index_u32(index as i64));
             }
             working_through.push(count);
         }
-        WorkingCalendar { parts, first_day, last_day, year_start_index, working_through, working_day_index }
+        WorkingCalendar {
+            parts,
+            projection,
+            days,
+            first_day,
+            last_day,
+            data_last_day,
+            year_start_index,
+            working_through,
+            working_day_index,
+            views: Default::default(),
+        }
     }
 
-    /// A copy with `years` more years after the data, each Monday to Friday a working day and
-    /// no notice: for a caller that opted in to provisional answers beyond the data (the
-    /// simulator's `beyond_data: weekends_only`) and says so wherever it uses those years. The
-    /// copy's `last_year` is the last added year; a date in it is no longer an error.
+    /// This calendar under `policy`: for `Refuse` the data alone; otherwise the data and the
+    /// years after it projected up to [`WorkingCalendar::projection_last_year`]. Its strict
+    /// queries answer on projected days; [`WorkingCalendar::is_provisional`] and
+    /// [`WorkingCalendar::basis`] tell which answers rest on them. Made once, then borrowed.
     ///
     /// # Example
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// let calendars = renewflow::core::calendar::Calendars::builtin();
-    /// let calendar = calendars.get("cn-mainland").unwrap();
-    /// let next_new_year = NaiveDate::from_ymd_opt(calendar.last_year() + 1, 1, 1).unwrap();
-    /// assert!(calendar.is_working_day(next_new_year).is_err());
-    /// let extended = calendar.with_weekends_only_years(2);
-    /// // Beyond the data no festival is known: a Friday 1 January is a working day.
-    /// assert_eq!(extended.last_year(), calendar.last_year() + 2);
-    /// assert!(extended.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).unwrap());
+    /// use renewflow::core::calendar::{BeyondData, Calendars};
+    /// let calendars = Calendars::builtin();
+    /// let calendar = calendars.get("cn-mainland").unwrap().under(BeyondData::Statutory);
+    /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// // 2027's 元旦 is a statutory holiday although no notice sets it yet.
+    /// assert!(!calendar.is_working_day(date(2027, 1, 1)).unwrap());
+    /// assert!(calendar.is_provisional(date(2027, 1, 1)));
+    /// assert_eq!(calendar.add_working_days(date(2026, 12, 20), 20).unwrap(), date(2027, 1, 18));
     /// ```
-    #[must_use]
-    pub fn with_weekends_only_years(&self, years: u16) -> WorkingCalendar {
-        let mut parts = self.parts.clone();
-        let last = parts.last_year + i32::from(years);
-        for date in year_start(parts.last_year + 1).iter_days().take_while(|date| date.year() <= last) {
-            parts.days.push(DayEntry::plain(is_weekday(day_number(date))));
+    pub fn under(&self, policy: BeyondData) -> &WorkingCalendar {
+        if self.policy() == policy {
+            return self;
         }
-        parts.last_year = last;
-        WorkingCalendar::from_parts(parts)
+        let slot = match policy {
+            BeyondData::Refuse => &self.views[0],
+            BeyondData::WeekendsOnly => &self.views[1],
+            BeyondData::Statutory => &self.views[2],
+        };
+        slot.get_or_init(|| Box::new(WorkingCalendar::projected_from(self.parts.clone(), policy)))
+    }
+
+    /// The policy the years after the data are projected under (`Refuse`: none are).
+    pub fn policy(&self) -> BeyondData {
+        self.projection.as_ref().map_or(BeyondData::Refuse, |projection| projection.policy)
+    }
+
+    /// The last year the calendar answers for: the data's last year, or the projection's.
+    pub fn projection_last_year(&self) -> i32 {
+        self.projection.as_ref().map_or(self.parts.last_year, |projection| projection.last_year)
+    }
+
+    /// The last date the calendar answers for (see [`WorkingCalendar::projection_last_year`]).
+    pub fn counted_last_date(&self) -> NaiveDate {
+        year_end(self.projection_last_year())
+    }
+
+    /// Whether an answer that touches `date` rests on a projection rather than a notice.
+    pub fn is_provisional(&self, date: NaiveDate) -> bool {
+        day_number(date) > self.data_last_day
+    }
+
+    /// Why the days of `year` are what they are, when no notice covers it: `None` inside the data;
+    /// otherwise the year and the rule it is projected by, such as "2027: no notice yet; statutory
+    /// holidays projected from 全国年节及纪念日放假办法 (2024); 调休 (weekend days worked) cannot be
+    /// known".
+    pub fn basis(&self, year: i32) -> Option<String> {
+        if year <= self.parts.last_year {
+            return None;
+        }
+        Some(match self.policy() {
+            BeyondData::Refuse => format!("{year}: no notice yet; outside the data of calendar `{}`", self.parts.id),
+            BeyondData::WeekendsOnly => format!("{year}: no notice yet; counted as weekends only"),
+            BeyondData::Statutory => match HolidayLaw::in_force(year) {
+                Some(law) => format!(
+                    "{year}: no notice yet; statutory holidays projected from {}; 调休 (weekend days worked) cannot be known",
+                    law.title()
+                ),
+                None => format!("{year}: no notice yet"),
+            },
+        })
+    }
+
+    /// The projected rest days other than weekends (statutory holidays and 补假) in `year`.
+    pub fn projected_days(&self, year: i32) -> impl Iterator<Item = &ProjectedDay> {
+        self.projection.iter().flat_map(|projection| &projection.days).filter(move |day| day.date.year() == year)
     }
 
     pub(crate) fn parts(&self) -> &CalendarParts {
@@ -155,15 +270,22 @@ impl WorkingCalendar {
         self.parts.festival_rule.as_ref()
     }
 
-    /// Queries under an explicit policy for dates beyond the data.
+    /// Queries under an explicit policy for dates beyond the data: answers carry a
+    /// `provisional` mark when they touched a day no notice covers.
     pub fn reckon(&self, beyond_data: BeyondData) -> Reckoner<'_> {
-        Reckoner::new(self, beyond_data)
+        Reckoner::new(self.under(beyond_data), beyond_data)
+    }
+
+    /// Queries under this calendar's own policy (for the strict methods, which ignore the mark).
+    fn reckon_own(&self) -> Reckoner<'_> {
+        Reckoner::new(self, self.policy())
     }
 
     /// Whether `date` is a working day.
     ///
     /// # Errors
-    /// [`CalendarError::DateOutsideData`] when the calendar has no data for `date`.
+    /// [`CalendarError::DateOutsideData`] when the calendar has no data for `date` (or
+    /// [`CalendarError::BeyondProjection`] past a projection's last year).
     ///
     /// # Example
     /// ```
@@ -176,7 +298,7 @@ impl WorkingCalendar {
     #[inline]
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
         match self.index_of(date) {
-            Some(index) => Ok(self.parts.days[index].kind.is_working()),
+            Some(index) => Ok(self.days[index].kind.is_working()),
             None => Err(self.date_outside_error(date)),
         }
     }
@@ -226,7 +348,7 @@ impl WorkingCalendar {
     /// assert_eq!(due, NaiveDate::from_ymd_opt(2026, 10, 8).unwrap());
     /// ```
     pub fn add_working_days(&self, start: NaiveDate, amount: i64) -> Result<NaiveDate, CalendarError> {
-        self.reckon(BeyondData::Refuse).add_working_days(start, amount).map(|reckoned| reckoned.value)
+        self.reckon_own().add_working_days(start, amount).map(|reckoned| reckoned.value)
     }
 
     /// The end of a period from `start` by the civil-code rules (民法典 第201–203条): the start day
@@ -250,7 +372,7 @@ impl WorkingCalendar {
     /// assert_eq!(end.end, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
     /// ```
     pub fn period_end(&self, start: NaiveDate, period: Period) -> Result<PeriodEnd, CalendarError> {
-        self.reckon(BeyondData::Refuse).period_end(start, period).map(|reckoned| reckoned.value)
+        self.reckon_own().period_end(start, period).map(|reckoned| reckoned.value)
     }
 
     /// The date, whether it is a working day, and why.
@@ -263,9 +385,14 @@ impl WorkingCalendar {
     }
 
     pub(crate) fn day_info_at(&self, date: NaiveDate, index: usize) -> DayInfo<'_> {
-        let entry = self.parts.days[index];
+        let entry = self.days[index];
         let source = entry.source as usize;
         let reason = match entry.kind {
+            DayKind::Weekday | DayKind::Weekend if self.is_provisional(date) => DayReason::Provisional,
+            DayKind::Projected => match &self.projection {
+                Some(projection) => DayReason::Projected(&projection.days[source]),
+                None => DayReason::Provisional,
+            },
             DayKind::Weekday => DayReason::Weekday,
             DayKind::Weekend => DayReason::Weekend,
             DayKind::Holiday => DayReason::Holiday(&self.parts.festivals[source]),
@@ -314,9 +441,19 @@ impl WorkingCalendar {
         Some(year_start as usize + date.ordinal0() as usize)
     }
 
-    /// Whether the day number is inside the data.
+    /// Whether the day number is inside the table (the data and any projected years).
     pub(crate) fn covers_day(&self, day: i64) -> bool {
         (self.first_day..=self.last_day).contains(&day)
+    }
+
+    /// Whether the day number is inside the data.
+    pub(crate) fn in_data_day(&self, day: i64) -> bool {
+        (self.first_day..=self.data_last_day).contains(&day)
+    }
+
+    /// Whether the day number lies before the data (refused under every policy).
+    pub(crate) fn before_data_day(&self, day: i64) -> bool {
+        day < self.first_day
     }
 
     /// Working days in `[first day of data, day]`, extended beyond the data by counting weekdays
@@ -346,10 +483,10 @@ impl WorkingCalendar {
         }
     }
 
-    /// Whether a day number is a working day, counting weekdays only beyond the data.
+    /// Whether a day number is a working day, counting weekdays only beyond the table.
     pub(crate) fn is_working_day_number(&self, day: i64) -> bool {
         if self.covers_day(day) {
-            self.parts.days[(day - self.first_day) as usize].kind.is_working()
+            self.days[(day - self.first_day) as usize].kind.is_working()
         } else {
             is_weekday(day)
         }
@@ -360,6 +497,9 @@ impl WorkingCalendar {
     }
 
     pub(crate) fn date_outside_error(&self, date: NaiveDate) -> CalendarError {
+        if let Some(error) = self.beyond_projection_error(day_number(date)) {
+            return error;
+        }
         CalendarError::DateOutsideData {
             calendar: self.parts.id.clone(),
             date,
@@ -376,6 +516,9 @@ impl WorkingCalendar {
         unit: PeriodUnit,
         result_day: i64,
     ) -> CalendarError {
+        if let Some(error) = self.beyond_projection_error(result_day) {
+            return error;
+        }
         CalendarError::ResultOutsideData {
             calendar: self.parts.id.clone(),
             start,
@@ -387,12 +530,35 @@ impl WorkingCalendar {
         }
     }
 
-    /// Working days and rest days of one year of data.
+    /// The error for a day before the data, or past a projection's last year, if the day is one.
+    fn beyond_projection_error(&self, day: i64) -> Option<CalendarError> {
+        if day < self.first_day {
+            return Some(CalendarError::DateBeforeData {
+                calendar: self.parts.id.clone(),
+                date: date_of_day(day),
+                first: self.first_date(),
+            });
+        }
+        let projection = self.projection.as_ref()?;
+        (day > self.last_day).then(|| CalendarError::BeyondProjection {
+            calendar: self.parts.id.clone(),
+            year: date_of_day(day).year(),
+            policy: projection.policy.name(),
+            last_year: projection.last_year,
+        })
+    }
+
+    /// Working days and rest days of one year of data (or of a projected year).
     ///
     /// # Errors
     /// [`CalendarError::YearOutsideData`] when the year is not in the data.
     pub fn year_counts(&self, year: i32) -> Result<(u32, u32), CalendarError> {
-        if !(self.parts.first_year..=self.parts.last_year).contains(&year) {
+        if year > self.projection_last_year()
+            && let Some(error) = self.beyond_projection_error(day_number(year_start(year)))
+        {
+            return Err(error);
+        }
+        if !(self.parts.first_year..=self.projection_last_year()).contains(&year) {
             return Err(CalendarError::YearOutsideData {
                 calendar: self.parts.id.clone(),
                 year,

@@ -8,7 +8,7 @@ use super::command::{Command, CommandKind, Opening};
 use super::event::{Event, EventKind};
 use super::rejection::Rejection;
 use super::replay::Replay;
-use crate::core::calendar::WorkingCalendar;
+use crate::core::calendar::{CalendarError, WorkingCalendar};
 use crate::core::suggest::nearest;
 use crate::core::workflow::{
     ActionId, ActionKind, AttributeId, ClockId, RoleId, StateId, TransitionId, Value, Workflow,
@@ -229,9 +229,15 @@ fn act_kind(
     })
 }
 
+/// An event is a fact, so a date after the calendar's data (or its projection) is recorded;
+/// only a date before the data, where nothing can ever be counted, is refused.
 fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<NaiveDate, Rejection> {
     let date = at.with_timezone(&calendar.zone()).date_naive();
-    calendar.is_working_day(date).map_err(Rejection::DateOutsideCalendar)?;
+    if date < calendar.first_date() {
+        return Err(Rejection::DateOutsideCalendar(calendar.is_working_day(date).err().unwrap_or_else(|| {
+            CalendarError::DateBeforeData { calendar: calendar.id().to_owned(), date, first: calendar.first_date() }
+        })));
+    }
     Ok(date)
 }
 

@@ -254,7 +254,7 @@ fn refusals_say_why_and_change_nothing() {
          2026-03-03 officer accept complete=true
          2026-03-02 officer order_hearing
          2026-03-04 head grant
-         2030-01-04 officer order_hearing
+         2030-01-04 head extend
          2026-03-05 head grant area=4.5
          2026-03-06 officer note too late",
         "2026-03-06",
@@ -273,7 +273,7 @@ fn refusals_say_why_and_change_nothing() {
     2026-03-03: accept: received → deciding
     2026-03-02: refused: 2026-03-02T09:00:00+08:00 is before the case's last event (2026-03-03T09:00:00+08:00)
     2026-03-04: refused: action `grant` needs `area <= 5`; the case has area = unset
-    2030-01-04: refused: 2030-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2030 from its notice in a calendar file (`--calendar-file` or `RENEWFLOW_CALENDAR`)
+    2030-01-04: refused: 2030-01-04 is outside the data of calendar `cn-mainland` (2004-01-01 to 2026-12-31); add year 2030 from its notice in a calendar file (`calendar install`, `--calendar-file` or `RENEWFLOW_CALENDAR`), or count it provisionally with `--beyond-data statutory`
     2026-03-05: set area = 4.5
     2026-03-05: grant: deciding → granted
     2026-03-06: refused: the case is finished (in `granted`)

@@ -474,7 +474,9 @@ impl Measure<'_> {
         };
         match result {
             Ok(date) => Ok(Due::On(date)),
-            Err(CalendarError::ResultOutsideData { year, .. }) => Ok(Due::BeyondData { year }),
+            Err(CalendarError::ResultOutsideData { year, .. } | CalendarError::BeyondProjection { year, .. }) => {
+                Ok(Due::BeyondData { year })
+            }
             Err(error) => Err(error),
         }
     }

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::format::{DataFormat, csv, date_ranges, parse_date, table};
 use super::{Context, EXIT_OK, bulk};
 use crate::core::calendar::{
-    DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, Reckoner, WorkingCalendar,
-    weekday_name,
+    BeyondData, DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, ProjectedDay,
+    ProjectedKind, Reckoner, WorkingCalendar, weekday_name,
 };
 
 #[derive(Debug, Args)]
@@ -87,7 +87,7 @@ impl From<UnitArg> for PeriodUnit {
 
 pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> {
     let calendar = context.calendars.require(&args.calendar)?;
-    let reckoner = calendar.reckon(context.beyond_data);
+    let reckoner = calendar.reckon(context.beyond_data_or(BeyondData::Refuse));
     let format = context.format.data("calendar")?;
     let output = match args.command {
         CalendarCommand::Check { date } => check(format, &reckoner, parse_date(&date)?)?,
@@ -101,7 +101,7 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
             add(format, &reckoner, parse_date(&start)?, Period::new(amount, unit.into()))?
         }
         CalendarCommand::Add { .. } => bail!("`calendar add` needs a date and an amount, or --stdin"),
-        CalendarCommand::Year { year } => list_year(format, calendar, year)?,
+        CalendarCommand::Year { year } => list_year(format, reckoner.calendar(), year)?,
     };
     print!("{output}");
     Ok(EXIT_OK)
@@ -150,12 +150,16 @@ fn describe_reason(calendar: &WorkingCalendar, info: &DayInfo<'_>) -> String {
             )
         }
         DayReason::Adjusted(adjustment) => format!("adjusted: {} ({})", adjustment.reason, adjustment.origin),
-        DayReason::Provisional => format!(
-            "provisional: beyond the data of calendar `{}` ({} to {}), counted as weekends only",
-            calendar.id(),
-            calendar.first_date(),
-            calendar.last_date()
-        ),
+        DayReason::Provisional => {
+            format!("provisional: {}", calendar.basis(info.date.year()).unwrap_or_default())
+        }
+        DayReason::Projected(day) => {
+            let kind = match day.kind {
+                ProjectedKind::Statutory => "statutory holiday (法定节假日)",
+                ProjectedKind::Substitute => "substitute day off (补假, 第6条)",
+            };
+            format!("{} {kind}, provisional: {}", day.festival, calendar.basis(info.date.year()).unwrap_or_default())
+        }
     }
 }
 
@@ -185,6 +189,7 @@ fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -
         "working": info.working,
         "reason": info.reason.symbol(),
         "provisional": provisional,
+        "basis": calendar.basis(info.date.year()),
     });
     match &info.reason {
         DayReason::Holiday(festival) | DayReason::Makeup(festival) => {
@@ -196,6 +201,11 @@ fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -
             value["adjustment"] =
                 json!({"kind": adjustment.kind.symbol(), "reason": adjustment.reason, "origin": adjustment.origin});
         }
+        DayReason::Projected(day) => {
+            value["festival"] = json!(day.festival);
+            value["projected"] = json!(day.kind.symbol());
+            value["law"] = json!(day.law.title());
+        }
         DayReason::Weekday | DayReason::Weekend | DayReason::Provisional => {}
     }
     value
@@ -204,9 +214,10 @@ fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -
 fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDate) -> anyhow::Result<String> {
     let reckoned = reckoner.working_days_between(from, to)?;
     let count = reckoned.value;
+    let basis = basis_of(reckoner, reckoned.provisional, from.max(to));
     Ok(match format {
         DataFormat::Table => {
-            let mark = provisional_mark(reckoned.provisional);
+            let mark = provisional_mark(basis.as_deref());
             format!("{count} working days after {from} up to {to}{mark}\n")
         }
         DataFormat::Json => pretty(&json!({
@@ -215,10 +226,17 @@ fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: Nai
             "to": to.to_string(),
             "working_days": count,
             "provisional": reckoned.provisional,
+            "basis": basis,
         })),
         DataFormat::Csv => csv(&[
-            ["from", "to", "working_days", "provisional"].map(str::to_owned).to_vec(),
-            vec![from.to_string(), to.to_string(), count.to_string(), reckoned.provisional.to_string()],
+            ["from", "to", "working_days", "provisional", "basis"].map(str::to_owned).to_vec(),
+            vec![
+                from.to_string(),
+                to.to_string(),
+                count.to_string(),
+                reckoned.provisional.to_string(),
+                basis.unwrap_or_default(),
+            ],
         ]),
     })
 }
@@ -226,6 +244,7 @@ fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: Nai
 fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Period) -> anyhow::Result<String> {
     let reckoned = reckoner.period_end(start, period)?;
     let end = reckoned.value;
+    let basis = basis_of(reckoner, reckoned.provisional, end.end.max(start));
     Ok(match format {
         DataFormat::Table => {
             let rolled = if end.rolled_forward() {
@@ -233,7 +252,7 @@ fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Pe
             } else {
                 String::new()
             };
-            format!("{}: {period} from {start} ends{rolled}{}\n", end.end, provisional_mark(reckoned.provisional))
+            format!("{}: {period} from {start} ends{rolled}{}\n", end.end, provisional_mark(basis.as_deref()))
         }
         DataFormat::Json => pretty(&json!({
             "calendar": reckoner.calendar().id(),
@@ -244,9 +263,10 @@ fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Pe
             "nominal_end": end.nominal_end.to_string(),
             "rolled_forward": end.rolled_forward(),
             "provisional": reckoned.provisional,
+            "basis": basis,
         })),
         DataFormat::Csv => csv(&[
-            ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional"]
+            ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional", "basis"]
                 .map(str::to_owned)
                 .to_vec(),
             vec![
@@ -257,6 +277,7 @@ fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Pe
                 end.nominal_end.to_string(),
                 end.rolled_forward().to_string(),
                 reckoned.provisional.to_string(),
+                basis.unwrap_or_default(),
             ],
         ]),
     })
@@ -276,9 +297,17 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
     let notices: Vec<&Notice> = notice_ids.iter().map(|index| &calendar.notices()[*index]).collect();
     let adjustments: Vec<_> =
         calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();
+    let basis = calendar.basis(year);
+    let projected: Vec<&ProjectedDay> = calendar.projected_days(year).collect();
     Ok(match format {
         DataFormat::Table => {
             let mut text = format!("{} {year}: {working} working days, {rest} rest days\n", calendar.id());
+            if let Some(basis) = &basis {
+                let _ = writeln!(text, "provisional: {basis}");
+            }
+            if !projected.is_empty() {
+                let _ = writeln!(text, "{}", projected_table(&projected));
+            }
             let mut festival_table =
                 table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
             for festival in &festivals {
@@ -291,7 +320,9 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
                     format!("[{}]", notice_index + 1),
                 ]);
             }
-            let _ = writeln!(text, "{festival_table}");
+            if !festivals.is_empty() {
+                let _ = writeln!(text, "{festival_table}");
+            }
             for (index, notice) in notices.iter().enumerate() {
                 let _ = writeln!(text, "[{}] {}", index + 1, cite(notice));
             }
@@ -312,6 +343,9 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
             "year": year,
             "working_days": working,
             "rest_days": rest,
+            "provisional": basis.is_some(),
+            "basis": basis,
+            "projected": projected.iter().map(|day| projected_json(day)).collect::<Vec<_>>(),
             "festivals": festivals.iter().map(|festival| json!({
                 "name": festival.name,
                 "rest": festival.rest.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -335,14 +369,53 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
                     }
                 }
             }
+            for day in &projected {
+                rows.push(vec![
+                    day.date.to_string(),
+                    format!("projected {}", day.kind.symbol()),
+                    day.festival.to_owned(),
+                    day.law.title().to_owned(),
+                ]);
+            }
             rows[1..].sort();
             csv(&rows)
         }
     })
 }
 
-fn provisional_mark(provisional: bool) -> &'static str {
-    if provisional { " (provisional: beyond the calendar's data, counted as weekends only)" } else { "" }
+fn projected_json(day: &ProjectedDay) -> Value {
+    json!({"date": day.date.to_string(), "festival": day.festival, "kind": day.kind.symbol(), "law": day.law.title()})
+}
+
+/// The projected rest days of a year, as a table.
+fn projected_table(projected: &[&ProjectedDay]) -> comfy_table::Table {
+    let mut projected_table = table(&["date", "weekday", "festival 节日", "projected as", "law"]);
+    for day in projected {
+        projected_table.add_row(vec![
+            day.date.to_string(),
+            weekday_name(day.date.weekday()).to_owned(),
+            day.festival.to_owned(),
+            projected_kind_name(day.kind).to_owned(),
+            day.law.title().to_owned(),
+        ]);
+    }
+    projected_table
+}
+
+fn projected_kind_name(kind: ProjectedKind) -> &'static str {
+    match kind {
+        ProjectedKind::Statutory => "statutory holiday 法定节假日",
+        ProjectedKind::Substitute => "substitute day off 补假",
+    }
+}
+
+/// Why a provisional answer is what it is: the basis of the latest year it touched.
+fn basis_of(reckoner: &Reckoner<'_>, provisional: bool, latest: NaiveDate) -> Option<String> {
+    provisional.then(|| reckoner.calendar().basis(latest.year())).flatten()
+}
+
+fn provisional_mark(basis: Option<&str>) -> String {
+    basis.map(|basis| format!(" (provisional: {basis})")).unwrap_or_default()
 }
 
 fn pretty(value: &Value) -> String {

@@ -44,10 +44,12 @@ struct Cli {
     #[arg(long, global = true, env = "RENEWFLOW_CALENDAR", value_name = "PATH")]
     calendar_file: Option<PathBuf>,
 
-    /// What to do with dates beyond the calendar's data: refuse them, or count weekends only
-    /// and mark every such answer provisional.
-    #[arg(long, global = true, value_enum, default_value_t = BeyondDataArg::Refuse)]
-    beyond_data: BeyondDataArg,
+    /// What to do with dates after the calendar's data: refuse them, count weekends only, or
+    /// count weekends and the statutory holidays the law fixes; every such answer is marked
+    /// provisional. Default: `refuse` for the calendar, audit and simulate commands; a store's
+    /// own policy (set on its first use, `statutory` for a new store) for the store commands.
+    #[arg(long, global = true, value_enum, env = "RENEWFLOW_BEYOND_DATA")]
+    beyond_data: Option<BeyondDataArg>,
 
     /// The case store: a SQLite file, created if missing.
     #[arg(long, global = true, env = "RENEWFLOW_DB", value_name = "PATH", default_value = "renewflow.db")]
@@ -84,6 +86,7 @@ enum Command {
 enum BeyondDataArg {
     Refuse,
     WeekendsOnly,
+    Statutory,
 }
 
 impl From<BeyondDataArg> for BeyondData {
@@ -91,6 +94,7 @@ impl From<BeyondDataArg> for BeyondData {
         match arg {
             BeyondDataArg::Refuse => BeyondData::Refuse,
             BeyondDataArg::WeekendsOnly => BeyondData::WeekendsOnly,
+            BeyondDataArg::Statutory => BeyondData::Statutory,
         }
     }
 }
@@ -98,9 +102,17 @@ impl From<BeyondDataArg> for BeyondData {
 /// What every subcommand gets: the parsed global options and the calendars.
 pub(crate) struct Context {
     pub(crate) format: OutputFormat,
-    pub(crate) beyond_data: BeyondData,
+    /// The policy given with `--beyond-data` or `RENEWFLOW_BEYOND_DATA`, if any.
+    pub(crate) beyond_data: Option<BeyondData>,
     pub(crate) calendars: Calendars,
     pub(crate) db: PathBuf,
+}
+
+impl Context {
+    /// The policy given, or `default` (each command says which default it keeps).
+    pub(crate) fn beyond_data_or(&self, default: BeyondData) -> BeyondData {
+        self.beyond_data.unwrap_or(default)
+    }
 }
 
 /// Runs the binary and returns its exit code.
@@ -124,7 +136,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     let calendars = load_calendars(cli.calendar_file.as_deref())?;
-    let context = Context { format: cli.format, beyond_data: cli.beyond_data.into(), calendars, db: cli.db };
+    let context = Context { format: cli.format, beyond_data: cli.beyond_data.map(Into::into), calendars, db: cli.db };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
         Command::Workflow(args) => workflow::run(&context, args),

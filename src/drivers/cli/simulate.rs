@@ -16,8 +16,8 @@ use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, EventKind};
 use crate::core::workflow::Workflow;
 use crate::simulate::{
-    BeyondDataChoice, CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, SIMULATION_ACTOR, Scenario, Series,
-    SimulationReport, Summary, Tally, WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
+    CaseResult, Model, RunOptions, SCENARIO_FILE_BYTES_MAX, SIMULATION_ACTOR, Scenario, Series, SimulationReport,
+    Summary, Tally, WorkingDayAxis, build_models, histogram_svg, report, run, run_staffed,
 };
 
 #[derive(Debug, Args)]
@@ -55,12 +55,10 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         }
     };
     let data = shared_calendar(context, &borrowed)?;
-    // Opted in (the scenario's `beyond_data: weekends_only`, or `--beyond-data weekends-only`):
-    // years past the data count Monday to Friday, and the report says so when a case used them.
-    let weekends_only = scenario.beyond_data == BeyondDataChoice::WeekendsOnly
-        || context.beyond_data == crate::core::calendar::BeyondData::WeekendsOnly;
-    let extended = weekends_only.then(|| data.with_weekends_only_years(WEEKENDS_ONLY_YEARS));
-    let calendar = extended.as_ref().unwrap_or(data);
+    // Opted in (`--beyond-data`, else the scenario's `beyond_data`): years past the data are
+    // projected by the policy, and the report says so when a case used them.
+    let policy = context.beyond_data.unwrap_or_else(|| scenario.beyond_data.policy());
+    let calendar = data.under(policy);
     let epoch = scenario.arrivals.first_date();
     let axis =
         WorkingDayAxis::new(calendar, epoch).with_context(|| format!("the scenario's first arrival, {epoch}"))?;
@@ -111,14 +109,15 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
     if let Some(log) = log {
         log.finish()?;
     }
-    let provisional = tally.latest_finish.is_some_and(|latest| latest > data.last_date());
-    if provisional {
+    let provisional = tally.latest_finish.filter(|latest| calendar.is_provisional(*latest));
+    if let Some(latest) = provisional {
         eprintln!(
-            "provisional: cases ran past {}, the end of the calendar's data; those days were counted Monday to \
-             Friday",
-            data.last_date()
+            "provisional: cases ran past {}, the end of the calendar's data; {}",
+            data.last_date(),
+            calendar.basis(chrono::Datelike::year(&latest)).unwrap_or_default()
         );
     }
+    let provisional = provisional.is_some();
     let report = report(scenario.title.as_deref(), seed, &models, &tally, provisional);
     if let Some(path) = &args.svg {
         write_chart(path, &scenario, &models, &tally)?;
@@ -182,9 +181,6 @@ fn write_chart(path: &Path, scenario: &Scenario, models: &[Model<'_>], tally: &T
 fn read_scenario(path: &Path) -> std::io::Result<String> {
     super::workflow::read_at_most(path, SCENARIO_FILE_BYTES_MAX)
 }
-
-/// Years past the calendar's data a `weekends_only` run may use.
-const WEEKENDS_ONLY_YEARS: u16 = 30;
 
 /// The calendar every workflow of the scenario counts on.
 fn shared_calendar<'c>(context: &'c Context, workflows: &[&Workflow]) -> anyhow::Result<&'c WorkingCalendar> {
