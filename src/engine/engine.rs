@@ -9,11 +9,15 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::calendar_data::{
+    BEYOND_DATA_SETTING, DERIVED_CALENDAR_SETTING, STORE_BEYOND_DATA_DEFAULT, calendar_data_id, installed_calendars,
+    stored_policy,
+};
 use super::derived::derive;
 use super::engine_error::EngineError;
 use super::import::{ImportEntry, ImportRequest, imported_case};
 use super::stored_sources::{RecordingReader, StoredReader};
-use crate::core::calendar::{Calendars, WorkingCalendar};
+use crate::core::calendar::{BeyondData, Calendars, WorkingCalendar};
 use crate::core::case::{
     Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, Replay, Timing, event_hash, open,
     step_in_place, timing,
@@ -78,7 +82,10 @@ pub struct CaseView {
 /// The engine over a store.
 pub struct Engine<S: Store> {
     store: S,
+    /// The calendars, under the policy for dates after their data.
     calendars: Calendars,
+    /// What names the calendar data (policy, built-in files, installations) counted on.
+    calendar_data_id: String,
     workflows: HashMap<i64, Arc<Workflow>>,
     /// Rows and replays of recently acted-on cases, keyed by case id, valid while the stored case
     /// is at the same version and head hash (the history can only grow by appending, which
@@ -120,15 +127,88 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn new(store: S, calendars: Calendars) -> Engine<S> {
-        Engine { store, calendars, workflows: HashMap::new(), replays: HashMap::new() }
+        let calendar_data_id = calendar_data_id(calendars.beyond_data(), &[]);
+        Engine { store, calendars, calendar_data_id, workflows: HashMap::new(), replays: HashMap::new() }
+    }
+
+    /// An engine over `store` counting as the store says: under the store's policy for dates
+    /// after the calendar's data, on `calendars` with the calendar files installed into the store
+    /// loaded over them. A store used for the first time takes `requested`, or
+    /// [`STORE_BEYOND_DATA_DEFAULT`] (`statutory`); a store that has a policy refuses another.
+    /// [`Engine::new`] counts on exactly the calendars given instead.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::PolicyMismatch`] for a `requested` policy other than the store's;
+    /// [`EngineError::CalendarData`] when an installed file no longer loads;
+    /// [`EngineError::Store`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::core::calendar::{BeyondData, Calendars};
+    /// use renewflow::engine::Engine;
+    /// use renewflow::store::SqliteStore;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let engine = Engine::open(SqliteStore::in_memory()?, Calendars::builtin(), None)?;
+    /// assert_eq!(engine.beyond_data(), BeyondData::Statutory);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open(mut store: S, calendars: Calendars, requested: Option<BeyondData>) -> Result<Engine<S>, EngineError> {
+        let policy = match store.setting(BEYOND_DATA_SETTING)? {
+            Some(stored) => stored_policy(&stored)?,
+            None => {
+                let wanted = requested.unwrap_or(STORE_BEYOND_DATA_DEFAULT);
+                stored_policy(&store.setting_or_insert(BEYOND_DATA_SETTING, wanted.name())?)?
+            }
+        };
+        if let Some(requested) = requested
+            && requested != policy
+        {
+            return Err(EngineError::PolicyMismatch { store: policy, requested });
+        }
+        let installs = store.calendar_installs()?;
+        let calendars = installed_calendars(calendars, &installs)?.under(policy);
+        let calendar_data_id = calendar_data_id(policy, &installs);
+        store.setting_or_insert(DERIVED_CALENDAR_SETTING, &calendar_data_id)?;
+        Ok(Engine { store, calendars, calendar_data_id, workflows: HashMap::new(), replays: HashMap::new() })
     }
 
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    pub(crate) fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// The calendars counted on, under [`Engine::beyond_data`].
     pub fn calendars(&self) -> &Calendars {
         &self.calendars
+    }
+
+    /// The policy for dates after the calendar's data.
+    pub fn beyond_data(&self) -> BeyondData {
+        self.calendars.beyond_data()
+    }
+
+    /// What names the calendar data counted on (policy, built-in files, installed files).
+    pub fn calendar_data_id(&self) -> &str {
+        &self.calendar_data_id
+    }
+
+    pub(crate) fn calendar_data(&self) -> &Calendars {
+        &self.calendars
+    }
+
+    /// Counts on new calendar data (already under the policy) from now on.
+    pub(crate) fn set_calendar_data(&mut self, counted: Calendars, id: String) {
+        self.calendars = counted;
+        self.calendar_data_id = id;
+        // Cached open clocks were computed with the old data.
+        self.replays.clear();
     }
 
     /// Loads, validates and deploys a workflow file (with every file it extends, read through

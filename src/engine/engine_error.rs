@@ -1,7 +1,9 @@
 //! `EngineError`: why an engine operation did not happen. A `Rejected` command is an expected
 //! outcome (exit 1 on the command line); the rest are input or operating errors.
 
-use crate::core::calendar::CalendarError;
+use chrono::NaiveDate;
+
+use crate::core::calendar::{BeyondData, CalendarError, CalendarFileError};
 use crate::core::case::Rejection;
 use crate::core::workflow::WorkflowError;
 use crate::store::StoreError;
@@ -31,6 +33,22 @@ pub enum EngineError {
     Calendar(#[from] CalendarError),
     #[error(transparent)]
     Store(StoreError),
+    /// A calendar file with problems; nothing was installed.
+    #[error(transparent)]
+    CalendarFile(Box<CalendarFileError>),
+    /// A calendar file that changes days the data covers, installed without a reason.
+    #[error(
+        "the file changes {days} day(s) calendar `{calendar}` already covers (the first: {first}); say why with --reason"
+    )]
+    ReasonRequired { calendar: String, first: NaiveDate, days: usize },
+    /// The store's calendar data cannot be used.
+    #[error("{0}")]
+    CalendarData(String),
+    /// A policy for dates after the data other than the one the store was created with.
+    #[error(
+        "this store counts dates after the calendar's data as `{store}`; it was set on the store's first use and is not mixed with `{requested}` (drop --beyond-data / RENEWFLOW_BEYOND_DATA, or use another store)"
+    )]
+    PolicyMismatch { store: BeyondData, requested: BeyondData },
 }
 
 impl EngineError {

@@ -2,6 +2,7 @@
 //! (`core::case`) and keeps cases in a [`crate::store::Store`] (SQLite by default). Every rule
 //! lives in the core; this layer reads, hashes and writes.
 
+mod calendar_data;
 mod derived;
 #[allow(clippy::module_inception)] // named after its type, `Engine`
 mod engine;
@@ -11,6 +12,10 @@ mod stored_sources;
 mod verify;
 mod watch;
 
+pub use calendar_data::{
+    BEYOND_DATA_SETTING, BrokenInstall, CalendarChange, CalendarInstallRequest, DERIVED_CALENDAR_SETTING, MovedDue,
+    STORE_BEYOND_DATA_DEFAULT,
+};
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
 pub use import::{CaseHistory, ImportEntry, ImportRequest};

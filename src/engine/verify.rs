@@ -1,6 +1,8 @@
 //! `verify` and `check` over the whole store. `verify` recomputes every case's hash chain from its
 //! stored records and names the first broken link; `check` folds every history again and compares
-//! the derived data the store keeps (configuration, finish, open clocks) with the fold.
+//! the derived data the store keeps (configuration, finish, open clocks) with the fold. `verify`
+//! also checks the chain of calendar installations; `check` says when the derived data was
+//! computed with other calendar data than the engine counts on.
 
 use serde::Serialize;
 
@@ -79,6 +81,15 @@ impl<S: Store> Engine<S> {
             if let Some((sequence, reason)) = first_broken_link(&case, &events, &genesis) {
                 broken.push(BrokenChain { case_id: case.id, number: case.number, sequence, reason });
             }
+        }
+        // The calendar data the cases are counted on is chained too.
+        for install in self.verify_calendar_installs()? {
+            broken.push(BrokenChain {
+                case_id: format!("calendar-install-{}", install.sequence),
+                number: format!("calendar installation {} (`{}`)", install.sequence, install.name),
+                sequence: Some(install.sequence),
+                reason: install.reason,
+            });
         }
         Ok(broken)
     }
@@ -250,6 +261,15 @@ impl<S: Store> Engine<S> {
     /// ```
     pub fn check(&mut self) -> Result<Vec<Mismatch>, EngineError> {
         let mut mismatches = Vec::new();
+        if let Some((stored, current)) = self.stale_calendar()? {
+            mismatches.push(Mismatch {
+                case_id: String::new(),
+                number: "(store)".to_owned(),
+                what: format!(
+                    "the derived data was computed with calendar data {stored}; this renewflow counts on {current}; run `renewflow calendar recompute`"
+                ),
+            });
+        }
         for case in self.store().cases()? {
             let mismatch = |what: String| Mismatch { case_id: case.id.clone(), number: case.number.clone(), what };
             let view = match self.case(&case.id) {

@@ -28,6 +28,25 @@ pub struct WatchRow {
     pub due_beyond_data: Option<i32>,
     /// Working days from the date to the due date; negative once past it.
     pub remaining_working_days: Option<i64>,
+    /// Whether the due date (or the as-of date) rests on a projected year, not a notice.
+    pub provisional: bool,
+    /// Why a provisional or unknown due date is what it is.
+    pub basis: Option<String>,
+}
+
+/// Whether a due date (or the date looked from) lies after the data, and the basis that says why.
+fn provisional_basis(
+    calendar: &crate::core::calendar::WorkingCalendar,
+    as_of: NaiveDate,
+    due: Option<NaiveDate>,
+    beyond_year: Option<i32>,
+) -> (bool, Option<String>) {
+    use chrono::Datelike as _;
+    let latest = due.map_or(as_of, |due| due.max(as_of));
+    if calendar.is_provisional(latest) {
+        return (true, calendar.basis(latest.year()));
+    }
+    (false, beyond_year.and_then(|year| calendar.basis(year)))
 }
 
 impl<S: Store> Engine<S> {
@@ -100,6 +119,7 @@ impl<S: Store> Engine<S> {
                 -calendar.working_days_between(due, as_of)?
             };
             let red = clock.red_on.as_deref().is_some_and(|red_on| red_on <= day.as_str());
+            let (provisional, basis) = provisional_basis(calendar, as_of, Some(due), None);
             rows.push(WatchRow {
                 case_id: case.id,
                 number: case.number,
@@ -110,6 +130,8 @@ impl<S: Store> Engine<S> {
                 due_date: Some(due),
                 due_beyond_data: None,
                 remaining_working_days: Some(remaining),
+                provisional,
+                basis,
             });
         }
         folded.sort();
@@ -154,6 +176,11 @@ impl<S: Store> Engine<S> {
                 crate::core::calendar::PeriodUnit::WorkingDays => statutory.remaining,
                 _ => None,
             };
+            let calendar = self
+                .calendars()
+                .require(view.workflow.calendar())
+                .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
+            let (provisional, basis) = provisional_basis(calendar, as_of, due_date, due_beyond_data);
             rows.push(WatchRow {
                 case_id: view.row.id.clone(),
                 number: view.row.number.clone(),
@@ -165,6 +192,8 @@ impl<S: Store> Engine<S> {
                 due_date,
                 due_beyond_data,
                 remaining_working_days: remaining,
+                provisional,
+                basis,
             });
         }
         Ok(rows)

@@ -13,8 +13,8 @@ mod sqlite_store;
 mod store_error;
 
 pub use rows::{
-    Append, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark, ImportRow, ImportedCase, NewCase,
-    NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark,
+    ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
@@ -149,6 +149,35 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn imports(&self) -> Result<Vec<ImportRow>, StoreError>;
+
+    /// A setting of the store (`beyond_data`, `derived_calendar`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores `value` under `key` unless a value is there already; returns the stored value.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn setting_or_insert(&mut self, key: &str, value: &str) -> Result<String, StoreError>;
+
+    /// Every calendar file installed into the store, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn calendar_installs(&self) -> Result<Vec<CalendarInstallRow>, StoreError>;
+
+    /// Records an installation (if any), rewrites the derived data it changed and records the
+    /// calendar data the derived data is now computed with, all in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`]; nothing is written then.
+    fn install_calendar(&mut self, install: &CalendarInstall<'_>) -> Result<(), StoreError>;
 
     /// The import that created a case, if one did.
     ///

@@ -164,3 +164,31 @@ pub struct ImportMark {
     /// Empty: imported clean.
     pub findings: Vec<String>,
 }
+
+/// A calendar file installed into the store, as stored: one link of the installations' chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CalendarInstallRow {
+    /// 0 for the first installation.
+    pub sequence: u64,
+    pub name: String,
+    pub text: String,
+    /// SHA-256 of `text`, hex.
+    pub sha256: String,
+    pub installed_by: String,
+    pub installed_at: String,
+    pub reason: Option<String>,
+    pub previous_hash: String,
+    pub hash: String,
+}
+
+/// An installation (or, with `row: None`, a recomputation) of the store's calendar data: the
+/// new installation, the derived data of every case it changed, and the calendar data they are
+/// now computed with, written in one transaction.
+#[derive(Clone, Debug)]
+pub struct CalendarInstall<'a> {
+    /// Appended at its `sequence`; another installation first is a
+    /// [`super::StoreError::CalendarConflict`].
+    pub row: Option<&'a CalendarInstallRow>,
+    pub derived: &'a [(String, Derived)],
+    pub derived_calendar: &'a str,
+}

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::rows::{
-    Append, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark, ImportRow, NewCase, NewDeployment,
-    NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark,
+    ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
 use super::{OPENING_SCOPE, Store};
@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_drop_write_heavy_indexes.sql")),
     M::up(include_str!("../../migrations/0003_cases_by_number.sql")),
     M::up(include_str!("../../migrations/0004_imports.sql")),
+    M::up(include_str!("../../migrations/0005_store_calendar.sql")),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -521,6 +522,80 @@ impl Store for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn setting_or_insert(&mut self, key: &str, value: &str) -> Result<String, StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction
+            .execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING", [key, value])?;
+        let stored: String =
+            transaction.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))?;
+        transaction.commit()?;
+        Ok(stored)
+    }
+
+    fn calendar_installs(&self) -> Result<Vec<CalendarInstallRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT sequence, name, text, sha256, installed_by, installed_at, reason, previous_hash, hash \
+             FROM calendar_installs ORDER BY sequence",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(CalendarInstallRow {
+                sequence: row.get::<_, i64>(0)? as u64,
+                name: row.get(1)?,
+                text: row.get(2)?,
+                sha256: row.get(3)?,
+                installed_by: row.get(4)?,
+                installed_at: row.get(5)?,
+                reason: row.get(6)?,
+                previous_hash: row.get(7)?,
+                hash: row.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn install_calendar(&mut self, install: &CalendarInstall<'_>) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(row) = install.row {
+            let count: i64 = transaction.query_row("SELECT count(*) FROM calendar_installs", [], |row| row.get(0))?;
+            if count as u64 != row.sequence {
+                return Err(StoreError::CalendarConflict { expected: row.sequence, actual: count as u64 });
+            }
+            transaction.execute(
+                "INSERT INTO calendar_installs (sequence, name, text, sha256, installed_by, installed_at, reason, \
+                 previous_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    row.sequence as i64,
+                    row.name,
+                    row.text,
+                    row.sha256,
+                    row.installed_by,
+                    row.installed_at,
+                    row.reason,
+                    row.previous_hash,
+                    row.hash
+                ],
+            )?;
+        }
+        for (case_id, derived) in install.derived {
+            SqliteStore::write_derived(&transaction, case_id, derived)?;
+        }
+        transaction.execute(
+            "INSERT INTO settings (key, value) VALUES ('derived_calendar', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [install.derived_calendar],
+        )?;
+        transaction.commit()?;
+        Ok(())
     }
 
     fn import_mark(&self, case_id: &str) -> Result<Option<ImportMark>, StoreError> {

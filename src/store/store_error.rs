@@ -10,6 +10,9 @@ pub enum StoreError {
     NumberTaken { workflow: String, number: String },
     #[error("workflow `{workflow}` version `{version}` is already deployed with different content ({content_hash})")]
     VersionTaken { workflow: String, version: String, content_hash: String },
+    /// Another calendar installation landed first.
+    #[error("the store has {actual} calendar installations, not {expected}; run the command again")]
+    CalendarConflict { expected: u64, actual: u64 },
     #[error("no {what} `{name}`")]
     NotFound { what: &'static str, name: String },
     /// A database written by a newer renewflow: refused, never touched.

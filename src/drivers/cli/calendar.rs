@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::format::{DataFormat, csv, date_ranges, parse_date, table};
-use super::{Context, EXIT_OK, bulk};
+use super::{Context, EXIT_OK, bulk, calendar_install};
 use crate::core::calendar::{
     BeyondData, DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, ProjectedDay,
     ProjectedKind, Reckoner, WorkingCalendar, weekday_name,
@@ -57,11 +57,33 @@ enum CalendarCommand {
         #[arg(long, conflicts_with_all = ["start", "amount"])]
         stdin: bool,
     },
-    /// A year's holidays, makeup working days, working-day count and sources.
+    /// A year's holidays, makeup working days, working-day count and sources (with
+    /// `--beyond-data statutory`, a year without a notice lists its projected statutory days).
     Year {
         /// The year.
         year: i32,
     },
+    /// Validate a calendar file and install it into the store (`--db`), so every process and every
+    /// later run of the store counts on it; every open case's dates are recomputed in the same
+    /// transaction, and each due date that moved is listed.
+    Install {
+        /// The calendar file (see docs/calendar-files.md).
+        file: std::path::PathBuf,
+        /// Why, when the file changes days the data already covers (required then).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who installs it.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
+        /// When (default: now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The calendar files installed into the store, oldest first.
+    Installed,
+    /// Recompute every open case's dates with the store's calendar data (after an upgrade that
+    /// brings new built-in data), listing each due date that moved.
+    Recompute,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -86,9 +108,17 @@ impl From<UnitArg> for PeriodUnit {
 }
 
 pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> {
+    let format = context.format.data("calendar")?;
+    match &args.command {
+        CalendarCommand::Install { file, reason, by, at } => {
+            return calendar_install::install(context, format, file, reason.as_deref(), by, at.as_deref());
+        }
+        CalendarCommand::Installed => return calendar_install::installed(context, format),
+        CalendarCommand::Recompute => return calendar_install::recompute(context, format),
+        _ => {}
+    }
     let calendar = context.calendars.require(&args.calendar)?;
     let reckoner = calendar.reckon(context.beyond_data_or(BeyondData::Refuse));
-    let format = context.format.data("calendar")?;
     let output = match args.command {
         CalendarCommand::Check { date } => check(format, &reckoner, parse_date(&date)?)?,
         CalendarCommand::Between { stdin: true, .. } => return bulk::between(&reckoner).map(|()| EXIT_OK),
@@ -102,6 +132,9 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
         }
         CalendarCommand::Add { .. } => bail!("`calendar add` needs a date and an amount, or --stdin"),
         CalendarCommand::Year { year } => list_year(format, reckoner.calendar(), year)?,
+        CalendarCommand::Install { .. } | CalendarCommand::Installed | CalendarCommand::Recompute => {
+            unreachable!("answered above")
+        }
     };
     print!("{output}");
     Ok(EXIT_OK)

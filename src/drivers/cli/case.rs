@@ -2,13 +2,14 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::{Value as Json, json};
 
-use super::format::{DataFormat, parse_date, record, records};
+use super::format::{DataFormat, due_display, parse_date, record, records};
 use super::store::{now, open_engine, parse_instant};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
 use crate::core::workflow::Workflow;
 use crate::engine::{CaseOpening, CaseView, EngineError, Outcome};
@@ -151,7 +152,14 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
                 Some(text) => parse_date(&text)?,
                 None => today(),
             };
-            engine.timing(&case, as_of).map(|(view, timing)| timing_output(format, &view.workflow, &timing))
+            engine.timing(&case, as_of).and_then(|(view, timing)| {
+                let calendar = engine
+                    .calendars()
+                    .require(view.workflow.calendar())
+                    .map_err(|error| crate::engine::EngineError::UnknownCalendar(error.to_string()))?;
+                let counted = Counted { calendar, data_id: engine.calendar_data_id() };
+                Ok(timing_output(format, &view.workflow, &timing, &counted))
+            })
         }
         CaseCommand::List => engine.cases().map(|cases| {
             let list: Vec<Json> = cases
@@ -263,13 +271,38 @@ fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<Strin
     records(format, &["case", "version", "at", "what", "replayed", "id"], &list)
 }
 
-fn limit_json(limit: Option<&LimitTiming>) -> Json {
+/// The calendar a timing was counted on, and the name of its data.
+struct Counted<'a> {
+    calendar: &'a WorkingCalendar,
+    data_id: &'a str,
+}
+
+impl Counted<'_> {
+    /// Whether a figure that reached `date` (or, unknown, the year it fell in) is provisional,
+    /// and why.
+    fn provisional(&self, date: Option<NaiveDate>, beyond_year: Option<i32>) -> (bool, Option<String>) {
+        if let Some(date) = date
+            && self.calendar.is_provisional(date)
+        {
+            return (true, self.calendar.basis(date.year()));
+        }
+        (false, beyond_year.and_then(|year| self.calendar.basis(year)))
+    }
+}
+
+fn limit_json(limit: Option<&LimitTiming>, counted: &Counted<'_>) -> Json {
     limit.map_or(Json::Null, |limit| {
+        let beyond_year = match limit.due {
+            crate::core::case::Due::BeyondData { year } => Some(year),
+            crate::core::case::Due::On(_) => None,
+        };
+        let (provisional, basis) = counted.provisional(limit.due.date(), beyond_year);
         json!({
             "limit": limit.limit.to_string(),
             "remaining": limit.remaining,
             "due_date": limit.due.date().map(|date| date.to_string()),
-            "due_beyond_data": matches!(limit.due, crate::core::case::Due::BeyondData { .. }),
+            "provisional": provisional,
+            "basis": basis,
             // basis points of at most a few million: exact in f64
             "used_percent": f64::from(i32::try_from(limit.used_basis_points).unwrap_or(i32::MAX)) / 100.0,
             "level": limit.level.name(),
@@ -277,30 +310,53 @@ fn limit_json(limit: Option<&LimitTiming>) -> Json {
     })
 }
 
-fn timing_output(format: DataFormat, workflow: &Workflow, timing: &Timing) -> anyhow::Result<String> {
+fn timing_output(
+    format: DataFormat,
+    workflow: &Workflow,
+    timing: &Timing,
+    counted: &Counted<'_>,
+) -> anyhow::Result<String> {
     let clock_json = |clock: &ClockTiming| {
         let declared = workflow.clock(clock.clock);
-        let statutory = limit_json(clock.statutory.as_ref());
-        let due = match clock.statutory.as_ref().map(|limit| limit.due) {
-            Some(crate::core::case::Due::On(date)) => date.to_string(),
-            Some(crate::core::case::Due::BeyondData { year }) => format!("beyond the data ({year})"),
-            None => String::new(),
-        };
-        json!({
+        let statutory = limit_json(clock.statutory.as_ref(), counted);
+        let due_date = clock.statutory.as_ref().and_then(|limit| limit.due.date());
+        let due_provisional = statutory.get("provisional").and_then(Json::as_bool).unwrap_or(false);
+        // The elapsed time is provisional too when it was counted into a projected year.
+        let (counted_provisional, counted_basis) =
+            counted.provisional(clock.started_on.map(|_| clock.stopped_on.unwrap_or(timing.as_of)), None);
+        let provisional = due_provisional || counted_provisional;
+        let basis = statutory.get("basis").filter(|basis| !basis.is_null()).cloned().or(counted_basis.map(Json::from));
+        let mut value = json!({
             "clock": declared.name, "title": declared.title, "status": clock.status.name(),
             "elapsed": clock.elapsed, "unit": clock.count_unit.symbol(),
-            "limit": statutory.get("limit"), "remaining": statutory.get("remaining"), "due": due,
+            "limit": statutory.get("limit"), "remaining": statutory.get("remaining"),
+            "due_date": due_date.map(|date| date.to_string()),
+            "provisional": provisional, "basis": basis,
             "used_percent": statutory.get("used_percent"), "level": clock.level().name(),
-            "statutory": statutory, "promised": limit_json(clock.promised.as_ref()),
+            "statutory": statutory, "promised": limit_json(clock.promised.as_ref(), counted),
             "started_on": clock.started_on.map(|date| date.to_string()),
             "stopped_on": clock.stopped_on.map(|date| date.to_string()),
             "paused_days": clock.paused_days, "runs": clock.runs,
-        })
+        });
+        if format == DataFormat::Table {
+            value["due_date"] = json!(due_display(due_date, due_provisional));
+        }
+        value
     };
     let clocks: Vec<Json> = timing.clocks.iter().filter(|clock| clock.runs > 0).map(clock_json).collect();
+    let (provisional, basis) = counted.provisional(Some(timing.as_of), None);
+    let calendar = json!({
+        "calendar": counted.calendar.id(),
+        "data_through": counted.calendar.last_date().to_string(),
+        "beyond_data": counted.calendar.policy().name(),
+        "data": counted.data_id,
+    });
     if format == DataFormat::Json {
         let document = json!({
             "as_of": timing.as_of.to_string(),
+            "provisional": provisional,
+            "basis": basis,
+            "calendar": calendar,
             "opened_on": timing.opened_on.map(|date| date.to_string()),
             "finished_on": timing.finished_on.map(|date| date.to_string()),
             "elapsed_working_days": timing.elapsed_working_days,
@@ -310,13 +366,37 @@ fn timing_output(format: DataFormat, workflow: &Workflow, timing: &Timing) -> an
         });
         return Ok(format!("{}\n", serde_json::to_string_pretty(&document)?));
     }
-    let columns = ["clock", "status", "elapsed", "unit", "limit", "remaining", "due", "used_percent", "level"];
+    let columns = [
+        "clock",
+        "status",
+        "elapsed",
+        "unit",
+        "limit",
+        "remaining",
+        "due_date",
+        "provisional",
+        "used_percent",
+        "level",
+        "basis",
+    ];
     let mut text = records(format, &columns, &clocks)?;
     if format == DataFormat::Table {
         let _ = writeln!(
             text,
-            "as of {}: {} working days since opening, {} days paused ({} working days)",
-            timing.as_of, timing.elapsed_working_days, timing.paused_days, timing.paused_working_days
+            "as of {}: {} working days since opening, {} days paused ({} working days){}",
+            timing.as_of,
+            timing.elapsed_working_days,
+            timing.paused_days,
+            timing.paused_working_days,
+            if provisional { " (provisional)" } else { "" }
+        );
+        let _ = writeln!(
+            text,
+            "calendar: {} with data through {}, dates after it counted as `{}` (data {})",
+            counted.calendar.id(),
+            counted.calendar.last_date(),
+            counted.calendar.policy(),
+            counted.data_id
         );
     }
     Ok(text)

@@ -204,7 +204,7 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
         for clock in timing.clocks.iter().filter(|clock| clock.runs > 0) {
             let Some(limit) = &clock.statutory else { continue };
             let name = &view.workflow.clock(clock.clock).name;
-            let due = limit.due.date().map_or_else(|| "beyond the data".to_owned(), |date| date.to_string());
+            let due = limit.due.date().map_or_else(|| "unknown".to_owned(), |date| date.to_string());
             let promised = match &clock.promised {
                 Some(promised) if promised.level != limit.level => {
                     format!("  (promised {}: {})", promised.limit, promised.level.name())

@@ -195,6 +195,16 @@ fn table_text(value: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// A due date as a table shows it: the date, marked when it rests on a projected year; `unknown`
+/// when the calendar cannot count it (the basis column says why).
+pub(crate) fn due_display(due: Option<chrono::NaiveDate>, provisional: bool) -> String {
+    match due {
+        Some(date) if provisional => format!("{date} (provisional)"),
+        Some(date) => date.to_string(),
+        None => "unknown".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::push_csv_row;

@@ -4,6 +4,7 @@
 mod audit;
 mod bulk;
 mod calendar;
+mod calendar_install;
 mod case;
 mod compare;
 mod demo;
@@ -105,6 +106,8 @@ pub(crate) struct Context {
     /// The policy given with `--beyond-data` or `RENEWFLOW_BEYOND_DATA`, if any.
     pub(crate) beyond_data: Option<BeyondData>,
     pub(crate) calendars: Calendars,
+    /// The calendar file given with `--calendar-file` or `RENEWFLOW_CALENDAR`, if any.
+    pub(crate) calendar_file: Option<PathBuf>,
     pub(crate) db: PathBuf,
 }
 
@@ -136,7 +139,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     let calendars = load_calendars(cli.calendar_file.as_deref())?;
-    let context = Context { format: cli.format, beyond_data: cli.beyond_data.map(Into::into), calendars, db: cli.db };
+    let context = Context {
+        format: cli.format,
+        beyond_data: cli.beyond_data.map(Into::into),
+        calendars,
+        calendar_file: cli.calendar_file,
+        db: cli.db,
+    };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
         Command::Workflow(args) => workflow::run(&context, args),
@@ -174,6 +183,12 @@ fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Cal
 fn report(error: &anyhow::Error) {
     if let Some(file_error) = error.downcast_ref::<CalendarFileError>() {
         eprint!("{}", render_diagnostic(file_error));
+        return;
+    }
+    if let Some(crate::engine::EngineError::CalendarFile(file_error)) =
+        error.downcast_ref::<crate::engine::EngineError>()
+    {
+        eprint!("{}", render_diagnostic(file_error.as_ref()));
         return;
     }
     if error.downcast_ref::<workflow::Refused>().is_some() {

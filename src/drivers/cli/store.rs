@@ -8,11 +8,21 @@ use super::Context;
 use crate::engine::Engine;
 use crate::store::SqliteStore;
 
-/// The engine over the SQLite store at `--db`, created if missing.
+/// The engine over the SQLite store at `--db`, created if missing, counting as the store says:
+/// under its policy for dates after the data (`--beyond-data` on its first use; `statutory` by
+/// default), on the calendar data installed in it.
 pub(crate) fn open_engine(context: &Context) -> anyhow::Result<Engine<SqliteStore>> {
+    if let Some(path) = &context.calendar_file {
+        anyhow::bail!(
+            "a store counts on the calendar data installed in it, so every process and every later run counts \
+             alike; install `{}` with `renewflow calendar install {}` instead of passing it to each command",
+            path.display(),
+            path.display()
+        );
+    }
     let store =
         SqliteStore::open(&context.db).with_context(|| format!("opening the case store `{}`", context.db.display()))?;
-    Ok(Engine::new(store, context.calendars.clone()))
+    Ok(Engine::open(store, context.calendars.clone(), context.beyond_data)?)
 }
 
 /// The zone instants are written in when the user gives none: China Standard Time.

@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::json;
 
-use super::format::{parse_date, records};
+use super::format::{DataFormat, due_display, parse_date, records};
 use super::store::{now, open_engine};
 use super::{Context, EXIT_OK};
 
@@ -25,19 +25,32 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         .watch(as_of)?
         .into_iter()
         .map(|row| {
-            let due = match (row.due_date, row.due_beyond_data) {
-                (Some(date), _) => json!(date.to_string()),
-                (None, Some(year)) => json!(format!("beyond the data ({year})")),
-                (None, None) => serde_json::Value::Null,
-            };
-            json!({
+            let mut value = json!({
                 "case_id": row.case_id, "number": row.number, "workflow": row.workflow, "clock": row.clock,
-                "level": row.level, "phase": row.phase, "due_date": due,
+                "level": row.level, "phase": row.phase,
+                "due_date": row.due_date.map(|date| date.to_string()),
                 "remaining_working_days": row.remaining_working_days,
-            })
+                "provisional": row.provisional, "basis": row.basis,
+            });
+            if format == DataFormat::Table {
+                // The table marks a provisional due date where the eye reads it.
+                value["due_date"] = json!(due_display(row.due_date, row.provisional));
+            }
+            value
         })
         .collect();
-    let columns = ["level", "number", "workflow", "clock", "phase", "due_date", "remaining_working_days", "case_id"];
+    let columns = [
+        "level",
+        "number",
+        "workflow",
+        "clock",
+        "phase",
+        "due_date",
+        "remaining_working_days",
+        "provisional",
+        "basis",
+        "case_id",
+    ];
     print!("{}", records(format, &columns, &rows)?);
     Ok(EXIT_OK)
 }
