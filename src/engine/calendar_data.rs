@@ -350,3 +350,70 @@ impl From<Box<CalendarFileError>> for EngineError {
         EngineError::CalendarFile(error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    fn chain(texts: &[&str]) -> Vec<CalendarInstallRow> {
+        let mut rows: Vec<CalendarInstallRow> = Vec::new();
+        for (sequence, text) in texts.iter().enumerate() {
+            let mut row = CalendarInstallRow {
+                sequence: sequence as u64,
+                name: format!("file-{sequence}.yaml"),
+                text: (*text).to_owned(),
+                sha256: sha256_hex(text),
+                installed_by: "张三".to_owned(),
+                installed_at: "2026-12-10T10:00:00+08:00".to_owned(),
+                reason: None,
+                previous_hash: rows.last().map_or_else(|| INSTALL_GENESIS_HASH.to_owned(), |last| last.hash.clone()),
+                hash: String::new(),
+            };
+            row.hash = install_hash(&row);
+            rows.push(row);
+        }
+        rows
+    }
+
+    #[test]
+    fn the_installations_chain_names_every_kind_of_edit() {
+        let rows = chain(&["a", "b", "c"]);
+        assert!(broken_installs(&rows).is_empty());
+        let reason = |rows: &[CalendarInstallRow]| broken_installs(rows).first().map(|broken| broken.reason.clone());
+        let mut edited = rows.clone();
+        edited[1].text = "B".to_owned();
+        assert_eq!(
+            reason(&edited).as_deref(),
+            Some("its text does not match its SHA-256 (the file was edited in the store)")
+        );
+        let mut reasoned = rows.clone();
+        reasoned[1].reason = Some("added later".to_owned());
+        assert_eq!(reasoned.len(), 3);
+        assert_eq!(reason(&reasoned).as_deref(), Some("its hash does not match its content"));
+        let removed = [rows[0].clone(), rows[2].clone()];
+        assert_eq!(reason(&removed).as_deref(), Some("an installation before it is missing"));
+        let mut relinked = removed.clone();
+        relinked[1].sequence = 1;
+        assert_eq!(
+            reason(&relinked).as_deref(),
+            Some("its previous hash is not the hash of the installation before it")
+        );
+    }
+
+    #[test]
+    fn a_store_keeps_the_policy_of_its_first_use() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("cases.db");
+        let engine = Engine::open(SqliteStore::open(&path).unwrap(), Calendars::builtin(), None).unwrap();
+        assert_eq!(engine.beyond_data(), BeyondData::Statutory);
+        drop(engine);
+        let refused = Engine::open(SqliteStore::open(&path).unwrap(), Calendars::builtin(), Some(BeyondData::Refuse));
+        assert!(matches!(
+            refused,
+            Err(EngineError::PolicyMismatch { store: BeyondData::Statutory, requested: BeyondData::Refuse })
+        ));
+        let again = Engine::open(SqliteStore::open(&path).unwrap(), Calendars::builtin(), Some(BeyondData::Statutory));
+        assert!(again.is_ok_and(|engine| engine.stale_calendar().unwrap().is_none()));
+    }
+}

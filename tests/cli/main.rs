@@ -5,6 +5,7 @@ mod audit_import;
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
+mod calendar_install;
 mod case;
 mod demo;
 mod log_generator;

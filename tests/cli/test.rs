@@ -59,6 +59,7 @@ impl Test {
             .current_dir(self.dir.path())
             .env_remove("RENEWFLOW_CALENDAR")
             .env_remove("RENEWFLOW_DB")
+            .env_remove("RENEWFLOW_BEYOND_DATA")
             .env("NO_COLOR", "1")
             .env_remove("RUST_LOG");
         for (key, value) in &self.env {

@@ -80,10 +80,16 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         );
     }
     let as_of = args.as_of.as_deref().map(parse_date).transpose()?;
-    let workflow = load_or_report(&args.workflow, &context.calendars)?;
-    let calendar = context.calendars.require(workflow.calendar())?;
+    // Dates after the calendar's data are counted as `--beyond-data` says (refused by default).
+    let policy = context.beyond_data_or(crate::core::calendar::BeyondData::Refuse);
+    let calendars = context.calendars.under(policy);
+    let workflow = load_or_report(&args.workflow, &calendars)?;
+    let calendar = calendars.require(workflow.calendar())?;
     if let Some(as_of) = as_of {
         calendar.is_working_day(as_of)?;
+        if calendar.is_provisional(as_of) {
+            eprintln!("provisional: {}", calendar.basis(chrono::Datelike::year(&as_of)).unwrap_or_default());
+        }
     }
     let mapping = match &args.mapping {
         None => Mapping::default(),
