@@ -172,7 +172,11 @@ impl<S: Store> Engine<S> {
         let installs = store.calendar_installs()?;
         let calendars = installed_calendars(calendars, &installs)?.under(policy);
         let calendar_data_id = calendar_data_id(policy, &installs);
-        store.setting_or_insert(DERIVED_CALENDAR_SETTING, &calendar_data_id)?;
+        // A store's first use records the data its (so far empty) derived figures count on; read
+        // first, so opening a store to read it takes no write lock.
+        if store.setting(DERIVED_CALENDAR_SETTING)?.is_none() {
+            store.setting_or_insert(DERIVED_CALENDAR_SETTING, &calendar_data_id)?;
+        }
         Ok(Engine { store, calendars, calendar_data_id, workflows: HashMap::new(), replays: HashMap::new() })
     }
 
