@@ -34,21 +34,6 @@ pub struct WatchRow {
     pub basis: Option<String>,
 }
 
-/// Whether a due date (or the date looked from) lies after the data, and the basis that says why.
-fn provisional_basis(
-    calendar: &crate::core::calendar::WorkingCalendar,
-    as_of: NaiveDate,
-    due: Option<NaiveDate>,
-    beyond_year: Option<i32>,
-) -> (bool, Option<String>) {
-    use chrono::Datelike as _;
-    let latest = due.map_or(as_of, |due| due.max(as_of));
-    if calendar.is_provisional(latest) {
-        return (true, calendar.basis(latest.year()));
-    }
-    (false, beyond_year.and_then(|year| calendar.basis(year)))
-}
-
 impl<S: Store> Engine<S> {
     /// The yellow and red clocks as of `as_of`: red first, then by due date, then by case number.
     ///
@@ -119,7 +104,7 @@ impl<S: Store> Engine<S> {
                 -calendar.working_days_between(due, as_of)?
             };
             let red = clock.red_on.as_deref().is_some_and(|red_on| red_on <= day.as_str());
-            let (provisional, basis) = provisional_basis(calendar, as_of, Some(due), None);
+            let (provisional, basis) = calendar.provisional_basis(Some(due.max(as_of)), None);
             rows.push(WatchRow {
                 case_id: case.id,
                 number: case.number,
@@ -180,7 +165,8 @@ impl<S: Store> Engine<S> {
                 .calendars()
                 .require(view.workflow.calendar())
                 .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
-            let (provisional, basis) = provisional_basis(calendar, as_of, due_date, due_beyond_data);
+            let (provisional, basis) =
+                calendar.provisional_basis(Some(due_date.map_or(as_of, |due| due.max(as_of))), due_beyond_data);
             rows.push(WatchRow {
                 case_id: view.row.id.clone(),
                 number: view.row.number.clone(),

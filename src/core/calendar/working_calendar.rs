@@ -213,6 +213,18 @@ impl WorkingCalendar {
         })
     }
 
+    /// Whether a figure that reached `date` rests on a projection, and its basis; a figure the
+    /// calendar could not count (`beyond_year`, a year after the data under `refuse`) is not
+    /// provisional but still gets the basis that says why.
+    pub fn provisional_basis(&self, date: Option<NaiveDate>, beyond_year: Option<i32>) -> (bool, Option<String>) {
+        if let Some(date) = date
+            && self.is_provisional(date)
+        {
+            return (true, self.basis(date.year()));
+        }
+        (false, beyond_year.and_then(|year| self.basis(year)))
+    }
+
     /// The projected rest days other than weekends (statutory holidays and 补假) in `year`.
     pub fn projected_days(&self, year: i32) -> impl Iterator<Item = &ProjectedDay> {
         self.projection.iter().flat_map(|projection| &projection.days).filter(move |day| day.date.year() == year)

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::{Value as Json, json};
 
@@ -277,26 +277,13 @@ struct Counted<'a> {
     data_id: &'a str,
 }
 
-impl Counted<'_> {
-    /// Whether a figure that reached `date` (or, unknown, the year it fell in) is provisional,
-    /// and why.
-    fn provisional(&self, date: Option<NaiveDate>, beyond_year: Option<i32>) -> (bool, Option<String>) {
-        if let Some(date) = date
-            && self.calendar.is_provisional(date)
-        {
-            return (true, self.calendar.basis(date.year()));
-        }
-        (false, beyond_year.and_then(|year| self.calendar.basis(year)))
-    }
-}
-
 fn limit_json(limit: Option<&LimitTiming>, counted: &Counted<'_>) -> Json {
     limit.map_or(Json::Null, |limit| {
         let beyond_year = match limit.due {
             crate::core::case::Due::BeyondData { year } => Some(year),
             crate::core::case::Due::On(_) => None,
         };
-        let (provisional, basis) = counted.provisional(limit.due.date(), beyond_year);
+        let (provisional, basis) = counted.calendar.provisional_basis(limit.due.date(), beyond_year);
         json!({
             "limit": limit.limit.to_string(),
             "remaining": limit.remaining,
@@ -322,8 +309,9 @@ fn timing_output(
         let due_date = clock.statutory.as_ref().and_then(|limit| limit.due.date());
         let due_provisional = statutory.get("provisional").and_then(Json::as_bool).unwrap_or(false);
         // The elapsed time is provisional too when it was counted into a projected year.
-        let (counted_provisional, counted_basis) =
-            counted.provisional(clock.started_on.map(|_| clock.stopped_on.unwrap_or(timing.as_of)), None);
+        let (counted_provisional, counted_basis) = counted
+            .calendar
+            .provisional_basis(clock.started_on.map(|_| clock.stopped_on.unwrap_or(timing.as_of)), None);
         let provisional = due_provisional || counted_provisional;
         let basis = statutory.get("basis").filter(|basis| !basis.is_null()).cloned().or(counted_basis.map(Json::from));
         let mut value = json!({
@@ -344,7 +332,7 @@ fn timing_output(
         value
     };
     let clocks: Vec<Json> = timing.clocks.iter().filter(|clock| clock.runs > 0).map(clock_json).collect();
-    let (provisional, basis) = counted.provisional(Some(timing.as_of), None);
+    let (provisional, basis) = counted.calendar.provisional_basis(Some(timing.as_of), None);
     let calendar = json!({
         "calendar": counted.calendar.id(),
         "data_through": counted.calendar.last_date().to_string(),
