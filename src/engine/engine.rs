@@ -15,16 +15,17 @@ use super::calendar_data::{
 };
 use super::derived::derive;
 use super::engine_error::EngineError;
+use super::idempotency::{Request, replayed_answer};
 use super::import::{ImportEntry, ImportRequest, imported_case};
 use super::stored_sources::{RecordingReader, StoredReader};
 use crate::core::calendar::{BeyondData, Calendars, WorkingCalendar};
 use crate::core::case::{
-    Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, Replay, Timing, event_hash, open,
-    step_in_place, timing,
+    CaseIdentity, Command, EVENT_HASH_ALGORITHM, Event, EventRecord, GENESIS_HASH, Opening, RecordKind, Replay, Timing,
+    event_hash, open, step_in_place, timing,
 };
 use crate::core::workflow::{SourceReader, Workflow, hex, load_workflow};
 use crate::store::{
-    Append, CaseRow, DeploymentRow, EventRow, ImportItem, ImportRow, NewCase, NewDeployment, NewImport, OPENING_SCOPE,
+    Append, CaseRow, DeploymentRow, EventRow, IdempotencyRow, ImportItem, ImportRow, NewCase, NewDeployment, NewImport,
     OpenClockRow, SourceFile, Store, StoreError,
 };
 
@@ -159,6 +160,8 @@ impl<S: Store> Engine<S> {
     pub fn open(mut store: S, calendars: Calendars, requested: Option<BeyondData>) -> Result<Engine<S>, EngineError> {
         let policy = match store.setting(BEYOND_DATA_SETTING)? {
             Some(stored) => stored_policy(&stored)?,
+            // A store opened to read writes nothing: it counts as it would be created.
+            None if store.is_read_only() => requested.unwrap_or(STORE_BEYOND_DATA_DEFAULT),
             None => {
                 let wanted = requested.unwrap_or(STORE_BEYOND_DATA_DEFAULT);
                 stored_policy(&store.setting_or_insert(BEYOND_DATA_SETTING, wanted.name())?)?
@@ -174,7 +177,7 @@ impl<S: Store> Engine<S> {
         let calendar_data_id = calendar_data_id(policy, &installs);
         // A store's first use records the data its (so far empty) derived figures count on; read
         // first, so opening a store to read it takes no write lock.
-        if store.setting(DERIVED_CALENDAR_SETTING)?.is_none() {
+        if !store.is_read_only() && store.setting(DERIVED_CALENDAR_SETTING)?.is_none() {
             store.setting_or_insert(DERIVED_CALENDAR_SETTING, &calendar_data_id)?;
         }
         Ok(Engine { store, calendars, calendar_data_id, workflows: HashMap::new(), replays: HashMap::new() })
@@ -337,10 +340,14 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
+        let core_opening =
+            Opening { at: opening.at, actor: opening.actor.clone(), attributes: opening.attributes.clone() };
+        let request =
+            Request::open(&opening.workflow, opening.version.as_deref(), opening.number.as_deref(), &core_opening);
         if let Some(key) = &opening.idempotency_key
-            && let Some((_, answer)) = self.store.answer(OPENING_SCOPE, key)?
+            && let Some(stored) = self.store.answer(key)?
         {
-            return replayed(&answer);
+            return self.replay_key(&stored, &request);
         }
         let deployment = match &opening.version {
             None => self.store.latest_deployment(&opening.workflow)?,
@@ -356,21 +363,24 @@ impl<S: Store> Engine<S> {
         })?;
         let workflow = self.workflow(deployment.key)?;
         let calendar = self.calendar(&workflow)?;
-        let core_opening =
-            Opening { at: opening.at, actor: opening.actor.clone(), attributes: opening.attributes.clone() };
         let events = open(&workflow, calendar, &core_opening).map_err(EngineError::Rejected)?;
-        let date = opening.at.with_timezone(&calendar.zone()).date_naive();
-        let number = match &opening.number {
-            Some(number) => number.clone(),
-            None => format!("{}-{:05}", date.format("%Y"), self.store.case_count(&opening.workflow)? + 1),
-        };
+        let zone = calendar.zone();
         let id = case_id(opening.at);
         let mut replay = Replay::new(&workflow);
         for event in &events {
-            replay.apply(&workflow, event, calendar.zone()).map_err(|error| EngineError::history(&id, &error))?;
+            replay.apply(&workflow, event, zone).map_err(|error| EngineError::history(&id, &error))?;
         }
-        let (rows, head) = chain(&workflow, &id, 0, &GENESIS_HASH, &events);
-        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
+        // An automatic number comes from the workflow's sequence for the opening year: distinct
+        // under concurrent openings, and never one somebody chose by hand.
+        let number = match &opening.number {
+            Some(number) => number.clone(),
+            None => {
+                let prefix = format!("{}-", opening.at.with_timezone(&zone).date_naive().format("%Y"));
+                self.store.reserve_case_number(&opening.workflow, &prefix)?
+            }
+        };
+        let calendar = self.calendar(&workflow)?;
+        let (rows, records, head) = chain(&workflow, &id, 0, &GENESIS_HASH, &events, &number);
         let derived = derive(&workflow, calendar, &replay);
         let case = CaseRow {
             id: id.clone(),
@@ -385,14 +395,32 @@ impl<S: Store> Engine<S> {
             finished_on: derived.finished_on.clone(),
         };
         let outcome = Outcome { case_id: id, number, version: case.version, events: records, replayed: false };
-        let answer = serde_json::to_string(&outcome).unwrap_or_default();
-        self.store.create_case(&NewCase {
+        let request_json = request.canonical_json();
+        let created = self.store.create_case(&NewCase {
             case: &case,
             events: &rows,
             derived: &derived,
-            idempotency: opening.idempotency_key.as_deref().map(|key| (key, answer.as_str())),
-        })?;
-        Ok(outcome)
+            idempotency: opening.idempotency_key.as_deref().map(|key| (key, request_json.as_str())),
+        });
+        match created {
+            Ok(()) => Ok(outcome),
+            // The same key landed first (a concurrent retry): its answer is this request's.
+            Err(StoreError::KeyTaken { key }) => match self.store.answer(&key)? {
+                Some(stored) => self.replay_key(&stored, &request),
+                None => Err(StoreError::KeyTaken { key }.into()),
+            },
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The answer to an idempotency key seen before, rebuilt from the events it names.
+    fn replay_key(&self, stored: &IdempotencyRow, request: &Request<'_>) -> Result<Outcome, EngineError> {
+        let case = self.store.case(&stored.case_id)?;
+        let events = match &case {
+            Some(case) => self.store.events(&case.id)?,
+            None => Vec::new(),
+        };
+        replayed_answer(stored, request, case.as_ref(), &events)
     }
 
     /// Finds a case by id, or by number when one workflow uses it.
@@ -494,6 +522,12 @@ impl<S: Store> Engine<S> {
         let mut events = Vec::new();
         for stored in self.store.events(&row.id)? {
             let record = EventRecord::parse(&stored.record).map_err(|error| EngineError::history(&row.id, &error))?;
+            if stored.sequence == 0
+                && let Some(identity) = record.identity()
+                && let Some(differs) = identity_differs(identity, &row, &workflow)
+            {
+                return Err(EngineError::history(&row.id, &differs));
+            }
             events.push(record.to_event(&workflow).map_err(|error| EngineError::history(&row.id, &error))?);
         }
         let replay = Replay::fold(&workflow, &events, zone).map_err(|error| EngineError::history(&row.id, &error))?;
@@ -555,6 +589,33 @@ impl<S: Store> Engine<S> {
         expected_version: u64,
         idempotency_key: Option<&str>,
     ) -> Result<Outcome, EngineError> {
+        let acted = self.act_once(reference, command, expected_version, idempotency_key);
+        let Some(key) = idempotency_key else {
+            return acted;
+        };
+        match acted {
+            // The same key may have landed first (a concurrent retry): then its answer is this
+            // request's, not a conflict.
+            Err(EngineError::Conflict { .. } | EngineError::Store(StoreError::KeyTaken { .. })) => {
+                match self.store.answer(key)? {
+                    Some(stored) => {
+                        let case = self.find_case(reference)?;
+                        self.replay_key(&stored, &Request::act(&case.id, command))
+                    }
+                    None => acted,
+                }
+            }
+            acted => acted,
+        }
+    }
+
+    fn act_once(
+        &mut self,
+        reference: &str,
+        command: &Command,
+        expected_version: u64,
+        idempotency_key: Option<&str>,
+    ) -> Result<Outcome, EngineError> {
         // A case this engine acted on last is taken from memory without reading it: the append
         // lands only if the stored case is still at this version and head hash.
         let remembered = self.replays.remove(reference).filter(|cached| cached.row.version == expected_version);
@@ -562,13 +623,13 @@ impl<S: Store> Engine<S> {
         let cached = match remembered {
             Some(cached) => {
                 if let Some(key) = idempotency_key
-                    && let Some((_, answer)) = self.store.answer(&cached.row.id, key)?
+                    && let Some(stored) = self.store.answer(key)?
                 {
-                    return replayed(&answer);
+                    return self.replay_key(&stored, &Request::act(&cached.row.id, command));
                 }
                 cached
             }
-            None => match self.read_for_act(reference, expected_version, idempotency_key)? {
+            None => match self.read_for_act(reference, command, expected_version, idempotency_key)? {
                 Ok(cached) => cached,
                 Err(answer) => return Ok(answer),
             },
@@ -595,9 +656,8 @@ impl<S: Store> Engine<S> {
         };
         let previous =
             parse_hash(&row.head_hash).ok_or_else(|| EngineError::history(&row.id, &"unreadable head hash"))?;
-        let (rows, head) = chain(&workflow, &row.id, row.version, &previous, &events);
+        let (rows, records, head) = chain(&workflow, &row.id, row.version, &previous, &events, &row.number);
         let derived = derive(&workflow, calendar, &replay);
-        let records: Vec<EventRecord> = events.iter().map(|event| EventRecord::of(&workflow, event)).collect();
         let outcome = Outcome {
             case_id: row.id.clone(),
             number: row.number.clone(),
@@ -605,7 +665,7 @@ impl<S: Store> Engine<S> {
             events: records,
             replayed: false,
         };
-        let answer = serde_json::to_string(&outcome).unwrap_or_default();
+        let request_json = Request::act(&row.id, command).canonical_json();
         let last_at = events.last().map_or(row.last_at.clone(), |event| event.at.to_rfc3339());
         let head_hash = hex(&head);
         self.store.append(&Append {
@@ -617,7 +677,7 @@ impl<S: Store> Engine<S> {
             last_at: &last_at,
             derived: &derived,
             open_clocks_changed: open_clocks.as_ref() != Some(&derived.open_clocks),
-            idempotency: idempotency_key.map(|key| (key, answer.as_str())),
+            idempotency: idempotency_key.map(|key| (key, request_json.as_str())),
         })?;
         if self.replays.len() >= REPLAYS_CACHED_MAX {
             self.replays.clear();
@@ -637,14 +697,15 @@ impl<S: Store> Engine<S> {
     fn read_for_act(
         &mut self,
         reference: &str,
+        command: &Command,
         expected_version: u64,
         idempotency_key: Option<&str>,
     ) -> Result<Result<CachedReplay, Outcome>, EngineError> {
         let row = self.find_case(reference)?;
         if let Some(key) = idempotency_key
-            && let Some((_, answer)) = self.store.answer(&row.id, key)?
+            && let Some(stored) = self.store.answer(key)?
         {
-            return Ok(Err(replayed(&answer)?));
+            return Ok(Err(self.replay_key(&stored, &Request::act(&row.id, command))?));
         }
         if row.version != expected_version {
             return Err(EngineError::Conflict { case: row.id, expected: expected_version, actual: row.version });
@@ -876,15 +937,45 @@ pub fn load_deployment(row: &DeploymentRow, calendars: &Calendars) -> Result<Wor
         )))
     })?;
     let mut reader = StoredReader { files: &row.sources[1..] };
-    Ok(load_workflow(&main.name, &main.text, &mut reader, calendars).map_err(Box::new)?)
+    let workflow = load_workflow(&main.name, &main.text, &mut reader, calendars).map_err(Box::new)?;
+    let computed = workflow.content_hash_hex();
+    if computed != row.content_hash || workflow.id() != row.workflow || workflow.version() != row.version {
+        return Err(EngineError::DeploymentAltered {
+            key: row.key,
+            workflow: row.workflow.clone(),
+            version: row.version.clone(),
+            stored: row.content_hash.clone(),
+            computed: format!("{computed} (workflow `{}` version `{}`)", workflow.id(), workflow.version()),
+        });
+    }
+    Ok(workflow)
 }
 
-fn replayed(answer: &str) -> Result<Outcome, EngineError> {
-    let mut outcome: Outcome = serde_json::from_str(answer).map_err(|error| {
-        EngineError::Store(StoreError::Corrupt(format!("a stored idempotency answer is unreadable: {error}")))
-    })?;
-    outcome.replayed = true;
-    Ok(outcome)
+/// How the case an opening record names differs from the case row and the workflow it is read
+/// under, if it does.
+pub(crate) fn identity_differs(identity: &CaseIdentity, row: &CaseRow, workflow: &Workflow) -> Option<String> {
+    let expected = CaseIdentity::of(workflow, &row.number);
+    if identity.workflow != row.workflow {
+        return Some(format!(
+            "its opening names workflow `{}`, the case row says `{}`",
+            identity.workflow, row.workflow
+        ));
+    }
+    if identity.number != row.number {
+        return Some(format!("its opening names number `{}`, the case row says `{}`", identity.number, row.number));
+    }
+    if identity != &expected {
+        return Some(format!(
+            "its opening names {} version `{}` with content hash {}, the case row's deployment is {} version `{}` with {}",
+            identity.workflow,
+            identity.version,
+            identity.content_hash,
+            expected.workflow,
+            expected.version,
+            expected.content_hash
+        ));
+    }
+    None
 }
 
 /// A UUID v7 whose time is the opening instant (not the wall clock), with random low bits.
@@ -894,35 +985,46 @@ pub(crate) fn case_id(at: DateTime<FixedOffset>) -> String {
     Uuid::new_v7(timestamp).to_string()
 }
 
-/// The stored rows of `events`, chained on from `previous` at position `first`, and the new head.
+/// The stored rows and records of `events`, chained on from `previous` at position `first`, and
+/// the new head. The opening record (position 0) names the case: `workflow`'s id, version and
+/// content hash, and `number`.
 pub(crate) fn chain(
     workflow: &Workflow,
     case_id: &str,
     first: u64,
     previous: &[u8; 32],
     events: &[Event],
-) -> (Vec<EventRow>, [u8; 32]) {
+    number: &str,
+) -> (Vec<EventRow>, Vec<EventRecord>, [u8; 32]) {
     let mut head = *previous;
+    let mut records = Vec::with_capacity(events.len());
     let rows = events
         .iter()
         .enumerate()
         .map(|(offset, event)| {
             let sequence = first + offset as u64;
-            let record = EventRecord::of(workflow, event).canonical_json();
-            let hash = event_hash(&head, case_id, sequence, &record);
+            let mut record = EventRecord::of(workflow, event);
+            if sequence == 0
+                && let RecordKind::Opened { case, .. } = &mut record.kind
+            {
+                *case = Some(CaseIdentity::of(workflow, number));
+            }
+            let canonical = record.canonical_json();
+            let hash = event_hash(&head, case_id, sequence, &canonical);
             let row = EventRow {
                 sequence,
                 at: event.at.to_rfc3339(),
-                record,
+                record: canonical,
                 previous_hash: hex(&head),
                 hash: hex(&hash),
                 hash_algorithm: EVENT_HASH_ALGORITHM.to_owned(),
             };
+            records.push(record);
             head = hash;
             row
         })
         .collect();
-    (rows, head)
+    (rows, records, head)
 }
 
 pub(crate) fn parse_hash(text: &str) -> Option<[u8; 32]> {

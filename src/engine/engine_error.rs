@@ -49,6 +49,17 @@ pub enum EngineError {
         "this store counts dates after the calendar's data as `{store}`; it was set on the store's first use and is not mixed with `{requested}` (drop --beyond-data / RENEWFLOW_BEYOND_DATA, or use another store)"
     )]
     PolicyMismatch { store: BeyondData, requested: BeyondData },
+    /// An idempotency key sent again with another request; nothing was written.
+    #[error(
+        "idempotency key `{key}` was first used for {first}; this request is {now}; use a new key for a new request"
+    )]
+    KeyReused { key: String, first: String, now: String },
+    /// A deployment whose stored files no longer give the rules it was deployed with: they were
+    /// changed behind the engine, and no case is read or acted on under them.
+    #[error(
+        "deployment {key} ({workflow} {version}) was changed behind the engine: its stored files give content hash {computed}, it was deployed as {stored}; nothing is done under it (run `renewflow verify`)"
+    )]
+    DeploymentAltered { key: i64, workflow: String, version: String, stored: String, computed: String },
 }
 
 impl EngineError {
@@ -57,7 +68,7 @@ impl EngineError {
     pub fn is_refusal(&self) -> bool {
         match self {
             EngineError::Rejected(rejection) => !rejection.is_input_error(),
-            EngineError::Conflict { .. } => true,
+            EngineError::Conflict { .. } | EngineError::KeyReused { .. } => true,
             _ => false,
         }
     }

@@ -73,7 +73,7 @@ pub(crate) fn imported_case(
         replay.apply(workflow, event, calendar.zone()).map_err(|error| EngineError::history(&number, &error))?;
     }
     let genesis = import_genesis_hash(&id, &import.imported_at, &import.log_hash, &findings);
-    let (rows, head) = chain(workflow, &id, 0, &genesis, &events);
+    let (rows, _, head) = chain(workflow, &id, 0, &genesis, &events, &number);
     let derived = derive(workflow, calendar, &replay);
     let case = CaseRow {
         id,

@@ -7,6 +7,7 @@ mod derived;
 #[allow(clippy::module_inception)] // named after its type, `Engine`
 mod engine;
 mod engine_error;
+mod idempotency;
 mod import;
 mod stored_sources;
 mod verify;
@@ -22,5 +23,7 @@ pub use import::{CaseHistory, ImportEntry, ImportRequest};
 pub use verify::{BrokenChain, Mismatch};
 pub use watch::WatchRow;
 
+#[cfg(test)]
+mod integrity_tests;
 #[cfg(test)]
 mod tests;

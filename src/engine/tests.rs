@@ -47,7 +47,16 @@ fn act(action: &str, role: &str, day: &str) -> Command {
 fn dump(engine: &Engine<SqliteStore>) -> String {
     let connection = engine.store().connection();
     let mut out = String::new();
-    for table in ["deployments", "cases", "events", "idempotency_keys", "open_clocks", "imports", "imported_cases"] {
+    for table in [
+        "deployments",
+        "cases",
+        "events",
+        "idempotency_answers",
+        "case_number_sequences",
+        "open_clocks",
+        "imports",
+        "imported_cases",
+    ] {
         let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
         let columns = statement.column_count();
         let rows = statement

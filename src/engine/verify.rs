@@ -1,17 +1,22 @@
-//! `verify` and `check` over the whole store. `verify` recomputes every case's hash chain from its
-//! stored records and names the first broken link; `check` folds every history again and compares
-//! the derived data the store keeps (configuration, finish, open clocks) with the fold. `verify`
-//! also checks the chain of calendar installations; `check` says when the derived data was
-//! computed with other calendar data than the engine counts on.
+//! `verify` and `check` over the whole store, each reading one snapshot (so writers appending
+//! meanwhile never show as damage). `verify` recomputes every deployment's content hash from its
+//! stored files and every case's hash chain from its stored records, names the first broken
+//! link, compares what the case row says (workflow, deployment, number, first and last instant,
+//! version, head) with the chain, and names events whose case row is missing; it also checks the
+//! chain of calendar installations. `check` folds every history again and compares the derived
+//! data the store keeps (configuration, finish, open clocks) with the fold, and says when the
+//! derived data was computed with other calendar data than the engine counts on.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use super::derived::derive;
-use super::engine::{Engine, parse_hash};
+use super::engine::{Engine, load_deployment, parse_hash};
 use super::engine_error::EngineError;
 use crate::core::case::{EVENT_HASH_ALGORITHM, EventRecord, GENESIS_HASH, event_hash, import_genesis_hash};
 use crate::core::workflow::hex;
-use crate::store::{CaseRow, EventRow, Store};
+use crate::store::{CaseRow, DeploymentRow, EventRow, Store};
 
 /// A case whose chain does not verify, at its first broken link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -74,13 +79,44 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn verify(&self) -> Result<Vec<BrokenChain>, EngineError> {
+        self.store().begin_snapshot()?;
+        let verified = self.verify_snapshot();
+        self.store().end_snapshot()?;
+        verified
+    }
+
+    fn verify_snapshot(&self) -> Result<Vec<BrokenChain>, EngineError> {
         let mut broken = Vec::new();
+        // The rules every case runs under: the stored files must still give the content hash
+        // they were deployed with.
+        let mut deployments = HashMap::new();
+        for deployment in self.store().deployments()? {
+            if let Err(error) = load_deployment(&deployment, self.calendars()) {
+                broken.push(BrokenChain {
+                    case_id: format!("deployment-{}", deployment.key),
+                    number: format!("deployment {} ({} {})", deployment.key, deployment.workflow, deployment.version),
+                    sequence: None,
+                    reason: error.to_string(),
+                });
+            }
+            deployments.insert(deployment.key, deployment);
+        }
         for case in self.store().cases()? {
             let events = self.store().events(&case.id)?;
             let genesis = self.genesis_of(&case.id)?;
-            if let Some((sequence, reason)) = first_broken_link(&case, &events, &genesis) {
+            let found = first_broken_link(&case, &events, &genesis)
+                .or_else(|| case_row_differs(&case, &events, deployments.get(&case.deployment)));
+            if let Some((sequence, reason)) = found {
                 broken.push(BrokenChain { case_id: case.id, number: case.number, sequence, reason });
             }
+        }
+        for (case_id, count) in self.store().orphan_events()? {
+            broken.push(BrokenChain {
+                case_id,
+                number: "(no case row)".to_owned(),
+                sequence: None,
+                reason: format!("{count} event(s) whose case row is missing (deleted behind the engine)"),
+            });
         }
         // The calendar data the cases are counted on is chained too.
         for install in self.verify_calendar_installs()? {
@@ -188,6 +224,13 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn verify_heads(&self, heads: &[(String, u64, String)]) -> Result<Vec<BrokenChain>, EngineError> {
+        self.store().begin_snapshot()?;
+        let verified = self.verify_heads_snapshot(heads);
+        self.store().end_snapshot()?;
+        verified
+    }
+
+    fn verify_heads_snapshot(&self, heads: &[(String, u64, String)]) -> Result<Vec<BrokenChain>, EngineError> {
         let mut broken = Vec::new();
         for (case_id, version, head) in heads {
             let number = self.store().case(case_id)?.map(|case| case.number).unwrap_or_default();
@@ -260,6 +303,13 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn check(&mut self) -> Result<Vec<Mismatch>, EngineError> {
+        self.store().begin_snapshot()?;
+        let checked = self.check_snapshot();
+        self.store().end_snapshot()?;
+        checked
+    }
+
+    fn check_snapshot(&mut self) -> Result<Vec<Mismatch>, EngineError> {
         let mut mismatches = Vec::new();
         if let Some((stored, current)) = self.stale_calendar()? {
             mismatches.push(Mismatch {
@@ -325,6 +375,54 @@ impl<S: Store> Engine<S> {
             None => Genesis { hash: GENESIS_HASH, imported: false },
         })
     }
+}
+
+/// How a case row differs from the chain it heads: the case its opening record names (workflow,
+/// number, and the version and content hash of the rules, which must be the row's deployment's),
+/// and the instants of its first and last events.
+fn case_row_differs(
+    case: &CaseRow,
+    events: &[EventRow],
+    deployment: Option<&DeploymentRow>,
+) -> Option<(Option<u64>, String)> {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return Some((None, "the case has no events".to_owned()));
+    };
+    let record = EventRecord::parse(&first.record).ok()?;
+    let Some(identity) = record.identity() else {
+        return Some((
+            Some(0),
+            "its opening does not name the case (workflow, version, content hash and number)".to_owned(),
+        ));
+    };
+    let Some(deployment) = deployment else {
+        return Some((None, format!("the case row names deployment {}, which is not in the store", case.deployment)));
+    };
+    let differs = |what: &str, row: &str, chain: &str| {
+        Some((None, format!("the case row's {what} is `{row}`, its opening names `{chain}`")))
+    };
+    if case.number != identity.number {
+        return differs("number", &case.number, &identity.number);
+    }
+    if case.workflow != identity.workflow {
+        return differs("workflow", &case.workflow, &identity.workflow);
+    }
+    let rules = |workflow: &str, version: &str, hash: &str| format!("{workflow} {version} ({hash})");
+    let named = rules(&identity.workflow, &identity.version, &identity.content_hash);
+    let deployed = rules(&deployment.workflow, &deployment.version, &deployment.content_hash);
+    if named != deployed {
+        return Some((
+            None,
+            format!("the case row's deployment {} is {deployed}, its opening names {named}", deployment.key),
+        ));
+    }
+    if case.opened_at != first.at {
+        return differs("opening instant", &case.opened_at, &first.at);
+    }
+    if case.last_at != last.at {
+        return differs("last instant", &case.last_at, &last.at);
+    }
+    None
 }
 
 /// The first link of a case's chain that does not verify, with the reason.

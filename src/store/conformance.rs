@@ -3,7 +3,7 @@
 //! on a file). What is checked is the contract the engine relies on, not any SQL.
 
 use super::{
-    Append, CaseRow, Derived, EventRow, ImportItem, ImportedCase, NewCase, NewDeployment, NewImport, OPENING_SCOPE,
+    Append, CaseRow, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase, NewCase, NewDeployment, NewImport,
     OpenClockRow, SourceFile, Store, StoreError,
 };
 
@@ -15,6 +15,8 @@ pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
     idempotency_answers_are_kept(&mut make());
     open_clocks_are_replaced_and_queried_by_date(&mut make());
     cases_are_found_and_counted(&mut make());
+    automatic_numbers_are_distinct_and_skip_chosen_ones(&mut make());
+    a_snapshot_reads_one_state(&mut make());
     imports_create_cases_skip_taken_numbers_and_are_all_or_nothing(&mut make());
 }
 
@@ -157,10 +159,17 @@ fn idempotency_answers_are_kept<S: Store>(store: &mut S) {
             case: &new,
             events: &first,
             derived: &derived(&[]),
-            idempotency: Some(("open-1", "answer-0")),
+            idempotency: Some(("open-1", "request-0")),
         })
         .expect("create");
-    assert_eq!(store.answer(OPENING_SCOPE, "open-1").expect("answer"), Some((1, "answer-0".to_owned())));
+    let answer = |key: &str, case_id: &str, first_sequence: u64, version: u64, request: &str| IdempotencyRow {
+        key: key.to_owned(),
+        request: request.to_owned(),
+        case_id: case_id.to_owned(),
+        first_sequence,
+        version,
+    };
+    assert_eq!(store.answer("open-1").expect("answer"), Some(answer("open-1", "c1", 0, 1, "request-0")));
     let events = [event(1, "2026-03-03T09:00:00+08:00")];
     let append = Append {
         case_id: "c1",
@@ -171,11 +180,26 @@ fn idempotency_answers_are_kept<S: Store>(store: &mut S) {
         last_at: "2026-03-03T09:00:00+08:00",
         derived: &derived(&[]),
         open_clocks_changed: true,
-        idempotency: Some(("k", "answer-1")),
+        idempotency: Some(("k", "request-1")),
     };
     store.append(&append).expect("append");
-    assert_eq!(store.answer("c1", "k").expect("answer"), Some((2, "answer-1".to_owned())));
-    assert_eq!(store.answer("c1", "other").expect("answer"), None);
+    assert_eq!(store.answer("k").expect("answer"), Some(answer("k", "c1", 1, 2, "request-1")));
+    assert_eq!(store.answer("other").expect("answer"), None);
+    // A key used already is refused before anything else is looked at, and nothing is written.
+    let again = store.append(&Append { expected_version: 2, previous_head_hash: "h1", ..append.clone() });
+    assert!(matches!(again, Err(StoreError::KeyTaken { .. })), "append: a used key is refused: {again:?}");
+    let stale = store.append(&append);
+    assert!(matches!(stale, Err(StoreError::KeyTaken { .. })), "append: a used key comes before the version");
+    assert_eq!(store.case("c1").expect("read").expect("case").version, 2, "append: nothing written");
+    let other = case("c2", row.key, "N-2");
+    let opened = store.create_case(&NewCase {
+        case: &other,
+        events: &first,
+        derived: &derived(&[]),
+        idempotency: Some(("k", "request-2")),
+    });
+    assert!(matches!(opened, Err(StoreError::KeyTaken { .. })), "create: keys are one namespace");
+    assert!(store.case("c2").expect("read").is_none(), "create: nothing written");
 }
 
 fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
@@ -238,8 +262,6 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
 fn cases_are_found_and_counted<S: Store>(store: &mut S) {
     open(store, "c1", "N-1");
     open(store, "c2", "N-2");
-    assert_eq!(store.case_count("w").expect("count"), 2);
-    assert_eq!(store.case_count("other").expect("count"), 0);
     assert_eq!(store.cases_numbered("N-2").expect("numbered").len(), 1);
     assert_eq!(store.cases().expect("all").iter().map(|case| case.number.as_str()).collect::<Vec<_>>(), ["N-1", "N-2"]);
 }
@@ -294,4 +316,25 @@ fn imports_create_cases_skip_taken_numbers_and_are_all_or_nothing<S: Store>(stor
     assert_eq!(store.import_mark("c2").expect("mark").map(|mark| mark.findings.len()), Some(0));
     assert!(store.import_mark("c1").expect("mark").is_none(), "import: a case opened live has no mark");
     assert_eq!(store.imports().expect("imports"), [row], "import: recorded as made");
+}
+
+fn automatic_numbers_are_distinct_and_skip_chosen_ones<S: Store>(store: &mut S) {
+    let first = store.reserve_case_number("w", "2026-").expect("reserve");
+    assert_eq!(first, "2026-00001");
+    // A number chosen by hand where the sequence would go next is skipped, not reused.
+    open(store, "c1", "2026-00002");
+    assert_eq!(store.reserve_case_number("w", "2026-").expect("reserve"), "2026-00003");
+    // A number given out and not used is not given again.
+    assert_eq!(store.reserve_case_number("w", "2026-").expect("reserve"), "2026-00004");
+    assert_eq!(store.reserve_case_number("w", "2027-").expect("reserve"), "2027-00001", "one sequence per prefix");
+    assert_eq!(store.reserve_case_number("v", "2026-").expect("reserve"), "2026-00001", "one per workflow");
+}
+
+fn a_snapshot_reads_one_state<S: Store>(store: &mut S) {
+    open(store, "c1", "N-1");
+    store.begin_snapshot().expect("begin");
+    assert_eq!(store.cases().expect("cases").len(), 1);
+    store.end_snapshot().expect("end");
+    store.end_snapshot().expect("ending twice is harmless");
+    assert!(store.orphan_events().expect("orphans").is_empty(), "no orphans in a sound store");
 }

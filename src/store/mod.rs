@@ -13,14 +13,11 @@ mod sqlite_store;
 mod store_error;
 
 pub use rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark,
-    ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, IdempotencyRow, ImportItem,
+    ImportMark, ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
-
-/// The idempotency scope of case openings (a case id is not known before).
-pub const OPENING_SCOPE: &str = "*";
 
 /// What the engine needs from a database.
 pub trait Store {
@@ -52,7 +49,8 @@ pub trait Store {
     fn deployments(&self) -> Result<Vec<DeploymentRow>, StoreError>;
 
     /// Creates a case with its first events, atomically. A taken (workflow, number) is a
-    /// [`StoreError::NumberTaken`].
+    /// [`StoreError::NumberTaken`]; an idempotency key already used (checked first, inside the
+    /// transaction) is a [`StoreError::KeyTaken`].
     ///
     /// # Errors
     ///
@@ -60,7 +58,9 @@ pub trait Store {
     fn create_case(&mut self, case: &NewCase<'_>) -> Result<(), StoreError>;
 
     /// Appends events at the expected version, atomically with the case row, its derived data
-    /// and the idempotency answer. Another writer first: [`StoreError::Conflict`].
+    /// and the idempotency key. An idempotency key already used (checked first, inside the
+    /// transaction, so a concurrent retry learns it was answered): [`StoreError::KeyTaken`];
+    /// another writer first: [`StoreError::Conflict`].
     ///
     /// # Errors
     ///
@@ -81,12 +81,15 @@ pub trait Store {
     /// [`StoreError`].
     fn cases_numbered(&self, number: &str) -> Result<Vec<CaseRow>, StoreError>;
 
-    /// How many cases a workflow id has.
+    /// Allocates the next automatic case number of a workflow for `prefix`: `{prefix}{n:05}` for
+    /// the smallest `n` after the last one given that no case of the workflow has, atomically,
+    /// so concurrent callers get distinct numbers. A number given and then not used is not
+    /// given again.
     ///
     /// # Errors
     ///
     /// [`StoreError`].
-    fn case_count(&self, workflow: &str) -> Result<u64, StoreError>;
+    fn reserve_case_number(&mut self, workflow: &str, prefix: &str) -> Result<String, StoreError>;
 
     /// Every case, by workflow and number.
     ///
@@ -102,12 +105,39 @@ pub trait Store {
     /// [`StoreError`].
     fn events(&self, case_id: &str) -> Result<Vec<EventRow>, StoreError>;
 
-    /// The answer given to an idempotency key: the case version after it, and the answer.
+    /// What an idempotency key was used for, and the events it answered with.
     ///
     /// # Errors
     ///
     /// [`StoreError`].
-    fn answer(&self, scope: &str, key: &str) -> Result<Option<(u64, String)>, StoreError>;
+    fn answer(&self, key: &str) -> Result<Option<IdempotencyRow>, StoreError>;
+
+    /// Events whose case row is missing: (case id, how many), by case id.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn orphan_events(&self) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// Starts reading from one snapshot: every read until [`Store::end_snapshot`] sees the store
+    /// as it was at the first of them, whatever other writers append meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn begin_snapshot(&self) -> Result<(), StoreError>;
+
+    /// Ends the snapshot [`Store::begin_snapshot`] started.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn end_snapshot(&self) -> Result<(), StoreError>;
+
+    /// Whether the store was opened to read only (nothing may be written, not even a setting).
+    fn is_read_only(&self) -> bool {
+        false
+    }
 
     /// The open clocks of a case.
     ///

@@ -79,8 +79,20 @@ pub struct NewCase<'a> {
     pub case: &'a CaseRow,
     pub events: &'a [EventRow],
     pub derived: &'a Derived,
-    /// (key, answer) under [`super::OPENING_SCOPE`].
+    /// (key, request): the idempotency key and the request's canonical JSON.
     pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+/// An idempotency key as stored: the request it was first used for and the events its answer
+/// names (`first_sequence` up to `version`, exclusive, of `case_id`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyRow {
+    pub key: String,
+    /// The request's canonical JSON; empty when the store did not record it (schema 5).
+    pub request: String,
+    pub case_id: String,
+    pub first_sequence: u64,
+    pub version: u64,
 }
 
 /// Events to append to a case at an expected version.
@@ -96,7 +108,7 @@ pub struct Append<'a> {
     pub derived: &'a Derived,
     /// False when `derived.open_clocks` are the rows already stored (the store may skip them).
     pub open_clocks_changed: bool,
-    /// (key, answer), scoped to the case.
+    /// (key, request): the idempotency key and the request's canonical JSON.
     pub idempotency: Option<(&'a str, &'a str)>,
 }
 

@@ -1,26 +1,30 @@
 //! `SqliteStore`: the embedded default. WAL, foreign keys on, `synchronous = NORMAL` (a commit
 //! survives a process crash; a power cut may lose the last commits but never corrupts), schema
-//! from `migrations/` applied with `rusqlite_migration`.
+//! from `migrations/` applied in one `IMMEDIATE` transaction, so processes that open a new store
+//! at once migrate it once. A store can also be opened to read only (`open_read_only`), for an
+//! archived copy on a read-only file, directory or mount.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{Connection, MAIN_DB, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
+use super::Store;
 use super::rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, ImportItem, ImportMark,
-    ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, IdempotencyRow, ImportItem,
+    ImportMark, ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
-use super::{OPENING_SCOPE, Store};
 
-pub(crate) const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/0001_init.sql")),
-    M::up(include_str!("../../migrations/0002_drop_write_heavy_indexes.sql")),
-    M::up(include_str!("../../migrations/0003_cases_by_number.sql")),
-    M::up(include_str!("../../migrations/0004_imports.sql")),
-    M::up(include_str!("../../migrations/0005_store_calendar.sql")),
+/// The schema, one file per version, applied in order; never edited once shipped.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_drop_write_heavy_indexes.sql"),
+    include_str!("../../migrations/0003_cases_by_number.sql"),
+    include_str!("../../migrations/0004_imports.sql"),
+    include_str!("../../migrations/0005_store_calendar.sql"),
+    include_str!("../../migrations/0006_idempotency_and_numbers.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -41,6 +45,7 @@ const CASE_COLUMNS: &str =
 /// A case store in one SQLite file (or in memory, for tests).
 pub struct SqliteStore {
     connection: Connection,
+    read_only: bool,
 }
 
 impl SqliteStore {
@@ -67,7 +72,105 @@ impl SqliteStore {
         let shown = path.display().to_string();
         let connection = Connection::open(path)
             .map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?;
+        // SQLite opens a file it may not write read-only without saying so; every write would
+        // then fail with "attempt to write a readonly database".
+        if connection.is_readonly(MAIN_DB)? {
+            return Err(StoreError::ReadOnly { path: shown });
+        }
         SqliteStore::prepare(connection, &shown, true)
+    }
+
+    /// Opens an existing store to read only: nothing is created, migrated or written, so a copy
+    /// on a read-only file, directory or mount can be read. When even SQLite's shared-memory
+    /// file cannot be made (a read-only directory), the file is read as `immutable`, which is
+    /// safe only because no write-ahead log is waiting beside it (checked).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoStore`] for a missing or empty file or a database that is not a store,
+    /// [`StoreError::OlderSchema`] and [`StoreError::NewerSchema`], [`StoreError::Open`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use renewflow::store::{SqliteStore, Store, StoreError};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let directory = tempfile::tempdir()?;
+    /// let path = directory.path().join("cases.db");
+    /// // Reading never creates a store.
+    /// assert!(matches!(SqliteStore::open_read_only(&path), Err(StoreError::NoStore { .. })));
+    /// drop(SqliteStore::open(&path)?);
+    /// let store = SqliteStore::open_read_only(&path)?;
+    /// assert!(store.is_read_only() && store.cases()?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let no_store = |reason: &str| StoreError::NoStore { path: shown.clone(), reason: reason.to_owned() };
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(no_store(
+                    "the file does not exist (check `--db` or `RENEWFLOW_DB`; `renewflow workflow deploy` creates a store)",
+                ));
+            }
+            Err(error) => return Err(StoreError::Open { path: shown, message: error.to_string() }),
+        };
+        if !metadata.is_file() {
+            return Err(no_store("it is not a regular file"));
+        }
+        if metadata.len() == 0 {
+            return Err(no_store("the file is empty (a store is created by a command that writes)"));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let uri = |immutable: bool| {
+            let mut uri = String::from("file:");
+            for byte in path.as_os_str().as_encoded_bytes() {
+                // Percent-encoded where a URI would read the byte otherwise (UTF-8 names too).
+                match byte {
+                    b'%' | b'?' | b'#' | 0..=0x20 | 0x7f.. => {
+                        let _ = write!(uri, "%{byte:02X}");
+                    }
+                    _ => uri.push(char::from(*byte)),
+                }
+            }
+            uri.push_str(if immutable { "?mode=ro&immutable=1" } else { "?mode=ro" });
+            uri
+        };
+        let open = |immutable: bool| -> Result<(Connection, i64), rusqlite::Error> {
+            let connection = Connection::open_with_flags(uri(immutable), flags)?;
+            connection.busy_timeout(BUSY_TIMEOUT)?;
+            let found = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            Ok((connection, found))
+        };
+        let (connection, found) = match open(false) {
+            Ok(opened) => opened,
+            Err(first) => {
+                let wal = std::path::PathBuf::from(format!("{shown}-wal"));
+                if std::fs::metadata(&wal).is_ok_and(|wal| wal.len() > 0) {
+                    return Err(StoreError::Open {
+                        path: shown,
+                        message: format!(
+                            "{first}; its write-ahead log `{}` holds commits that only a writable copy can read",
+                            wal.display()
+                        ),
+                    });
+                }
+                open(true).map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?
+            }
+        };
+        if found == 0 {
+            return Err(no_store("the database is not a renewflow case store (it has no schema)"));
+        }
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: shown, found, supported: SCHEMA_VERSION });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema { path: shown, found, supported: SCHEMA_VERSION });
+        }
+        Ok(SqliteStore { connection, read_only: true })
     }
 
     /// A store in memory, gone when dropped.
@@ -105,10 +208,10 @@ impl SqliteStore {
         }
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut connection)
-            .map_err(|error| StoreError::Open { path: path.to_owned(), message: error.to_string() })?;
-        Ok(SqliteStore { connection })
+        if found < SCHEMA_VERSION {
+            migrate(&mut connection, path)?;
+        }
+        Ok(SqliteStore { connection, read_only: false })
     }
 
     /// The connection, for tests that tamper behind the engine's back.
@@ -223,6 +326,50 @@ impl SqliteStore {
     }
 }
 
+/// Brings the schema up to date in one `IMMEDIATE` transaction: the version is read again under
+/// the write lock, so when several processes open a new store at once one migrates it and the
+/// others find it done.
+fn migrate(connection: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_owned(), found, supported: SCHEMA_VERSION });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        transaction.execute_batch(migration).map_err(|error| StoreError::Open {
+            path: path.to_owned(),
+            message: format!("schema version {}: {error}", index + 1),
+        })?;
+    }
+    transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    transaction.commit()?;
+    Ok(())
+}
+
+/// Whether `key` is taken, read inside a write transaction.
+fn key_taken(transaction: &rusqlite::Transaction<'_>, key: &str) -> Result<bool, StoreError> {
+    Ok(transaction
+        .prepare_cached("SELECT 1 FROM idempotency_answers WHERE key = ?1")?
+        .query_row([key], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn insert_answer(
+    transaction: &rusqlite::Transaction<'_>,
+    (key, request): (&str, &str),
+    case_id: &str,
+    first_sequence: u64,
+    version: u64,
+) -> Result<(), StoreError> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO idempotency_answers (key, request, case_id, first_sequence, version) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![key, request, case_id, first_sequence as i64, version as i64])?;
+    Ok(())
+}
+
 fn case_row(row: &Row<'_>) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
         id: row.get(0)?,
@@ -305,14 +452,16 @@ impl Store for SqliteStore {
     fn create_case(&mut self, new: &NewCase<'_>) -> Result<(), StoreError> {
         let case = new.case;
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some((key, _)) = new.idempotency
+            && key_taken(&transaction, key)?
+        {
+            return Err(StoreError::KeyTaken { key: key.to_owned() });
+        }
         SqliteStore::insert_case(&transaction, case, new.derived, false)?;
         SqliteStore::insert_events(&transaction, &case.id, new.events)?;
         SqliteStore::write_derived(&transaction, &case.id, new.derived)?;
-        if let Some((key, answer)) = new.idempotency {
-            transaction.execute(
-                "INSERT INTO idempotency_keys (case_id, key, version, answer) VALUES (?1, ?2, ?3, ?4)",
-                params![OPENING_SCOPE, key, case.version as i64, answer],
-            )?;
+        if let Some(idempotency) = new.idempotency {
+            insert_answer(&transaction, idempotency, &case.id, 0, case.version)?;
         }
         transaction.commit()?;
         Ok(())
@@ -320,6 +469,11 @@ impl Store for SqliteStore {
 
     fn append(&mut self, append: &Append<'_>) -> Result<(), StoreError> {
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some((key, _)) = append.idempotency
+            && key_taken(&transaction, key)?
+        {
+            return Err(StoreError::KeyTaken { key: key.to_owned() });
+        }
         let new_version = append.expected_version + append.events.len() as u64;
         let updated = transaction
             .prepare_cached(
@@ -360,11 +514,8 @@ impl Store for SqliteStore {
         if append.open_clocks_changed {
             SqliteStore::write_derived(&transaction, append.case_id, append.derived)?;
         }
-        if let Some((key, answer)) = append.idempotency {
-            transaction.execute(
-                "INSERT INTO idempotency_keys (case_id, key, version, answer) VALUES (?1, ?2, ?3, ?4)",
-                params![append.case_id, key, new_version as i64, answer],
-            )?;
+        if let Some(idempotency) = append.idempotency {
+            insert_answer(&transaction, idempotency, append.case_id, append.expected_version, new_version)?;
         }
         transaction.commit()?;
         Ok(())
@@ -381,11 +532,35 @@ impl Store for SqliteStore {
         Ok(statement.query_map([number], case_row)?.collect::<Result<_, _>>()?)
     }
 
-    fn case_count(&self, workflow: &str) -> Result<u64, StoreError> {
-        let count: i64 =
-            self.connection
-                .query_row("SELECT count(*) FROM cases WHERE workflow = ?1", [workflow], |row| row.get(0))?;
-        Ok(count as u64)
+    fn reserve_case_number(&mut self, workflow: &str, prefix: &str) -> Result<String, StoreError> {
+        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut last: i64 = transaction
+            .query_row(
+                "SELECT last FROM case_number_sequences WHERE workflow = ?1 AND prefix = ?2",
+                [workflow, prefix],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        let number = loop {
+            last += 1;
+            let number = format!("{prefix}{last:05}");
+            let taken = transaction
+                .prepare_cached("SELECT 1 FROM cases WHERE workflow = ?1 AND number = ?2")?
+                .query_row([workflow, number.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !taken {
+                break number;
+            }
+        };
+        transaction.execute(
+            "INSERT INTO case_number_sequences (workflow, prefix, last) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (workflow, prefix) DO UPDATE SET last = excluded.last",
+            params![workflow, prefix, last],
+        )?;
+        transaction.commit()?;
+        Ok(number)
     }
 
     fn cases(&self) -> Result<Vec<CaseRow>, StoreError> {
@@ -412,15 +587,50 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn answer(&self, scope: &str, key: &str) -> Result<Option<(u64, String)>, StoreError> {
+    fn answer(&self, key: &str) -> Result<Option<IdempotencyRow>, StoreError> {
         Ok(self
             .connection
-            .query_row(
-                "SELECT version, answer FROM idempotency_keys WHERE case_id = ?1 AND key = ?2",
-                params![scope, key],
-                |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
-            )
+            .prepare_cached(
+                "SELECT key, request, case_id, first_sequence, version FROM idempotency_answers WHERE key = ?1",
+            )?
+            .query_row([key], |row| {
+                Ok(IdempotencyRow {
+                    key: row.get(0)?,
+                    request: row.get(1)?,
+                    case_id: row.get(2)?,
+                    first_sequence: row.get::<_, i64>(3)? as u64,
+                    version: row.get::<_, i64>(4)? as u64,
+                })
+            })
             .optional()?)
+    }
+
+    fn orphan_events(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT case_id, count(*) FROM events WHERE case_id NOT IN (SELECT id FROM cases) \
+             GROUP BY case_id ORDER BY case_id",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn begin_snapshot(&self) -> Result<(), StoreError> {
+        // A deferred transaction's first read fixes the snapshot (WAL keeps it while writers
+        // append); reading a table now makes that first read this one.
+        self.connection.execute_batch("BEGIN DEFERRED")?;
+        self.connection.query_row("SELECT count(*) FROM deployments", [], |row| row.get::<_, i64>(0))?;
+        Ok(())
+    }
+
+    fn end_snapshot(&self) -> Result<(), StoreError> {
+        if !self.connection.is_autocommit() {
+            self.connection.execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     fn open_clocks(&self, case_id: &str) -> Result<Vec<OpenClockRow>, StoreError> {

@@ -6,6 +6,10 @@ pub enum StoreError {
     /// Another writer appended first.
     #[error("case `{case}` is at version {actual}, not {expected}; read it again and retry")]
     Conflict { case: String, expected: u64, actual: u64 },
+    /// The idempotency key was used first by another write (a concurrent retry, or another
+    /// request): read its answer with [`super::Store::answer`].
+    #[error("idempotency key `{key}` is already used")]
+    KeyTaken { key: String },
     #[error("case number `{number}` is already used in workflow `{workflow}`")]
     NumberTaken { workflow: String, number: String },
     #[error("workflow `{workflow}` version `{version}` is already deployed with different content ({content_hash})")]
@@ -20,6 +24,21 @@ pub enum StoreError {
         "the database `{path}` has schema version {found}, newer than this renewflow's {supported}; use a newer renewflow"
     )]
     NewerSchema { path: String, found: i64, supported: i64 },
+    /// A store that can be read but not written (a read-only file, directory or mount).
+    #[error(
+        "the case store `{path}` is read-only (its file, directory or mount cannot be written): it can be read \
+         (`case list`, `case show`, `case history`, `case timing`, `watch`, `verify`, `check`), not changed"
+    )]
+    ReadOnly { path: String },
+    /// Nothing to read: no file, an empty file, or a database that is not a renewflow store.
+    #[error("there is no case store at `{path}`: {reason}")]
+    NoStore { path: String, reason: String },
+    /// A store at an older schema opened only to read: upgrading it would write.
+    #[error(
+        "the case store `{path}` has schema version {found}, older than this renewflow's {supported}, and is \
+         opened read-only; open it once with a command that writes (or a writable copy) to upgrade it"
+    )]
+    OlderSchema { path: String, found: i64, supported: i64 },
     #[error("the database `{path}` cannot be opened: {message}")]
     Open { path: String, message: String },
     #[error("database error: {0}")]

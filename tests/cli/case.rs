@@ -133,7 +133,7 @@ fn exported_chain_heads_catch_a_history_rewritten_with_fresh_hashes() {
             rusqlite::params![rewritten, hash],
         )
         .unwrap();
-    connection.execute("UPDATE cases SET head_hash = ?1", [&hash]).unwrap();
+    connection.execute("UPDATE cases SET head_hash = ?1, last_at = '2026-03-02T10:00:00+08:00'", [&hash]).unwrap();
     drop(connection);
 
     // Without the heads the rewrite is consistent; with them it is named.

@@ -25,8 +25,11 @@ pub struct EventRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecordKind {
-    /// Attribute values by name, in declaration order.
+    /// Attribute values by name, in declaration order. A stored case's opening also names the
+    /// case (`case`), so its hash chain pins the rules it runs under and its number.
     Opened {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case: Option<CaseIdentity>,
         attributes: Vec<(String, Json)>,
     },
     AttributeSet {
@@ -51,6 +54,39 @@ pub enum RecordKind {
     },
 }
 
+/// What identifies a stored case, written into its opening record: the workflow version it runs
+/// under (with the content hash of its rules) and its number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseIdentity {
+    pub workflow: String,
+    pub version: String,
+    /// The deployment's content hash (hex), as `Workflow::content_hash_hex` gives it.
+    pub content_hash: String,
+    pub number: String,
+}
+
+impl CaseIdentity {
+    /// The identity of case `number` under `workflow`.
+    pub fn of(workflow: &Workflow, number: &str) -> CaseIdentity {
+        CaseIdentity {
+            workflow: workflow.id().to_owned(),
+            version: workflow.version().to_owned(),
+            content_hash: workflow.content_hash_hex(),
+            number: number.to_owned(),
+        }
+    }
+}
+
+impl EventRecord {
+    /// The case this opening record names, if it is an opening that names one.
+    pub fn identity(&self) -> Option<&CaseIdentity> {
+        match &self.kind {
+            RecordKind::Opened { case, .. } => case.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// A stored event that does not fit its workflow version.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
@@ -71,6 +107,7 @@ impl EventRecord {
     pub fn of(workflow: &Workflow, event: &Event) -> EventRecord {
         let kind = match &event.kind {
             EventKind::Opened { attributes } => RecordKind::Opened {
+                case: None,
                 attributes: attributes
                     .iter()
                     .map(|(attribute, value)| {
@@ -138,7 +175,7 @@ impl EventRecord {
         let state = |name: &str| workflow.state_named(name).ok_or_else(|| unknown("state", name));
         let action = |name: &str| workflow.action_named(name).ok_or_else(|| unknown("action", name));
         let kind = match &self.kind {
-            RecordKind::Opened { attributes } => EventKind::Opened {
+            RecordKind::Opened { attributes, .. } => EventKind::Opened {
                 attributes: attributes
                     .iter()
                     .map(|(name, json)| {

@@ -22,7 +22,7 @@ pub use clock_track::{ClockTrack, LedgerEntry, LedgerKind, Phase, count_unit};
 pub use command::{Command, CommandKind, Opening};
 pub use configuration::Configuration;
 pub use event::{Event, EventKind};
-pub use event_record::{EventRecord, RecordError, RecordKind};
+pub use event_record::{CaseIdentity, EventRecord, RecordError, RecordKind};
 pub use hash_chain::{EVENT_HASH_ALGORITHM, GENESIS_HASH, IMPORT_GENESIS_ALGORITHM, event_hash, import_genesis_hash};
 pub use pause_overrun::{PauseOverrun, pause_overruns};
 pub use rejection::Rejection;

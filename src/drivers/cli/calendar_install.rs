@@ -62,7 +62,7 @@ pub(crate) fn recompute(context: &Context, format: DataFormat) -> anyhow::Result
 
 /// The calendar files installed into the store, oldest first.
 pub(crate) fn installed(context: &Context, format: DataFormat) -> anyhow::Result<i32> {
-    let engine = open_engine(context)?;
+    let engine = super::store::open_engine_to_read(context)?;
     let rows: Vec<Value> = engine
         .calendar_installs()?
         .iter()

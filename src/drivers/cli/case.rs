@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value as Json, json};
 
 use super::format::{DataFormat, due_display, parse_date, record, records};
-use super::store::{now, open_engine, parse_instant};
+use super::store::{now, open_engine, open_engine_to_read, parse_instant};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
@@ -94,7 +94,8 @@ enum CaseCommand {
 
 pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
     let format = context.format.data("case")?;
-    let mut engine = open_engine(context)?;
+    let writes = matches!(args.command, CaseCommand::New { .. } | CaseCommand::Act { .. });
+    let mut engine = if writes { open_engine(context)? } else { open_engine_to_read(context)? };
     let result = match args.command {
         CaseCommand::New { workflow, version, number, attributes, actor, at, idempotency_key } => {
             let opening = CaseOpening {

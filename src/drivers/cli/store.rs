@@ -12,6 +12,17 @@ use crate::store::SqliteStore;
 /// under its policy for dates after the data (`--beyond-data` on its first use; `statutory` by
 /// default), on the calendar data installed in it.
 pub(crate) fn open_engine(context: &Context) -> anyhow::Result<Engine<SqliteStore>> {
+    open_engine_as(context, false)
+}
+
+/// The engine over the store at `--db` opened to read only: a missing or empty file is an error
+/// naming the path (a command that only reads never creates a store), and a store on a
+/// read-only file, directory or mount can be read.
+pub(crate) fn open_engine_to_read(context: &Context) -> anyhow::Result<Engine<SqliteStore>> {
+    open_engine_as(context, true)
+}
+
+fn open_engine_as(context: &Context, read_only: bool) -> anyhow::Result<Engine<SqliteStore>> {
     if let Some(path) = &context.calendar_file {
         anyhow::bail!(
             "a store counts on the calendar data installed in it, so every process and every later run counts \
@@ -20,8 +31,8 @@ pub(crate) fn open_engine(context: &Context) -> anyhow::Result<Engine<SqliteStor
             path.display()
         );
     }
-    let store =
-        SqliteStore::open(&context.db).with_context(|| format!("opening the case store `{}`", context.db.display()))?;
+    let store = if read_only { SqliteStore::open_read_only(&context.db) } else { SqliteStore::open(&context.db) };
+    let store = store.with_context(|| format!("opening the case store `{}`", context.db.display()))?;
     Ok(Engine::open(store, context.calendars.clone(), context.beyond_data)?)
 }
 

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::format::records;
-use super::store::open_engine;
+use super::store::open_engine_to_read;
 use super::{Context, EXIT_FINDINGS, EXIT_OK};
 
 /// `verify` options: export the chain heads, or check the store against exported ones.
@@ -23,7 +23,7 @@ pub(crate) struct VerifyArgs {
 pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     use anyhow::Context as _;
     let format = context.format.data("verify")?;
-    let engine = open_engine(context)?;
+    let engine = open_engine_to_read(context)?;
     let mut broken = engine.verify()?;
     if let Some(path) = &args.heads {
         let text =
@@ -68,7 +68,7 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
 
 pub(crate) fn check(context: &Context) -> anyhow::Result<i32> {
     let format = context.format.data("check")?;
-    let mut engine = open_engine(context)?;
+    let mut engine = open_engine_to_read(context)?;
     let mismatches = engine.check()?;
     let rows: Vec<serde_json::Value> = mismatches
         .iter()

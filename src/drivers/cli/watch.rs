@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::format::{DataFormat, due_display, parse_date, records};
-use super::store::{now, open_engine};
+use super::store::{now, open_engine_to_read};
 use super::{Context, EXIT_OK};
 
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         Some(text) => parse_date(&text)?,
         None => now().date_naive(),
     };
-    let mut engine = open_engine(context)?;
+    let mut engine = open_engine_to_read(context)?;
     let rows: Vec<serde_json::Value> = engine
         .watch(as_of)?
         .into_iter()
