@@ -7,6 +7,7 @@ mod calendar_bulk;
 mod calendar_cross_check;
 mod calendar_install;
 mod case;
+mod concurrency;
 mod demo;
 mod log_generator;
 mod reliability;
