@@ -12,5 +12,6 @@ mod log_generator;
 mod reliability;
 mod simulate;
 mod test;
+mod verify;
 mod workflow;
 mod workflow_fuzz;

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
 //! stay in `core`.
 
+mod atomic_file;
 mod audit;
 mod bulk;
 mod calendar;
