@@ -9,6 +9,7 @@ mod calendar_install;
 mod case;
 mod demo;
 mod log_generator;
+mod output;
 mod reliability;
 mod simulate;
 mod test;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use super::format::{parse_date, push_csv_row, table};
+use super::format::{parse_date, push_csv_row, shown, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
@@ -158,11 +158,11 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             if let (Some(imported), Some(object)) = (&imported, value.as_object_mut()) {
                 object.insert("import".to_owned(), serde_json::to_value(imported)?);
             }
-            format!("{}\n", serde_json::to_string_pretty(&value)?)
+            super::format::json(&value)?
         }
         OutputFormat::Csv => {
             if let Some(imported) = &imported {
-                eprintln!("{}", import_summary(imported, &context.db));
+                eprintln!("{}", shown(&import_summary(imported, &context.db)));
             }
             findings_csv(&report.findings, false)
         }
@@ -181,7 +181,8 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             text
         }
     };
-    write!(out, "{output}")?;
+    // The findings and the summary quote the log's text; the tables escaped their cells already.
+    write!(out, "{}", shown(&output))?;
     out.flush()?;
     let found: u64 = report.codes.iter().map(|code| code.count).sum();
     Ok(if found == 0 { EXIT_OK } else { EXIT_FINDINGS })
