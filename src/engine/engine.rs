@@ -337,6 +337,7 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
+        EngineError::expect_case_number(opening.number.as_deref())?;
         if let Some(key) = &opening.idempotency_key
             && let Some((_, answer)) = self.store.answer(OPENING_SCOPE, key)?
         {

@@ -1,7 +1,7 @@
 //! Output never hands a terminal raw control or bidirectional characters from user data
 //! (issue 23, item 12): tables, CSV and messages show them escaped (`\u{1b}`), JSON as `\uXXXX`
 //! escapes that decode to the same text. Actors, notes and attribute values are free text and
-//! are stored as given.
+//! are stored as given; case numbers are checked when a case is opened.
 
 use std::path::PathBuf;
 
@@ -100,6 +100,31 @@ fn error_messages_show_user_text_escaped() {
     assert_eq!(missing.code, 2);
     assert_no_raw(&missing.stderr);
     assert!(missing.stderr.contains("heads\\u{1b}[31m.csv"), "{}", missing.stderr);
+}
+
+/// A case number must print as what it is and never read as a case id.
+#[test]
+fn case_numbers_are_refused_when_they_cannot_be_shown_or_read_as_an_id() {
+    let (_directory, db) = store();
+    let args = ["case", "new", "administrative-license", "--at", "2026-03-02", "--number"];
+    let cases = [
+        ("L\x1b[2J", "case number `L\\u{1b}[2J` has the control character U+001B at character 2"),
+        ("L-2\u{202E}", "case number `L-2\\u{202e}` has the bidirectional formatting character U+202E at character 4"),
+        ("   ", "is only whitespace"),
+        ("", "is empty"),
+        ("0190a5c4-7c1e-7000-8000-000000000000", "has the form of a UUID"),
+    ];
+    let before = run(&db, &["case", "list", "--format", "json"]).stdout;
+    for (number, message) in cases {
+        let output = run(&db, &[&args[..], &[number]].concat());
+        assert_eq!(output.code, 2, "{number:?}: {}", output.stderr);
+        assert!(output.stderr.contains(message), "{number:?}: {}", output.stderr);
+        assert_no_raw(&output.stderr);
+    }
+    let long = "号".repeat(129);
+    let output = run(&db, &[&args[..], &[long.as_str()]].concat());
+    assert!(output.stderr.contains("has 129 characters, more than 128"), "{}", output.stderr);
+    assert_eq!(run(&db, &["case", "list", "--format", "json"]).stdout, before);
 }
 
 /// A file's own text quoted in a diagnostic (its source lines) is escaped too.
