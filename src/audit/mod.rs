@@ -29,7 +29,7 @@ pub use auditor::{AuditOutcome, Auditor};
 pub use csv_log::CsvLog;
 pub use duration_fit::{DurationFit, FITTED_VALUES_MAX};
 pub use finding::{Finding, FindingCode};
-pub use import_selection::ImportSelection;
+pub use import_selection::{ImportSelection, REFUSED_NUMBERS_KEPT_MAX};
 pub use jsonl_log::JsonLinesLog;
 pub use log_event::{LogColumns, LogEvent, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};

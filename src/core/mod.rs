@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod printable;
 pub mod problem;
 pub(crate) mod spanned_map;
 pub mod suggest;

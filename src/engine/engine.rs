@@ -340,6 +340,7 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
+        EngineError::expect_case_number(opening.number.as_deref())?;
         let core_opening =
             Opening { at: opening.at, actor: opening.actor.clone(), attributes: opening.attributes.clone() };
         let request =

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::core::calendar::{BeyondData, CalendarError, CalendarFileError};
-use crate::core::case::Rejection;
+use crate::core::case::{CaseNumberError, Rejection, validate_case_number};
+use crate::core::printable::{LineBreaks, escape_unprintable};
 use crate::core::workflow::WorkflowError;
 use crate::store::StoreError;
 
@@ -18,6 +19,10 @@ pub enum EngineError {
     Conflict { case: String, expected: u64, actual: u64 },
     #[error("no case `{0}`")]
     UnknownCase(String),
+    /// A case number that could not be shown or told from a case id (`validate_case_number`);
+    /// the message shows it escaped.
+    #[error("case number `{}` {reason}", escape_unprintable(.number, LineBreaks::Escaped))]
+    BadCaseNumber { number: String, reason: CaseNumberError },
     #[error("case number `{number}` is used in several workflows ({workflows}); use the case id")]
     AmbiguousCase { number: String, workflows: String },
     #[error("workflow `{workflow}`{} is not deployed; deploy it with `renewflow workflow deploy FILE`", version.as_ref().map(|version| format!(" version `{version}`")).unwrap_or_default())]
@@ -70,6 +75,15 @@ impl EngineError {
             EngineError::Rejected(rejection) => !rejection.is_input_error(),
             EngineError::Conflict { .. } | EngineError::KeyReused { .. } => true,
             _ => false,
+        }
+    }
+
+    /// Checks a case number given to open or import a case; `None` (a number the engine makes)
+    /// passes.
+    pub(crate) fn expect_case_number(number: Option<&str>) -> Result<(), EngineError> {
+        match number.map(|number| (number, validate_case_number(number))) {
+            Some((number, Err(reason))) => Err(EngineError::BadCaseNumber { number: number.to_owned(), reason }),
+            _ => Ok(()),
         }
     }
 

@@ -35,7 +35,10 @@ pub struct ImportRequest {
 /// One case's history as the core made it while an audit replayed its rows.
 #[derive(Clone, Debug)]
 pub struct CaseHistory {
-    /// The case number: the log's case id.
+    /// The case number: the log's case id. It must pass
+    /// [`validate_case_number`](crate::core::case::validate_case_number), or the import fails
+    /// with [`EngineError::BadCaseNumber`]; the auditor's `ImportSelection` leaves such a case
+    /// out and says why.
     pub number: String,
     pub events: Vec<Event>,
     /// Codes of the findings that changed the history from what the log says (a row left out,
@@ -64,6 +67,9 @@ pub(crate) fn imported_case(
     history: CaseHistory,
 ) -> Result<ImportedCase, EngineError> {
     let CaseHistory { number, events, findings } = history;
+    // The importer leaves such a case out with its reason; a caller that hands one on anyway
+    // gets the error, not a stored number no one can print.
+    EngineError::expect_case_number(Some(&number))?;
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         return Err(EngineError::history(&number, &"an imported case has no events"));
     };

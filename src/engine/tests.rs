@@ -134,6 +134,49 @@ fn a_case_number_is_unique_per_workflow() {
     assert!(error.to_string().contains("already used"), "{error}");
 }
 
+/// Issue 23, item 12: a number that cannot be shown as it is, or that reads as a case id, is
+/// refused before anything is written, also under an idempotency key; the message shows it
+/// escaped. An imported history with such a number is refused too.
+#[test]
+fn a_case_number_that_cannot_be_shown_or_reads_as_an_id_is_refused() {
+    use crate::core::case::{CaseNumberError, Opening, open};
+    use crate::engine::{CaseHistory, ImportEntry, ImportRequest};
+
+    let mut engine = engine();
+    let before = dump(&engine);
+    let error = engine.open_case(&opening("A-\x1b[31m1", Some("k"))).unwrap_err();
+    assert!(
+        matches!(&error, EngineError::BadCaseNumber { reason: CaseNumberError::Control { position: 3, .. }, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "case number `A-\\u{1b}[31m1` has the control character U+001B at character 3");
+    let id = engine.open_case(&opening("A-1", None)).unwrap().case_id;
+    let error = engine.open_case(&opening(&id, None)).unwrap_err();
+    assert!(matches!(&error, EngineError::BadCaseNumber { reason: CaseNumberError::CaseIdForm, .. }), "{error:?}");
+    assert!(!error.is_refusal());
+
+    let deployment = engine.store().latest_deployment("administrative-license").unwrap().unwrap().key;
+    let workflow = engine.workflow(deployment).unwrap();
+    let calendar = engine.calendars().require(workflow.calendar()).unwrap();
+    let core_opening =
+        Opening { at: at("2025-12-01T09:00:00+08:00"), actor: "窗口".to_owned(), attributes: Vec::new() };
+    let events = open(&workflow, calendar, &core_opening).unwrap();
+    let request = ImportRequest {
+        deployment,
+        log: "log.csv".to_owned(),
+        log_hash: "0f".repeat(32),
+        as_of: None,
+        accept_findings: false,
+        at: at("2026-01-05T10:00:00+08:00"),
+    };
+    let history = CaseHistory { number: "B-\u{202E}1".to_owned(), events, findings: Vec::new() };
+    let after_open = dump(&engine);
+    let error = engine.import(&request, std::iter::once(ImportEntry::History(history))).unwrap_err();
+    assert!(matches!(&error, EngineError::BadCaseNumber { reason: CaseNumberError::Bidi { .. }, .. }), "{error:?}");
+    assert_eq!(dump(&engine), after_open);
+    assert_ne!(before, after_open);
+}
+
 #[test]
 fn events_cannot_be_updated_or_deleted_in_the_database() {
     let mut engine = engine();

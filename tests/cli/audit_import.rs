@@ -1,6 +1,7 @@
 //! `renewflow audit LOG --import [--accept-findings]`: audited cases brought into a store, where
 //! the open ones continue live on a hash chain that starts at their first imported event.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value as Json;
@@ -125,4 +126,47 @@ fn an_import_refused_for_its_options_writes_nothing() {
     let timing = json(&db, &["case", "timing", "XK-1", "--as-of", "2026-03-23"]);
     let decision = timing["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap();
     assert_eq!(decision["elapsed"], 18, "{decision}");
+}
+
+/// Issue 23, item 12: a log's case id becomes a case number, so an id no number may be (an ESC
+/// sequence, a bidirectional override, the form of a case id) leaves that case out, counted and
+/// with its reason, and the rest of the log is imported.
+#[test]
+fn cases_whose_id_is_no_valid_case_number_are_left_out_with_their_reason() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let log = directory.path().join("numbers.csv");
+    let ids = ["XK-1", "XK-\x1b[31m2", "XK-3\u{202E}", "0190a5c4-7c1e-7000-8000-000000000000"];
+    let mut text = "case_id,activity,timestamp,org:role,joint_handling\n".to_owned();
+    for id in ids {
+        let _ = writeln!(text, "{id},received,2026-09-21 09:00:00,officer,false");
+    }
+    std::fs::write(&log, text).unwrap();
+    let log = log.to_str().unwrap();
+    let (code, imported, stderr) = import(&db, log, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(counts(&imported), [1, 0, 0, 3], "{imported}");
+    let refused = &imported["refused_numbers"];
+    assert_eq!(refused["count"], 3, "{imported}");
+    let reasons: Vec<(&str, &str)> = refused["first"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|refused| (refused["number"].as_str().unwrap(), refused["reason"].as_str().unwrap()))
+        .collect();
+    assert!(reasons.contains(&("XK-\x1b[31m2", "has the control character U+001B at character 4")), "{reasons:?}");
+    assert!(reasons.contains(&("XK-3\u{202E}", "has the bidirectional formatting character U+202E at character 5")));
+    assert!(reasons.iter().any(|(number, reason)| number.starts_with("0190a5c4") && reason.contains("UUID")));
+    let numbers: Vec<String> = json(&db, &["case", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["number"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(numbers, ["XK-1"]);
+    // The text summary names them escaped, and says why they were left out.
+    let again = run(&db, &["audit", log, "--workflow", LICENCE, "--import"]);
+    assert!(again.stdout.contains("3 of them for a case id that is no valid case number"), "{}", again.stdout);
+    assert!(again.stdout.contains("`XK-\\u{1b}[31m2` has the control character U+001B"), "{}", again.stdout);
+    assert!(!again.stdout.contains(['\x1b', '\u{202E}']), "{}", again.stdout);
 }

@@ -164,18 +164,7 @@ fn a_key_sent_again_with_another_request_is_refused() {
     let act = |number: &str, action: &str| {
         renewflow(
             &db,
-            &[
-                "case",
-                "act",
-                number,
-                action,
-                "--role",
-                "officer",
-                "--at",
-                "2026-03-04",
-                "--idempotency-key",
-                "k",
-            ],
+            &["case", "act", number, action, "--role", "officer", "--at", "2026-03-04", "--idempotency-key", "k"],
         )
         .output()
         .unwrap()

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use super::format::{parse_date, push_csv_row, table};
+use super::format::{parse_date, push_csv_row, shown, table};
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
@@ -21,6 +21,7 @@ use crate::audit::{
     SettledHistories, ShardedAudit, XesLog,
 };
 use crate::core::calendar::WorkingCalendar;
+use crate::core::printable::{LineBreaks, escape_unprintable};
 use crate::core::workflow::Workflow;
 use crate::engine::{ImportEntry, ImportRequest};
 use crate::store::ImportRow;
@@ -149,39 +150,42 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         None => None,
         Some(log_hash) => {
             let audited = Audited { workflow: &workflow, calendar, mapping: &mapping, format, log_hash };
-            Some(import(context, args, &audited, &report, &selection)?)
+            Some(import(context, args, &audited, &report, &mut selection)?)
         }
     };
     let output = match context.format {
         OutputFormat::Json => {
             let mut value = serde_json::to_value(&report)?;
             if let (Some(imported), Some(object)) = (&imported, value.as_object_mut()) {
-                object.insert("import".to_owned(), serde_json::to_value(imported)?);
+                let mut imported = serde_json::to_value(imported)?;
+                imported["refused_numbers"] = refused_numbers_json(&selection);
+                object.insert("import".to_owned(), imported);
             }
-            format!("{}\n", serde_json::to_string_pretty(&value)?)
+            super::format::json(&value)?
         }
         OutputFormat::Csv => {
             if let Some(imported) = &imported {
-                eprintln!("{}", import_summary(imported, &context.db));
+                eprintln!("{}", shown(&import_summary(imported, &selection, &context.db)));
             }
             findings_csv(&report.findings, false)
         }
         OutputFormat::Markdown => {
             let mut text = markdown(&report);
             if let Some(imported) = &imported {
-                let _ = writeln!(text, "\n## Import\n\n{}", import_summary(imported, &context.db));
+                let _ = writeln!(text, "\n## Import\n\n{}", import_summary(imported, &selection, &context.db));
             }
             text
         }
         _ => {
             let mut text = text(&report);
             if let Some(imported) = &imported {
-                let _ = writeln!(text, "{}", import_summary(imported, &context.db));
+                let _ = writeln!(text, "{}", import_summary(imported, &selection, &context.db));
             }
             text
         }
     };
-    write!(out, "{output}")?;
+    // The findings and the summary quote the log's text; the tables escaped their cells already.
+    write!(out, "{}", shown(&output))?;
     out.flush()?;
     let found: u64 = report.codes.iter().map(|code| code.count).sum();
     Ok(if found == 0 { EXIT_OK } else { EXIT_FINDINGS })
@@ -258,7 +262,7 @@ fn import(
     args: &AuditArgs,
     audited: &Audited<'_>,
     report: &AuditReport,
-    selection: &ImportSelection,
+    selection: &mut ImportSelection,
 ) -> anyhow::Result<ImportRow> {
     if report.rows_after_as_of > 0 {
         anyhow::bail!(
@@ -302,7 +306,7 @@ fn import(
     Ok(imported)
 }
 
-fn import_summary(imported: &ImportRow, db: &Path) -> String {
+fn import_summary(imported: &ImportRow, selection: &ImportSelection, db: &Path) -> String {
     let mut summary = format!(
         "Import {} into `{}`: {} cases created ({} marked as imported with findings), {} already in the store \
          and left as they were, {} left out",
@@ -313,11 +317,33 @@ fn import_summary(imported: &ImportRow, db: &Path) -> String {
         imported.skipped,
         imported.refused
     );
-    if imported.refused > 0 && !imported.accept_findings {
+    let refused_numbers = selection.refused_number_count() as u64;
+    if imported.refused > refused_numbers && !imported.accept_findings {
         summary.push_str(" (their history had to change to replay; --accept-findings brings them, marked)");
     }
     summary.push('.');
+    if refused_numbers > 0 {
+        let _ = write!(summary, "\n{refused_numbers} of them for a case id that is no valid case number:");
+        for (number, reason) in selection.refused_numbers() {
+            let _ = write!(summary, "\n  `{}` {reason}", escape_unprintable(number, LineBreaks::Escaped));
+        }
+        let kept = selection.refused_numbers().len() as u64;
+        if refused_numbers > kept {
+            let _ = write!(summary, "\n  and {} more", refused_numbers - kept);
+        }
+    }
     summary
+}
+
+/// The cases left out for their number, as the JSON report's `import.refused_numbers`: the
+/// first ones with why, then the count when there are more.
+fn refused_numbers_json(selection: &ImportSelection) -> serde_json::Value {
+    let listed: Vec<serde_json::Value> = selection
+        .refused_numbers()
+        .iter()
+        .map(|(number, reason)| serde_json::json!({"number": number, "reason": reason.to_string()}))
+        .collect();
+    serde_json::json!({"count": selection.refused_number_count(), "first": listed})
 }
 
 fn guess_format(path: &Path) -> LogFormat {

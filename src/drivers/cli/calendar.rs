@@ -136,7 +136,7 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
             unreachable!("answered above")
         }
     };
-    print!("{output}");
+    print!("{}", super::format::shown(&output));
     Ok(EXIT_OK)
 }
 
@@ -421,7 +421,7 @@ fn projected_json(day: &ProjectedDay) -> Value {
 }
 
 /// The projected rest days of a year, as a table.
-fn projected_table(projected: &[&ProjectedDay]) -> comfy_table::Table {
+fn projected_table(projected: &[&ProjectedDay]) -> super::format::Table {
     let mut projected_table = table(&["date", "weekday", "festival 节日", "projected as", "law"]);
     for day in projected {
         projected_table.add_row(vec![
@@ -453,7 +453,5 @@ fn provisional_mark(basis: Option<&str>) -> String {
 
 fn pretty(value: &Value) -> String {
     // Serialising a `Value` cannot fail.
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+    super::format::json(value).unwrap_or_default()
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use super::format::{DataFormat, records};
+use super::format::{DataFormat, records, shown};
 use super::store::{now, open_engine, parse_instant};
 use super::{Context, EXIT_OK};
 use crate::core::calendar::CALENDAR_FILE_BYTES_MAX;
@@ -34,13 +34,13 @@ pub(crate) fn install(
     match &change.installed {
         Some(row) => eprintln!(
             "installed `{}` as calendar installation {} (SHA-256 {}); {} open cases recomputed, {} due dates moved",
-            row.name,
+            shown(&row.name),
             row.sequence,
             row.sha256,
             change.open_cases,
             change.moved.len()
         ),
-        None => eprintln!("`{name}` is installed already; nothing changed"),
+        None => eprintln!("`{}` is installed already; nothing changed", shown(&name)),
     }
     print!("{}", change_output(format, &change)?);
     Ok(EXIT_OK)
@@ -87,7 +87,7 @@ pub(crate) fn installed(context: &Context, format: DataFormat) -> anyhow::Result
 /// The due dates that moved: JSON gives the whole change; a table or CSV lists the moves.
 fn change_output(format: DataFormat, change: &CalendarChange) -> anyhow::Result<String> {
     if format == DataFormat::Json {
-        return Ok(format!("{}\n", serde_json::to_string_pretty(change)?));
+        return Ok(super::format::json(change)?);
     }
     let rows: Vec<Value> =
         change.moved.iter().map(|moved| serde_json::to_value(moved).unwrap_or(Value::Null)).collect();

@@ -179,11 +179,11 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
     };
     match result {
         Ok(output) => {
-            print!("{}", output?);
+            print!("{}", super::format::shown(&output?));
             Ok(EXIT_OK)
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", super::format::shown(&error.to_string()));
             Ok(if error.is_refusal() { EXIT_FINDINGS } else { EXIT_USAGE })
         }
     }
@@ -256,7 +256,7 @@ fn what(record: &Json) -> String {
 
 fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<String> {
     if format == DataFormat::Json {
-        return Ok(format!("{}\n", serde_json::to_string_pretty(outcome)?));
+        return Ok(super::format::json(outcome)?);
     }
     let list: Vec<Json> = outcome
         .events
@@ -353,7 +353,7 @@ fn timing_output(
             "paused_working_days": timing.paused_working_days,
             "clocks": clocks,
         });
-        return Ok(format!("{}\n", serde_json::to_string_pretty(&document)?));
+        return Ok(super::format::json(&document)?);
     }
     let columns = [
         "clock",

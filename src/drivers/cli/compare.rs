@@ -13,7 +13,7 @@ pub(crate) fn compare(base: &Workflow, reform: &Workflow, format: OutputFormat) 
     Ok(match format {
         OutputFormat::Table => text(base, reform, &comparison, false),
         OutputFormat::Markdown => text(base, reform, &comparison, true),
-        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&to_json(base, reform, &comparison))?),
+        OutputFormat::Json => super::format::json(&to_json(base, reform, &comparison))?,
         OutputFormat::Csv => to_csv(&comparison),
         other => {
             let supported = [OutputFormat::Table, OutputFormat::Json, OutputFormat::Csv, OutputFormat::Markdown];

@@ -232,7 +232,7 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
         let remaining = row.remaining_working_days.map_or_else(|| "-".to_owned(), |days| format!("{days} wd left"));
         let _ = writeln!(out, "  {:<6} {:<12} {:<30} due {due}  {remaining}", row.level, row.number, row.clock);
     }
-    print!("{out}");
+    print!("{}", super::format::shown(&out));
     Ok(EXIT_OK)
 }
 

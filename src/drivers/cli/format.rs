@@ -1,6 +1,14 @@
-//! Output formats and the small writers shared by subcommands.
+//! Output formats and the small writers shared by subcommands. Every table cell, CSV cell, JSON
+//! document and message from user text passes through here, and here only characters a
+//! terminal would act on (ESC, other controls) or reorder (bidirectional formatting) are
+//! escaped ([`crate::core::printable`]): user data reaches the terminal as text.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+
+use crate::core::printable::{LineBreaks, escape_unprintable, is_escaped_on_output};
 
 /// `--format`: how output is written to stdout. Each subcommand says which it supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -61,11 +69,77 @@ pub(crate) enum DataFormat {
 }
 
 /// A table whose Chinese columns line up.
-pub(crate) fn table(header: &[&str]) -> comfy_table::Table {
+pub(crate) fn table(header: &[&str]) -> Table {
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_BORDERS_ONLY);
-    table.set_header(header.iter().copied());
-    table
+    table.set_header(header.iter().map(|name| cell_text(name).into_owned()));
+    Table(table)
+}
+
+/// A table for people, each cell on one line with its control and bidirectional characters
+/// escaped before the columns are measured, so the borders still line up.
+pub(crate) struct Table(comfy_table::Table);
+
+impl Table {
+    pub(crate) fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) -> &mut Table {
+        self.0.add_row(cells.into_iter().map(|cell| cell_text(cell.as_ref()).into_owned()).collect::<Vec<_>>());
+        self
+    }
+
+    pub(crate) fn row_count(&self) -> usize {
+        self.0.row_count()
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+fn cell_text(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, LineBreaks::Escaped)
+}
+
+/// Text for a terminal: a message, a report, a whole output. Line breaks stay; every other
+/// control character and every bidirectional formatting character is escaped (`\u{1b}`).
+pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, LineBreaks::Kept)
+}
+
+/// Pretty JSON and a newline. serde_json escapes `"`, `\\` and C0 controls; the characters it
+/// leaves raw that a terminal would act on or reorder (DEL, C1 controls, bidirectional
+/// formatting, U+2028/U+2029) are written as `\uXXXX` escapes too, which JSON readers decode to
+/// the same string.
+pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut text = escape_json(serde_json::to_string_pretty(value)?);
+    text.push('\n');
+    Ok(text)
+}
+
+/// Serialised JSON with the characters [`json`] describes written as `\uXXXX`.
+fn escape_json(text: String) -> String {
+    if !text.chars().any(escaped_in_json) {
+        return text;
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    // Such characters can only be inside strings: the rest of a JSON document is ASCII.
+    for character in text.chars() {
+        if escaped_in_json(character) {
+            let mut units = [0_u16; 2];
+            for unit in character.encode_utf16(&mut units) {
+                let _ = write!(shown, "\\u{unit:04x}");
+            }
+        } else {
+            shown.push(character);
+        }
+    }
+    shown
+}
+
+/// A pretty document's own line breaks stay; one inside a string is escaped by serde_json.
+fn escaped_in_json(character: char) -> bool {
+    is_escaped_on_output(character) && character != '\n'
 }
 
 /// Writes CSV rows (the first one the header) to a string.
@@ -84,7 +158,8 @@ pub(crate) fn push_csv_row<S: AsRef<str>>(text: &mut String, cells: impl IntoIte
         if index > 0 {
             text.push(',');
         }
-        let cell = cell.as_ref();
+        // A line break is data its quotes carry; other controls would reach the terminal.
+        let cell = escape_unprintable(cell.as_ref(), LineBreaks::Kept);
         if cell.contains([',', '"', '\n', '\r']) {
             text.push('"');
             for (part, piece) in cell.split('"').enumerate() {
@@ -95,7 +170,7 @@ pub(crate) fn push_csv_row<S: AsRef<str>>(text: &mut String, cells: impl IntoIte
             }
             text.push('"');
         } else {
-            text.push_str(cell);
+            text.push_str(&cell);
         }
     }
     text.push('\n');
@@ -132,11 +207,12 @@ pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
 }
 
 /// Writes records (JSON objects) as a table, CSV (a header row of `columns`) or a JSON array.
-/// Strings are shown as they are and `null` as an empty cell; in a table a list is shown as its
-/// items and an object as `key=value` pairs, in CSV as JSON.
+/// Strings are shown as they are (but for the characters this module escapes) and `null` as an
+/// empty cell; in a table a list is shown as its items and an object as `key=value` pairs, in
+/// CSV as JSON.
 pub(crate) fn records(format: DataFormat, columns: &[&str], records: &[serde_json::Value]) -> anyhow::Result<String> {
     Ok(match format {
-        DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(records)?),
+        DataFormat::Json => json(records)?,
         DataFormat::Csv => {
             let mut rows = vec![columns.iter().map(|column| (*column).to_owned()).collect::<Vec<_>>()];
             rows.extend(
@@ -161,7 +237,7 @@ pub(crate) fn records(format: DataFormat, columns: &[&str], records: &[serde_jso
 /// does (a JSON object rather than an array).
 pub(crate) fn record(format: DataFormat, columns: &[&str], record: &serde_json::Value) -> anyhow::Result<String> {
     Ok(match format {
-        DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(record)?),
+        DataFormat::Json => json(record)?,
         DataFormat::Csv => records(format, columns, std::slice::from_ref(record))?,
         DataFormat::Table => {
             let mut shown = table(&["field", "value"]);
@@ -177,7 +253,8 @@ fn csv_text(value: Option<&serde_json::Value>) -> String {
     match value {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
+        // A list or an object in one cell: compact JSON, escaped as `json` escapes.
+        Some(other) => escape_json(other.to_string()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
 //! stay in `core`.
 
+mod atomic_file;
 mod audit;
 mod bulk;
 mod calendar;
@@ -121,10 +122,20 @@ impl Context {
 /// Runs the binary and returns its exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     logging::init(stderr_color());
+    let args: Vec<OsString> = args.into_iter().collect();
+    let unprintable_argument =
+        args.iter().any(|arg| arg.to_string_lossy().chars().any(crate::core::printable::is_escaped_on_output));
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            // clap quotes the argument it refused, and on a terminal passes its escapes through:
+            // with such characters in the arguments, its message is shown without colour (its
+            // plain text drops ANSI sequences) and the rest escaped.
+            if error.use_stderr() && unprintable_argument {
+                eprint!("{}", format::shown(&error.render().to_string()));
+            } else {
+                let _ = error.print();
+            }
             return if error.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
@@ -194,13 +205,24 @@ fn report(error: &anyhow::Error) {
     if error.downcast_ref::<workflow::Refused>().is_some() {
         return;
     }
-    eprintln!("error: {error:#}");
+    eprintln!("error: {}", format::shown(&format!("{error:#}")));
 }
 
-/// A diagnostic with its source snippets, as text for stderr.
+/// A diagnostic with its source snippets, as text for stderr. A file that quotes control or
+/// bidirectional characters (in its text, or in a name its message quotes) is shown without
+/// colour and with them escaped: the escapes would shift miette's carets, so escaping is left
+/// until after the drawing, which cannot be told from the colours' own escapes once drawn.
 pub(crate) fn render_diagnostic(error: &dyn miette::Diagnostic) -> String {
+    let plain = draw_diagnostic(error, false);
+    if stderr_color() && matches!(format::shown(&plain), std::borrow::Cow::Borrowed(_)) {
+        return draw_diagnostic(error, true);
+    }
+    format::shown(&plain).into_owned()
+}
+
+fn draw_diagnostic(error: &dyn miette::Diagnostic, color: bool) -> String {
     let mut text = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(theme(stderr_color()))
+    let handler = miette::GraphicalReportHandler::new_themed(theme(color))
         .with_width(100)
         .with_links(false)
         .with_wrap_lines(false);

@@ -123,13 +123,13 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         write_chart(path, &scenario, &models, &tally)?;
     }
     let output = match format {
-        DataFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        DataFormat::Json => super::format::json(&report)?,
         DataFormat::Csv => report_csv(&report),
         DataFormat::Table => report_text(&report),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    out.write_all(output.as_bytes())?;
+    out.write_all(super::format::shown(&output).as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
 }

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::format::{DataFormat, OutputFormat, csv, table};
+use super::format::{DataFormat, OutputFormat, csv, shown, table};
 use super::{Context, EXIT_OK, EXIT_USAGE, render_diagnostic};
 use crate::core::calendar::Calendars;
 use crate::core::workflow::{SourceReader, WORKFLOW_FILE_BYTES_MAX, Workflow, WorkflowError, load_workflow};
@@ -52,13 +52,13 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
         WorkflowCommand::Validate { files } => validate(context, &files),
         WorkflowCommand::Describe { file } => {
             let workflow = load_or_report(&file, &context.calendars)?;
-            print!("{}", super::describe::describe(&workflow, context.format)?);
+            print!("{}", shown(&super::describe::describe(&workflow, context.format)?));
             Ok(EXIT_OK)
         }
         WorkflowCommand::Compare { base, reform } => {
             let base = load_or_report(&base, &context.calendars)?;
             let reform = load_or_report(&reform, &context.calendars)?;
-            print!("{}", super::compare::compare(&base, &reform, context.format)?);
+            print!("{}", shown(&super::compare::compare(&base, &reform, context.format)?));
             Ok(EXIT_OK)
         }
         WorkflowCommand::Deploy { files } => deploy(context, &files),
@@ -167,7 +167,7 @@ fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         DataFormat::Json => {
             let list: Vec<serde_json::Value> =
                 results.iter().map(|(file, result)| validate_json(file, result)).collect();
-            format!("{}\n", serde_json::to_string_pretty(&list)?)
+            super::format::json(&list)?
         }
         DataFormat::Csv => {
             let mut rows = vec![
@@ -194,7 +194,7 @@ fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
             csv(&rows)
         }
     };
-    print!("{output}");
+    print!("{}", shown(&output));
     Ok(if failed { EXIT_USAGE } else { EXIT_OK })
 }
 
