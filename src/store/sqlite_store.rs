@@ -124,8 +124,18 @@ impl SqliteStore {
         if metadata.len() == 0 {
             return Err(no_store("the file is empty (a store is created by a command that writes)"));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let uri = |immutable: bool| {
+        // How SQLite is asked to open it, from the least to the most restricted.
+        #[derive(Clone, Copy)]
+        enum Mode {
+            /// Writable where the file system allows (never created): SQLite then tidies its
+            /// write-ahead log away on close, as a writer does. Writes are refused by
+            /// `query_only`.
+            Writable,
+            ReadOnly,
+            /// For a read-only directory or mount, where SQLite cannot make the shared-memory file.
+            Immutable,
+        }
+        let uri = |mode: Mode| {
             let mut uri = String::from("file:");
             for byte in path.as_os_str().as_encoded_bytes() {
                 // Percent-encoded where a URI would read the byte otherwise (UTF-8 names too).
@@ -136,16 +146,28 @@ impl SqliteStore {
                     _ => uri.push(char::from(*byte)),
                 }
             }
-            uri.push_str(if immutable { "?mode=ro&immutable=1" } else { "?mode=ro" });
+            uri.push_str(match mode {
+                Mode::Writable => "",
+                Mode::ReadOnly => "?mode=ro",
+                Mode::Immutable => "?mode=ro&immutable=1",
+            });
             uri
         };
-        let open = |immutable: bool| -> Result<(Connection, i64), rusqlite::Error> {
-            let connection = Connection::open_with_flags(uri(immutable), flags)?;
+        let open = |mode: Mode| -> Result<(Connection, i64), rusqlite::Error> {
+            let access = match mode {
+                Mode::Writable => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                Mode::ReadOnly | Mode::Immutable => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            };
+            let connection = Connection::open_with_flags(
+                uri(mode),
+                access | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
             connection.busy_timeout(BUSY_TIMEOUT)?;
+            connection.pragma_update(None, "query_only", true)?;
             let found = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
             Ok((connection, found))
         };
-        let (connection, found) = match open(false) {
+        let (connection, found) = match open(Mode::Writable).or_else(|_| open(Mode::ReadOnly)) {
             Ok(opened) => opened,
             Err(first) => {
                 let wal = std::path::PathBuf::from(format!("{shown}-wal"));
@@ -158,7 +180,8 @@ impl SqliteStore {
                         ),
                     });
                 }
-                open(true).map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?
+                open(Mode::Immutable)
+                    .map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?
             }
         };
         if found == 0 {
