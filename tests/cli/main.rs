@@ -8,6 +8,8 @@ mod calendar_cross_check;
 mod calendar_install;
 mod case;
 mod demo;
+mod file_limits;
+mod guard;
 mod log_generator;
 mod reliability;
 mod simulate;

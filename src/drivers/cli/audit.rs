@@ -83,7 +83,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     // Dates after the calendar's data are counted as `--beyond-data` says (refused by default).
     let policy = context.beyond_data_or(crate::core::calendar::BeyondData::Refuse);
     let calendars = context.calendars.under(policy);
-    let workflow = load_or_report(&args.workflow, &calendars)?;
+    let workflow = load_or_report(&args.workflow, context.workflow_reader(), &calendars)?;
     let calendar = calendars.require(workflow.calendar())?;
     if let Some(as_of) = as_of {
         calendar.is_working_day(as_of)?;
@@ -95,7 +95,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         None => Mapping::default(),
         Some(path) => {
             let name = path.display().to_string();
-            let text = super::workflow::read_at_most(path, crate::audit::MAPPING_FILE_BYTES_MAX)
+            let text = super::regular_file::read_text(path, crate::audit::MAPPING_FILE_BYTES_MAX)
                 .with_context(|| format!("reading mapping `{name}`"))?;
             match Mapping::parse(&name, &text, &workflow) {
                 Ok(mapping) => mapping,
@@ -272,7 +272,7 @@ fn import(
     let name = args.workflow.display().to_string();
     let text = super::workflow::read_limited(&args.workflow).with_context(|| format!("reading workflow `{name}`"))?;
     let deployed = engine
-        .deploy(&name, &text, &mut super::workflow::FileReader, super::store::now())
+        .deploy(&name, &text, &mut context.workflow_reader(), super::store::now())
         .with_context(|| format!("deploying `{name}`"))?;
     let attributes: Vec<&str> = audited.workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     let progress = progress_bar(&args.log);

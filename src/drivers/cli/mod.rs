@@ -11,6 +11,7 @@ mod demo;
 mod describe;
 mod format;
 mod logging;
+mod regular_file;
 mod simulate;
 mod store;
 mod verify;
@@ -55,6 +56,12 @@ struct Cli {
     /// The case store: a SQLite file, created if missing.
     #[arg(long, global = true, env = "RENEWFLOW_DB", value_name = "PATH", default_value = "renewflow.db")]
     db: PathBuf,
+
+    /// Let a workflow's `extends` name a file outside the directory of the file that names it.
+    /// Without it such a file is refused unread (symbolic links are resolved first), so a
+    /// workflow from elsewhere cannot read other files of this machine.
+    #[arg(long, global = true)]
+    allow_extends_outside_directory: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -109,12 +116,19 @@ pub(crate) struct Context {
     /// The calendar file given with `--calendar-file` or `RENEWFLOW_CALENDAR`, if any.
     pub(crate) calendar_file: Option<PathBuf>,
     pub(crate) db: PathBuf,
+    /// How far a workflow's `extends` may reach.
+    pub(crate) extends_reach: workflow::ExtendsReach,
 }
 
 impl Context {
     /// The policy given, or `default` (each command says which default it keeps).
     pub(crate) fn beyond_data_or(&self, default: BeyondData) -> BeyondData {
         self.beyond_data.unwrap_or(default)
+    }
+
+    /// The reader of the files workflows `extend`, as far as the options allow.
+    pub(crate) fn workflow_reader(&self) -> workflow::FileReader {
+        workflow::FileReader { reach: self.extends_reach }
     }
 }
 
@@ -145,6 +159,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         calendars,
         calendar_file: cli.calendar_file,
         db: cli.db,
+        extends_reach: if cli.allow_extends_outside_directory {
+            workflow::ExtendsReach::Anywhere
+        } else {
+            workflow::ExtendsReach::SameDirectory
+        },
     };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
@@ -163,17 +182,8 @@ fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Cal
     use anyhow::Context as _;
     let mut calendars = Calendars::builtin();
     if let Some(path) = calendar_file {
-        let metadata =
-            std::fs::metadata(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
-        let limit = crate::core::calendar::CALENDAR_FILE_BYTES_MAX as u64;
-        anyhow::ensure!(
-            metadata.len() <= limit,
-            "calendar file `{}` is {} bytes, beyond the limit of {limit}",
-            path.display(),
-            metadata.len()
-        );
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        let text = regular_file::read_text(path, crate::core::calendar::CALENDAR_FILE_BYTES_MAX)
+            .with_context(|| format!("reading calendar file `{}`", path.display()))?;
         calendars.load(&path.display().to_string(), &text)?;
     }
     Ok(calendars)
