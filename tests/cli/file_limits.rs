@@ -34,7 +34,7 @@ fn issue_23_dev_zero_is_refused_unread_wherever_a_file_is_named() {
     std::fs::write(&log, "case_id,activity,timestamp\nA,accept,2026-03-02\n").unwrap();
     let log = log.to_str().unwrap();
     reform(here, "zero.yaml", "/dev/zero");
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--allow-extends-outside-directory", "workflow", "validate", "zero.yaml"],
             "zero.yaml:1:10: cannot read `/dev/zero`: not a regular file but a character device",
@@ -48,6 +48,10 @@ fn issue_23_dev_zero_is_refused_unread_wherever_a_file_is_named() {
             "error: reading mapping `/dev/zero`: not a regular file but a character device",
         ),
         (&["simulate", "/dev/zero"], "error: reading scenario `/dev/zero`: not a regular file but a character device"),
+        (
+            &["audit", "/dev/zero", "--workflow", LICENCE, "--threads", "2"],
+            "error: reading log `/dev/zero`: not a regular file but a character device",
+        ),
         (
             &["--db", "cases.db", "calendar", "install", "/dev/zero"],
             "error: reading calendar file `/dev/zero`: not a regular file but a character device",
@@ -73,6 +77,33 @@ fn issue_23_a_fifo_is_refused_without_waiting_for_a_writer() {
     let output = run(here, &["--calendar-file", "base.yaml", "calendar", "check", "2026-03-02"]);
     let stderr = output.expect_code(2, "a FIFO as the calendar file");
     assert!(stderr.contains("not a regular file but a FIFO"), "{stderr}");
+}
+
+#[test]
+fn issue_23_a_log_of_zeros_is_refused_at_its_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let here = directory.path();
+    // 256 MiB of zeros after a first line, as a sparse file: nothing is written to disk.
+    let zeros = |name: &str, head: &str| {
+        let path = here.join(name);
+        std::fs::write(&path, head).unwrap();
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(256 << 20).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let cases = [
+        (zeros("all.csv", ""), "the header cannot be read: line 1 is longer than the limit of 1048576 bytes"),
+        (zeros("row.csv", "case_id,activity,timestamp\n"), "line 2 is longer than the limit of 1048576 bytes"),
+        (
+            zeros("row.jsonl", "{\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"2026-03-02\"}\n"),
+            "line 2 is longer than the limit of 1048576 bytes",
+        ),
+        (zeros("log.xes", "<log>\n<trace>"), "line 2: more than 1048576 bytes without a `>`"),
+    ];
+    for (log, expected) in &cases {
+        let output = run(here, &["audit", log, "--workflow", LICENCE, "--threads", "2"]);
+        let stderr = output.expect_code(2, log);
+        assert!(stderr.contains(&format!("log `{log}`: {expected}")), "{log}: {stderr}");
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod compare;
 mod demo;
 mod describe;
 mod format;
+mod log_file;
 mod logging;
 mod regular_file;
 mod simulate;
