@@ -19,6 +19,9 @@ pub(crate) struct Guarded {
     /// Whether the deadline passed and the process was killed.
     pub(crate) timed_out: bool,
     pub(crate) elapsed: Duration,
+    /// The largest peak resident memory (`VmHWM`) seen while polling; a run shorter than the
+    /// polling interval may end before it is seen (then 0).
+    pub(crate) peak_rss_kib: u64,
 }
 
 impl Guarded {
@@ -61,7 +64,10 @@ pub(crate) fn run_guarded(directory: &Path, args: &[&str], deadline: Duration) -
     let stdout = drain(Box::new(child.stdout.take().unwrap()));
     let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let mut timed_out = false;
+    let mut peak_rss_kib = 0;
+    let status_file = format!("/proc/{}/status", child.id());
     let status = loop {
+        peak_rss_kib = peak_rss_kib.max(peak_rss(&status_file));
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
@@ -70,8 +76,22 @@ pub(crate) fn run_guarded(directory: &Path, args: &[&str], deadline: Duration) -
             let _ = child.kill();
             break child.wait().unwrap();
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(2));
     };
     let elapsed = started.elapsed();
-    Guarded { code: status.code(), stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap(), timed_out, elapsed }
+    Guarded {
+        code: status.code(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        timed_out,
+        elapsed,
+        peak_rss_kib,
+    }
+}
+
+/// `VmHWM` of a running process, in KiB (0 once it has gone).
+fn peak_rss(status_file: &str) -> u64 {
+    let Ok(status) = std::fs::read_to_string(status_file) else { return 0 };
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"));
+    line.and_then(|line| line.split_whitespace().nth(1)).and_then(|kib| kib.parse().ok()).unwrap_or(0)
 }

@@ -14,5 +14,6 @@ mod log_generator;
 mod reliability;
 mod simulate;
 mod test;
+mod validate_fuzz;
 mod workflow;
 mod workflow_fuzz;
