@@ -68,6 +68,24 @@ fn issue_23_a_long_unknown_state_is_refused_quickly() {
     assert!(output.stderr.contains("is 30000 characters long, beyond the limit of 128"), "{}", output.stderr);
 }
 
+/// Found by the long-name fuzzing: a problem past column 65 535 of its line (counting a wide
+/// character as two) made the diagnostic renderer panic (exit 101). It is now reported without
+/// its source snippet.
+#[test]
+fn issue_23_a_problem_far_along_its_line_is_reported_without_a_panic() {
+    let name = format!("s{}", "状".repeat(33_000));
+    let text = LICENCE.replacen(
+        "  joint_handling: {type: bool",
+        &format!("  kind: {{type: enum, values: [{name}], default: b}}\n  joint_handling: {{type: bool"),
+        1,
+    );
+    let input = Input::one(text);
+    let output = input.validate(deadline());
+    expect_clean(&input, &output).unwrap();
+    assert_eq!(output.code, Some(2));
+    assert!(output.stderr.contains("flow.yaml:31:33044: expected one of `s状状"), "{}", output.stderr);
+}
+
 // ── Running ───────────────────────────────────────────────────────────────────────────────────
 
 /// The files of one run: the first is validated.

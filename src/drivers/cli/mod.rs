@@ -20,6 +20,7 @@ mod watch;
 mod workflow;
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -208,8 +209,12 @@ fn report(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
 }
 
-/// A diagnostic with its source snippets, as text for stderr.
+/// A diagnostic with its source snippets, as text for stderr; without them when a label lies
+/// too far along its line to be drawn (`SNIPPET_COLUMN_BYTES_MAX`).
 pub(crate) fn render_diagnostic(error: &dyn miette::Diagnostic) -> String {
+    if !labels_drawable(error) {
+        return render_plain(error);
+    }
     let mut text = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme(stderr_color()))
         .with_width(100)
@@ -217,6 +222,35 @@ pub(crate) fn render_diagnostic(error: &dyn miette::Diagnostic) -> String {
         .with_wrap_lines(false);
     if handler.render_report(&mut text, error).is_err() {
         return format!("error: {error}\n");
+    }
+    text
+}
+
+/// Furthest a label may start along its line, in bytes, to be drawn under it. miette pads the
+/// underline to the label with a formatting width, which panics past 65 535 columns; a byte
+/// takes at most 4 columns (a tab), so labels up to here are safe.
+const SNIPPET_COLUMN_BYTES_MAX: usize = 16_000;
+
+/// Whether every label of `diagnostic` and of the diagnostics related to it can be drawn.
+fn labels_drawable(diagnostic: &dyn miette::Diagnostic) -> bool {
+    let own = match (diagnostic.labels(), diagnostic.source_code()) {
+        (Some(mut labels), Some(source)) => labels.all(|label| {
+            source.read_span(label.inner(), 0, 0).is_ok_and(|span| span.column() <= SNIPPET_COLUMN_BYTES_MAX)
+        }),
+        _ => true,
+    };
+    own && diagnostic.related().is_none_or(|mut related| related.all(labels_drawable))
+}
+
+/// A diagnostic as lines of text, without source snippets: its message, and each related one's
+/// (a problem's says file, line and column) with its help.
+fn render_plain(error: &dyn miette::Diagnostic) -> String {
+    let mut text = format!("  × {error}\n");
+    for related in error.related().into_iter().flatten() {
+        let _ = writeln!(text, "\nError: \n  × {related}");
+        if let Some(help) = related.help() {
+            let _ = writeln!(text, "  help: {help}");
+        }
     }
     text
 }
