@@ -13,6 +13,8 @@ use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
 
+use super::log_event::LOG_RECORD_BYTES_MAX;
+
 /// Bytes read from the input at a time (a block grows only for a longer line).
 const BLOCK_BYTES: usize = 1 << 18;
 
@@ -184,6 +186,15 @@ impl<R: Read> CsvRecords<R> {
             ended += ends;
             match result {
                 ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull if self.parsed.len() >= LOG_RECORD_BYTES_MAX => {
+                    // One quoted field can run over any number of lines: the record ends the input.
+                    let message = format!("a record is longer than the limit of {LOG_RECORD_BYTES_MAX} bytes");
+                    self.error = Some(io::Error::new(io::ErrorKind::InvalidData, message));
+                    self.eof = true;
+                    self.tail.clear();
+                    self.start = self.block.bytes().len();
+                    return false;
+                }
                 ReadRecordResult::OutputFull => self.parsed.resize(self.parsed.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.parsed_ends.resize(self.parsed_ends.len() * 2, 0),
                 ReadRecordResult::Record => {
@@ -225,6 +236,14 @@ impl<R: Read> CsvRecords<R> {
             }
             if self.eof {
                 break bytes.len();
+            }
+            if bytes.len() > LOG_RECORD_BYTES_MAX {
+                // No line break in all of it: the line ends the input, unread.
+                let message = format!("a line is longer than the limit of {LOG_RECORD_BYTES_MAX} bytes");
+                self.error = Some(io::Error::new(io::ErrorKind::InvalidData, message));
+                self.eof = true;
+                bytes.clear();
+                break 0;
             }
             searched = bytes.len();
             let limit = self.block_bytes.max(bytes.len()) as u64;
@@ -449,6 +468,27 @@ mod tests {
         assert_eq!(fields, [b"h".to_vec(), b"a".to_vec(), b"b".to_vec()]);
         assert_eq!(error.to_string(), "the disk went away");
         assert!(matches!(reader.read(), Ok(None)));
+    }
+
+    #[test]
+    fn a_line_or_record_beyond_the_limit_ends_the_input() {
+        let limit = super::LOG_RECORD_BYTES_MAX;
+        let zeros = [b"h\na,1\n".as_slice(), &vec![0; limit + 10]].concat();
+        let quoted = [b"h\na,1\nb,\"".as_slice(), &b"x\n".repeat(limit)].concat();
+        for (bytes, what) in [(zeros, "a line"), (quoted, "a record")] {
+            let mut reader = CsvRecords::new(&bytes[..]);
+            let mut fields = Vec::new();
+            let error = loop {
+                match reader.read() {
+                    Ok(Some(record)) => fields.push(record.get(0).unwrap().to_vec()),
+                    Ok(None) => panic!("{what}: the input ended without an error"),
+                    Err(error) => break error,
+                }
+            };
+            assert_eq!(fields, [b"h".to_vec(), b"a".to_vec()], "{what}");
+            assert_eq!(error.to_string(), format!("{what} is longer than the limit of {limit} bytes"));
+            assert!(matches!(reader.read(), Ok(None)), "{what}");
+        }
     }
 
     /// Bytes rich in what CSV treats specially.

@@ -1,18 +1,18 @@
 //! `JsonLinesLog`: an event log with one JSON object per line, with the same field names as a
 //! CSV log. Blank lines are skipped; a line that is not an object is reported with its number.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read as _};
 
 use serde_json::{Map, Value as Json};
 
-use super::log_event::{LogColumns, LogEvent, UnreadableRow};
+use super::log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, UnreadableRow};
 
 /// The rows of a JSON Lines log.
 pub struct JsonLinesLog<R: BufRead> {
     input: R,
     columns: LogColumns,
     attributes: Vec<String>,
-    line: String,
+    line: Vec<u8>,
     row: u64,
     failed: bool,
 }
@@ -25,7 +25,7 @@ impl<R: BufRead> JsonLinesLog<R> {
             input,
             columns: columns.clone(),
             attributes: attributes.iter().map(|name| (*name).to_owned()).collect(),
-            line: String::new(),
+            line: Vec::new(),
             row: 0,
             failed: false,
         }
@@ -103,22 +103,32 @@ impl<R: BufRead> Iterator for JsonLinesLog<R> {
         while !self.failed {
             self.line.clear();
             self.row += 1;
-            match self.input.read_line(&mut self.line) {
+            let unreadable = |row, message: String| Some(Err(UnreadableRow { row, case_id: None, message }));
+            // One byte past the limit tells a line that is too long from one that is not.
+            let limit = LOG_RECORD_BYTES_MAX as u64 + 1;
+            match (&mut self.input).take(limit).read_until(b'\n', &mut self.line) {
                 Ok(0) => return None,
+                Ok(_) if self.line.len() > LOG_RECORD_BYTES_MAX => {
+                    // The rest of the line is not read: it could go on forever.
+                    self.failed = true;
+                    let message = format!("the line is longer than the limit of {LOG_RECORD_BYTES_MAX} bytes");
+                    return unreadable(self.row, message);
+                }
                 Ok(_) => {
-                    let text = self.line.trim().trim_start_matches('\u{feff}');
+                    // Invalid UTF-8 loses the line, not the file.
+                    let Ok(text) = std::str::from_utf8(&self.line) else {
+                        return unreadable(self.row, "the line is not UTF-8 text".to_owned());
+                    };
+                    let text = text.trim().trim_start_matches('\u{feff}');
                     if text.is_empty() {
                         continue;
                     }
                     return Some(self.event(text));
                 }
                 Err(error) => {
-                    // Invalid UTF-8 loses the line, not the file; other errors end it.
-                    if error.kind() != std::io::ErrorKind::InvalidData {
-                        self.failed = true;
-                    }
-                    let message = error.to_string();
-                    return Some(Err(UnreadableRow { row: self.row, case_id: None, message }));
+                    // A read error ends the file.
+                    self.failed = true;
+                    return unreadable(self.row, error.to_string());
                 }
             }
         }

@@ -1,6 +1,10 @@
 //! `LogEvent`: one row of an event log, as the log wrote it (names not yet resolved), and
 //! `LogColumns`, which column of the log holds which field.
 
+/// Longest line or record of a log, in bytes: the readers refuse a longer one (and the rest of
+/// the log), so a log of zeros or one huge quoted field cannot fill memory.
+pub const LOG_RECORD_BYTES_MAX: usize = 1 << 20;
+
 /// One event as read from a log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEvent {

@@ -31,7 +31,7 @@ pub use duration_fit::{DurationFit, FITTED_VALUES_MAX};
 pub use finding::{Finding, FindingCode};
 pub use import_selection::{ImportSelection, REFUSED_NUMBERS_KEPT_MAX};
 pub use jsonl_log::JsonLinesLog;
-pub use log_event::{LogColumns, LogEvent, UnreadableRow};
+pub use log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
 pub use row_batch::{EventRows, RowBatch, RowSource};

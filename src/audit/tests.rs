@@ -120,6 +120,30 @@ fn broken_xml_is_one_unreadable_row_and_the_end() {
     assert!(unfinished[0].as_ref().unwrap_err().message.contains("ends inside"), "{unfinished:?}");
 }
 
+/// Issue 23, item 10: a line, record or XML element longer than `LOG_RECORD_BYTES_MAX` (a log of
+/// zeros) is one unreadable row that ends the log, read no further than about the limit.
+#[test]
+fn an_overlong_line_or_element_ends_the_log_as_one_unreadable_row() {
+    let limit = super::LOG_RECORD_BYTES_MAX;
+    let zeros = vec![0_u8; 4 * limit];
+    let good = "{\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"2026-03-02\"}\n";
+    let jsonl = [good.as_bytes(), &zeros, b"\n", good.as_bytes()].concat();
+    let rows: Vec<_> = JsonLinesLog::new(&jsonl[..], &LogColumns::default(), &[]).collect();
+    assert_eq!(rows.len(), 2, "{:?}", rows.iter().map(|row| row.as_ref().map(|_| ())).collect::<Vec<_>>());
+    let problem = rows[1].as_ref().unwrap_err();
+    assert_eq!((problem.row, problem.message.as_str()), (2, "the line is longer than the limit of 1048576 bytes"));
+    let xes = ["<log><trace>".as_bytes(), &zeros].concat();
+    let rows: Vec<_> = XesLog::new(&xes[..], &LogColumns::default(), &[]).collect();
+    assert_eq!(rows.len(), 1);
+    let message = &rows[0].as_ref().unwrap_err().message;
+    assert!(message.contains("an element or text is longer than the limit of 1048576 bytes"), "{message}");
+    let csv = [b"case_id,activity,timestamp\nA,accept,2026-03-02\n".as_slice(), &zeros].concat();
+    let rows = read_csv(&csv);
+    assert_eq!(rows.len(), 2);
+    let problem = rows[1].as_ref().unwrap_err();
+    assert_eq!((problem.row, problem.message.as_str()), (2, "a line is longer than the limit of 1048576 bytes"));
+}
+
 #[test]
 fn a_batch_holds_the_rows_one_by_one_reading_gives_and_its_parts_split_them_by_case() {
     use super::row_batch::{RowBatch, RowSource};

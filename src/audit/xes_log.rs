@@ -7,15 +7,15 @@
 //! attributes, lists, containers and `<global>` defaults are skipped.
 
 use std::collections::VecDeque;
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::log_event::{LogColumns, LogEvent, UnreadableRow};
+use super::log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, UnreadableRow};
 
 /// The rows of an XES log, one per `<event>`; `row` counts events from the start of the file.
 pub struct XesLog<R: BufRead> {
-    reader: quick_xml::Reader<R>,
+    reader: quick_xml::Reader<Budgeted<R>>,
     buffer: Vec<u8>,
     columns: LogColumns,
     attributes: Vec<String>,
@@ -36,7 +36,7 @@ const ATTRIBUTE_ELEMENTS: [&str; 6] = ["string", "date", "int", "float", "boolea
 impl<R: BufRead> XesLog<R> {
     /// A reader over `input`; `attributes` are the workflow's attribute names.
     pub fn new(input: R, columns: &LogColumns, attributes: &[&str]) -> XesLog<R> {
-        let mut reader = quick_xml::Reader::from_reader(input);
+        let mut reader = quick_xml::Reader::from_reader(Budgeted { input, left_bytes: LOG_RECORD_BYTES_MAX });
         reader.config_mut().trim_text(true);
         XesLog {
             reader,
@@ -57,6 +57,7 @@ impl<R: BufRead> XesLog<R> {
         let mut skipped = 0_usize;
         loop {
             self.buffer.clear();
+            self.reader.get_mut().left_bytes = LOG_RECORD_BYTES_MAX;
             let read = self.reader.read_event_into(&mut self.buffer);
             let position = self.reader.buffer_position();
             match read {
@@ -225,6 +226,39 @@ impl<R: BufRead> XesLog<R> {
                 attributes,
             }));
         }
+    }
+}
+
+/// The input, failing once it has given `left_bytes` more: the reader sets it before every XML
+/// event, so one element, text or comment cannot run on until memory runs out.
+struct Budgeted<R> {
+    input: R,
+    left_bytes: usize,
+}
+
+impl<R: BufRead> Read for Budgeted<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let count = available.len().min(buffer.len());
+        buffer[..count].copy_from_slice(&available[..count]);
+        self.consume(count);
+        Ok(count)
+    }
+}
+
+impl<R: BufRead> BufRead for Budgeted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.left_bytes == 0 {
+            let message = format!("an element or text is longer than the limit of {LOG_RECORD_BYTES_MAX} bytes");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+        }
+        let available = self.input.fill_buf()?;
+        Ok(&available[..available.len().min(self.left_bytes)])
+    }
+
+    fn consume(&mut self, count: usize) {
+        self.left_bytes = self.left_bytes.saturating_sub(count);
+        self.input.consume(count);
     }
 }
 

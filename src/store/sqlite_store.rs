@@ -124,18 +124,7 @@ impl SqliteStore {
         if metadata.len() == 0 {
             return Err(no_store("the file is empty (a store is created by a command that writes)"));
         }
-        // How SQLite is asked to open it, from the least to the most restricted.
-        #[derive(Clone, Copy)]
-        enum Mode {
-            /// Writable where the file system allows (never created): SQLite then tidies its
-            /// write-ahead log away on close, as a writer does. Writes are refused by
-            /// `query_only`.
-            Writable,
-            ReadOnly,
-            /// For a read-only directory or mount, where SQLite cannot make the shared-memory file.
-            Immutable,
-        }
-        let uri = |mode: Mode| {
+        let uri = |mode: ReadMode| {
             let mut uri = String::from("file:");
             for byte in path.as_os_str().as_encoded_bytes() {
                 // Percent-encoded where a URI would read the byte otherwise (UTF-8 names too).
@@ -147,16 +136,16 @@ impl SqliteStore {
                 }
             }
             uri.push_str(match mode {
-                Mode::Writable => "",
-                Mode::ReadOnly => "?mode=ro",
-                Mode::Immutable => "?mode=ro&immutable=1",
+                ReadMode::Writable => "",
+                ReadMode::ReadOnly => "?mode=ro",
+                ReadMode::Immutable => "?mode=ro&immutable=1",
             });
             uri
         };
-        let open = |mode: Mode| -> Result<(Connection, i64), rusqlite::Error> {
+        let open = |mode: ReadMode| -> Result<(Connection, i64), rusqlite::Error> {
             let access = match mode {
-                Mode::Writable => OpenFlags::SQLITE_OPEN_READ_WRITE,
-                Mode::ReadOnly | Mode::Immutable => OpenFlags::SQLITE_OPEN_READ_ONLY,
+                ReadMode::Writable => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                ReadMode::ReadOnly | ReadMode::Immutable => OpenFlags::SQLITE_OPEN_READ_ONLY,
             };
             let connection = Connection::open_with_flags(
                 uri(mode),
@@ -167,7 +156,7 @@ impl SqliteStore {
             let found = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
             Ok((connection, found))
         };
-        let (connection, found) = match open(Mode::Writable).or_else(|_| open(Mode::ReadOnly)) {
+        let (connection, found) = match open(ReadMode::Writable).or_else(|_| open(ReadMode::ReadOnly)) {
             Ok(opened) => opened,
             Err(first) => {
                 let wal = std::path::PathBuf::from(format!("{shown}-wal"));
@@ -180,7 +169,7 @@ impl SqliteStore {
                         ),
                     });
                 }
-                open(Mode::Immutable)
+                open(ReadMode::Immutable)
                     .map_err(|error| StoreError::Open { path: shown.clone(), message: error.to_string() })?
             }
         };
@@ -347,6 +336,17 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+/// How a store opened to read is asked of SQLite, from the least to the most restricted.
+#[derive(Clone, Copy)]
+enum ReadMode {
+    /// Writable where the file system allows (never created): SQLite then tidies its write-ahead
+    /// log away on close, as a writer does. Writes are refused by `query_only`.
+    Writable,
+    ReadOnly,
+    /// For a read-only directory or mount, where SQLite cannot make the shared-memory file.
+    Immutable,
 }
 
 /// Brings the schema up to date in one `IMMEDIATE` transaction: the version is read again under

@@ -74,10 +74,10 @@ fn arbitrary_text_is_refused_cleanly() {
 
 /// One input: the file loaded (shown as `name`) and the files its `extends` chain can read.
 #[derive(Clone)]
-struct Case {
-    name: String,
-    text: String,
-    files: Files,
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) files: Files,
 }
 
 impl Case {
@@ -110,9 +110,9 @@ impl fmt::Debug for Case {
 
 /// What an in-memory `SourceReader` serves.
 #[derive(Clone, Default)]
-struct Files {
+pub(crate) struct Files {
     /// (path as written in `extends`, name shown in problems, text)
-    entries: Vec<(String, String, String)>,
+    pub(crate) entries: Vec<(String, String, String)>,
     /// (name, text) served for any other path.
     fallback: Option<(String, String)>,
 }
@@ -139,7 +139,7 @@ impl SourceReader for Reader<'_> {
     }
 }
 
-fn env_number(name: &str) -> Option<u64> {
+pub(crate) fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.trim().parse().ok()
 }
 
@@ -542,7 +542,7 @@ static WORDS_LICENCE: LazyLock<Vec<String>> = LazyLock::new(|| words(&[LICENCE])
 const NAME_2016: &str = "workflows/longgang-2016.yaml";
 const NAME_2017: &str = "workflows/longgang-2017.yaml";
 
-fn edited_shipped_flow() -> impl Strategy<Value = Case> {
+pub(crate) fn edited_shipped_flow() -> impl Strategy<Value = Case> {
     let choices = (0..4_usize, vec(edit(), 1..5), vec(edit(), 0..3), 0..8_u8, 0..8_u8);
     choices.prop_map(|(flow, edits, base_edits, reader, breaks)| {
         // CRLF and lone CR line breaks, sometimes

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use miette::NamedSource;
 use serde_saphyr::{Location, Spanned};
 
+use super::draft::NAME_CHARS_MAX;
 use super::workflow_error::WorkflowError;
 use crate::core::problem::{Problem, byte_span};
 use crate::core::suggest::nearest;
@@ -63,8 +64,25 @@ impl Checker {
         Origin { source, line: location.line(), column: location.column(), span: byte_span(location) }
     }
 
-    pub(crate) fn named(&self, source: usize, spanned: &Spanned<String>) -> Named {
-        Named { name: spanned.value.clone(), at: self.origin(source, &spanned.referenced) }
+    /// A name as written, refused (as a problem at its place) when it is longer than
+    /// `NAME_CHARS_MAX`.
+    pub(crate) fn named(&mut self, source: usize, spanned: &Spanned<String>) -> Named {
+        let named = Named { name: spanned.value.clone(), at: self.origin(source, &spanned.referenced) };
+        self.expect_name_length(&named);
+        named
+    }
+
+    /// Reports a name longer than `NAME_CHARS_MAX`, quoting only its start.
+    pub(crate) fn expect_name_length(&mut self, named: &Named) {
+        if named.name.len() <= NAME_CHARS_MAX {
+            return;
+        }
+        let chars = named.name.chars().count();
+        if chars > NAME_CHARS_MAX {
+            let message =
+                format!("`{}` is {chars} characters long, beyond the limit of {NAME_CHARS_MAX}", shown(&named.name));
+            self.error(&named.at, message, "too long");
+        }
     }
 
     /// The start of a file, for problems with no better place.
@@ -98,8 +116,8 @@ impl Checker {
     /// An unknown name, with the nearest known one as a suggestion.
     pub(crate) fn unknown<'a>(&mut self, kind: &str, name: &Named, known: impl Iterator<Item = &'a str>) {
         let message = match nearest(&name.name, known) {
-            Some(suggestion) => format!("unknown {kind} `{}`; did you mean `{suggestion}`?", name.name),
-            None => format!("unknown {kind} `{}`", name.name),
+            Some(suggestion) => format!("unknown {kind} `{}`; did you mean `{suggestion}`?", shown(&name.name)),
+            None => format!("unknown {kind} `{}`", shown(&name.name)),
         };
         self.report(&name.at, message, format!("no such {kind}"), None);
     }
@@ -226,6 +244,18 @@ impl Checker {
         WorkflowError::new(file, self.problems)
     }
 }
+
+/// A name as shown in a message: whole, or its first characters when it is beyond the limit.
+fn shown(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().nth(NAME_CHARS_MAX).is_none() {
+        return name.into();
+    }
+    let start: String = name.chars().take(NAME_SHOWN_CHARS).collect();
+    format!("{start}…").into()
+}
+
+/// How much of a name beyond the limit a message shows.
+const NAME_SHOWN_CHARS: usize = 24;
 
 /// Where a YAML comment starts in one line: a `#` at its start or after a blank.
 fn comment_start(line: &str) -> Option<usize> {

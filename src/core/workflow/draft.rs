@@ -18,6 +18,10 @@ pub const TRANSITIONS_MAX: usize = 10_000;
 pub const CLOCKS_MAX: usize = 2_000;
 /// Most roles, actions, attributes or stages of one kind in a workflow (ids are 16-bit).
 pub const NAMES_MAX: usize = 4_096;
+/// Longest name (of the workflow, a state, role, action, attribute, value, stage or clock, in
+/// a definition or a reference) and longest `version` or calendar id, in characters: ids are
+/// kept and shown whole, and a longer one is no likely misspelling of a shorter one.
+pub const NAME_CHARS_MAX: usize = 128;
 /// Most values of one enum attribute.
 pub const ENUM_VALUES_MAX: usize = 256;
 /// Deepest nesting of compound and parallel states.
@@ -163,7 +167,16 @@ impl DraftReader<'_> {
         if spanned.value.0.is_empty() {
             self.checker.error(&at, "expected at least one name", "empty list");
         }
-        spanned.value.0.iter().map(|name| Named { name: name.clone(), at: self.checker.name_in(&at, name) }).collect()
+        let names: Vec<Named> = spanned
+            .value
+            .0
+            .iter()
+            .map(|name| Named { name: name.clone(), at: self.checker.name_in(&at, name) })
+            .collect();
+        for named in &names {
+            self.checker.expect_name_length(named);
+        }
+        names
     }
 
     pub(crate) fn period(&mut self, spanned: &Spanned<String>) -> Option<(Period, Origin)> {

@@ -37,7 +37,7 @@ pub use clock::{Clock, ClockSpan, Cut, Extension, Pause, Percent, Rounding};
 pub use comparison::{
     Comparison, MatterRow, PROFILES_MAX, ParallelFigure, ProfilePath, StageRow, compare, critical_paths,
 };
-pub use draft::{CLOCKS_MAX, ENUM_VALUES_MAX, NAMES_MAX, STATE_DEPTH_MAX, STATES_MAX, TRANSITIONS_MAX};
+pub use draft::{CLOCKS_MAX, ENUM_VALUES_MAX, NAME_CHARS_MAX, NAMES_MAX, STATE_DEPTH_MAX, STATES_MAX, TRANSITIONS_MAX};
 pub use exclusive::ASSIGNMENTS_MAX;
 pub use guard::Guard;
 pub use guard_parse::{CompareOp, GUARD_BYTES_MAX, GUARD_DEPTH_MAX};

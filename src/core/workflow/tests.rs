@@ -59,6 +59,31 @@ fn unknown_state() {
     insta::assert_snapshot!(problems, @r#"15:42: unknown state `dnoe`; did you mean `done`?"#);
 }
 
+/// Issue 23, item 11: a name beyond `NAME_CHARS_MAX`, defined or referred to, alone or in a
+/// list, is a problem at its place quoting only its start; a reference to a long name one edit
+/// away from a defined one is answered without comparing the two (the whole edit-distance table
+/// for two 30 000-character names would take 7 GB).
+#[test]
+fn issue_23_names_beyond_the_limit() {
+    let at_limit = "s".repeat(super::NAME_CHARS_MAX);
+    let defined = "x".repeat(30_000);
+    let typo = format!("{}y", "x".repeat(29_999));
+    let problems = check(
+        &[
+            ("  deciding: {}", &format!("  deciding: {{}}\n  {at_limit}: {{}}\n  ? {defined}\n  : {{}}")),
+            ("to: deciding, by: officer", &format!("to: {typo}, by: [officer, {typo}]")),
+        ],
+        "",
+    );
+    insta::assert_snapshot!(problems, @r#"
+    13:5: `xxxxxxxxxxxxxxxxxxxxxxxx…` is 30000 characters long, beyond the limit of 128
+    17:42: `xxxxxxxxxxxxxxxxxxxxxxxx…` is 30000 characters long, beyond the limit of 128
+    17:30058: `xxxxxxxxxxxxxxxxxxxxxxxx…` is 30000 characters long, beyond the limit of 128
+    17:42: unknown state `xxxxxxxxxxxxxxxxxxxxxxxx…`
+    17:30058: unknown role `xxxxxxxxxxxxxxxxxxxxxxxx…`
+    "#);
+}
+
 /// A list's own span is only its start: a name in it is found up to the list's end, flow or block.
 #[test]
 fn unknown_names_in_lists() {

@@ -5,7 +5,6 @@
 //! mapping cannot be used or the import fails (nothing is imported then).
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::Write as _;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -14,6 +13,8 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::format::{parse_date, push_csv_row, shown, table};
+use super::log_file::{LogFile, Overrun};
+use super::regular_file::open_regular;
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
@@ -84,7 +85,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     // Dates after the calendar's data are counted as `--beyond-data` says (refused by default).
     let policy = context.beyond_data_or(crate::core::calendar::BeyondData::Refuse);
     let calendars = context.calendars.under(policy);
-    let workflow = load_or_report(&args.workflow, &calendars)?;
+    let workflow = load_or_report(&args.workflow, context.workflow_reader(), &calendars)?;
     let calendar = calendars.require(workflow.calendar())?;
     if let Some(as_of) = as_of {
         calendar.is_working_day(as_of)?;
@@ -96,7 +97,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         None => Mapping::default(),
         Some(path) => {
             let name = path.display().to_string();
-            let text = super::workflow::read_at_most(path, crate::audit::MAPPING_FILE_BYTES_MAX)
+            let text = super::regular_file::read_text(path, crate::audit::MAPPING_FILE_BYTES_MAX)
                 .with_context(|| format!("reading mapping `{name}`"))?;
             match Mapping::parse(&name, &text, &workflow) {
                 Ok(mapping) => mapping,
@@ -131,7 +132,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         write!(out, "{}", findings_csv(&[], true))?;
     }
     let progress = progress_bar(&args.log);
-    let source = read_log(&args.log, format, &mapping, &attributes, &progress)?;
+    let (source, overrun) = read_log(&args.log, format, &mapping, &attributes, &progress)?;
     let outcome = audit.run(source, &pool, |found| {
         if found.is_empty() {
             return Ok(());
@@ -139,6 +140,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         selection.note(&found);
         write!(out, "{}", findings_csv(&found, false))
     })?;
+    expect_no_overrun(&args.log, &overrun)?;
     progress.finish_and_clear();
     let report = outcome.report;
     if let (Some(path), Some(fit)) = (&args.fit_durations, &outcome.fit) {
@@ -211,27 +213,37 @@ fn read_log(
     mapping: &Mapping,
     attributes: &[&str],
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<LogRows> {
-    let file = File::open(path).with_context(|| format!("reading log `{}`", path.display()))?;
+) -> anyhow::Result<(LogRows, Overrun)> {
+    let (file, overrun) =
+        LogFile::open(path, format == LogFormat::Xes).with_context(|| format!("reading log `{}`", path.display()))?;
     // A hidden bar counts nothing: the file is read as it is, so that its reads fill buffers
     // without zeroing them first (the bar's reader would zero 256 KiB before every read).
     let file: Box<dyn Read + Send> =
         if progress.is_hidden() { Box::new(file) } else { Box::new(progress.wrap_read(file)) };
     let input = BufReader::with_capacity(1 << 16, file);
-    Ok(match format {
+    let rows: LogRows = match format {
         LogFormat::Csv => Box::new(
             CsvLog::new(input, &mapping.columns, attributes)
                 .map_err(|message| anyhow::anyhow!("log `{}`: {message}", path.display()))?,
         ),
         LogFormat::Jsonl => Box::new(EventRows(JsonLinesLog::new(input, &mapping.columns, attributes))),
         LogFormat::Xes => Box::new(EventRows(XesLog::new(input, &mapping.columns, attributes))),
-    })
+    };
+    Ok((rows, overrun))
+}
+
+/// Refuses the audit when its log's reading stopped at an over-long line.
+fn expect_no_overrun(path: &Path, overrun: &Overrun) -> anyhow::Result<()> {
+    match overrun.get() {
+        Some(message) => Err(anyhow::anyhow!("log `{}`: {message}", path.display())),
+        None => Ok(()),
+    }
 }
 
 /// SHA-256 of a file's bytes, hex.
 fn file_hash(path: &Path) -> anyhow::Result<String> {
     use sha2::{Digest as _, Sha256};
-    let mut file = File::open(path).with_context(|| format!("reading log `{}`", path.display()))?;
+    let (mut file, _) = open_regular(path).with_context(|| format!("reading log `{}`", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0_u8; 1 << 16];
     loop {
@@ -276,11 +288,11 @@ fn import(
     let name = args.workflow.display().to_string();
     let text = super::workflow::read_limited(&args.workflow).with_context(|| format!("reading workflow `{name}`"))?;
     let deployed = engine
-        .deploy(&name, &text, &mut super::workflow::FileReader, super::store::now())
+        .deploy(&name, &text, &mut context.workflow_reader(), super::store::now())
         .with_context(|| format!("deploying `{name}`"))?;
     let attributes: Vec<&str> = audited.workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     let progress = progress_bar(&args.log);
-    let rows = read_log(&args.log, audited.format, audited.mapping, &attributes, &progress)?;
+    let (rows, _) = read_log(&args.log, audited.format, audited.mapping, &attributes, &progress)?;
     let auditor =
         Auditor::new(audited.workflow, audited.calendar, audited.mapping, report.as_of, true).keep_cases(false);
     let histories = SettledHistories::new(auditor, rows).map(|(case_id, events)| selection.entry(case_id, events));

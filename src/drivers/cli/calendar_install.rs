@@ -21,7 +21,7 @@ pub(crate) fn install(
     by: &str,
     at: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let text = super::workflow::read_at_most(file, CALENDAR_FILE_BYTES_MAX)
+    let text = super::regular_file::read_text(file, CALENDAR_FILE_BYTES_MAX)
         .with_context(|| format!("reading calendar file `{}`", file.display()))?;
     let at = match at {
         Some(text) => parse_instant(text)?,

@@ -11,7 +11,9 @@ mod compare;
 mod demo;
 mod describe;
 mod format;
+mod log_file;
 mod logging;
+mod regular_file;
 mod simulate;
 mod store;
 mod verify;
@@ -19,6 +21,7 @@ mod watch;
 mod workflow;
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -56,6 +59,12 @@ struct Cli {
     /// The case store: a SQLite file, created if missing.
     #[arg(long, global = true, env = "RENEWFLOW_DB", value_name = "PATH", default_value = "renewflow.db")]
     db: PathBuf,
+
+    /// Let a workflow's `extends` name a file outside the directory of the file that names it.
+    /// Without it such a file is refused unread (symbolic links are resolved first), so a
+    /// workflow from elsewhere cannot read other files of this machine.
+    #[arg(long, global = true)]
+    allow_extends_outside_directory: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -110,12 +119,19 @@ pub(crate) struct Context {
     /// The calendar file given with `--calendar-file` or `RENEWFLOW_CALENDAR`, if any.
     pub(crate) calendar_file: Option<PathBuf>,
     pub(crate) db: PathBuf,
+    /// How far a workflow's `extends` may reach.
+    pub(crate) extends_reach: workflow::ExtendsReach,
 }
 
 impl Context {
     /// The policy given, or `default` (each command says which default it keeps).
     pub(crate) fn beyond_data_or(&self, default: BeyondData) -> BeyondData {
         self.beyond_data.unwrap_or(default)
+    }
+
+    /// The reader of the files workflows `extend`, as far as the options allow.
+    pub(crate) fn workflow_reader(&self) -> workflow::FileReader {
+        workflow::FileReader { reach: self.extends_reach }
     }
 }
 
@@ -156,6 +172,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         calendars,
         calendar_file: cli.calendar_file,
         db: cli.db,
+        extends_reach: if cli.allow_extends_outside_directory {
+            workflow::ExtendsReach::Anywhere
+        } else {
+            workflow::ExtendsReach::SameDirectory
+        },
     };
     match cli.command {
         Command::Calendar(args) => calendar::run(&context, args),
@@ -174,17 +195,8 @@ fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Cal
     use anyhow::Context as _;
     let mut calendars = Calendars::builtin();
     if let Some(path) = calendar_file {
-        let metadata =
-            std::fs::metadata(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
-        let limit = crate::core::calendar::CALENDAR_FILE_BYTES_MAX as u64;
-        anyhow::ensure!(
-            metadata.len() <= limit,
-            "calendar file `{}` is {} bytes, beyond the limit of {limit}",
-            path.display(),
-            metadata.len()
-        );
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading calendar file `{}`", path.display()))?;
+        let text = regular_file::read_text(path, crate::core::calendar::CALENDAR_FILE_BYTES_MAX)
+            .with_context(|| format!("reading calendar file `{}`", path.display()))?;
         calendars.load(&path.display().to_string(), &text)?;
     }
     Ok(calendars)
@@ -208,11 +220,15 @@ fn report(error: &anyhow::Error) {
     eprintln!("error: {}", format::shown(&format!("{error:#}")));
 }
 
-/// A diagnostic with its source snippets, as text for stderr. A file that quotes control or
-/// bidirectional characters (in its text, or in a name its message quotes) is shown without
+/// A diagnostic with its source snippets, as text for stderr; without them when a label lies
+/// too far along its line to be drawn (`SNIPPET_COLUMN_BYTES_MAX`). A file that quotes control
+/// or bidirectional characters (in its text, or in a name its message quotes) is shown without
 /// colour and with them escaped: the escapes would shift miette's carets, so escaping is left
 /// until after the drawing, which cannot be told from the colours' own escapes once drawn.
 pub(crate) fn render_diagnostic(error: &dyn miette::Diagnostic) -> String {
+    if !labels_drawable(error) {
+        return format::shown(&render_plain(error)).into_owned();
+    }
     let plain = draw_diagnostic(error, false);
     if stderr_color() && matches!(format::shown(&plain), std::borrow::Cow::Borrowed(_)) {
         return draw_diagnostic(error, true);
@@ -228,6 +244,35 @@ fn draw_diagnostic(error: &dyn miette::Diagnostic, color: bool) -> String {
         .with_wrap_lines(false);
     if handler.render_report(&mut text, error).is_err() {
         return format!("error: {error}\n");
+    }
+    text
+}
+
+/// Furthest a label may start along its line, in bytes, to be drawn under it. miette pads the
+/// underline to the label with a formatting width, which panics past 65 535 columns; a byte
+/// takes at most 4 columns (a tab), so labels up to here are safe.
+const SNIPPET_COLUMN_BYTES_MAX: usize = 16_000;
+
+/// Whether every label of `diagnostic` and of the diagnostics related to it can be drawn.
+fn labels_drawable(diagnostic: &dyn miette::Diagnostic) -> bool {
+    let own = match (diagnostic.labels(), diagnostic.source_code()) {
+        (Some(mut labels), Some(source)) => labels.all(|label| {
+            source.read_span(label.inner(), 0, 0).is_ok_and(|span| span.column() <= SNIPPET_COLUMN_BYTES_MAX)
+        }),
+        _ => true,
+    };
+    own && diagnostic.related().is_none_or(|mut related| related.all(labels_drawable))
+}
+
+/// A diagnostic as lines of text, without source snippets: its message, and each related one's
+/// (a problem's says file, line and column) with its help.
+fn render_plain(error: &dyn miette::Diagnostic) -> String {
+    let mut text = format!("  × {error}\n");
+    for related in error.related().into_iter().flatten() {
+        let _ = writeln!(text, "\nError: \n  × {related}");
+        if let Some(help) = related.help() {
+            let _ = writeln!(text, "  help: {help}");
+        }
     }
     text
 }

@@ -159,7 +159,7 @@ fn load_scenario(context: &Context, path: &Path) -> anyhow::Result<(Scenario, Ve
     }
     let mut workflows = Vec::new();
     for file in &scenario.workflows {
-        workflows.push(load_or_report(&base.join(&file.value), &context.calendars)?);
+        workflows.push(load_or_report(&base.join(&file.value), context.workflow_reader(), &context.calendars)?);
     }
     Ok((scenario, workflows))
 }
@@ -179,7 +179,7 @@ fn write_chart(path: &Path, scenario: &Scenario, models: &[Model<'_>], tally: &T
 }
 
 fn read_scenario(path: &Path) -> std::io::Result<String> {
-    super::workflow::read_at_most(path, SCENARIO_FILE_BYTES_MAX)
+    super::regular_file::read_text(path, SCENARIO_FILE_BYTES_MAX)
 }
 
 /// The calendar every workflow of the scenario counts on.

@@ -39,7 +39,7 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
     let heads = match &args.heads {
         None => None,
         Some(path) => {
-            let text = super::workflow::read_at_most(path, HEADS_FILE_BYTES_MAX)
+            let text = super::regular_file::read_text(path, HEADS_FILE_BYTES_MAX)
                 .with_context(|| format!("reading chain heads `{}`", path.display()))?;
             Some(parse_heads(path, &text)?)
         }

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::format::{DataFormat, OutputFormat, csv, shown, table};
-use super::{Context, EXIT_OK, EXIT_USAGE, render_diagnostic};
+use super::{Context, EXIT_OK, EXIT_USAGE, regular_file, render_diagnostic};
 use crate::core::calendar::Calendars;
 use crate::core::workflow::{SourceReader, WORKFLOW_FILE_BYTES_MAX, Workflow, WorkflowError, load_workflow};
 
@@ -51,13 +51,13 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
     match args.command {
         WorkflowCommand::Validate { files } => validate(context, &files),
         WorkflowCommand::Describe { file } => {
-            let workflow = load_or_report(&file, &context.calendars)?;
+            let workflow = load_or_report(&file, context.workflow_reader(), &context.calendars)?;
             print!("{}", shown(&super::describe::describe(&workflow, context.format)?));
             Ok(EXIT_OK)
         }
         WorkflowCommand::Compare { base, reform } => {
-            let base = load_or_report(&base, &context.calendars)?;
-            let reform = load_or_report(&reform, &context.calendars)?;
+            let base = load_or_report(&base, context.workflow_reader(), &context.calendars)?;
+            let reform = load_or_report(&reform, context.workflow_reader(), &context.calendars)?;
             print!("{}", shown(&super::compare::compare(&base, &reform, context.format)?));
             Ok(EXIT_OK)
         }
@@ -68,7 +68,7 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
 fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
     let format = context.format.data("workflow deploy")?;
     for file in files {
-        load_or_report(file, &context.calendars)?;
+        load_or_report(file, context.workflow_reader(), &context.calendars)?;
     }
     let mut engine = super::store::open_engine(context)?;
     let mut rows = Vec::new();
@@ -76,7 +76,7 @@ fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         let name = file.display().to_string();
         let text = read_limited(file).with_context(|| format!("reading workflow `{name}`"))?;
         let deployed = engine
-            .deploy(&name, &text, &mut FileReader, super::store::now())
+            .deploy(&name, &text, &mut context.workflow_reader(), super::store::now())
             .with_context(|| format!("deploying `{name}`"))?;
         rows.push(json!({
             "file": name, "workflow": deployed.workflow, "version": deployed.version,
@@ -95,8 +95,8 @@ fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
 pub(crate) struct Refused(pub(crate) String);
 
 /// Loads a workflow, printing its diagnostics if it is refused.
-pub(crate) fn load_or_report(path: &Path, calendars: &Calendars) -> anyhow::Result<Workflow> {
-    match load_path(path, calendars)? {
+pub(crate) fn load_or_report(path: &Path, reader: FileReader, calendars: &Calendars) -> anyhow::Result<Workflow> {
+    match load_path(path, reader, calendars)? {
         Ok(workflow) => Ok(workflow),
         Err(error) => {
             eprint!("{}", render_diagnostic(&error));
@@ -106,38 +106,64 @@ pub(crate) fn load_or_report(path: &Path, calendars: &Calendars) -> anyhow::Resu
 }
 
 /// Loads a workflow file; an unreadable file is an `Err`, a refused one an `Ok(Err(..))`.
-fn load_path(path: &Path, calendars: &Calendars) -> anyhow::Result<Result<Workflow, WorkflowError>> {
+fn load_path(
+    path: &Path,
+    mut reader: FileReader,
+    calendars: &Calendars,
+) -> anyhow::Result<Result<Workflow, WorkflowError>> {
     let name = path.display().to_string();
     let text = read_limited(path).with_context(|| format!("reading workflow `{name}`"))?;
-    Ok(load_workflow(&name, &text, &mut FileReader, calendars))
+    Ok(load_workflow(&name, &text, &mut reader, calendars))
 }
 
+/// A workflow file's text, read as `regular_file` reads (at most `WORKFLOW_FILE_BYTES_MAX`).
 pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
-    read_at_most(path, WORKFLOW_FILE_BYTES_MAX)
+    regular_file::read_text(path, WORKFLOW_FILE_BYTES_MAX)
 }
 
-/// A text file, refused before it is read when it is larger than `limit` bytes.
-pub(crate) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<String> {
-    let metadata = std::fs::metadata(path)?;
-    if metadata.len() > limit as u64 {
-        return Err(std::io::Error::other(format!(
-            "the file is {} bytes, beyond the limit of {limit}",
-            metadata.len()
-        )));
-    }
-    std::fs::read_to_string(path)
+/// How far `extends` may reach from the file that names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExtendsReach {
+    /// The target, after symbolic links are resolved, lies inside the directory of the file
+    /// that names it (or below it).
+    SameDirectory,
+    /// Any regular file (`--allow-extends-outside-directory`).
+    Anywhere,
 }
 
-/// Reads `extends` targets relative to the file that names them.
-pub(crate) struct FileReader;
+/// Reads `extends` targets relative to the file that names them, as far as `reach` allows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FileReader {
+    pub(crate) reach: ExtendsReach,
+}
 
 impl SourceReader for FileReader {
     fn read(&mut self, path: &str, from: &str) -> Result<(String, String), String> {
         let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let joined = base.join(path);
-        let text = read_limited(&joined).map_err(|error| error.to_string())?;
+        let read_from = match self.reach {
+            ExtendsReach::Anywhere => joined.clone(),
+            ExtendsReach::SameDirectory => confined(base, &joined)?,
+        };
+        let text = read_limited(&read_from).map_err(|error| error.to_string())?;
         Ok((joined.display().to_string(), text))
     }
+}
+
+/// `target` with its symbolic links resolved, when it lies inside `directory`. The refusal names
+/// paths only: an outside file is never read, so none of it can be quoted.
+fn confined(directory: &Path, target: &Path) -> Result<PathBuf, String> {
+    let directory = if directory.as_os_str().is_empty() { Path::new(".") } else { directory };
+    let inside = directory.canonicalize().map_err(|error| format!("{}: {error}", directory.display()))?;
+    let resolved = target.canonicalize().map_err(|error| error.to_string())?;
+    if !resolved.starts_with(&inside) {
+        return Err(format!(
+            "it lies outside `{}`, the directory of the file that names it; \
+             `--allow-extends-outside-directory` allows that",
+            inside.display()
+        ));
+    }
+    Ok(resolved)
 }
 
 fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
@@ -145,7 +171,7 @@ fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
     let mut results = Vec::new();
     let mut failed = false;
     for file in files {
-        let result = load_path(file, &context.calendars)?;
+        let result = load_path(file, context.workflow_reader(), &context.calendars)?;
         if let Err(error) = &result {
             failed = true;
             if format == DataFormat::Table {
