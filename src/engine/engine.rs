@@ -396,12 +396,12 @@ impl<S: Store> Engine<S> {
             finished_on: derived.finished_on.clone(),
         };
         let outcome = Outcome { case_id: id, number, version: case.version, events: records, replayed: false };
-        let request_json = request.canonical_json();
+        let request_json = opening.idempotency_key.as_ref().map(|_| request.canonical_json());
         let created = self.store.create_case(&NewCase {
             case: &case,
             events: &rows,
             derived: &derived,
-            idempotency: opening.idempotency_key.as_deref().map(|key| (key, request_json.as_str())),
+            idempotency: opening.idempotency_key.as_deref().zip(request_json.as_deref()),
         });
         match created {
             Ok(()) => Ok(outcome),
@@ -666,7 +666,7 @@ impl<S: Store> Engine<S> {
             events: records,
             replayed: false,
         };
-        let request_json = Request::act(&row.id, command).canonical_json();
+        let request_json = idempotency_key.map(|_| Request::act(&row.id, command).canonical_json());
         let last_at = events.last().map_or(row.last_at.clone(), |event| event.at.to_rfc3339());
         let head_hash = hex(&head);
         self.store.append(&Append {
@@ -678,7 +678,7 @@ impl<S: Store> Engine<S> {
             last_at: &last_at,
             derived: &derived,
             open_clocks_changed: open_clocks.as_ref() != Some(&derived.open_clocks),
-            idempotency: idempotency_key.map(|key| (key, request_json.as_str())),
+            idempotency: idempotency_key.zip(request_json.as_deref()),
         })?;
         if self.replays.len() >= REPLAYS_CACHED_MAX {
             self.replays.clear();

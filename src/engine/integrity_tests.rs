@@ -131,13 +131,16 @@ fn case_rows_that_disagree_with_their_chains_are_named() {
     accepted(&mut engine, "A-2");
     assert!(broken(&engine).is_empty());
     let connection = engine.store().connection();
-    connection
-        .execute_batch(
-            "UPDATE cases SET number = 'swap' WHERE number = 'A-1'; \
-             UPDATE cases SET number = 'A-1' WHERE number = 'A-2'; \
-             UPDATE cases SET number = 'A-2' WHERE number = 'swap';",
-        )
-        .unwrap();
+    let swap_numbers = || {
+        connection
+            .execute_batch(
+                "UPDATE cases SET number = 'swap' WHERE number = 'A-1'; \
+                 UPDATE cases SET number = 'A-1' WHERE number = 'A-2'; \
+                 UPDATE cases SET number = 'A-2' WHERE number = 'swap';",
+            )
+            .unwrap();
+    };
+    swap_numbers();
     let mut found = broken(&engine);
     found.sort();
     assert_eq!(
@@ -147,13 +150,7 @@ fn case_rows_that_disagree_with_their_chains_are_named() {
             ("A-2".to_owned(), "the case row's number is `A-2`, its opening names `A-1`".to_owned()),
         ]
     );
-    connection
-        .execute_batch(
-            "UPDATE cases SET number = 'swap' WHERE number = 'A-1'; \
-             UPDATE cases SET number = 'A-1' WHERE number = 'A-2'; \
-             UPDATE cases SET number = 'A-2' WHERE number = 'swap';",
-        )
-        .unwrap();
+    swap_numbers();
     assert!(broken(&engine).is_empty(), "swapped back");
     connection.execute("UPDATE cases SET opened_at = '2026-03-01T09:00:00+08:00' WHERE number = 'A-1'", []).unwrap();
     connection.execute("UPDATE cases SET last_at = '2026-03-09T10:00:00+08:00' WHERE number = 'A-2'", []).unwrap();

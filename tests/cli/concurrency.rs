@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
 
-fn renewflow(db: &Path, args: &[&str]) -> Command {
+pub(crate) fn renewflow(db: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_renewflow"));
     command.args(args).arg("--db").arg(db).env("NO_COLOR", "1").env_remove("RENEWFLOW_DB").env_remove("RUST_LOG");
     command.env_remove("RENEWFLOW_BEYOND_DATA").env_remove("RENEWFLOW_CALENDAR");
@@ -16,7 +16,7 @@ fn renewflow(db: &Path, args: &[&str]) -> Command {
     command
 }
 
-fn ok(db: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(db: &Path, args: &[&str]) -> String {
     let output = renewflow(db, args).output().unwrap();
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -36,8 +36,9 @@ fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| panic!("{error}: {}", text(&output.stdout)))
 }
 
-/// A store with the licence deployed and `count` accepted cases `R-0`, `R-1`, … (at version 2).
-fn store(count: usize) -> (tempfile::TempDir, PathBuf) {
+/// A store with the licence deployed and `count` accepted cases `R-0`, `R-1`, … (at version 2;
+/// in a hearing loop from then on: `order_hearing`, `close_hearing`, …).
+pub(crate) fn store(count: usize) -> (tempfile::TempDir, PathBuf) {
     let directory = tempfile::tempdir().unwrap();
     let db = directory.path().join("cases.db");
     ok(&db, &["workflow", "deploy", LICENCE]);

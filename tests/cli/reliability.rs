@@ -2,37 +2,9 @@
 //! processes racing on one case version.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
-
-fn renewflow(db: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_renewflow"));
-    command.args(args).arg("--db").arg(db).env("NO_COLOR", "1").env_remove("RENEWFLOW_DB").env_remove("RUST_LOG");
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    command
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let output = renewflow(db, args).output().unwrap();
-    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A store with the licence deployed and `count` cases opened and accepted (in a hearing loop
-/// from then on: `order_hearing`, `close_hearing`, …).
-fn store(count: usize) -> (tempfile::TempDir, std::path::PathBuf) {
-    let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("cases.db");
-    ok(&db, &["workflow", "deploy", LICENCE]);
-    for index in 0..count {
-        let number = format!("R-{index}");
-        ok(&db, &["case", "new", "administrative-license", "--number", &number, "--at", "2026-03-02"]);
-        ok(&db, &["case", "act", &number, "accept", "--role", "officer", "--at", "2026-03-03"]);
-    }
-    (directory, db)
-}
+use super::concurrency::{ok, renewflow, store};
 
 fn events(db: &Path, number: &str) -> usize {
     let history = ok(db, &["case", "history", number, "--format", "json"]);
