@@ -33,12 +33,18 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
             // A date the calendar cannot count (after the data under `refuse`) leaves the dates
             // unknown: the event is recorded all the same, and timing says why.
             let dates = clock_dates(calendar, ClockId(index as u16), clock, track, from).unwrap_or_default();
+            let text = |date: Option<NaiveDate>| date.map(|date| date.to_string());
             open_clocks.push(OpenClockRow {
                 clock: clock.name.clone(),
                 phase: track.phase().name().to_owned(),
-                due_date: dates.due_date.map(|date| date.to_string()),
-                yellow_on: dates.yellow_on.map(|date| date.to_string()),
-                red_on: dates.red_on.map(|date| date.to_string()),
+                due_date: text(dates.due_date),
+                yellow_on: text(dates.yellow_on),
+                red_on: text(dates.red_on),
+                statutory_limit: Some(track.limit(clock).to_string()),
+                promised_limit: clock.promised.map(|promised| promised.to_string()),
+                statutory_yellow_on: text(dates.statutory_yellow_on),
+                statutory_red_on: text(dates.statutory_red_on),
+                pause_overrun_on: text(dates.pause_overrun_on),
             });
         }
     }
@@ -49,12 +55,17 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
     }
 }
 
-/// An open clock's due date and the first dates it turns yellow and red, if nothing else happens.
+/// An open clock's due date and the first dates it turns yellow and red (by the worse of its
+/// limits, and by the statutory limit alone), and the first date its pause is past its `max`, if
+/// nothing else happens.
 #[derive(Clone, Copy, Debug, Default)]
 struct ClockDates {
     due_date: Option<NaiveDate>,
     yellow_on: Option<NaiveDate>,
     red_on: Option<NaiveDate>,
+    statutory_yellow_on: Option<NaiveDate>,
+    statutory_red_on: Option<NaiveDate>,
+    pause_overrun_on: Option<NaiveDate>,
 }
 
 fn clock_dates(
@@ -67,11 +78,15 @@ fn clock_dates(
     let level_on = |date: NaiveDate| -> Result<Level, EngineError> {
         Ok(crate::core::case::clock_level_on(calendar, clock, track, date)?)
     };
+    let statutory_level_on = |date: NaiveDate| -> Result<Level, EngineError> {
+        Ok(crate::core::case::clock_statutory_level_on(calendar, clock, track, date)?)
+    };
     let now: ClockTiming = crate::core::case::clock_timing_of(calendar, id, clock, track, from)?;
-    let (yellow_on, red_on) = if track.phase() == Phase::Paused {
+    let (yellow_on, red_on, statutory_yellow_on, statutory_red_on) = if track.phase() == Phase::Paused {
         // A paused clock's level holds until the next event.
-        let level = now.level();
-        ((level >= Level::Yellow).then_some(from), (level == Level::Red).then_some(from))
+        let (level, statutory) = (now.level(), now.statutory.as_ref().map_or(Level::Ok, |limit| limit.level));
+        let on = |level: Level, wanted: Level| (level >= wanted).then_some(from);
+        (on(level, Level::Yellow), on(level, Level::Red), on(statutory, Level::Yellow), on(statutory, Level::Red))
     } else {
         // A running clock is red the day after its earliest due date at the latest, so the search
         // stops there when it can (the due dates are fixed while it runs).
@@ -86,13 +101,33 @@ fn clock_dates(
             .unwrap_or_else(|| calendar.counted_last_date());
         let red_on = first_date(from, bound, Level::Red, &level_on)?;
         let yellow_on = first_date(from, red_on.unwrap_or(bound), Level::Yellow, &level_on)?;
-        (yellow_on, red_on)
+        if clock.promised.is_none() {
+            // Without a promised limit the statutory limit alone sets the level.
+            (yellow_on, red_on, yellow_on, red_on)
+        } else {
+            // The statutory limit is the longer one: it turns red after the first due date.
+            let statutory_bound = now
+                .statutory
+                .as_ref()
+                .and_then(|limit| limit.due.date())
+                .and_then(|due| calendar.add_working_days(due, 1).ok())
+                .filter(|bound| *bound >= from && statutory_level_on(*bound).is_ok_and(|level| level == Level::Red))
+                .unwrap_or_else(|| calendar.counted_last_date());
+            let statutory_red_on = first_date(from, statutory_bound, Level::Red, &statutory_level_on)?;
+            let statutory_yellow_on =
+                first_date(from, statutory_red_on.unwrap_or(statutory_bound), Level::Yellow, &statutory_level_on)?;
+            (yellow_on, red_on, statutory_yellow_on, statutory_red_on)
+        }
+    };
+    let pause_overrun_on = match crate::core::case::open_pause_limit(calendar, clock, track)? {
+        Some((_, _, _, allowed_until)) => allowed_until.succ_opt(),
+        None => None,
     };
     let due_date = match track.phase() {
         Phase::Running => now.statutory.as_ref().and_then(|limit| limit.due.date()),
         _ => None,
     };
-    Ok(ClockDates { due_date, yellow_on, red_on })
+    Ok(ClockDates { due_date, yellow_on, red_on, statutory_yellow_on, statutory_red_on, pause_overrun_on })
 }
 
 /// The first date in `from..=last` on which the level is at least `wanted`, by bisection (a

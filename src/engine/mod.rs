@@ -21,7 +21,7 @@ pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployme
 pub use engine_error::EngineError;
 pub use import::{CaseHistory, ImportEntry, ImportRequest};
 pub use verify::{BrokenChain, Mismatch};
-pub use watch::WatchRow;
+pub use watch::{PauseOverMax, WatchRow};
 
 #[cfg(test)]
 mod integrity_tests;

@@ -1,14 +1,16 @@
-//! The watch list: every open clock that is yellow or red as of a date, most urgent first. It is
-//! a range query over the derived `open_clocks` rows (the dates each clock turns yellow and red),
-//! so it does not fold every history; only cases whose last event is after the date, and paused
-//! clocks whose remaining time the row does not hold, are folded.
+//! The watch list: every open clock that is yellow or red as of a date, or paused past the `max`
+//! its pause allows, most urgent first, with both its limits and the one that set its level. It
+//! is a range query over the derived `open_clocks` rows (the dates each clock turns yellow and
+//! red, by both limits and by the statutory one alone, and the date a pause runs over), so it
+//! does not fold every history; only cases whose last event is after the date, and paused clocks
+//! whose remaining time the row does not hold, are folded.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::engine::Engine;
 use super::engine_error::EngineError;
-use crate::core::case::{Due, Level};
+use crate::core::case::{ClockStatus, Due, LedgerKind, Level, LimitKind};
 use crate::store::{CaseRow, Store};
 
 /// One clock on the watch list.
@@ -18,8 +20,14 @@ pub struct WatchRow {
     pub number: String,
     pub workflow: String,
     pub clock: String,
-    /// `yellow` or `red`.
+    /// `red`, `yellow`, or `ok` for a clock listed only because its pause ran over.
     pub level: &'static str,
+    /// Which limit set the level: `statutory` (also when both do) or `promised`; `None` at `ok`.
+    pub level_set_by: Option<&'static str>,
+    /// The statutory limit after cuts and extensions (`20 wd`).
+    pub statutory_limit: Option<String>,
+    /// The promised limit (承诺时限), if the clock has one.
+    pub promised_limit: Option<String>,
     /// `running` or `paused`.
     pub phase: String,
     /// `None` when the due date lies beyond the calendar's data.
@@ -32,6 +40,37 @@ pub struct WatchRow {
     pub provisional: bool,
     /// Why a provisional or unknown due date is what it is.
     pub basis: Option<String>,
+    /// The pause the clock is in, when it has run past the `max` its clock allows.
+    pub pause_over_max: Option<PauseOverMax>,
+}
+
+/// A pause still open past the `max` its clock allows (the audit's `AUD008`, live).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PauseOverMax {
+    /// The pause state.
+    pub state: String,
+    pub since: NaiveDate,
+    pub max: String,
+    /// The last day the pause could last.
+    pub allowed_until: NaiveDate,
+    /// Past `allowed_until`, in `over_unit`.
+    pub over: i64,
+    /// `wd` for a maximum in working days, `days` (calendar days) otherwise.
+    pub over_unit: &'static str,
+}
+
+impl PauseOverMax {
+    /// The overrun of a pause in `workflow`.
+    pub fn of(workflow: &crate::core::workflow::Workflow, overrun: &crate::core::case::PauseOverrun) -> PauseOverMax {
+        PauseOverMax {
+            state: workflow.state(overrun.state).name.clone(),
+            since: overrun.from,
+            max: overrun.max.to_string(),
+            allowed_until: overrun.allowed_until,
+            over: overrun.over,
+            over_unit: if overrun.max.unit == crate::core::calendar::PeriodUnit::WorkingDays { "wd" } else { "days" },
+        }
+    }
 }
 
 impl<S: Store> Engine<S> {
@@ -88,8 +127,10 @@ impl<S: Store> Engine<S> {
             if folded.contains(&case.id) {
                 continue;
             }
-            let Some(due) = clock.due_date.as_deref().and_then(crate::core::calendar::parse_iso_date) else {
-                // paused, or due beyond the data: fold the case for exact figures
+            let due = clock.due_date.as_deref().and_then(crate::core::calendar::parse_iso_date);
+            // Paused, due beyond the data, or a row from before the store kept both limits:
+            // fold the case for exact figures.
+            let Some(due) = due.filter(|_| clock.statutory_limit.is_some()) else {
                 folded.push(case.id.clone());
                 continue;
             };
@@ -103,7 +144,9 @@ impl<S: Store> Engine<S> {
             } else {
                 -calendar.working_days_between(due, as_of)?
             };
-            let red = clock.red_on.as_deref().is_some_and(|red_on| red_on <= day.as_str());
+            let reached = |date: &Option<String>| date.as_deref().is_some_and(|date| date <= day.as_str());
+            let red = reached(&clock.red_on);
+            let by_statutory = if red { reached(&clock.statutory_red_on) } else { reached(&clock.statutory_yellow_on) };
             let (provisional, basis) = calendar.provisional_basis(Some(due.max(as_of)), None);
             rows.push(WatchRow {
                 case_id: case.id,
@@ -111,12 +154,16 @@ impl<S: Store> Engine<S> {
                 workflow: case.workflow,
                 clock: clock.clock,
                 level: if red { "red" } else { "yellow" },
+                level_set_by: Some(if by_statutory { "statutory" } else { "promised" }),
+                statutory_limit: clock.statutory_limit,
+                promised_limit: clock.promised_limit,
                 phase: clock.phase,
                 due_date: Some(due),
                 due_beyond_data: None,
                 remaining_working_days: Some(remaining),
                 provisional,
                 basis,
+                pause_over_max: None,
             });
         }
         folded.sort();
@@ -124,9 +171,14 @@ impl<S: Store> Engine<S> {
         for case_id in folded {
             rows.extend(self.watch_folded(&case_id, as_of)?);
         }
+        let rank = |row: &WatchRow| match row.level {
+            "red" => 0,
+            "yellow" => 1,
+            _ => 2,
+        };
         rows.sort_by(|left, right| {
-            (left.level != "red", left.due_date.is_none(), left.due_date, &left.number, &left.clock).cmp(&(
-                right.level != "red",
+            (rank(left), left.due_date.is_none(), left.due_date, &left.number, &left.clock).cmp(&(
+                rank(right),
                 right.due_date.is_none(),
                 right.due_date,
                 &right.number,
@@ -142,14 +194,23 @@ impl<S: Store> Engine<S> {
         let mut rows = Vec::new();
         for clock in &timing.clocks {
             let level = clock.level();
-            let open = matches!(
-                clock.status,
-                crate::core::case::ClockStatus::Running
-                    | crate::core::case::ClockStatus::Paused
-                    | crate::core::case::ClockStatus::Breached
-            ) && clock.stopped_on.is_none()
+            let open = matches!(clock.status, ClockStatus::Running | ClockStatus::Paused | ClockStatus::Breached)
+                && clock.stopped_on.is_none()
                 && clock.started_on.is_some();
-            if !open || level == Level::Ok {
+            // The pause the clock is in now, if it ran past its maximum (an open pause is
+            // counted to the date).
+            let paused = clock
+                .ledger
+                .iter()
+                .rev()
+                .find(|entry| !matches!(entry.kind, LedgerKind::Extended { .. }))
+                .is_some_and(|entry| matches!(entry.kind, LedgerKind::Paused { .. }));
+            let pause_over_max = clock
+                .pause_overruns
+                .last()
+                .filter(|overrun| paused && overrun.to == as_of)
+                .map(|overrun| PauseOverMax::of(&view.workflow, overrun));
+            if !open || (level == Level::Ok && pause_over_max.is_none()) {
                 continue;
             }
             let Some(statutory) = &clock.statutory else { continue };
@@ -173,13 +234,16 @@ impl<S: Store> Engine<S> {
                 workflow: view.row.workflow.clone(),
                 clock: view.workflow.clock(clock.clock).name.clone(),
                 level: level.name(),
-                phase: if clock.status == crate::core::case::ClockStatus::Paused { "paused" } else { "running" }
-                    .to_owned(),
+                level_set_by: clock.level_set_by().map(LimitKind::name),
+                statutory_limit: Some(statutory.limit.to_string()),
+                promised_limit: clock.promised.as_ref().map(|promised| promised.limit.to_string()),
+                phase: if paused { "paused" } else { "running" }.to_owned(),
                 due_date,
                 due_beyond_data,
                 remaining_working_days: remaining,
                 provisional,
                 basis,
+                pause_over_max,
             });
         }
         Ok(rows)

@@ -72,7 +72,10 @@ fn derived(clocks: &[(&str, Option<&str>)]) -> Derived {
                 phase: "running".to_owned(),
                 due_date: Some("2026-04-01".to_owned()),
                 yellow_on: yellow_on.map(str::to_owned),
-                red_on: None,
+                statutory_limit: Some("20 wd".to_owned()),
+                // A clock with no warning date is in a pause that runs over on 2026-03-12.
+                pause_overrun_on: yellow_on.is_none().then(|| "2026-03-12".to_owned()),
+                ..OpenClockRow::default()
             })
             .collect(),
     }
@@ -223,7 +226,12 @@ fn open_clocks_are_replaced_and_queried_by_date<S: Store>(store: &mut S) {
     assert_eq!(names(store.open_clocks("c1").expect("clocks")), ["a", "b", "c"]);
     let warned: Vec<String> =
         store.open_clocks_warned("2026-03-15").expect("warned").into_iter().map(|(_, row)| row.clock).collect();
-    assert_eq!(warned, ["a"], "open clocks: warned by the date, and never those with no date");
+    assert_eq!(warned, ["a", "b"], "open clocks: warned by the date, or paused past their maximum by it");
+    let stored = store.open_clocks("c1").expect("clocks");
+    assert_eq!(stored, clocks.open_clocks, "open clocks: every figure comes back as written");
+    let early: Vec<String> =
+        store.open_clocks_warned("2026-03-11").expect("warned").into_iter().map(|(_, row)| row.clock).collect();
+    assert_eq!(early, ["a"], "open clocks: a pause is not past its maximum before its date");
     let events = [event(2, "2026-03-04T09:00:00+08:00")];
     store
         .append(&Append {

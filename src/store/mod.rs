@@ -153,7 +153,8 @@ pub trait Store {
     /// [`StoreError`].
     fn cases_changed_after(&self, date: &str) -> Result<Vec<CaseRow>, StoreError>;
 
-    /// The open clocks that are yellow or worse by `as_of` (`YYYY-MM-DD`), with their cases.
+    /// The open clocks that are yellow or worse by `as_of` (`YYYY-MM-DD`), or paused past the
+    /// `max` their pause allows by then, with their cases.
     ///
     /// # Errors
     ///

@@ -56,13 +56,23 @@ pub struct EventRow {
 }
 
 /// An open clock and the dates its level changes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct OpenClockRow {
     pub clock: String,
     pub phase: String,
+    /// The statutory due date (`YYYY-MM-DD`) of a running clock.
     pub due_date: Option<String>,
+    /// The first date the level (the worse of both limits) is yellow, and red.
     pub yellow_on: Option<String>,
     pub red_on: Option<String>,
+    /// The limits as of the last event (`20 wd`); no promised limit: `None`.
+    pub statutory_limit: Option<String>,
+    pub promised_limit: Option<String>,
+    /// The first date the statutory limit alone is yellow, and red.
+    pub statutory_yellow_on: Option<String>,
+    pub statutory_red_on: Option<String>,
+    /// A paused clock: the first date its pause is past the `max` its clock allows.
+    pub pause_overrun_on: Option<String>,
 }
 
 /// The derived data of a case after its last event.

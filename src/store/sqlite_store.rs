@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_imports.sql"),
     include_str!("../../migrations/0005_store_calendar.sql"),
     include_str!("../../migrations/0006_idempotency_and_numbers.sql"),
+    include_str!("../../migrations/0007_limits_and_pauses.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -38,6 +39,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const IMPORT_COLUMNS: &str =
     "key, imported_at, log, log_hash, deployment, as_of, accept_findings, imported, with_findings, skipped, refused";
+
+const OPEN_CLOCK_COLUMNS: &str = "clock, phase, due_date, yellow_on, red_on, statutory_limit, promised_limit, \
+     statutory_yellow_on, statutory_red_on, pause_overrun_on";
 
 const CASE_COLUMNS: &str =
     "id, deployment, workflow, number, opened_at, last_at, version, head_hash, configuration, finished_on";
@@ -264,9 +268,9 @@ impl SqliteStore {
         derived: &Derived,
     ) -> Result<(), StoreError> {
         transaction.prepare_cached("DELETE FROM open_clocks WHERE case_id = ?1")?.execute([case_id])?;
-        let mut insert = transaction.prepare_cached(
-            "INSERT INTO open_clocks (case_id, clock, phase, due_date, yellow_on, red_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut insert = transaction.prepare_cached(&format!(
+            "INSERT INTO open_clocks (case_id, {OPEN_CLOCK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ))?;
         for clock in &derived.open_clocks {
             insert.execute(params![
                 case_id,
@@ -274,7 +278,12 @@ impl SqliteStore {
                 clock.phase,
                 clock.due_date,
                 clock.yellow_on,
-                clock.red_on
+                clock.red_on,
+                clock.statutory_limit,
+                clock.promised_limit,
+                clock.statutory_yellow_on,
+                clock.statutory_red_on,
+                clock.pause_overrun_on
             ])?;
         }
         Ok(())
@@ -415,6 +424,11 @@ fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow
         due_date: row.get(offset + 2)?,
         yellow_on: row.get(offset + 3)?,
         red_on: row.get(offset + 4)?,
+        statutory_limit: row.get(offset + 5)?,
+        promised_limit: row.get(offset + 6)?,
+        statutory_yellow_on: row.get(offset + 7)?,
+        statutory_red_on: row.get(offset + 8)?,
+        pause_overrun_on: row.get(offset + 9)?,
     })
 }
 
@@ -657,9 +671,9 @@ impl Store for SqliteStore {
     }
 
     fn open_clocks(&self, case_id: &str) -> Result<Vec<OpenClockRow>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT clock, phase, due_date, yellow_on, red_on FROM open_clocks WHERE case_id = ?1 ORDER BY clock",
-        )?;
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {OPEN_CLOCK_COLUMNS} FROM open_clocks WHERE case_id = ?1 ORDER BY clock"
+        ))?;
         Ok(statement.query_map([case_id], |row| open_clock_row(row, 0))?.collect::<Result<_, _>>()?)
     }
 
@@ -672,10 +686,12 @@ impl Store for SqliteStore {
 
     fn open_clocks_warned(&self, as_of: &str) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError> {
         let columns: Vec<String> = CASE_COLUMNS.split(", ").map(|column| format!("c.{column}")).collect();
+        let clock_columns: Vec<String> = OPEN_CLOCK_COLUMNS.split(", ").map(|column| format!("o.{column}")).collect();
         let sql = format!(
-            "SELECT {}, o.clock, o.phase, o.due_date, o.yellow_on, o.red_on FROM open_clocks o \
-             JOIN cases c ON c.id = o.case_id WHERE o.yellow_on <= ?1 ORDER BY c.id, o.clock",
-            columns.join(", ")
+            "SELECT {}, {} FROM open_clocks o JOIN cases c ON c.id = o.case_id \
+             WHERE o.yellow_on <= ?1 OR o.pause_overrun_on <= ?1 ORDER BY c.id, o.clock",
+            columns.join(", "),
+            clock_columns.join(", ")
         );
         let mut statement = self.connection.prepare_cached(&sql)?;
         let rows = statement.query_map([as_of], |row| Ok((case_row(row)?, open_clock_row(row, 10)?)))?;

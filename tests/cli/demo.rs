@@ -16,8 +16,18 @@ fn demo_runs_twice_and_the_second_run_adds_nothing() {
     assert!(first.stdout.contains("LG-2017-001 · longgang-renewal 2017.1"), "{}", first.stdout);
     assert!(first.stdout.contains("  active: entity_preparing"), "{}", first.stdout);
     assert!(first.stdout.contains("role `applicant` may not take action `recognize_old_village`"), "{}", first.stdout);
-    assert!(first.stdout.contains("  red    LG-2017-005  old_village_recognition"), "{}", first.stdout);
-    assert!(first.stdout.contains("  yellow XK-2017-001  decision"), "{}", first.stdout);
+    assert!(first.stdout.contains("  red    by statutory LG-2017-005  old_village_recognition"), "{}", first.stdout);
+    assert!(first.stdout.contains("  yellow by statutory XK-2017-001  decision"), "{}", first.stdout);
+    // Both limits, and the one that set the level: met within the law's 7 wd, past the 6 promised.
+    let plan_review = first.stdout.lines().find(|line| line.contains("plan_review") && line.contains("7 wd of 7 wd"));
+    let plan_review = plan_review.unwrap_or_else(|| panic!("{}", first.stdout));
+    assert!(plan_review.contains("promised 6 wd") && plan_review.ends_with("red (by promised)"), "{plan_review}");
+    // A public notice kept open past its 10 days, on the watch list and in the case's timing.
+    assert!(
+        first.stdout.contains("pause past its maximum: plan_publicity since 2017-08-07: 43 days past its 10 cd"),
+        "{}",
+        first.stdout
+    );
 
     let second = Test::new().args(["demo", "--db", db]).run();
     assert_eq!(second.code, 0, "{}", second.stderr);

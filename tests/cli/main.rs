@@ -16,6 +16,7 @@ mod output;
 mod reliability;
 mod simulate;
 mod test;
+mod timing_levels;
 mod validate_fuzz;
 mod verify;
 mod workflow;

@@ -26,15 +26,15 @@ pub use configuration::Configuration;
 pub use event::{Event, EventKind};
 pub use event_record::{CaseIdentity, EventRecord, RecordError, RecordKind};
 pub use hash_chain::{EVENT_HASH_ALGORITHM, GENESIS_HASH, IMPORT_GENESIS_ALGORITHM, event_hash, import_genesis_hash};
-pub use pause_overrun::{PauseOverrun, pause_overruns};
+pub use pause_overrun::{PauseOverrun, open_pause_limit, pause_overruns};
 pub use rejection::Rejection;
 pub use replay::{Replay, ReplayError};
 pub(crate) use step::open_parts_in_place;
 pub use step::{Act, DONE_CASCADE_MAX, act_in_place, open, open_in_place, step, step_in_place};
 pub(crate) use timing::clock_figures;
 pub use timing::{
-    CaseDays, ClockStatus, ClockTiming, Due, Level, LimitTiming, Timing, TimingError, case_days, clock_breaches,
-    clock_level_on, clock_timing_of, timing, timing_as_of, timing_figures,
+    CaseDays, ClockStatus, ClockTiming, Due, Level, LimitKind, LimitTiming, Timing, TimingError, case_days,
+    clock_breaches, clock_level_on, clock_statutory_level_on, clock_timing_of, timing, timing_as_of, timing_figures,
 };
 
 #[cfg(test)]

@@ -62,3 +62,29 @@ pub fn pause_overruns(
     }
     Ok(overruns)
 }
+
+/// The pause `track` is in now, if its state allows it at most `max`: the state, the day it
+/// began, the `max`, and the last day it may last (an overrun from the day after).
+///
+/// # Errors
+///
+/// [`CalendarError`] when the pause's end lies outside the calendar's data.
+pub fn open_pause_limit(
+    calendar: &WorkingCalendar,
+    clock: &Clock,
+    track: &ClockTrack,
+) -> Result<Option<(StateId, NaiveDate, Period, NaiveDate)>, CalendarError> {
+    if track.phase() != super::clock_track::Phase::Paused {
+        return Ok(None);
+    }
+    let Some((state, from)) = track.ledger().iter().rev().find_map(|entry| match entry.kind {
+        LedgerKind::Paused { state } => Some((state, entry.date)),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let Some(max) = clock.pauses.iter().find(|pause| pause.state == state).and_then(|pause| pause.max) else {
+        return Ok(None);
+    };
+    Ok(Some((state, from, max, calendar.period_end(from, max)?.end)))
+}

@@ -6,6 +6,7 @@ use chrono::{Days, Months, NaiveDate};
 
 use super::clock_track::{ClockTrack, LedgerEntry, Phase, count_unit};
 use super::event::Event;
+use super::pause_overrun::{PauseOverrun, pause_overruns};
 use super::replay::{Replay, ReplayError};
 use crate::core::calendar::{CalendarError, Period, PeriodUnit, WorkingCalendar};
 use crate::core::workflow::{Clock, ClockId, Percent, Workflow};
@@ -54,6 +55,24 @@ impl Level {
     }
 }
 
+/// Which of a clock's two limits a figure belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LimitKind {
+    /// The law's limit (after cuts and extensions).
+    Statutory,
+    /// The limit the office promised (承诺时限), shorter than the law's.
+    Promised,
+}
+
+impl LimitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitKind::Statutory => "statutory",
+            LimitKind::Promised => "promised",
+        }
+    }
+}
+
 /// A due date, or the year beyond the calendar's data that it falls in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Due {
@@ -82,8 +101,11 @@ pub struct LimitTiming {
     /// lies beyond the data and the unit is counted in calendar days.
     pub remaining: Option<i64>,
     pub due: Due,
-    /// The share of the limit used, in basis points (10 000 = 100 %).
+    /// The share of the limit used, in basis points (10 000 = 100 %), rounded down, so a warning
+    /// threshold compares exactly.
     pub used_basis_points: i64,
+    /// The same share rounded to the nearest basis point, for display.
+    pub used_basis_points_rounded: i64,
     pub level: Level,
 }
 
@@ -109,6 +131,9 @@ pub struct ClockTiming {
     pub statutory: Option<LimitTiming>,
     pub promised: Option<LimitTiming>,
     pub ledger: Vec<LedgerEntry>,
+    /// Pauses longer than the `max` the clock allows them (an open pause counted to the date),
+    /// oldest first; empty in the figures-only forms ([`timing_figures`]).
+    pub pause_overruns: Vec<PauseOverrun>,
 }
 
 impl ClockTiming {
@@ -117,6 +142,17 @@ impl ClockTiming {
         let statutory = self.statutory.as_ref().map_or(Level::Ok, |limit| limit.level);
         let promised = self.promised.as_ref().map_or(Level::Ok, |limit| limit.level);
         statutory.max(promised)
+    }
+
+    /// Which limit set [`ClockTiming::level`]: `None` while it is `ok`; the statutory limit when
+    /// both limits give the level (the law's comes first).
+    pub fn level_set_by(&self) -> Option<LimitKind> {
+        let level = self.level();
+        if level == Level::Ok {
+            return None;
+        }
+        let statutory = self.statutory.as_ref().map_or(Level::Ok, |limit| limit.level);
+        Some(if statutory == level { LimitKind::Statutory } else { LimitKind::Promised })
     }
 }
 
@@ -175,8 +211,9 @@ pub fn timing(
     as_of: NaiveDate,
 ) -> Result<Timing, CalendarError> {
     let mut timing = timing_figures(workflow, calendar, replay, as_of)?;
-    for (clock, track) in timing.clocks.iter_mut().zip(replay.clocks()) {
+    for ((clock, track), definition) in timing.clocks.iter_mut().zip(replay.clocks()).zip(workflow.clocks()) {
         clock.ledger = track.ledger().to_vec();
+        clock.pause_overruns = pause_overruns(calendar, definition, track, as_of)?;
     }
     Ok(timing)
 }
@@ -275,6 +312,22 @@ pub fn clock_level_on(
     Ok(clock_figures(calendar, ClockId(0), clock, track, as_of)?.level())
 }
 
+/// A clock's warning level against its statutory limit alone as of `as_of` (what
+/// [`clock_level_on`] gives when the clock has no promised limit).
+///
+/// # Errors
+///
+/// [`CalendarError`] when `as_of` or a date the clock ran on is outside the calendar's data.
+pub fn clock_statutory_level_on(
+    calendar: &WorkingCalendar,
+    clock: &Clock,
+    track: &ClockTrack,
+    as_of: NaiveDate,
+) -> Result<Level, CalendarError> {
+    let figures = clock_figures(calendar, ClockId(0), clock, track, as_of)?;
+    Ok(figures.statutory.map_or(Level::Ok, |limit| limit.level))
+}
+
 /// A started clock's elapsed time (in its count unit) and whether it is past its statutory and
 /// its promised limit as of `as_of`, by the rules of [`clock_timing_of`] but without due dates
 /// and warning levels where the count alone decides: for callers that count many cases (the
@@ -335,6 +388,7 @@ pub(crate) fn clock_figures(
         statutory: None,
         promised: None,
         ledger: Vec::new(),
+        pause_overruns: Vec::new(),
     };
     let Some(start) = track.run_start else { return Ok(timing) };
     let mut elapsed = 0;
@@ -400,6 +454,7 @@ impl Measure<'_> {
             },
         };
         let used_basis_points = if span > 0 { self.elapsed * 10_000 / span } else { 0 };
+        let used_basis_points_rounded = if span > 0 { (self.elapsed * 20_000 + span).div_euclid(2 * span) } else { 0 };
         let breached = self.breached_by(limit, due);
         let level = if breached {
             Level::Red
@@ -408,7 +463,7 @@ impl Measure<'_> {
         } else {
             Level::Ok
         };
-        Ok(LimitTiming { limit, remaining, due, used_basis_points, level })
+        Ok(LimitTiming { limit, remaining, due, used_basis_points, used_basis_points_rounded, level })
     }
 
     /// Whether the clock is past `limit`, whose due date is `due`: working days by count, other

@@ -10,7 +10,7 @@ use super::format::{DataFormat, due_display, parse_date, record, records};
 use super::store::{now, open_engine, open_engine_to_read, parse_instant};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::core::calendar::WorkingCalendar;
-use crate::core::case::{ClockTiming, Command, CommandKind, LimitTiming, Timing};
+use crate::core::case::{ClockTiming, Command, CommandKind, LimitKind, LimitTiming, Timing};
 use crate::core::workflow::Workflow;
 use crate::engine::{CaseOpening, CaseView, EngineError, Outcome};
 use crate::store::{ImportMark, Store as _};
@@ -272,6 +272,22 @@ fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<Strin
     records(format, &["case", "version", "at", "what", "replayed", "id"], &list)
 }
 
+/// A line for each pause that ran past the `max` its clock allows (the audit's `AUD008`, live).
+fn pause_overrun_lines(workflow: &Workflow, timing: &Timing) -> String {
+    let mut text = String::new();
+    for clock in &timing.clocks {
+        for overrun in &clock.pause_overruns {
+            let _ = writeln!(
+                text,
+                "pause past its maximum: clock `{}` paused in {}",
+                workflow.clock(clock.clock).name,
+                super::format::pause_over_text(&crate::engine::PauseOverMax::of(workflow, overrun))
+            );
+        }
+    }
+    text
+}
+
 /// The calendar a timing was counted on, and the name of its data.
 struct Counted<'a> {
     calendar: &'a WorkingCalendar,
@@ -292,7 +308,7 @@ fn limit_json(limit: Option<&LimitTiming>, counted: &Counted<'_>) -> Json {
             "provisional": provisional,
             "basis": basis,
             // basis points of at most a few million: exact in f64
-            "used_percent": f64::from(i32::try_from(limit.used_basis_points).unwrap_or(i32::MAX)) / 100.0,
+            "used_percent": f64::from(i32::try_from(limit.used_basis_points_rounded).unwrap_or(i32::MAX)) / 100.0,
             "level": limit.level.name(),
         })
     })
@@ -322,7 +338,14 @@ fn timing_output(
             "due_date": due_date.map(|date| date.to_string()),
             "provisional": provisional, "basis": basis,
             "used_percent": statutory.get("used_percent"), "level": clock.level().name(),
+            "promised_limit": clock.promised.as_ref().map(|limit| limit.limit.to_string()),
+            "level_set_by": clock.level_set_by().map(LimitKind::name),
             "statutory": statutory, "promised": limit_json(clock.promised.as_ref(), counted),
+            "pause_overruns": clock.pause_overruns.iter().map(|overrun| {
+                let mut shown = json!(crate::engine::PauseOverMax::of(workflow, overrun));
+                shown["to"] = json!(overrun.to.to_string());
+                shown
+            }).collect::<Vec<Json>>(),
             "started_on": clock.started_on.map(|date| date.to_string()),
             "stopped_on": clock.stopped_on.map(|date| date.to_string()),
             "paused_days": clock.paused_days, "runs": clock.runs,
@@ -361,15 +384,18 @@ fn timing_output(
         "elapsed",
         "unit",
         "limit",
+        "promised_limit",
         "remaining",
         "due_date",
         "provisional",
         "used_percent",
         "level",
+        "level_set_by",
         "basis",
     ];
     let mut text = records(format, &columns, &clocks)?;
     if format == DataFormat::Table {
+        text.push_str(&pause_overrun_lines(workflow, timing));
         let _ = writeln!(
             text,
             "as of {}: {} working days since opening, {} days paused ({} working days){}",

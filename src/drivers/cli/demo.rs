@@ -205,23 +205,28 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
             let Some(limit) = &clock.statutory else { continue };
             let name = &view.workflow.clock(clock.clock).name;
             let due = limit.due.date().map_or_else(|| "unknown".to_owned(), |date| date.to_string());
-            let promised = match &clock.promised {
-                Some(promised) if promised.level != limit.level => {
-                    format!("  (promised {}: {})", promised.limit, promised.level.name())
-                }
-                _ => String::new(),
+            // Both limits, and which one set the level.
+            let promised =
+                clock.promised.as_ref().map_or_else(String::new, |promised| format!("promised {}", promised.limit));
+            let level = match clock.level_set_by() {
+                Some(kind) => format!("{} (by {})", clock.level().name(), kind.name()),
+                None => clock.level().name().to_owned(),
             };
             let _ = writeln!(
                 out,
-                "  {:<28} {:<9} {:>4} {:<2} of {:<9} due {due}  {:>6.1}%  {}{promised}",
+                "  {:<28} {:<9} {:>4} {:<2} of {:<9} {:<16} due {due}  {:>6.1}%  {level}",
                 name,
                 clock.status.name(),
                 clock.elapsed,
                 clock.count_unit.symbol(),
                 limit.limit.to_string(),
-                f64::from(i32::try_from(limit.used_basis_points).unwrap_or(i32::MAX)) / 100.0,
-                limit.level.name()
+                promised,
+                f64::from(i32::try_from(limit.used_basis_points_rounded).unwrap_or(i32::MAX)) / 100.0,
             );
+            for overrun in &clock.pause_overruns {
+                let pause = crate::engine::PauseOverMax::of(&view.workflow, overrun);
+                let _ = writeln!(out, "    pause past its maximum: {}", super::format::pause_over_text(&pause));
+            }
         }
         out.push('\n');
     }
@@ -230,7 +235,19 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
     for row in engine.watch(as_of)? {
         let due = row.due_date.map_or_else(|| "-".to_owned(), |date| date.to_string());
         let remaining = row.remaining_working_days.map_or_else(|| "-".to_owned(), |days| format!("{days} wd left"));
-        let _ = writeln!(out, "  {:<6} {:<12} {:<30} due {due}  {remaining}", row.level, row.number, row.clock);
+        let by = row.level_set_by.map_or_else(String::new, |by| format!("by {by}"));
+        let limits = match &row.promised_limit {
+            Some(promised) => format!("{} / promised {promised}", row.statutory_limit.as_deref().unwrap_or("-")),
+            None => row.statutory_limit.clone().unwrap_or_default(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<6} {:<12} {:<12} {:<30} {:<22} due {due}  {remaining}",
+            row.level, by, row.number, row.clock, limits
+        );
+        if let Some(pause) = &row.pause_over_max {
+            let _ = writeln!(out, "         pause past its maximum: {}", super::format::pause_over_text(pause));
+        }
     }
     print!("{}", super::format::shown(&out));
     Ok(EXIT_OK)

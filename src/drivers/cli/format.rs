@@ -282,6 +282,15 @@ pub(crate) fn due_display(due: Option<chrono::NaiveDate>, provisional: bool) -> 
     }
 }
 
+/// A pause past the `max` its clock allows, as a table cell or a line reads it:
+/// `hearing since 2026-03-04: 5 wd past its 20 wd (allowed until 2026-04-01)`.
+pub(crate) fn pause_over_text(pause: &crate::engine::PauseOverMax) -> String {
+    format!(
+        "{} since {}: {} {} past its {} (allowed until {})",
+        pause.state, pause.since, pause.over, pause.over_unit, pause.max, pause.allowed_until
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::push_csv_row;

@@ -27,11 +27,17 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         .map(|row| {
             let mut value = json!({
                 "case_id": row.case_id, "number": row.number, "workflow": row.workflow, "clock": row.clock,
-                "level": row.level, "phase": row.phase,
+                "level": row.level, "level_set_by": row.level_set_by, "phase": row.phase,
+                "statutory_limit": row.statutory_limit, "promised_limit": row.promised_limit,
                 "due_date": row.due_date.map(|date| date.to_string()),
                 "remaining_working_days": row.remaining_working_days,
                 "provisional": row.provisional, "basis": row.basis,
+                "pause_over_max": row.pause_over_max,
             });
+            if format != DataFormat::Json {
+                // A table or CSV cell says the pause in words.
+                value["pause_over_max"] = json!(row.pause_over_max.as_ref().map(super::format::pause_over_text));
+            }
             if format == DataFormat::Table {
                 // The table marks a provisional due date where the eye reads it.
                 value["due_date"] = json!(due_display(row.due_date, row.provisional));
@@ -41,16 +47,23 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         .collect();
     let columns = [
         "level",
+        "level_set_by",
         "number",
         "workflow",
         "clock",
         "phase",
+        "statutory_limit",
+        "promised_limit",
         "due_date",
         "remaining_working_days",
         "provisional",
+        "pause_over_max",
         "basis",
         "case_id",
     ];
     print!("{}", records(format, &columns, &rows)?);
+    if rows.is_empty() {
+        eprintln!("no clock is yellow or red, and no pause is past its maximum, as of {as_of}");
+    }
     Ok(EXIT_OK)
 }
