@@ -51,7 +51,7 @@ fn add_in_every_unit() {
 #[test]
 fn add_explains_a_rolled_period() {
     let output = Test::new().args(["calendar", "add", "2025-09-03", "1", "--unit", "months"]).run();
-    insta::assert_snapshot!(output.stdout, @"2025-10-09: 1 months from 2025-09-03 ends (2025-10-03 is a rest day, so the period ends on the next working day)");
+    insta::assert_snapshot!(output.stdout, @"2025-10-09: 1 month from 2025-09-03 ends (2025-10-03 is a rest day, so the period ends on the next working day)");
 }
 
 #[test]

@@ -21,13 +21,23 @@ fn demo_runs_twice_and_the_second_run_adds_nothing() {
     // Both limits, and the one that set the level: met within the law's 7 wd, past the 6 promised.
     let plan_review = first.stdout.lines().find(|line| line.contains("plan_review") && line.contains("7 wd of 7 wd"));
     let plan_review = plan_review.unwrap_or_else(|| panic!("{}", first.stdout));
-    assert!(plan_review.contains("promised 6 wd") && plan_review.ends_with("red (by promised)"), "{plan_review}");
+    assert!(plan_review.contains("promised 6 wd") && plan_review.contains("red (by promised)"), "{plan_review}");
     // A public notice kept open past its 10 days, on the watch list and in the case's timing.
     assert!(
         first.stdout.contains("pause past its maximum: plan_publicity since 2017-08-07: 43 days past its 10 cd"),
         "{}",
         first.stdout
     );
+
+    // The whole product: a short audit and a short simulation, each pointing to its full report.
+    assert!(first.stdout.contains("audit of tests/data/histories/licence-findings.csv as of 2026-11-20: 4 cases"));
+    assert!(first.stdout.contains("  full report: renewflow audit tests/data/histories/licence-findings.csv"));
+    assert!(
+        first.stdout.contains("simulation of workflows/scenarios/longgang-2016-vs-2017.yaml: 400 cases per workflow")
+    );
+    assert!(first.stdout.contains("  full report: renewflow simulate workflows/scenarios/longgang-2016-vs-2017.yaml"));
+    // Clock titles beside their ids, and periods in words people read.
+    assert!(first.stdout.contains("计划审查") && first.stdout.contains("of 1 year "), "{}", first.stdout);
 
     let second = Test::new().args(["demo", "--db", db]).run();
     assert_eq!(second.code, 0, "{}", second.stderr);
@@ -36,4 +46,16 @@ fn demo_runs_twice_and_the_second_run_adds_nothing() {
     assert_eq!(report(&first.stdout), report(&second.stdout));
     assert_eq!(Test::new().args(["verify", "--db", db]).run().code, 0);
     assert_eq!(Test::new().args(["check", "--db", db]).run().code, 0);
+}
+
+#[test]
+fn demo_refuses_a_data_format_instead_of_ignoring_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("demo.db");
+    for format in ["json", "csv"] {
+        let output = Test::new().args(["demo", "--format", format, "--db", db.to_str().unwrap()]).run();
+        assert_eq!(output.code, 2, "{format}");
+        assert!(output.stderr.contains("`demo` prints a report for people"), "{}", output.stderr);
+        assert!(!db.exists(), "nothing is written");
+    }
 }

@@ -55,7 +55,9 @@ fn a_pause_past_its_maximum_shows_in_case_timing_and_on_the_watch_list() {
     assert_eq!((&overruns[0]["over"], &overruns[0]["to"]), (&43.into(), &"2017-09-29".into()));
     let table = run_on(&db, &["case", "timing", "LG-2017-004", "--as-of", "2017-09-29"]);
     assert!(
-        table.stdout.contains("pause past its maximum: clock `plan_approval` paused in plan_publicity since 2017-08-07"),
+        table
+            .stdout
+            .contains("pause past its maximum: clock `plan_approval` paused in plan_publicity since 2017-08-07"),
         "{}",
         table.stdout
     );
@@ -78,7 +80,10 @@ fn the_watch_list_shows_both_limits_and_says_when_nothing_is_due() {
     let rows: serde_json::Value = serde_json::from_str(&watch.stdout).unwrap();
     let decision = rows.as_array().unwrap().iter().find(|row| row["number"] == "XK-2017-001").unwrap();
     assert_eq!((&decision["level"], &decision["level_set_by"]), (&"yellow".into(), &"statutory".into()));
-    assert_eq!((&decision["statutory_limit"], &decision["promised_limit"]), (&"30 wd".into(), &serde_json::Value::Null));
+    assert_eq!(
+        (&decision["statutory_limit"], &decision["promised_limit"]),
+        (&"30 wd".into(), &serde_json::Value::Null)
+    );
     let quiet = run_on(&db, &["watch", "--as-of", "2017-01-03"]);
     assert_eq!(quiet.code, 0);
     assert!(quiet.stderr.contains("no clock is yellow or red, and no pause is past its maximum, as of 2017-01-03"));

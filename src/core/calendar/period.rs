@@ -82,11 +82,23 @@ impl Period {
     pub fn new(amount: i64, unit: PeriodUnit) -> Period {
         Period { amount, unit }
     }
+
+    /// The period as the canonical encoding of a workflow writes it, `<amount> <symbol>`
+    /// (`1 months`): fixed, since content hashes cover it. [`fmt::Display`] is for people.
+    pub fn canonical_text(&self) -> String {
+        format!("{} {}", self.amount, self.unit.symbol())
+    }
 }
 
+/// For people: `20 wd`, `30 cd`, `1 month`, `3 months`, `1 year`.
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.unit)
+        let unit = match (self.unit, self.amount.abs() == 1) {
+            (PeriodUnit::Months, true) => "month",
+            (PeriodUnit::Years, true) => "year",
+            (unit, _) => unit.symbol(),
+        };
+        write!(f, "{} {unit}", self.amount)
     }
 }
 
@@ -130,6 +142,13 @@ mod tests {
         assert_eq!(period, Period::new(3, PeriodUnit::Months));
         assert_eq!(period.to_string(), "3 months");
         assert_eq!("1 year".parse::<Period>().unwrap().unit, PeriodUnit::Years);
+        // People read `1 month`; the canonical encoding (content hashes) keeps `1 months`.
+        let one = Period::new(1, PeriodUnit::Months);
+        assert_eq!((one.to_string(), one.canonical_text()), ("1 month".to_owned(), "1 months".to_owned()));
+        assert_eq!(Period::new(1, PeriodUnit::Years).to_string(), "1 year");
+        assert_eq!(Period::new(-1, PeriodUnit::Years).to_string(), "-1 year");
+        assert_eq!(Period::new(1, PeriodUnit::WorkingDays).to_string(), "1 wd");
+        assert_eq!(one.to_string().parse::<Period>().unwrap(), one, "what is shown reads back");
     }
 
     #[test]

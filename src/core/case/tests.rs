@@ -234,7 +234,7 @@ fn a_licence_granted_in_time() {
     acceptance: met 2 wd/5 wd due 2026-03-09 40% ok
     decision: met 8 wd/20 wd due 2026-04-01 40% ok, promised 10 wd ok
     publicity: met 14 cd/30 cd due 2026-04-01 46% ok
-    stalled: met 12 cd/1 months due 2026-04-07 35% ok
+    stalled: met 12 cd/1 month due 2026-04-07 35% ok
     "#);
 }
 
@@ -281,7 +281,7 @@ fn refusals_say_why_and_change_nothing() {
     acceptance: met 1 wd/5 wd due 2026-03-09 20% ok
     decision: met 2 wd/20 wd due 2026-03-31 10% ok, promised 10 wd ok
     publicity: met 3 cd/30 cd due 2026-04-01 10% ok
-    stalled: met 2 cd/1 months due 2026-04-03 6% ok
+    stalled: met 2 cd/1 month due 2026-04-03 6% ok
     "#);
 }
 
@@ -306,7 +306,7 @@ fn correction_pauses_and_resubmission_restarts_the_acceptance_clock() {
     acceptance: met 2 wd/5 wd due 2026-03-18 40% ok
     decision: running 0 wd/20 wd due 2026-04-13 0% ok, promised 10 wd ok
     publicity: running 11 cd/30 cd due 2026-04-01 36% ok
-    stalled: running 0 cd/1 months due 2026-04-13 0% ok
+    stalled: running 0 cd/1 month due 2026-04-13 0% ok
     "#);
 }
 
@@ -333,7 +333,7 @@ fn a_hearing_pauses_the_decision_and_a_same_day_pause_costs_nothing() {
     acceptance: met 0 wd/5 wd due 2026-03-09 0% ok
     decision: running 7 wd/20 wd due 2026-04-13 35% ok, promised 10 wd ok, paused 11 cd
     publicity: running 22 cd/30 cd due 2026-04-01 73% ok
-    stalled: running 22 cd/1 months due 2026-04-02 70% ok
+    stalled: running 22 cd/1 month due 2026-04-02 70% ok
     "#);
 }
 
@@ -356,7 +356,7 @@ fn extension_once_then_capped_and_a_breach_turns_red() {
     acceptance: met 0 wd/5 wd due 2026-03-09 0% ok
     decision: breached 33 wd/30 wd due 2026-04-14 110% red, promised 10 wd red
     publicity: breached 46 cd/30 cd due 2026-04-01 153% red
-    stalled: breached 46 cd/1 months due 2026-04-02 148% red
+    stalled: breached 46 cd/1 month due 2026-04-02 148% red
     "#);
 }
 
@@ -375,7 +375,7 @@ fn warnings_before_the_limit_and_past_the_promise() {
     acceptance: met 0 wd/5 wd due 2026-03-09 0% ok
     decision: running 18 wd/20 wd due 2026-03-30 90% yellow, promised 10 wd red
     publicity: running 24 cd/30 cd due 2026-04-01 80% ok
-    stalled: running 24 cd/1 months due 2026-04-02 77% ok
+    stalled: running 24 cd/1 month due 2026-04-02 77% ok
     "#);
 }
 
@@ -396,7 +396,7 @@ fn an_extension_after_the_limit_is_refused() {
     acceptance: met 0 wd/5 wd due 2026-03-09 0% ok
     decision: breached 23 wd/20 wd due 2026-03-30 115% red, promised 10 wd red
     publicity: breached 31 cd/30 cd due 2026-04-01 103% red
-    stalled: running 31 cd/1 months due 2026-04-02 100% ok
+    stalled: running 31 cd/1 month due 2026-04-02 100% ok
     "#);
 }
 

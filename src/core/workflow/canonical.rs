@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::clock::{Clock, ClockSpan};
 use super::ids::StateId;
 use super::workflow::{ActionKind, StateKind, Workflow, hex};
+use crate::core::calendar::Period;
 
 /// Prefixed to the canonical text before hashing; bump when the canonical form changes.
 pub const CANONICAL_FORM_TAG: &str = "renewflow-workflow-v1";
@@ -101,18 +102,18 @@ fn canonical_clock(workflow: &Workflow, clock: &Clock) -> Json {
         "stage": clock.stage.map(|stage| workflow.stage(stage).name.clone()),
         "matter": clock.matter,
         "basis": clock.basis,
-        "limit": clock.limit.to_string(),
-        "promised": clock.promised.map(|period| period.to_string()),
+        "limit": clock.limit.canonical_text(),
+        "promised": clock.promised.map(|period| period.canonical_text()),
         "span": span,
         "pauses": clock.pauses.iter().map(|pause| json!({
             "state": workflow.state(pause.state).name,
             "basis": pause.basis,
-            "max": pause.max.map(|period| period.to_string()),
+            "max": pause.max.map(|period| period.canonical_text()),
         })).collect::<Vec<_>>(),
         "restart_on": clock.restart_on.iter().map(|action| workflow.action(*action).name.clone()).collect::<Vec<_>>(),
         "restart_entering": states(&clock.restart_entering),
         "extensions": clock.extensions.iter().map(|extension| json!({
-            "by": extension.by.to_string(),
+            "by": extension.by.canonical_text(),
             "times": extension.times,
             "action": workflow.action(extension.action).name,
             "roles": extension.roles.iter().map(|role| workflow.role(*role).name.clone()).collect::<Vec<_>>(),
@@ -120,12 +121,12 @@ fn canonical_clock(workflow: &Workflow, clock: &Clock) -> Json {
         })).collect::<Vec<_>>(),
         "within": clock.within.map(|parent| workflow.clock(parent).name.clone()),
         "warn_at": clock.warn_at.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "warn_before": clock.warn_before.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "warn_before": clock.warn_before.iter().map(Period::canonical_text).collect::<Vec<_>>(),
         "cuts": clock.cuts.iter().map(|cut| json!({
             "percent": cut.percent.to_string(),
             "rounding": cut.rounding.name(),
-            "limit_before": cut.limit_before.to_string(),
-            "promised_before": cut.promised_before.map(|period| period.to_string()),
+            "limit_before": cut.limit_before.canonical_text(),
+            "promised_before": cut.promised_before.map(|period| period.canonical_text()),
             "by_name": cut.by_name,
         })).collect::<Vec<_>>(),
     })

@@ -11,7 +11,7 @@ use super::Context;
 use super::EXIT_OK;
 use super::store::{open_engine, parse_instant};
 use crate::core::case::{Command, CommandKind};
-use crate::core::workflow::SourceReader;
+use crate::core::workflow::{SourceReader, load_workflow};
 use crate::engine::{CaseOpening, Engine, EngineError};
 use crate::store::SqliteStore;
 
@@ -167,6 +167,13 @@ impl SourceReader for Embedded {
 }
 
 pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
+    if context.format != super::OutputFormat::Table {
+        anyhow::bail!(
+            "`demo` prints a report for people and cannot write `--format {}`; for data, run `renewflow case timing \
+             CASE --format json` or `renewflow watch --as-of {AS_OF} --format json` on the demo's store",
+            context.format.name()
+        );
+    }
     let mut engine = open_engine(context)?;
     let deployed_at = parse_instant("2017-01-03T09:00:00+08:00")?;
     let mut out = String::new();
@@ -203,7 +210,8 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
         );
         for clock in timing.clocks.iter().filter(|clock| clock.runs > 0) {
             let Some(limit) = &clock.statutory else { continue };
-            let name = &view.workflow.clock(clock.clock).name;
+            let declared = view.workflow.clock(clock.clock);
+            let name = &declared.name;
             let due = limit.due.date().map_or_else(|| "unknown".to_owned(), |date| date.to_string());
             // Both limits, and which one set the level.
             let promised =
@@ -214,7 +222,7 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
             };
             let _ = writeln!(
                 out,
-                "  {:<28} {:<9} {:>4} {:<2} of {:<9} {:<16} due {due}  {:>6.1}%  {level}",
+                "  {:<28} {:<9} {:>4} {:<2} of {:<9} {:<16} due {due}  {:>6.1}%  {level:<18} {}",
                 name,
                 clock.status.name(),
                 clock.elapsed,
@@ -222,6 +230,7 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
                 limit.limit.to_string(),
                 promised,
                 f64::from(i32::try_from(limit.used_basis_points_rounded).unwrap_or(i32::MAX)) / 100.0,
+                declared.title.as_deref().unwrap_or_default(),
             );
             for overrun in &clock.pause_overruns {
                 let pause = crate::engine::PauseOverMax::of(&view.workflow, overrun);
@@ -249,6 +258,11 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
             let _ = writeln!(out, "         pause past its maximum: {}", super::format::pause_over_text(pause));
         }
     }
+    let licence = load_workflow("workflows/administrative-license.yaml", LICENCE, &mut Embedded, &context.calendars)
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let _ = writeln!(out, "\n{}", super::demo_summary::audit_summary(&licence, &context.calendars)?);
+    let files = [("workflows/longgang-2016.yaml", LONGGANG_2016), ("workflows/longgang-2017.yaml", LONGGANG_2017)];
+    out.push_str(&super::demo_summary::simulation_summary(&mut Embedded, &files, &context.calendars)?);
     print!("{}", super::format::shown(&out));
     Ok(EXIT_OK)
 }

@@ -9,6 +9,7 @@ mod calendar_install;
 mod case;
 mod compare;
 mod demo;
+mod demo_summary;
 mod describe;
 mod format;
 mod log_file;
