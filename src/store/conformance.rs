@@ -272,6 +272,12 @@ fn cases_are_found_and_counted<S: Store>(store: &mut S) {
     open(store, "c2", "N-2");
     assert_eq!(store.cases_numbered("N-2").expect("numbered").len(), 1);
     assert_eq!(store.cases().expect("all").iter().map(|case| case.number.as_str()).collect::<Vec<_>>(), ["N-1", "N-2"]);
+    let key = store.case("c1").expect("read").expect("case").deployment;
+    assert_eq!(
+        store.deployment_cases().expect("counts"),
+        [super::DeploymentCases { deployment: key, open: 2, finished: 0 }],
+        "cases: counted per deployment"
+    );
 }
 
 fn imports_create_cases_skip_taken_numbers_and_are_all_or_nothing<S: Store>(store: &mut S) {

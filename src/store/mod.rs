@@ -13,8 +13,9 @@ mod sqlite_store;
 mod store_error;
 
 pub use rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, IdempotencyRow, ImportItem,
-    ImportMark, ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentCases, DeploymentRow, Derived, EventRow,
+    IdempotencyRow, ImportItem, ImportMark, ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow,
+    SourceFile,
 };
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
@@ -47,6 +48,13 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn deployments(&self) -> Result<Vec<DeploymentRow>, StoreError>;
+
+    /// How many cases run on each deployment that has any, open and finished, by deployment.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn deployment_cases(&self) -> Result<Vec<DeploymentCases>, StoreError>;
 
     /// Creates a case with its first events, atomically. A taken (workflow, number) is a
     /// [`StoreError::NumberTaken`]; an idempotency key already used (checked first, inside the

@@ -75,6 +75,14 @@ pub struct OpenClockRow {
     pub pause_overrun_on: Option<String>,
 }
 
+/// How many cases run on a deployment, open and finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentCases {
+    pub deployment: i64,
+    pub open: u64,
+    pub finished: u64,
+}
+
 /// The derived data of a case after its last event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Derived {

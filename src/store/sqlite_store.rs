@@ -12,8 +12,8 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags, OptionalExtension, Row, Transacti
 
 use super::Store;
 use super::rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentRow, Derived, EventRow, IdempotencyRow, ImportItem,
-    ImportMark, ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentCases, DeploymentRow, Derived, EventRow,
+    IdempotencyRow, ImportItem, ImportMark, ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
 
@@ -484,6 +484,21 @@ impl Store for SqliteStore {
         let mut statement = self.connection.prepare("SELECT key FROM deployments ORDER BY key")?;
         let keys: Vec<i64> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
         keys.into_iter().map(|key| self.deployment(key)).collect()
+    }
+
+    fn deployment_cases(&self) -> Result<Vec<DeploymentCases>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT deployment, sum(finished_on IS NULL), sum(finished_on IS NOT NULL) FROM cases \
+             GROUP BY deployment ORDER BY deployment",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(DeploymentCases {
+                deployment: row.get(0)?,
+                open: row.get::<_, i64>(1)? as u64,
+                finished: row.get::<_, i64>(2)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn create_case(&mut self, new: &NewCase<'_>) -> Result<(), StoreError> {

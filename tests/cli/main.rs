@@ -21,3 +21,4 @@ mod validate_fuzz;
 mod verify;
 mod workflow;
 mod workflow_fuzz;
+mod workflow_store;

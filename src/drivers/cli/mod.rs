@@ -20,6 +20,7 @@ mod store;
 mod verify;
 mod watch;
 mod workflow;
+mod workflow_store;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;

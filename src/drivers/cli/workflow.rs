@@ -1,5 +1,6 @@
-//! `renewflow workflow validate|describe|compare|deploy`: read workflow files (and the files they
-//! extend) from disk, and hand them to the core.
+//! `renewflow workflow validate|describe|compare|deploy|list|show`: read workflow files (and the
+//! files they extend) from disk, and hand them to the core; `list` and `show` read the store
+//! (`workflow_store.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +46,19 @@ enum WorkflowCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// The workflow versions deployed in the store (`--db`): content hash, when deployed, and
+    /// open and finished cases per version.
+    List,
+    /// The stored source of a deployed workflow version (its main file, then each file it
+    /// extends), with its content hash checked against it; exit 1 when it no longer matches.
+    Show {
+        /// The workflow id (as `workflow list` shows it).
+        #[arg(value_name = "WORKFLOW")]
+        workflow: String,
+        /// The deployed version to show (default: the newest).
+        #[arg(long = "workflow-version", value_name = "VERSION")]
+        version: Option<String>,
+    },
 }
 
 pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> {
@@ -62,6 +76,10 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
             Ok(EXIT_OK)
         }
         WorkflowCommand::Deploy { files } => deploy(context, &files),
+        WorkflowCommand::List => super::workflow_store::list(context),
+        WorkflowCommand::Show { workflow, version } => {
+            super::workflow_store::show(context, &workflow, version.as_deref())
+        }
     }
 }
 
