@@ -69,3 +69,27 @@ fn workflow_show_prints_the_stored_source_and_checks_its_hash() {
     assert!(forged.stdout.contains("by: [head, officer]}"));
     assert!(forged.stderr.contains("was changed behind the engine"), "{}", forged.stderr);
 }
+
+#[test]
+fn db_is_in_the_help_of_the_commands_that_use_a_store_only() {
+    let help = |args: &[&str]| {
+        let mut test = crate::test::Test::new();
+        for arg in args {
+            test = test.args([arg]);
+        }
+        let output = test.args(["--help"]).run();
+        assert_eq!(output.code, 0, "{args:?}: {}", output.stderr);
+        output.stdout.lines().any(|line| line.trim_start().starts_with("--db"))
+    };
+    for args in [&["calendar"][..], &["calendar", "between"], &["workflow", "validate"], &["simulate"]] {
+        assert!(!help(args), "{args:?} lists --db");
+    }
+    for args in [&["case"][..], &["calendar", "install"], &["workflow", "deploy"], &["workflow", "list"], &["watch"]] {
+        assert!(help(args), "{args:?} does not list --db");
+    }
+    // Still accepted anywhere, as a global option.
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    assert_eq!(run_on(&db, &["workflow", "deploy", LICENCE]).code, 0);
+    assert_eq!(run_on(&db, &["calendar", "installed"]).code, 0);
+}

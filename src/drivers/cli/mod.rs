@@ -143,7 +143,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
     let unprintable_argument =
         args.iter().any(|arg| arg.to_string_lossy().chars().any(crate::core::printable::is_escaped_on_output));
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse(args) {
         Ok(cli) => cli,
         Err(error) => {
             // clap quotes the argument it refused, and on a terminal passes its escapes through:
@@ -164,6 +164,32 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             EXIT_USAGE
         }
     }
+}
+
+/// The command line parsed, with `--db` shown in the help of the commands that use a store only.
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = Cli::command();
+    let db = command.get_arguments().find(|arg| arg.get_id() == "db").cloned();
+    if let Some(db) = db {
+        // A subcommand that holds the global option itself does not get the root's copy: a
+        // hidden copy hides it there and below, a visible one shows it again where a store is
+        // used. Values still reach the root's `--db`, as for any global option.
+        for (name, uses_store) in [
+            ("calendar", &["install", "installed", "recompute"][..]),
+            ("workflow", &["deploy", "list", "show"]),
+            ("simulate", &[]),
+        ] {
+            command = command.mut_subcommand(name, |mut subcommand| {
+                for used in uses_store {
+                    subcommand = subcommand.mut_subcommand(used, |used| used.arg(db.clone()));
+                }
+                subcommand.arg(db.clone().hide(true))
+            });
+        }
+    }
+    let matches = command.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
