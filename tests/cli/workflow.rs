@@ -282,3 +282,28 @@ fn compare_as_markdown_states_the_141_total() {
         assert!(line.ends_with(" |"), "{line}");
     }
 }
+
+/// Issue 24, item 1: the licence's two decision clocks are alternatives: the stage's sum (65 wd)
+/// is shown as a sum, beside the 45 wd one case can face; the path never leaves a final state.
+#[test]
+fn compare_shows_what_one_case_faces_beside_each_stage_sum() {
+    let licence = shipped("administrative-license.yaml");
+    let output = Test::new().args(["workflow", "compare", &licence, &licence, "--format", "json"]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let decision = report["stages"].as_array().unwrap().iter().find(|row| row["stage"] == "decision").unwrap();
+    assert_eq!(decision["figure"], "sum_of_matters");
+    assert_eq!(decision["before_working_days"], 65);
+    assert_eq!(decision["before_one_case_working_days"], 45);
+    assert_eq!(decision["sum_applies_to_one_case"], false);
+    for path in report["critical_path"]["base"].as_array().unwrap() {
+        let states: Vec<&str> = path["states"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(!states.contains(&"not_accepted"), "{states:?}");
+    }
+
+    let table = Test::new().args(["workflow", "compare", &licence, &licence]).run();
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let row = table.stdout.lines().find(|line| line.contains("审查与决定")).unwrap();
+    let cells: Vec<&str> = row.trim_matches(['│', ' ']).split_whitespace().collect();
+    assert_eq!(cells, ["decision", "审查与决定", "2", "65", "65", "0.0", "%", "no", "45", "45"]);
+}

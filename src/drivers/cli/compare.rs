@@ -85,21 +85,12 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         rounding_name(comparison)
     );
     heading(&mut out, "Stages");
-    let rows = comparison
-        .stages
-        .iter()
-        .map(|row| {
-            vec![
-                row.stage.clone(),
-                row.title.clone(),
-                row.matters.to_string(),
-                row.before_working_days.to_string(),
-                row.after_working_days.to_string(),
-                format!("{} %", one_decimal(row.cut_percent)),
-            ]
-        })
-        .collect();
-    out.push_str(&render(rows, &["stage", "title", "matters", "before (wd)", "after (wd)", "cut"]));
+    out.push_str(&render(stage_rows(comparison), &STAGE_HEADER));
+    let _ = writeln!(
+        out,
+        "\nsum: the stage's matter limits added up, the published convention; one case: the most a single case can \
+         face, counting only the clocks that can apply to it together."
+    );
     if let Some(parallel) = &comparison.parallel {
         heading(&mut out, "Parallel review");
         let _ = writeln!(
@@ -132,6 +123,39 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         .collect();
     out.push_str(&render(rows, &["stage", "matter", "title", "before", "after", "cut", "saved (wd)"]));
     out
+}
+
+/// The stage table's columns: the sums (the published convention), then what one case faces.
+const STAGE_HEADER: [&str; 9] = [
+    "stage",
+    "title",
+    "matters",
+    "sum before (wd)",
+    "sum after (wd)",
+    "cut",
+    "sum = one case",
+    "one case before (wd)",
+    "one case after (wd)",
+];
+
+fn stage_rows(comparison: &Comparison) -> Vec<Vec<String>> {
+    comparison
+        .stages
+        .iter()
+        .map(|row| {
+            vec![
+                row.stage.clone(),
+                row.title.clone(),
+                row.matters.to_string(),
+                row.before_working_days.to_string(),
+                row.after_working_days.to_string(),
+                format!("{} %", one_decimal(row.cut_percent)),
+                if row.sum_applies_to_one_case() { "yes" } else { "no" }.to_owned(),
+                row.before_one_case_working_days.to_string(),
+                row.after_one_case_working_days.to_string(),
+            ]
+        })
+        .collect()
 }
 
 fn path_rows(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> Vec<Vec<String>> {
@@ -175,6 +199,10 @@ fn to_json(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> serde
             "stage": row.stage, "title": row.title, "matters": row.matters,
             "before_working_days": row.before_working_days, "after_working_days": row.after_working_days,
             "cut_percent": (row.cut_percent * 100.0).round() / 100.0,
+            "figure": "sum_of_matters",
+            "sum_applies_to_one_case": row.sum_applies_to_one_case(),
+            "before_one_case_working_days": row.before_one_case_working_days,
+            "after_one_case_working_days": row.after_one_case_working_days,
         })).collect::<Vec<_>>(),
         "parallel": comparison.parallel.as_ref().map(|parallel| json!({
             "states": parallel.states,
