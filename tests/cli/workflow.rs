@@ -283,6 +283,25 @@ fn compare_as_markdown_states_the_141_total() {
     }
 }
 
+/// Issue 24, item 1: two unrelated workflows share no stage or matter, so a comparison would
+/// report every stage as a 100 % cut; it is refused instead.
+#[test]
+fn compare_refuses_two_different_workflows() {
+    let output = Test::new()
+        .args(["workflow", "compare", &shipped("longgang-2016.yaml"), &shipped("administrative-license.yaml")])
+        .run();
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(output.stdout.is_empty(), "{}", output.stdout);
+    assert!(
+        output.stderr.contains(
+            "cannot compare workflow `longgang-renewal` with workflow `administrative-license`: compare two \
+             versions of one workflow"
+        ),
+        "{}",
+        output.stderr
+    );
+}
+
 /// Issue 24, item 1: the licence's two decision clocks are alternatives: the stage's sum (65 wd)
 /// is shown as a sum, beside the 45 wd one case can face; the path never leaves a final state.
 #[test]

@@ -8,7 +8,19 @@ use serde_json::json;
 use super::format::{OutputFormat, csv, table};
 use crate::core::workflow::{Comparison, ProfilePath, Workflow, compare as compare_workflows};
 
+/// # Errors
+///
+/// Two different workflows (their ids differ): their stages and matters match by name only, so
+/// the figures would mean nothing. An output format the comparison has no form for.
 pub(crate) fn compare(base: &Workflow, reform: &Workflow, format: OutputFormat) -> anyhow::Result<String> {
+    if base.id() != reform.id() {
+        anyhow::bail!(
+            "cannot compare workflow `{}` with workflow `{}`: compare two versions of one workflow, such as a \
+             baseline and a reform that extends it",
+            base.id(),
+            reform.id()
+        );
+    }
     let comparison = compare_workflows(base, reform);
     Ok(match format {
         OutputFormat::Table => text(base, reform, &comparison, false),
