@@ -326,3 +326,40 @@ fn compare_shows_what_one_case_faces_beside_each_stage_sum() {
     let cells: Vec<&str> = row.trim_matches(['│', ' ']).split_whitespace().collect();
     assert_eq!(cells, ["decision", "审查与决定", "2", "65", "65", "0.0", "%", "no", "45", "45"]);
 }
+
+/// Issue 24, item 5: on a line with Chinese text before the problem, the summary's
+/// `line:column` and the snippet's are the same, both counted in characters.
+#[test]
+fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
+    let test = Test::new();
+    let path = test.file(
+        "cjk.yaml",
+        "workflow: w\nversion: '1'\ncalendar: cn-mainland\nroles: {officer: 承办人}\n\
+         states: {received: {}, done: {final: true}}\ntransitions:\n  \
+         - {action: accept, title: 受理审查通过, from: recieved, to: done, by: oficer}\n\
+         clocks:\n  c: {limit: 5 wd, from: received, until: done}\n",
+    );
+    let output = test.args(["workflow", "validate", path.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    let file = path.to_str().unwrap();
+    let summaries: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("× ")?.strip_prefix(file)?.strip_prefix(':'))
+        .collect();
+    let snippets: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("╭─[")?.strip_prefix(file)?.strip_prefix(':'))
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "7:43: unknown state `recieved`; did you mean `received`?",
+            "7:67: unknown role `oficer`; did you mean `officer`?",
+        ],
+        "{}",
+        output.stderr
+    );
+    assert_eq!(snippets, ["7:43]", "7:67]"], "{}", output.stderr);
+}
