@@ -327,8 +327,9 @@ fn compare_shows_what_one_case_faces_beside_each_stage_sum() {
     assert_eq!(cells, ["decision", "审查与决定", "2", "65", "65", "0.0", "%", "no", "45", "45"]);
 }
 
-/// Issue 24, item 5: on a line with Chinese text before the problem, the summary's
-/// `line:column` and the snippet's are the same, both counted in characters.
+/// Issue 24, item 5: three mistakes in one file (an unknown key, a state and a role misspelled),
+/// all reported with their suggestions; and on a line with Chinese text before the problem, the
+/// summary's `line:column` and the snippet's are the same, both counted in characters.
 #[test]
 fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
     let test = Test::new();
@@ -337,7 +338,7 @@ fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
         "workflow: w\nversion: '1'\ncalendar: cn-mainland\nroles: {officer: 承办人}\n\
          states: {received: {}, done: {final: true}}\ntransitions:\n  \
          - {action: accept, title: 受理审查通过, from: recieved, to: done, by: oficer}\n\
-         clocks:\n  c: {limit: 5 wd, from: received, until: done}\n",
+         clocks:\n  c: {limt: 5 wd, from: received, until: done}\n",
     );
     let output = test.args(["workflow", "validate", path.to_str().unwrap()]).run();
     assert_eq!(output.code, 2, "{}", output.stderr);
@@ -355,11 +356,12 @@ fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
     assert_eq!(
         summaries,
         [
+            "9:7: unknown field `limt`; did you mean `limit`?",
             "7:43: unknown state `recieved`; did you mean `received`?",
             "7:67: unknown role `oficer`; did you mean `officer`?",
         ],
         "{}",
         output.stderr
     );
-    assert_eq!(snippets, ["7:43]", "7:67]"], "{}", output.stderr);
+    assert_eq!(snippets, ["9:7]", "7:43]", "7:67]"], "{}", output.stderr);
 }

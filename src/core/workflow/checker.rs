@@ -121,6 +121,21 @@ impl Checker {
         self.report(&name.at, message, format!("no such {kind}"), None);
     }
 
+    /// A key that `keys` (a shape's, all short) does not hold, with the nearest one as a
+    /// suggestion, which is returned; without one, the message lists them all.
+    pub(crate) fn unknown_key(&mut self, key: &Named, keys: &[&'static str]) -> Option<&'static str> {
+        let suggestion = nearest(&key.name, keys.iter().copied());
+        let message = match suggestion {
+            Some(suggestion) => format!("unknown field `{}`; did you mean `{suggestion}`?", shown(&key.name)),
+            None => {
+                let expected: Vec<String> = keys.iter().map(|known| format!("`{known}`")).collect();
+                format!("unknown field `{}`; expected one of {}", shown(&key.name), expected.join(", "))
+            }
+        };
+        self.report(&key.at, message, "unknown field".to_owned(), None);
+        suggestion
+    }
+
     /// Records a problem once: the same message at the same place (a name copied by a reform,
     /// checked once per copy) is one problem.
     fn report(&mut self, at: &Origin, message: String, label: String, help: Option<String>) {

@@ -19,6 +19,7 @@ mod guard;
 mod guard_check;
 mod guard_parse;
 mod ids;
+mod keys;
 mod load;
 mod lookup;
 mod parallelize;
