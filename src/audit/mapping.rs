@@ -7,12 +7,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use miette::NamedSource;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::log_event::LogColumns;
-use crate::core::problem::{Problem, problems_diagnostic, yaml_error_message};
+use crate::core::problem::{Problem, named_text, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 use crate::core::suggest::nearest;
 use crate::core::workflow::Workflow;
@@ -193,7 +192,7 @@ impl Mapping {
 
 impl MappingError {
     fn new(file: &str, text: &str, mut problems: Vec<Problem>) -> MappingError {
-        let source = Arc::new(NamedSource::new(file, text.to_owned()).with_language("yaml"));
+        let source = Arc::new(named_text(file, text));
         for problem in &mut problems {
             problem.source.get_or_insert_with(|| Arc::clone(&source));
         }

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use serde_saphyr::Location;
 
 /// One problem in a file a user wrote (a calendar or workflow file).
@@ -20,7 +22,7 @@ pub struct Problem {
     /// Byte offset and length of the offending text.
     pub(crate) span: Option<(usize, usize)>,
     /// The file's text, when the problem is shown apart from its file (a file named by `extends`).
-    pub(crate) source: Option<Arc<NamedSource<String>>>,
+    pub(crate) source: Option<Arc<NamedText>>,
 }
 
 impl Problem {
@@ -61,6 +63,53 @@ impl Diagnostic for Problem {
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_deref().map(|source| source as &dyn SourceCode)
     }
+}
+
+/// A file's text as miette reads it to draw a snippet. miette counts the column it shows over a
+/// snippet (`[file:line:column]`) in bytes; every problem's `line:column` counts characters, as
+/// the YAML parser does, so this counts the snippet's in characters too: the two agree on a line
+/// with Chinese text before the problem.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct SourceText(String);
+
+impl std::ops::Deref for SourceText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl SourceCode for SourceText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.0.as_bytes().read_span(span, context_lines_before, context_lines_after)?;
+        // miette's column is the bytes between the start of the span's line and the span.
+        let column_bytes = contents.column();
+        let line_start = span.offset().saturating_sub(column_bytes);
+        let Some(before) = self.0.as_bytes().get(line_start..span.offset()) else { return Ok(contents) };
+        let column = before.iter().filter(|byte| !is_continuation_byte(**byte)).count();
+        let (data, span, line, line_count) =
+            (contents.data(), *contents.span(), contents.line(), contents.line_count());
+        Ok(Box::new(MietteSpanContents::new(data, span, line, column, line_count)))
+    }
+}
+
+/// Whether `byte` continues a UTF-8 character rather than starting one.
+fn is_continuation_byte(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// A named file's text for diagnostics, with columns in characters.
+pub(crate) type NamedText = NamedSource<SourceText>;
+
+/// `text` as the file `name`, in YAML, for diagnostics.
+pub(crate) fn named_text(name: &str, text: &str) -> NamedText {
+    NamedSource::new(name, SourceText(text.to_owned())).with_language("yaml")
 }
 
 /// Implements `Display`, `Error` and `Diagnostic` for a refused file that holds `problems: Vec<Problem>`

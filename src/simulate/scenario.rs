@@ -6,12 +6,11 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use miette::NamedSource;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::duration::Duration;
-use crate::core::problem::{Problem, problems_diagnostic, yaml_error_message};
+use crate::core::problem::{NamedText, Problem, named_text, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 
 /// Largest scenario file read, in bytes (empirical durations can be long).
@@ -138,7 +137,7 @@ pub struct Scenario {
     pub staff: Vec<(Located<String>, u32)>,
     pub replications: u32,
     pub beyond_data: BeyondDataChoice,
-    pub(crate) source: Arc<NamedSource<String>>,
+    pub(crate) source: Arc<NamedText>,
     pub(crate) file: String,
 }
 
@@ -154,7 +153,7 @@ impl ScenarioError {
         &self.problems
     }
 
-    pub(crate) fn new(file: &str, source: &Arc<NamedSource<String>>, mut problems: Vec<Problem>) -> ScenarioError {
+    pub(crate) fn new(file: &str, source: &Arc<NamedText>, mut problems: Vec<Problem>) -> ScenarioError {
         for problem in &mut problems {
             problem.source.get_or_insert_with(|| Arc::clone(source));
         }
@@ -268,7 +267,7 @@ impl Scenario {
     /// ```
     #[allow(clippy::too_many_lines)] // one section per key, in file order
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-        let source = Arc::new(NamedSource::new(file, text.to_owned()).with_language("yaml"));
+        let source = Arc::new(named_text(file, text));
         let mut problems = Vec::new();
         if text.len() > SCENARIO_FILE_BYTES_MAX {
             let message =
@@ -458,7 +457,7 @@ impl Scenario {
     ///
     /// [`ScenarioError`] naming the fitted file's problems at their line and column.
     pub fn add_fitted(&mut self, file: &str, text: &str) -> Result<(), ScenarioError> {
-        let source = Arc::new(NamedSource::new(file, text.to_owned()).with_language("yaml"));
+        let source = Arc::new(named_text(file, text));
         let mut problems = Vec::new();
         let options = serde_saphyr::options! { strict_booleans: true };
         let raw: RawFitted = match serde_saphyr::from_str_with_options(text, options) {

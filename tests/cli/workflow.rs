@@ -282,3 +282,86 @@ fn compare_as_markdown_states_the_141_total() {
         assert!(line.ends_with(" |"), "{line}");
     }
 }
+
+/// Issue 24, item 1: two unrelated workflows share no stage or matter, so a comparison would
+/// report every stage as a 100 % cut; it is refused instead.
+#[test]
+fn compare_refuses_two_different_workflows() {
+    let output = Test::new()
+        .args(["workflow", "compare", &shipped("longgang-2016.yaml"), &shipped("administrative-license.yaml")])
+        .run();
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(output.stdout.is_empty(), "{}", output.stdout);
+    assert!(
+        output.stderr.contains(
+            "cannot compare workflow `longgang-renewal` with workflow `administrative-license`: compare two \
+             versions of one workflow"
+        ),
+        "{}",
+        output.stderr
+    );
+}
+
+/// Issue 24, item 1: the licence's two decision clocks are alternatives: the stage's sum (65 wd)
+/// is shown as a sum, beside the 45 wd one case can face; the path never leaves a final state.
+#[test]
+fn compare_shows_what_one_case_faces_beside_each_stage_sum() {
+    let licence = shipped("administrative-license.yaml");
+    let output = Test::new().args(["workflow", "compare", &licence, &licence, "--format", "json"]).run();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let decision = report["stages"].as_array().unwrap().iter().find(|row| row["stage"] == "decision").unwrap();
+    assert_eq!(decision["figure"], "sum_of_matters");
+    assert_eq!(decision["before_working_days"], 65);
+    assert_eq!(decision["before_one_case_working_days"], 45);
+    assert_eq!(decision["sum_applies_to_one_case"], false);
+    for path in report["critical_path"]["base"].as_array().unwrap() {
+        let states: Vec<&str> = path["states"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(!states.contains(&"not_accepted"), "{states:?}");
+    }
+
+    let table = Test::new().args(["workflow", "compare", &licence, &licence]).run();
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let row = table.stdout.lines().find(|line| line.contains("审查与决定")).unwrap();
+    let cells: Vec<&str> = row.trim_matches(['│', ' ']).split_whitespace().collect();
+    assert_eq!(cells, ["decision", "审查与决定", "2", "65", "65", "0.0", "%", "no", "45", "45"]);
+}
+
+/// Issue 24, item 5: three mistakes in one file (an unknown key, a state and a role misspelled),
+/// all reported with their suggestions; and on a line with Chinese text before the problem, the
+/// summary's `line:column` and the snippet's are the same, both counted in characters.
+#[test]
+fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
+    let test = Test::new();
+    let path = test.file(
+        "cjk.yaml",
+        "workflow: w\nversion: '1'\ncalendar: cn-mainland\nroles: {officer: 承办人}\n\
+         states: {received: {}, done: {final: true}}\ntransitions:\n  \
+         - {action: accept, title: 受理审查通过, from: recieved, to: done, by: oficer}\n\
+         clocks:\n  c: {limt: 5 wd, from: received, until: done}\n",
+    );
+    let output = test.args(["workflow", "validate", path.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    let file = path.to_str().unwrap();
+    let summaries: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("× ")?.strip_prefix(file)?.strip_prefix(':'))
+        .collect();
+    let snippets: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("╭─[")?.strip_prefix(file)?.strip_prefix(':'))
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "9:7: unknown field `limt`; did you mean `limit`?",
+            "7:43: unknown state `recieved`; did you mean `received`?",
+            "7:67: unknown role `oficer`; did you mean `officer`?",
+        ],
+        "{}",
+        output.stderr
+    );
+    assert_eq!(snippets, ["9:7]", "7:43]", "7:67]"], "{}", output.stderr);
+}

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use miette::NamedSource;
-
-use crate::core::problem::{Problem, problems_diagnostic};
+use crate::core::problem::{Problem, named_text, problems_diagnostic};
 
 /// A calendar file that was refused, with every problem found in it. Nothing of the file is used.
 #[derive(Debug)]
@@ -17,7 +15,7 @@ pub struct CalendarFileError {
 impl CalendarFileError {
     pub(crate) fn new(file: &str, text: &str, mut problems: Vec<Problem>) -> CalendarFileError {
         debug_assert!(!problems.is_empty());
-        let source = Arc::new(NamedSource::new(file, text.to_owned()).with_language("yaml"));
+        let source = Arc::new(named_text(file, text));
         for problem in &mut problems {
             problem.source.get_or_insert_with(|| Arc::clone(&source));
         }

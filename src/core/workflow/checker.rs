@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use miette::NamedSource;
 use serde_saphyr::{Location, Spanned};
 
 use super::draft::NAME_CHARS_MAX;
 use super::workflow_error::WorkflowError;
-use crate::core::problem::{Problem, byte_span};
+use crate::core::problem::{NamedText, Problem, byte_span, named_text};
 use crate::core::suggest::nearest;
 
 /// Most problems reported for one workflow; the rest are counted.
@@ -34,7 +33,7 @@ pub(crate) struct Named {
 #[derive(Debug)]
 pub(crate) struct SourceFile {
     pub(crate) name: String,
-    pub(crate) text: Arc<NamedSource<String>>,
+    pub(crate) text: Arc<NamedText>,
     /// The byte offset where each line starts, the first at 0: a place's line is found by a
     /// binary search rather than by counting breaks from the start of the file for every name.
     line_starts: Vec<usize>,
@@ -53,7 +52,7 @@ impl Checker {
 
     /// Adds a file to the chain and returns its index.
     pub(crate) fn add_source(&mut self, name: &str, text: &str) -> usize {
-        let named = NamedSource::new(name, text.to_owned()).with_language("yaml");
+        let named = named_text(name, text);
         let line_starts = line_starts(text);
         self.sources.push(SourceFile { name: name.to_owned(), text: Arc::new(named), line_starts });
         self.sources.len() - 1
@@ -120,6 +119,21 @@ impl Checker {
             None => format!("unknown {kind} `{}`", shown(&name.name)),
         };
         self.report(&name.at, message, format!("no such {kind}"), None);
+    }
+
+    /// A key that `keys` (a shape's, all short) does not hold, with the nearest one as a
+    /// suggestion, which is returned; without one, the message lists them all.
+    pub(crate) fn unknown_key(&mut self, key: &Named, keys: &[&'static str]) -> Option<&'static str> {
+        let suggestion = nearest(&key.name, keys.iter().copied());
+        let message = match suggestion {
+            Some(suggestion) => format!("unknown field `{}`; did you mean `{suggestion}`?", shown(&key.name)),
+            None => {
+                let expected: Vec<String> = keys.iter().map(|known| format!("`{known}`")).collect();
+                format!("unknown field `{}`; expected one of {}", shown(&key.name), expected.join(", "))
+            }
+        };
+        self.report(&key.at, message, "unknown field".to_owned(), None);
+        suggestion
     }
 
     /// Records a problem once: the same message at the same place (a name copied by a reform,

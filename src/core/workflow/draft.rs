@@ -283,25 +283,30 @@ impl DraftReader<'_> {
         state
     }
 
-    pub(crate) fn transition(&mut self, raw: &Spanned<RawTransition>) -> DraftTransition {
+    /// `None` when a required key is missing (`keys.rs` reported it).
+    pub(crate) fn transition(&mut self, raw: &Spanned<RawTransition>) -> Option<DraftTransition> {
         let at = self.at(&raw.referenced);
         let raw = &raw.value;
-        DraftTransition {
-            action: self.name(&raw.action, false),
-            from: self.names(&raw.from),
-            to: self.checker.named(self.source, &raw.to),
-            by: self.names(&raw.by),
+        let (Some(action), Some(from), Some(to), Some(by)) = (&raw.action, &raw.from, &raw.to, &raw.by) else {
+            return None;
+        };
+        Some(DraftTransition {
+            action: self.name(action, false),
+            from: self.names(from),
+            to: self.checker.named(self.source, to),
+            by: self.names(by),
             guard: raw.guard.as_ref().and_then(|guard| self.guard(guard)),
             title: raw.title.as_ref().map(|title| title.value.clone()),
             at,
-        }
+        })
     }
 
     pub(crate) fn clock(&mut self, key: &Spanned<String>, raw: &Spanned<RawClock>) -> Option<DraftClock> {
         let name = self.name(key, false);
         let clock_at = self.checker.value_or_key(&self.at(&raw.referenced), &name.name);
         let raw = &raw.value;
-        let limit = self.period(&raw.limit);
+        // A missing `limit` was reported by `keys.rs`; the rest of the clock is still checked.
+        let limit = raw.limit.as_ref().and_then(|limit| self.period(limit));
         let promised = raw.promised.as_ref().and_then(|promised| self.period(promised));
         let span = self.span(&name, &clock_at, raw);
         let pauses = raw.paused_in.as_ref().map_or_else(Vec::new, |pauses| {
@@ -311,7 +316,7 @@ impl DraftReader<'_> {
                 .iter()
                 .map(|(state, pause)| DraftPause {
                     state: self.checker.named(self.source, state),
-                    basis: pause.value.basis.value.clone(),
+                    basis: pause.value.basis.as_ref().map_or_else(String::new, |basis| basis.value.clone()),
                     max: pause.value.max.as_ref().and_then(|max| self.period(max)),
                 })
                 .collect()
@@ -330,10 +335,10 @@ impl DraftReader<'_> {
                 .filter_map(|extension| {
                     let extension = &extension.value;
                     Some(DraftExtension {
-                        by: self.period(&extension.by)?,
+                        by: self.period(extension.by.as_ref()?)?,
                         times: extension.times.as_ref().map_or(1, |times| times.value),
-                        action: self.name(&extension.action, false),
-                        roles: self.names(&extension.by_role),
+                        action: self.name(extension.action.as_ref()?, false),
+                        roles: self.names(extension.by_role.as_ref()?),
                         basis: extension.basis.as_ref().map(|basis| basis.value.clone()),
                     })
                 })
@@ -428,7 +433,7 @@ pub(crate) fn read_workflow(checker: &mut Checker, source: usize, raw: &RawWorkf
     let stages = raw.stages.as_ref().map_or_else(Vec::new, |stages| reader.titled_names(&stages.value));
     let initial = raw.initial.as_ref().map(|initial| reader.checker.named(source, initial));
     let states = reader.states(&raw.states.as_ref()?.value, 0);
-    let transitions = raw.transitions.as_ref()?.value.iter().map(|raw| reader.transition(raw)).collect();
+    let transitions = raw.transitions.as_ref()?.value.iter().filter_map(|raw| reader.transition(raw)).collect();
     let clocks = raw.clocks.as_ref().map_or_else(Vec::new, |clocks| {
         clocks.value.0.iter().filter_map(|(key, clock)| reader.clock(key, clock)).collect()
     });
@@ -456,11 +461,12 @@ fn read_attribute(
 ) -> Option<DraftAttribute> {
     let name = reader.name(key, false);
     let raw = &raw.value;
-    let kind_at = reader.at(&raw.kind.referenced);
-    let Some(mut kind) = AttributeType::parse_name(&raw.kind.value) else {
+    let written = raw.kind.as_ref()?;
+    let kind_at = reader.at(&written.referenced);
+    let Some(mut kind) = AttributeType::parse_name(&written.value) else {
         let message = format!(
             "unknown attribute type `{}`; expected `bool`, `integer`, `decimal`, `text`, `enum` or `date`",
-            raw.kind.value
+            written.value
         );
         reader.checker.error(&kind_at, message, "unknown type");
         return None;

@@ -4,6 +4,7 @@
 use super::analysis::analyse;
 use super::checker::{Checker, Origin};
 use super::draft::{Draft, read_workflow};
+use super::keys::check_keys;
 use super::raw::RawWorkflowFile;
 use super::reform::apply_reform;
 use super::resolve::resolve;
@@ -92,6 +93,8 @@ fn load_file(
         checker.error(&Checker::file_start(source), message, "file too large");
         return None;
     }
+    // Every unknown or missing key, before the typed reading, which accepts unknown keys.
+    check_keys(checker, source, text);
     let options = serde_saphyr::options! { strict_booleans: true };
     let raw: RawWorkflowFile = match serde_saphyr::from_str_with_options(text, options) {
         Ok(raw) => raw,

@@ -12,12 +12,14 @@ mod canonical;
 mod checker;
 mod clock;
 mod comparison;
+mod critical_path;
 mod draft;
 mod exclusive;
 mod guard;
 mod guard_check;
 mod guard_parse;
 mod ids;
+mod keys;
 mod load;
 mod lookup;
 mod parallelize;
@@ -34,9 +36,8 @@ pub use attribute::{Attribute, AttributeType, DECIMAL_PLACES_MAX, Decimal, Value
 pub use canonical::{CANONICAL_FORM_TAG, canonical_text};
 pub use checker::WORKFLOW_PROBLEMS_MAX;
 pub use clock::{Clock, ClockSpan, Cut, Extension, Pause, Percent, Rounding};
-pub use comparison::{
-    Comparison, MatterRow, PROFILES_MAX, ParallelFigure, ProfilePath, StageRow, compare, critical_paths,
-};
+pub use comparison::{Comparison, MatterRow, ParallelFigure, StageRow, compare};
+pub use critical_path::{PROFILES_MAX, PathStep, ProfilePath, critical_paths};
 pub use draft::{CLOCKS_MAX, ENUM_VALUES_MAX, NAME_CHARS_MAX, NAMES_MAX, STATE_DEPTH_MAX, STATES_MAX, TRANSITIONS_MAX};
 pub use exclusive::ASSIGNMENTS_MAX;
 pub use guard::Guard;
@@ -49,5 +50,7 @@ pub(crate) use workflow::hex;
 pub use workflow::{Action, ActionKind, Lineage, Parallelized, Role, Stage, State, StateKind, Transition, Workflow};
 pub use workflow_error::WorkflowError;
 
+#[cfg(test)]
+mod critical_path_tests;
 #[cfg(test)]
 mod tests;

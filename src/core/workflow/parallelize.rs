@@ -47,9 +47,11 @@ pub(crate) fn parallelize(
     base: &Workflow,
 ) -> Option<DraftParallelized> {
     let request = &request.value;
-    let parallel_name = reader.name(&request.name, false);
+    // A missing key was reported by `keys.rs`.
+    let (Some(name), Some(written_sequence)) = (&request.name, &request.sequence) else { return None };
+    let parallel_name = reader.name(name, false);
     let heads: Vec<Named> =
-        request.sequence.value.iter().map(|name| reader.checker.named(reader.source, name)).collect();
+        written_sequence.value.iter().map(|name| reader.checker.named(reader.source, name)).collect();
     // `when` is typed here, once: it is copied into the guards of the entry and of the serial path
     // and into the lineage, and each copy would report the same problem. A reform cannot change
     // attributes, so the base's are the draft's.
@@ -57,7 +59,7 @@ pub(crate) fn parallelize(
         None => Some(None),
         Some(written) => reader.guard(written).filter(|when| typed(reader, when, base)).map(Some),
     };
-    let sequence = check_sequence(reader, draft, &heads, &parallel_name, &request.sequence);
+    let sequence = check_sequence(reader, draft, &heads, &parallel_name, written_sequence);
     let (Some(when), Some(sequence)) = (when, sequence) else { return None };
     let link_targets = check_transitions(reader, draft, &sequence, when.is_some())?;
     check_new_names(reader, draft, &sequence, &link_targets, &parallel_name)?;

@@ -1,5 +1,10 @@
 //! The shapes of a workflow or reform file as written, with source spans. `draft.rs` turns them
 //! into a draft; nothing else reads them.
+//!
+//! Unknown keys are not refused here: serde would stop at the first one, and every problem of a
+//! file is to be reported at once. `keys.rs` reports them, each with a suggestion, and reports
+//! the keys each shape requires (`REQUIRED`), which are optional here for the same reason: a
+//! shape missing one is skipped by the draft.
 
 use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
@@ -10,7 +15,6 @@ use crate::core::spanned_map::SpannedMap;
 /// A workflow file, or a reform file (`extends` + `reform`). Which keys a reform may have is
 /// checked in `draft.rs`, so that the error can say what to do instead.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawWorkflowFile {
     pub(crate) extends: Option<Spanned<String>>,
     pub(crate) workflow: Option<Spanned<String>>,
@@ -32,17 +36,19 @@ pub(crate) struct RawWorkflowFile {
 pub(crate) type RawStates = SpannedMap<String, Option<Spanned<RawState>>>;
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawAttribute {
     #[serde(rename = "type")]
-    pub(crate) kind: Spanned<String>,
+    pub(crate) kind: Option<Spanned<String>>,
     pub(crate) title: Option<Spanned<String>>,
     pub(crate) values: Option<Spanned<Vec<Spanned<String>>>>,
     pub(crate) default: Option<Spanned<String>>,
 }
 
+impl RawAttribute {
+    pub(crate) const REQUIRED: &[&str] = &["type"];
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawState {
     pub(crate) title: Option<Spanned<String>>,
     #[serde(rename = "final")]
@@ -54,25 +60,27 @@ pub(crate) struct RawState {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawTransition {
-    pub(crate) action: Spanned<String>,
-    pub(crate) from: Spanned<Names>,
-    pub(crate) to: Spanned<String>,
-    pub(crate) by: Spanned<Names>,
+    pub(crate) action: Option<Spanned<String>>,
+    pub(crate) from: Option<Spanned<Names>>,
+    pub(crate) to: Option<Spanned<String>>,
+    pub(crate) by: Option<Spanned<Names>>,
     #[serde(rename = "if")]
     pub(crate) guard: Option<Spanned<String>>,
     pub(crate) title: Option<Spanned<String>>,
 }
 
+impl RawTransition {
+    pub(crate) const REQUIRED: &[&str] = &["action", "from", "to", "by"];
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawClock {
     pub(crate) title: Option<Spanned<String>>,
     pub(crate) stage: Option<Spanned<String>>,
     pub(crate) matter: Option<Spanned<bool>>,
     pub(crate) basis: Option<Spanned<String>>,
-    pub(crate) limit: Spanned<String>,
+    pub(crate) limit: Option<Spanned<String>>,
     pub(crate) promised: Option<Spanned<String>>,
     pub(crate) from: Option<Spanned<Names>>,
     pub(crate) until: Option<Spanned<Names>>,
@@ -85,34 +93,42 @@ pub(crate) struct RawClock {
     pub(crate) warn_before: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPause {
-    pub(crate) basis: Spanned<String>,
-    pub(crate) max: Option<Spanned<String>>,
+impl RawClock {
+    pub(crate) const REQUIRED: &[&str] = &["limit"];
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+pub(crate) struct RawPause {
+    pub(crate) basis: Option<Spanned<String>>,
+    pub(crate) max: Option<Spanned<String>>,
+}
+
+impl RawPause {
+    pub(crate) const REQUIRED: &[&str] = &["basis"];
+}
+
+#[derive(Debug, Deserialize)]
 pub(crate) struct RawRestart {
     pub(crate) actions: Option<Spanned<Names>>,
     pub(crate) entering: Option<Spanned<Names>>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawExtension {
-    pub(crate) by: Spanned<String>,
+    pub(crate) by: Option<Spanned<String>>,
     pub(crate) times: Option<Spanned<u32>>,
-    pub(crate) action: Spanned<String>,
-    pub(crate) by_role: Spanned<Names>,
+    pub(crate) action: Option<Spanned<String>>,
+    pub(crate) by_role: Option<Spanned<Names>>,
     pub(crate) basis: Option<Spanned<String>>,
 }
 
+impl RawExtension {
+    pub(crate) const REQUIRED: &[&str] = &["by", "action", "by_role"];
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawReform {
-    pub(crate) title: Spanned<String>,
+    pub(crate) title: Option<Spanned<String>>,
     pub(crate) rounding: Option<Spanned<String>>,
     pub(crate) cut: Option<Spanned<RawCut>>,
     pub(crate) parallelize: Option<Spanned<Vec<Spanned<RawParallelize>>>>,
@@ -122,29 +138,38 @@ pub(crate) struct RawReform {
     pub(crate) drop_transitions: Option<Spanned<Vec<Spanned<RawTransitionRef>>>>,
 }
 
+impl RawReform {
+    pub(crate) const REQUIRED: &[&str] = &["title"];
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawCut {
     pub(crate) clocks: Option<Spanned<SpannedMap<String, Spanned<String>>>>,
     pub(crate) stages: Option<Spanned<SpannedMap<String, Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawParallelize {
-    pub(crate) sequence: Spanned<Vec<Spanned<String>>>,
+    pub(crate) sequence: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(rename = "as")]
-    pub(crate) name: Spanned<String>,
+    pub(crate) name: Option<Spanned<String>>,
     pub(crate) title: Option<Spanned<String>>,
     pub(crate) when: Option<Spanned<String>>,
 }
 
+impl RawParallelize {
+    pub(crate) const REQUIRED: &[&str] = &["sequence", "as"];
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawTransitionRef {
-    pub(crate) action: Spanned<String>,
-    pub(crate) from: Spanned<String>,
+    pub(crate) action: Option<Spanned<String>>,
+    pub(crate) from: Option<Spanned<String>>,
     pub(crate) to: Option<Spanned<String>>,
+}
+
+impl RawTransitionRef {
+    pub(crate) const REQUIRED: &[&str] = &["action", "from"];
 }
 
 /// One name or a list of names (`by: bureau` or `by: [bureau, group]`). The span is the whole

@@ -41,8 +41,9 @@ pub(crate) fn apply_reform(
         draft.states.extend(states);
     }
     for added in reform.add_transitions.iter().flat_map(|list| &list.value) {
-        let transition = reader.transition(added);
-        draft.transitions.push(transition);
+        if let Some(transition) = reader.transition(added) {
+            draft.transitions.push(transition);
+        }
     }
     let mut parallelized = Vec::new();
     for request in reform.parallelize.iter().flat_map(|list| &list.value) {
@@ -66,7 +67,7 @@ pub(crate) fn apply_reform(
         base_id: base.id.clone(),
         base_version: base.version.clone(),
         base: base.clone(),
-        reform_title: reform.title.value.clone(),
+        reform_title: reform.title.as_ref().map_or_else(String::new, |title| title.value.clone()),
         rounding,
         parallelized,
     }
@@ -75,18 +76,20 @@ pub(crate) fn apply_reform(
 fn drop_transitions(reader: &mut DraftReader<'_>, draft: &mut Draft, dropped: &Spanned<super::raw::RawTransitionRef>) {
     let at = reader.at(&dropped.referenced);
     let dropped = &dropped.value;
+    // A missing key was reported by `keys.rs`.
+    let (Some(action), Some(from)) = (&dropped.action, &dropped.from) else { return };
     let before = draft.transitions.len();
     draft.transitions.retain(|transition| {
-        let matches = transition.action.name == dropped.action.value
-            && transition.from.iter().any(|from| from.name == dropped.from.value)
+        let matches = transition.action.name == action.value
+            && transition.from.iter().any(|source| source.name == from.value)
             && dropped.to.as_ref().is_none_or(|to| transition.to.name == to.value);
         !matches
     });
     if draft.transitions.len() == before {
         let message = format!(
             "the base has no transition `{}` from `{}`{}",
-            dropped.action.value,
-            dropped.from.value,
+            action.value,
+            from.value,
             dropped.to.as_ref().map_or(String::new(), |to| format!(" to `{}`", to.value))
         );
         reader.checker.error(&at, message, "nothing to drop");

@@ -267,7 +267,33 @@ vresion: '2'"#,
         )],
         r#""#,
     );
-    insta::assert_snapshot!(problems, @r#"3:1: unknown field `vresion`, expected one of extends, workflow, version, title, calendar, roles, actions, attributes, stages, initial, states, transitions, clocks, reform"#);
+    insta::assert_snapshot!(problems, @r#"3:1: unknown field `vresion`; did you mean `version`?"#);
+}
+
+/// Issue 24, item 5: a misspelled key no longer hides the other problems of its file. Each
+/// unknown key gets its suggestion (or the list of keys when none is near), a misspelled key
+/// stands for the required key it suggests, and a required key missing outright is reported.
+#[test]
+fn every_unknown_key_is_reported_with_the_other_problems() {
+    let problems = check(
+        &[
+            ("{action: accept, from: received,", "{action: accept, from: recieved,"),
+            ("to: done, by: head}", "to: done, by: haed}"),
+        ],
+        r#"clocks:
+  decision: {limt: 20 wd, from: deciding, until: done}
+  acceptance: {limit: 5 wd, over: received, paused_in: {deciding: {bassis: x}}}
+  review: {over: deciding, colour: red}
+"#,
+    );
+    insta::assert_snapshot!(problems, @r#"
+    17:14: unknown field `limt`; did you mean `limit`?
+    18:68: unknown field `bassis`; did you mean `basis`?
+    19:28: unknown field `colour`; expected one of `title`, `stage`, `matter`, `basis`, `limit`, `promised`, `from`, `until`, `over`, `paused_in`, `restart`, `extensions`, `within`, `warn_at`, `warn_before`
+    19:11: missing field `limit`
+    14:28: unknown state `recieved`; did you mean `received`?
+    15:52: unknown role `haed`; did you mean `head`?
+    "#);
 }
 
 #[test]

@@ -8,7 +8,19 @@ use serde_json::json;
 use super::format::{OutputFormat, csv, table};
 use crate::core::workflow::{Comparison, ProfilePath, Workflow, compare as compare_workflows};
 
+/// # Errors
+///
+/// Two different workflows (their ids differ): their stages and matters match by name only, so
+/// the figures would mean nothing. An output format the comparison has no form for.
 pub(crate) fn compare(base: &Workflow, reform: &Workflow, format: OutputFormat) -> anyhow::Result<String> {
+    if base.id() != reform.id() {
+        anyhow::bail!(
+            "cannot compare workflow `{}` with workflow `{}`: compare two versions of one workflow, such as a \
+             baseline and a reform that extends it",
+            base.id(),
+            reform.id()
+        );
+    }
     let comparison = compare_workflows(base, reform);
     Ok(match format {
         OutputFormat::Table => text(base, reform, &comparison, false),
@@ -85,21 +97,12 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         rounding_name(comparison)
     );
     heading(&mut out, "Stages");
-    let rows = comparison
-        .stages
-        .iter()
-        .map(|row| {
-            vec![
-                row.stage.clone(),
-                row.title.clone(),
-                row.matters.to_string(),
-                row.before_working_days.to_string(),
-                row.after_working_days.to_string(),
-                format!("{} %", one_decimal(row.cut_percent)),
-            ]
-        })
-        .collect();
-    out.push_str(&render(rows, &["stage", "title", "matters", "before (wd)", "after (wd)", "cut"]));
+    out.push_str(&render(stage_rows(comparison), &STAGE_HEADER));
+    let _ = writeln!(
+        out,
+        "\nsum: the stage's matter limits added up, the published convention; one case: the most a single case can \
+         face, counting only the clocks that can apply to it together."
+    );
     if let Some(parallel) = &comparison.parallel {
         heading(&mut out, "Parallel review");
         let _ = writeln!(
@@ -132,6 +135,39 @@ fn text(base: &Workflow, reform: &Workflow, comparison: &Comparison, markdown: b
         .collect();
     out.push_str(&render(rows, &["stage", "matter", "title", "before", "after", "cut", "saved (wd)"]));
     out
+}
+
+/// The stage table's columns: the sums (the published convention), then what one case faces.
+const STAGE_HEADER: [&str; 9] = [
+    "stage",
+    "title",
+    "matters",
+    "sum before (wd)",
+    "sum after (wd)",
+    "cut",
+    "sum = one case",
+    "one case before (wd)",
+    "one case after (wd)",
+];
+
+fn stage_rows(comparison: &Comparison) -> Vec<Vec<String>> {
+    comparison
+        .stages
+        .iter()
+        .map(|row| {
+            vec![
+                row.stage.clone(),
+                row.title.clone(),
+                row.matters.to_string(),
+                row.before_working_days.to_string(),
+                row.after_working_days.to_string(),
+                format!("{} %", one_decimal(row.cut_percent)),
+                if row.sum_applies_to_one_case() { "yes" } else { "no" }.to_owned(),
+                row.before_one_case_working_days.to_string(),
+                row.after_one_case_working_days.to_string(),
+            ]
+        })
+        .collect()
 }
 
 fn path_rows(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> Vec<Vec<String>> {
@@ -175,6 +211,10 @@ fn to_json(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> serde
             "stage": row.stage, "title": row.title, "matters": row.matters,
             "before_working_days": row.before_working_days, "after_working_days": row.after_working_days,
             "cut_percent": (row.cut_percent * 100.0).round() / 100.0,
+            "figure": "sum_of_matters",
+            "sum_applies_to_one_case": row.sum_applies_to_one_case(),
+            "before_one_case_working_days": row.before_one_case_working_days,
+            "after_one_case_working_days": row.after_one_case_working_days,
         })).collect::<Vec<_>>(),
         "parallel": comparison.parallel.as_ref().map(|parallel| json!({
             "states": parallel.states,

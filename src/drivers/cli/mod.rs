@@ -249,7 +249,7 @@ fn report(error: &anyhow::Error) {
 }
 
 /// A diagnostic with its source snippets, as text for stderr; without them when a label lies
-/// too far along its line to be drawn (`SNIPPET_COLUMN_BYTES_MAX`). A file that quotes control
+/// too far along its line to be drawn (`SNIPPET_COLUMN_CHARS_MAX`). A file that quotes control
 /// or bidirectional characters (in its text, or in a name its message quotes) is shown without
 /// colour and with them escaped: the escapes would shift miette's carets, so escaping is left
 /// until after the drawing, which cannot be told from the colours' own escapes once drawn.
@@ -276,16 +276,17 @@ fn draw_diagnostic(error: &dyn miette::Diagnostic, color: bool) -> String {
     text
 }
 
-/// Furthest a label may start along its line, in bytes, to be drawn under it. miette pads the
-/// underline to the label with a formatting width, which panics past 65 535 columns; a byte
-/// takes at most 4 columns (a tab), so labels up to here are safe.
-const SNIPPET_COLUMN_BYTES_MAX: usize = 16_000;
+/// Furthest a label may start along its line, in characters (the column our sources give miette,
+/// `core::problem::SourceText`), to be drawn under it. miette pads the underline to the label with
+/// a formatting width, which panics past 65 535 columns; a character takes at most 4 columns (a
+/// tab; a Chinese character takes 2), so labels up to here are safe.
+const SNIPPET_COLUMN_CHARS_MAX: usize = 16_000;
 
 /// Whether every label of `diagnostic` and of the diagnostics related to it can be drawn.
 fn labels_drawable(diagnostic: &dyn miette::Diagnostic) -> bool {
     let own = match (diagnostic.labels(), diagnostic.source_code()) {
         (Some(mut labels), Some(source)) => labels.all(|label| {
-            source.read_span(label.inner(), 0, 0).is_ok_and(|span| span.column() <= SNIPPET_COLUMN_BYTES_MAX)
+            source.read_span(label.inner(), 0, 0).is_ok_and(|span| span.column() <= SNIPPET_COLUMN_CHARS_MAX)
         }),
         _ => true,
     };
