@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use super::format::{parse_date, push_csv_row, shown, table};
+use super::format::{parse_date, plural, push_csv_row, shown, table};
 use super::log_file::{LogFile, Overrun};
 use super::regular_file::open_regular;
 use super::workflow::{Refused, load_or_report};
@@ -320,11 +320,11 @@ fn import(
 
 fn import_summary(imported: &ImportRow, selection: &ImportSelection, db: &Path) -> String {
     let mut summary = format!(
-        "Import {} into `{}`: {} cases created ({} marked as imported with findings), {} already in the store \
+        "Import {} into `{}`: {} created ({} marked as imported with findings), {} already in the store \
          and left as they were, {} left out",
         imported.key,
         db.display(),
-        imported.imported,
+        plural(imported.imported, "case", "cases"),
         imported.with_findings,
         imported.skipped,
         imported.refused
@@ -413,13 +413,13 @@ fn number_into(buffer: &mut String, number: Option<impl std::fmt::Display>) {
 
 fn scope(report: &AuditReport) -> String {
     format!(
-        "{} {}, as of {}: {} rows, {} cases, {} findings",
+        "{} {}, as of {}: {}, {}, {}",
         report.workflow,
         report.version,
         cell(report.as_of),
-        report.rows,
-        report.case_count,
-        report.findings.len()
+        plural(report.rows, "row", "rows"),
+        plural(report.case_count, "case", "cases"),
+        plural(report.findings.len() as u64, "finding", "findings")
     )
 }
 
@@ -487,15 +487,15 @@ fn markdown(report: &AuditReport) -> String {
     let _ = writeln!(out, "# Audit of `{}` {}\n", report.workflow, report.version);
     let _ = writeln!(
         out,
-        "As of **{}**. {} rows read ({} of other workflows, {} after the audit date, {} informational); {} cases; \
-         **{} findings**.\n",
+        "As of **{}**. {} read ({} of other workflows, {} after the audit date, {} informational); {}; \
+         **{}**.\n",
         cell(report.as_of),
-        report.rows,
+        plural(report.rows, "row", "rows"),
         report.rows_other_workflows,
         report.rows_after_as_of,
         report.rows_informational,
-        report.case_count,
-        report.findings.len()
+        plural(report.case_count, "case", "cases"),
+        plural(report.findings.len() as u64, "finding", "findings")
     );
     let _ = writeln!(
         out,

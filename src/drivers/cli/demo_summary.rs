@@ -9,6 +9,7 @@ use std::io::Cursor;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
+use super::format::plural;
 use crate::audit::{Auditor, CsvLog, Mapping, ShardedAudit};
 use crate::core::calendar::Calendars;
 use crate::core::workflow::{SourceReader, Workflow, load_workflow};
@@ -111,9 +112,4 @@ pub(super) fn simulation_summary(
     }
     let _ = writeln!(out, "  full report: renewflow simulate {SCENARIO_NAME} --cases 20000");
     Ok(out)
-}
-
-/// `1 case`, `2 cases`.
-fn plural(count: u64, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }

@@ -291,6 +291,11 @@ pub(crate) fn pause_over_text(pause: &crate::engine::PauseOverMax) -> String {
     )
 }
 
+/// `1 case`, `2 cases`, `0 cases`.
+pub(crate) fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::push_csv_row;

@@ -327,8 +327,8 @@ fn report_text(report: &SimulationReport) -> String {
     }
     let _ = writeln!(
         out,
-        "{} cases per workflow, seed {}{}",
-        report.cases,
+        "{} per workflow, seed {}{}",
+        super::format::plural(report.cases, "case", "cases"),
         report.seed,
         if report.provisional { " (provisional: dates past the calendar's data counted weekends only)" } else { "" }
     );

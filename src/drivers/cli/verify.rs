@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::atomic_file::write_atomically;
 
-use super::format::records;
+use super::format::{plural, records};
 use super::store::open_engine_to_read;
 use super::{Context, EXIT_FINDINGS, EXIT_OK};
 
@@ -66,22 +66,20 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
         })
         .collect();
     print!("{}", records(format, &["number", "first_bad_event", "reason", "case_id"], &rows)?);
-    let checked = heads.as_ref().map(|heads| plural(heads.len(), "exported head", "exported heads") + " checked");
+    let checked =
+        heads.as_ref().map(|heads| plural(heads.len() as u64, "exported head", "exported heads") + " checked");
     if broken.is_empty() {
-        let cases = plural(chain_heads.len(), "case", "cases");
+        let cases = plural(chain_heads.len() as u64, "case", "cases");
         let checked = checked.map(|checked| format!("; {checked}")).unwrap_or_default();
         eprintln!("every chain verifies ({cases}{checked})");
         Ok(EXIT_OK)
     } else {
         let verb = if broken.len() == 1 { "has" } else { "have" };
         let checked = checked.map(|checked| format!(" ({checked})")).unwrap_or_default();
-        eprintln!("{} of {} cases {verb} a broken chain{checked}", broken.len(), chain_heads.len());
+        let total = plural(chain_heads.len() as u64, "case", "cases");
+        eprintln!("{} of {total} {verb} a broken chain{checked}", broken.len());
         Ok(EXIT_FINDINGS)
     }
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The heads of an exported file: `case_id,version,head_hash` lines, after that header when
