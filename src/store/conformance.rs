@@ -267,11 +267,11 @@ fn cases_are_found_and_counted<S: Store>(store: &mut S) {
     assert_eq!(store.cases().expect("all").iter().map(|case| case.number.as_str()).collect::<Vec<_>>(), ["N-1", "N-2"]);
 }
 
-/// Five cases: `N-1` (version 1, in `a`, opened 03-02, yellow on 03-10, red on 03-20), `N-2`
+/// Stores five cases: `N-1` (version 1, in `a`, opened 03-02, yellow on 03-10, red on 03-20), `N-2`
 /// (version 1, in `b`, opened 03-05, finished), `N-3` (version 2, in `a` and `c`, opened 03-09,
 /// last event 03-25, yellow on 03-12), `N-4` (version 2, unreadable configuration), and `M-1`
 /// of workflow `m`.
-fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
+fn list_fixture<S: Store>(store: &mut S) -> (i64, i64) {
     let (first, _) = store.deploy(&deployment("1", "hash-1")).expect("deploy");
     let (second, _) = store.deploy(&deployment("2", "hash-2")).expect("deploy");
     let (other, _) = store.deploy(&NewDeployment { workflow: "m".to_owned(), ..deployment("1", "hash-m") }).expect("m");
@@ -328,6 +328,11 @@ fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
             .create_case(&NewCase { case: &row, events: &first_event, derived: &derived, idempotency: None })
             .expect("create");
     }
+    (first.key, second.key)
+}
+
+fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
+    let (first, second) = list_fixture(store);
     let listed = |filter: CaseFilter| -> Vec<String> {
         store.list_cases(&filter).expect("list").into_iter().map(|listed| listed.case.number).collect()
     };
@@ -343,7 +348,7 @@ fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
         ["N-3", "N-4"],
         "list: by version"
     );
-    let in_a = vec![(first.key, "a".to_owned()), (second.key, "c".to_owned())];
+    let in_a = vec![(first, "a".to_owned()), (second, "c".to_owned())];
     assert_eq!(
         listed(CaseFilter { active_in: Some(in_a), ..all.clone() }),
         ["N-1", "N-3"],
