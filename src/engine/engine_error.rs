@@ -19,6 +19,9 @@ pub enum EngineError {
     Conflict { case: String, expected: u64, actual: u64 },
     #[error("no case `{0}`")]
     UnknownCase(String),
+    /// A state no deployed version in scope has, with the nearest name.
+    #[error("no state `{state}` in the deployed workflows{}", nearest.as_ref().map(|name| format!("; did you mean `{name}`?")).unwrap_or_default())]
+    UnknownState { state: String, nearest: Option<String> },
     /// A command or opening whose actor is empty or blank: the history must say who acted.
     #[error("no actor: every event records who acted; name the person (an empty or blank actor is refused)")]
     NoActor,
