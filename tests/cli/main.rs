@@ -7,6 +7,7 @@ mod calendar_bulk;
 mod calendar_cross_check;
 mod calendar_install;
 mod case;
+mod closed_pipe;
 mod concurrency;
 mod demo;
 mod file_limits;

@@ -200,6 +200,11 @@ pub(crate) fn date_ranges(dates: &[NaiveDate], year: i32) -> String {
     parts.join(", ")
 }
 
+/// `count` and the noun that goes with it: `1 case`, `2 cases`.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// Parses a date the user typed: `YYYY-MM-DD` only.
 pub(crate) fn parse_date(text: &str) -> anyhow::Result<NaiveDate> {
     crate::core::calendar::parse_iso_date(text)

@@ -1,12 +1,15 @@
 //! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
 //! stay in `core`.
 
+mod actor;
 mod atomic_file;
 mod audit;
 mod bulk;
 mod calendar;
 mod calendar_install;
 mod case;
+mod case_history;
+mod case_list;
 mod compare;
 mod demo;
 mod describe;
@@ -22,7 +25,7 @@ mod workflow;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -157,6 +160,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader stopped reading (`renewflow case list | head -1`): its choice, not an error.
+        Err(error) if error.downcast_ref::<ClosedPipe>().is_some() => EXIT_OK,
         Err(error) => {
             report(&error);
             EXIT_USAGE
@@ -188,6 +193,31 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo => demo::run(&context),
         Command::Audit(args) => audit::run(&context, &args),
         Command::Simulate(args) => simulate::run_simulate(&context, &args),
+    }
+}
+
+/// Stdout was closed by its reader before everything was written.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed before the output was written")]
+pub(crate) struct ClosedPipe;
+
+/// Writes `text` to stdout and flushes it. A closed pipe is [`ClosedPipe`], which ends the run
+/// quietly with exit 0 (`print!` would panic, exit 101); any other failure is an error.
+///
+/// # Errors
+///
+/// [`ClosedPipe`], or the write error.
+pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(stdout_error)
+}
+
+/// A write error on stdout as the run should end with it: [`ClosedPipe`] for a closed pipe.
+pub(crate) fn stdout_error(error: std::io::Error) -> anyhow::Error {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        ClosedPipe.into()
+    } else {
+        anyhow::Error::new(error).context("writing to stdout")
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::atomic_file::write_atomically;
 
-use super::format::records;
+use super::format::{plural, records};
 use super::store::open_engine_to_read;
 use super::{Context, EXIT_FINDINGS, EXIT_OK};
 
@@ -65,7 +65,7 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
             json!({"case_id": broken.case_id, "number": broken.number, "first_bad_event": broken.sequence, "reason": broken.reason})
         })
         .collect();
-    print!("{}", records(format, &["number", "first_bad_event", "reason", "case_id"], &rows)?);
+    super::write_stdout(&records(format, &["number", "first_bad_event", "reason", "case_id"], &rows)?)?;
     let checked = heads.as_ref().map(|heads| plural(heads.len(), "exported head", "exported heads") + " checked");
     if broken.is_empty() {
         let cases = plural(chain_heads.len(), "case", "cases");
@@ -78,10 +78,6 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
         eprintln!("{} of {} cases {verb} a broken chain{checked}", broken.len(), chain_heads.len());
         Ok(EXIT_FINDINGS)
     }
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The heads of an exported file: `case_id,version,head_hash` lines, after that header when
@@ -134,7 +130,7 @@ pub(crate) fn check(context: &Context) -> anyhow::Result<i32> {
         .iter()
         .map(|mismatch| json!({"case_id": mismatch.case_id, "number": mismatch.number, "what": mismatch.what}))
         .collect();
-    print!("{}", records(format, &["number", "what", "case_id"], &rows)?);
+    super::write_stdout(&records(format, &["number", "what", "case_id"], &rows)?)?;
     if mismatches.is_empty() {
         eprintln!("the derived data of every case equals the fold of its history");
         Ok(EXIT_OK)
