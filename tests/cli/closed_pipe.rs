@@ -25,7 +25,7 @@ fn run_into_closed_pipe(args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn a_closed_pipe_ends_case_commands_quietly() {
+fn a_closed_pipe_ends_case_and_export_commands_quietly() {
     let directory = tempfile::tempdir().unwrap();
     let db = directory.path().join("cases.db");
     assert_eq!(run(&db, &["workflow", "deploy", LICENCE]).code, 0);
@@ -40,6 +40,8 @@ fn a_closed_pipe_ends_case_commands_quietly() {
         &["case", "history", "L-1", "--format", "csv"],
         &["case", "show", "L-1", "--format", "json"],
         &["case", "timing", "L-1", "--as-of", "2026-03-04"],
+        &["export"],
+        &["export", "--format", "xes"],
     ] {
         let (code, stderr) = run_into_closed_pipe(&[&["--db", db][..], args].concat());
         assert_eq!(code, 0, "{args:?}: {stderr}");

@@ -10,6 +10,7 @@ mod case;
 mod closed_pipe;
 mod concurrency;
 mod demo;
+mod export;
 mod file_limits;
 mod guard;
 mod log_generator;

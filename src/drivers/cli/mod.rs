@@ -13,6 +13,7 @@ mod case_list;
 mod compare;
 mod demo;
 mod describe;
+mod export;
 mod format;
 mod log_file;
 mod logging;
@@ -87,6 +88,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
+    /// Write the store's histories as an event log (CSV, JSON Lines or XES) in the
+    /// process-mining conventions `renewflow audit`, PM4Py and Disco read.
+    Export(export::ExportArgs),
     /// Replay a log of past cases against a workflow and the calendar; exit 1 with findings.
     Audit(audit::AuditArgs),
     /// Monte Carlo of a scenario's workflows side by side, in working days on the real calendar.
@@ -191,6 +195,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Verify(args) => verify::verify(&context, &args),
         Command::Check => verify::check(&context),
         Command::Demo => demo::run(&context),
+        Command::Export(args) => export::run(&context, &args),
         Command::Audit(args) => audit::run(&context, &args),
         Command::Simulate(args) => simulate::run_simulate(&context, &args),
     }
