@@ -74,7 +74,9 @@ impl Test {
             .env_remove("RENEWFLOW_DB")
             .env_remove("RENEWFLOW_BEYOND_DATA")
             .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            // The actor defaults to the operating-system user: the same one whoever runs the tests.
+            .env("USER", "tester");
         for key in &self.env_removed {
             command.env_remove(key);
         }
