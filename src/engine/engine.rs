@@ -301,8 +301,9 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     ///
-    /// [`EngineError::Rejected`] for a bad attribute or a date outside the calendar's data,
-    /// [`EngineError::NotDeployed`], or a taken case number.
+    /// [`EngineError::NoActor`] when `actor` is empty or blank, [`EngineError::Rejected`] for a
+    /// bad attribute or a date outside the calendar's data, [`EngineError::NotDeployed`], or a
+    /// taken case number.
     ///
     /// # Example
     ///
@@ -340,6 +341,7 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn open_case(&mut self, opening: &CaseOpening) -> Result<Outcome, EngineError> {
+        EngineError::expect_actor(&opening.actor)?;
         EngineError::expect_case_number(opening.number.as_deref())?;
         let core_opening =
             Opening { at: opening.at, actor: opening.actor.clone(), attributes: opening.attributes.clone() };
@@ -540,6 +542,7 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     ///
+    /// [`EngineError::NoActor`] when the command's actor is empty or blank,
     /// [`EngineError::Rejected`] with the reason, [`EngineError::Conflict`] when the case moved
     /// on since `expected_version`, or an operating error.
     ///
@@ -590,6 +593,7 @@ impl<S: Store> Engine<S> {
         expected_version: u64,
         idempotency_key: Option<&str>,
     ) -> Result<Outcome, EngineError> {
+        EngineError::expect_actor(&command.actor)?;
         let acted = self.act_once(reference, command, expected_version, idempotency_key);
         let Some(key) = idempotency_key else {
             return acted;

@@ -19,6 +19,12 @@ pub enum EngineError {
     Conflict { case: String, expected: u64, actual: u64 },
     #[error("no case `{0}`")]
     UnknownCase(String),
+    /// A state no deployed version in scope has, with the nearest name.
+    #[error("no state `{state}` in the deployed workflows{}", nearest.as_ref().map(|name| format!("; did you mean `{name}`?")).unwrap_or_default())]
+    UnknownState { state: String, nearest: Option<String> },
+    /// A command or opening whose actor is empty or blank: the history must say who acted.
+    #[error("no actor: every event records who acted; name the person (an empty or blank actor is refused)")]
+    NoActor,
     /// A case number that could not be shown or told from a case id (`validate_case_number`);
     /// the message shows it escaped.
     #[error("case number `{}` {reason}", escape_unprintable(.number, LineBreaks::Escaped))]
@@ -85,6 +91,11 @@ impl EngineError {
             Some((number, Err(reason))) => Err(EngineError::BadCaseNumber { number: number.to_owned(), reason }),
             _ => Ok(()),
         }
+    }
+
+    /// Checks that a command or opening names who acts: not empty, not only whitespace.
+    pub(crate) fn expect_actor(actor: &str) -> Result<(), EngineError> {
+        if actor.trim().is_empty() { Err(EngineError::NoActor) } else { Ok(()) }
     }
 
     pub(crate) fn history(case: &str, error: &dyn std::fmt::Display) -> EngineError {

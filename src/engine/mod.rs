@@ -3,6 +3,7 @@
 //! lives in the core; this layer reads, hashes and writes.
 
 mod calendar_data;
+mod case_query;
 mod derived;
 #[allow(clippy::module_inception)] // named after its type, `Engine`
 mod engine;
@@ -10,6 +11,7 @@ mod engine_error;
 mod idempotency;
 mod import;
 mod stored_sources;
+mod verified_history;
 mod verify;
 mod watch;
 
@@ -17,9 +19,11 @@ pub use calendar_data::{
     BEYOND_DATA_SETTING, BrokenInstall, CalendarChange, CalendarInstallRequest, DERIVED_CALENDAR_SETTING, MovedDue,
     STORE_BEYOND_DATA_DEFAULT,
 };
+pub use case_query::CaseQuery;
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
 pub use import::{CaseHistory, ImportEntry, ImportRequest};
+pub use verified_history::{ChainBreak, LinkStatus, VerifiedHistory};
 pub use verify::{BrokenChain, Mismatch};
 pub use watch::{PauseOverMax, WatchRow};
 

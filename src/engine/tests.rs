@@ -126,6 +126,34 @@ fn a_stale_version_is_a_conflict_and_a_retry_appends_nothing() {
     assert_eq!(dump(&engine), before);
 }
 
+/// Issue 24, item 7: the history says who acted, so a library caller must name the actor; an
+/// empty or blank one is refused for an opening, an action, a note and an attribute change,
+/// and nothing is written.
+#[test]
+fn an_empty_or_blank_actor_is_refused_and_writes_nothing() {
+    let mut engine = engine();
+    for actor in ["", "  \t"] {
+        let before = dump(&engine);
+        let opened = engine.open_case(&CaseOpening { actor: actor.to_owned(), ..opening("A-0", None) });
+        assert!(matches!(opened, Err(EngineError::NoActor)), "{opened:?}");
+        assert_eq!(dump(&engine), before);
+    }
+    engine.open_case(&opening("A-1", None)).unwrap();
+    let before = dump(&engine);
+    let kinds = [
+        CommandKind::Act { action: "accept".to_owned(), attributes: Vec::new() },
+        CommandKind::Note { text: "材料齐全".to_owned() },
+        CommandKind::SetAttributes { attributes: vec![("joint_handling".to_owned(), Some("true".to_owned()))] },
+    ];
+    for kind in kinds {
+        let command = Command { actor: " ".to_owned(), kind, ..act("accept", "officer", "2026-03-03") };
+        let error = engine.act("A-1", &command, 1, Some("key")).unwrap_err();
+        assert!(matches!(error, EngineError::NoActor), "{error}");
+        assert!(error.to_string().contains("name the person"), "{error}");
+        assert_eq!(dump(&engine), before);
+    }
+}
+
 #[test]
 fn a_case_number_is_unique_per_workflow() {
     let mut engine = engine();

@@ -103,10 +103,7 @@ impl<S: Store> Engine<S> {
         }
         for case in self.store().cases()? {
             let events = self.store().events(&case.id)?;
-            let genesis = self.genesis_of(&case.id)?;
-            let found = first_broken_link(&case, &events, &genesis)
-                .or_else(|| case_row_differs(&case, &events, deployments.get(&case.deployment)));
-            if let Some((sequence, reason)) = found {
+            if let Some((sequence, reason)) = self.first_break(&case, &events, deployments.get(&case.deployment))? {
                 broken.push(BrokenChain { case_id: case.id, number: case.number, sequence, reason });
             }
         }
@@ -365,6 +362,19 @@ struct Genesis {
 }
 
 impl<S: Store> Engine<S> {
+    /// The first thing wrong with a case's chain, as `verify` names it: the first event whose
+    /// link does not verify (its sequence), or, when every link does, how the case row differs
+    /// from the chain (`None` for the sequence); `None` when nothing is wrong.
+    pub(super) fn first_break(
+        &self,
+        case: &CaseRow,
+        events: &[EventRow],
+        deployment: Option<&DeploymentRow>,
+    ) -> Result<Option<(Option<u64>, String)>, EngineError> {
+        let genesis = self.genesis_of(&case.id)?;
+        Ok(first_broken_link(case, events, &genesis).or_else(|| case_row_differs(case, events, deployment)))
+    }
+
     /// The start of `case_id`'s chain, from its import mark if it has one.
     fn genesis_of(&self, case_id: &str) -> Result<Genesis, EngineError> {
         Ok(match self.store().import_mark(case_id)? {

@@ -3,8 +3,8 @@
 //! on a file). What is checked is the contract the engine relies on, not any SQL.
 
 use super::{
-    Append, CaseRow, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase, NewCase, NewDeployment, NewImport,
-    OpenClockRow, SourceFile, Store, StoreError,
+    Append, CaseFilter, CaseRow, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase, LevelFilter, NewCase,
+    NewDeployment, NewImport, OpenClockRow, SourceFile, Store, StoreError,
 };
 
 /// Runs every check on fresh stores from `make`; panics with the check's name on a failure.
@@ -15,6 +15,7 @@ pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
     idempotency_answers_are_kept(&mut make());
     open_clocks_are_replaced_and_queried_by_date(&mut make());
     cases_are_found_and_counted(&mut make());
+    cases_are_listed_by_filter_and_page(&mut make());
     automatic_numbers_are_distinct_and_skip_chosen_ones(&mut make());
     a_snapshot_reads_one_state(&mut make());
     imports_create_cases_skip_taken_numbers_and_are_all_or_nothing(&mut make());
@@ -278,6 +279,138 @@ fn cases_are_found_and_counted<S: Store>(store: &mut S) {
         [super::DeploymentCases { deployment: key, open: 2, finished: 0 }],
         "cases: counted per deployment"
     );
+}
+
+/// Stores five cases: `N-1` (version 1, in `a`, opened 03-02, yellow on 03-10, red on 03-20), `N-2`
+/// (version 1, in `b`, opened 03-05, finished), `N-3` (version 2, in `a` and `c`, opened 03-09,
+/// last event 03-25, yellow on 03-12), `N-4` (version 2, unreadable configuration), and `M-1`
+/// of workflow `m`.
+fn list_fixture<S: Store>(store: &mut S) -> (i64, i64) {
+    let (first, _) = store.deploy(&deployment("1", "hash-1")).expect("deploy");
+    let (second, _) = store.deploy(&deployment("2", "hash-2")).expect("deploy");
+    let (other, _) = store.deploy(&NewDeployment { workflow: "m".to_owned(), ..deployment("1", "hash-m") }).expect("m");
+    let clock = |yellow_on: &str, red_on: Option<&str>| OpenClockRow {
+        clock: "k".to_owned(),
+        phase: "running".to_owned(),
+        due_date: None,
+        yellow_on: Some(yellow_on.to_owned()),
+        red_on: red_on.map(str::to_owned),
+        ..OpenClockRow::default()
+    };
+    let cases = [
+        (
+            "c1",
+            first.key,
+            "w",
+            "N-1",
+            "2026-03-02",
+            "2026-03-02",
+            r#"{"active":["a"]}"#,
+            None,
+            vec![clock("2026-03-10", Some("2026-03-20"))],
+        ),
+        ("c2", first.key, "w", "N-2", "2026-03-05", "2026-03-06", r#"{"active":["b"]}"#, Some("2026-03-06"), vec![]),
+        (
+            "c3",
+            second.key,
+            "w",
+            "N-3",
+            "2026-03-09",
+            "2026-03-25",
+            r#"{"active":["a","c"]}"#,
+            None,
+            vec![clock("2026-03-12", None)],
+        ),
+        ("c4", second.key, "w", "N-4", "2026-03-09", "2026-03-09", "not json", None, vec![]),
+        ("m1", other.key, "m", "M-1", "2026-03-02", "2026-03-02", r#"{"active":["a"]}"#, None, vec![]),
+    ];
+    for (id, deployment, workflow, number, opened, last, configuration, finished, clocks) in cases {
+        let row = CaseRow {
+            workflow: workflow.to_owned(),
+            opened_at: format!("{opened}T09:00:00+08:00"),
+            last_at: format!("{last}T09:00:00+08:00"),
+            configuration: configuration.to_owned(),
+            finished_on: finished.map(str::to_owned),
+            ..case(id, deployment, number)
+        };
+        let derived = Derived {
+            configuration: configuration.to_owned(),
+            finished_on: row.finished_on.clone(),
+            open_clocks: clocks,
+        };
+        let first_event = [event(0, &row.opened_at)];
+        store
+            .create_case(&NewCase { case: &row, events: &first_event, derived: &derived, idempotency: None })
+            .expect("create");
+    }
+    (first.key, second.key)
+}
+
+fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
+    let (first, second) = list_fixture(store);
+    let listed = |filter: CaseFilter| -> Vec<String> {
+        store.list_cases(&filter).expect("list").into_iter().map(|listed| listed.case.number).collect()
+    };
+    let all = CaseFilter::default();
+    assert_eq!(listed(all.clone()), ["M-1", "N-1", "N-2", "N-3", "N-4"], "list: every case, by workflow and number");
+    let versions: Vec<String> =
+        store.list_cases(&all).expect("list").into_iter().map(|listed| listed.workflow_version).collect();
+    assert_eq!(versions, ["1", "1", "1", "2", "2"], "list: each case with its workflow version");
+    let w = |filter: CaseFilter| CaseFilter { workflow: Some("w".to_owned()), ..filter };
+    assert_eq!(listed(w(CaseFilter::default())), ["N-1", "N-2", "N-3", "N-4"], "list: by workflow");
+    assert_eq!(
+        listed(w(CaseFilter { version: Some("2".to_owned()), ..all.clone() })),
+        ["N-3", "N-4"],
+        "list: by version"
+    );
+    let in_a = vec![(first, "a".to_owned()), (second, "c".to_owned())];
+    assert_eq!(
+        listed(CaseFilter { active_in: Some(in_a), ..all.clone() }),
+        ["N-1", "N-3"],
+        "list: by active state per deployment"
+    );
+    let level = |red: bool, as_of: &str, also: &[&str]| {
+        Some(LevelFilter { red, as_of: as_of.to_owned(), also: also.iter().map(|id| (*id).to_owned()).collect() })
+    };
+    assert_eq!(
+        listed(CaseFilter { level: level(false, "2026-03-15", &[]), ..all.clone() }),
+        ["N-1"],
+        "list: yellow by the date, and never from rows later than it"
+    );
+    assert_eq!(
+        listed(CaseFilter { level: level(false, "2026-03-25", &[]), ..all.clone() }),
+        ["N-1", "N-3"],
+        "list: yellow"
+    );
+    assert_eq!(listed(CaseFilter { level: level(true, "2026-03-25", &[]), ..all.clone() }), ["N-1"], "list: red");
+    assert_eq!(
+        listed(CaseFilter { level: level(true, "2026-03-15", &["c3"]), ..all.clone() }),
+        ["N-3"],
+        "list: red, and the cases judged by the caller"
+    );
+    let opened = CaseFilter {
+        opened_from: Some("2026-03-05".to_owned()),
+        opened_to: Some("2026-03-09".to_owned()),
+        ..all.clone()
+    };
+    assert_eq!(listed(opened), ["N-2", "N-3", "N-4"], "list: opened between two dates, both included");
+    assert_eq!(listed(CaseFilter { finished: Some(true), ..all.clone() }), ["N-2"], "list: finished");
+    assert_eq!(listed(CaseFilter { finished: Some(false), ..all.clone() }), ["M-1", "N-1", "N-3", "N-4"], "list: open");
+    assert_eq!(
+        listed(CaseFilter { limit: Some(2), offset: 1, ..all.clone() }),
+        ["N-1", "N-2"],
+        "list: a page by offset"
+    );
+    assert_eq!(
+        listed(CaseFilter { limit: Some(2), after: Some("c1".to_owned()), ..all.clone() }),
+        ["N-2", "N-3"],
+        "list: a page after a cursor"
+    );
+    assert!(
+        listed(CaseFilter { after: Some("nobody".to_owned()), ..all.clone() }).is_empty(),
+        "list: an unknown cursor lists nothing"
+    );
+    assert_eq!(listed(CaseFilter { limit: Some(0), ..all }), Vec::<String>::new(), "list: an empty page");
 }
 
 fn imports_create_cases_skip_taken_numbers_and_are_all_or_nothing<S: Store>(store: &mut S) {

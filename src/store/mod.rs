@@ -13,9 +13,9 @@ mod sqlite_store;
 mod store_error;
 
 pub use rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentCases, DeploymentRow, Derived, EventRow,
-    IdempotencyRow, ImportItem, ImportMark, ImportRow, ImportedCase, NewCase, NewDeployment, NewImport, OpenClockRow,
-    SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseFilter, CaseRow, DeploymentCases, DeploymentRow, Derived,
+    EventRow, IdempotencyRow, ImportItem, ImportMark, ImportRow, ImportedCase, LevelFilter, ListedCase, NewCase,
+    NewDeployment, NewImport, OpenClockRow, SourceFile,
 };
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
@@ -105,6 +105,14 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn cases(&self) -> Result<Vec<CaseRow>, StoreError>;
+
+    /// The cases `filter` selects, by workflow and number, with their workflow versions: the
+    /// filter and the page are applied by the database, not by reading every case.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<ListedCase>, StoreError>;
 
     /// A case's events, in order.
     ///

@@ -55,6 +55,51 @@ pub struct EventRow {
     pub hash_algorithm: String,
 }
 
+/// Which cases to list, and which page of them: every condition given must hold. Cases come
+/// by workflow and number.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// The workflow id.
+    pub workflow: Option<String>,
+    /// The workflow version the case runs on (its deployment's).
+    pub version: Option<String>,
+    /// (deployment key, leaf state name): a case matches when one of its active states is listed
+    /// for its deployment.
+    pub active_in: Option<Vec<(i64, String)>>,
+    pub level: Option<LevelFilter>,
+    /// Opened on or after this date (`YYYY-MM-DD`, compared on the date as written).
+    pub opened_from: Option<String>,
+    /// Opened on or before this date.
+    pub opened_to: Option<String>,
+    /// `Some(true)`: finished cases only; `Some(false)`: open ones only.
+    pub finished: Option<bool>,
+    /// A cursor: only cases after this case id's (workflow, number). An unknown id lists nothing.
+    pub after: Option<String>,
+    /// Matching cases skipped before the page starts.
+    pub offset: u64,
+    /// The most cases listed; `None`: every one.
+    pub limit: Option<u64>,
+}
+
+/// Cases with an open clock at a warning level by a date, as the derived rows say: a clock
+/// whose `yellow_on` (or, for red, `red_on`) is on or before `as_of`, of a case whose last event
+/// is on or before `as_of` (later ones' rows describe them after `as_of`); and the cases in
+/// `also`, which the caller judged from their histories.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelFilter {
+    pub red: bool,
+    /// `YYYY-MM-DD`.
+    pub as_of: String,
+    pub also: Vec<String>,
+}
+
+/// A case as listed: its row and the version of the workflow it runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedCase {
+    pub case: CaseRow,
+    pub workflow_version: String,
+}
+
 /// An open clock and the dates its level changes.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct OpenClockRow {

@@ -12,8 +12,9 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags, OptionalExtension, Row, Transacti
 
 use super::Store;
 use super::rows::{
-    Append, CalendarInstall, CalendarInstallRow, CaseRow, DeploymentCases, DeploymentRow, Derived, EventRow,
-    IdempotencyRow, ImportItem, ImportMark, ImportRow, NewCase, NewDeployment, NewImport, OpenClockRow, SourceFile,
+    Append, CalendarInstall, CalendarInstallRow, CaseFilter, CaseRow, DeploymentCases, DeploymentRow, Derived,
+    EventRow, IdempotencyRow, ImportItem, ImportMark, ImportRow, ListedCase, NewCase, NewDeployment, NewImport,
+    OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
 
@@ -432,6 +433,56 @@ fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow
     })
 }
 
+/// The conditions of `filter` over `cases c` (joined with `deployments d`), with their values in
+/// order. Lists of values go in as one JSON array each, read with `json_each`, so the statement
+/// text depends only on which conditions are given (and is cached as such).
+fn case_filter_sql(filter: &CaseFilter) -> (Vec<&'static str>, Vec<String>) {
+    // Each condition with the values of its `?`s, in order.
+    let mut conditions: Vec<(&'static str, Vec<String>)> = Vec::new();
+    if let Some(workflow) = &filter.workflow {
+        conditions.push(("c.workflow = ?", vec![workflow.clone()]));
+    }
+    if let Some(version) = &filter.version {
+        conditions.push(("d.version = ?", vec![version.clone()]));
+    }
+    if let Some(states) = &filter.active_in {
+        // An unreadable configuration lists no active state instead of failing the query.
+        let clause = "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.configuration) THEN c.configuration \
+                      ELSE '{}' END, '$.active') active, json_each(?) wanted \
+                      WHERE json_extract(wanted.value, '$[0]') = c.deployment \
+                      AND json_extract(wanted.value, '$[1]') = active.value)";
+        conditions.push((clause, vec![serde_json::to_string(states).unwrap_or_else(|_| "[]".to_owned())]));
+    }
+    if let Some(level) = &filter.level {
+        let clause = if level.red {
+            "((substr(c.last_at, 1, 10) <= ? AND EXISTS (SELECT 1 FROM open_clocks o WHERE o.case_id = c.id \
+             AND o.red_on <= ?)) OR c.id IN (SELECT value FROM json_each(?)))"
+        } else {
+            "((substr(c.last_at, 1, 10) <= ? AND EXISTS (SELECT 1 FROM open_clocks o WHERE o.case_id = c.id \
+             AND o.yellow_on <= ?)) OR c.id IN (SELECT value FROM json_each(?)))"
+        };
+        let also = serde_json::to_string(&level.also).unwrap_or_else(|_| "[]".to_owned());
+        conditions.push((clause, vec![level.as_of.clone(), level.as_of.clone(), also]));
+    }
+    if let Some(from) = &filter.opened_from {
+        conditions.push(("substr(c.opened_at, 1, 10) >= ?", vec![from.clone()]));
+    }
+    if let Some(to) = &filter.opened_to {
+        conditions.push(("substr(c.opened_at, 1, 10) <= ?", vec![to.clone()]));
+    }
+    match filter.finished {
+        Some(true) => conditions.push(("c.finished_on IS NOT NULL", Vec::new())),
+        Some(false) => conditions.push(("c.finished_on IS NULL", Vec::new())),
+        None => {}
+    }
+    if let Some(after) = &filter.after {
+        let clause = "(c.workflow, c.number) > (SELECT workflow, number FROM cases WHERE id = ?)";
+        conditions.push((clause, vec![after.clone()]));
+    }
+    let clauses = conditions.iter().map(|(clause, _)| *clause).collect();
+    (clauses, conditions.into_iter().flat_map(|(_, values)| values).collect())
+}
+
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(error, rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
@@ -619,6 +670,28 @@ impl Store for SqliteStore {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY workflow, number");
         let mut statement = self.connection.prepare_cached(&sql)?;
         Ok(statement.query_map([], case_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<ListedCase>, StoreError> {
+        let (clauses, values) = case_filter_sql(filter);
+        let columns: Vec<String> = CASE_COLUMNS.split(", ").map(|column| format!("c.{column}")).collect();
+        let sql = format!(
+            "SELECT {}, d.version FROM cases c JOIN deployments d ON d.key = c.deployment WHERE {} \
+             ORDER BY c.workflow, c.number LIMIT ? OFFSET ?",
+            columns.join(", "),
+            if clauses.is_empty() { "1".to_owned() } else { clauses.join(" AND ") }
+        );
+        // SQLite reads a negative limit as none.
+        let limit = filter.limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let mut values: Vec<&dyn rusqlite::ToSql> = values.iter().map(|value| value as &dyn rusqlite::ToSql).collect();
+        values.push(&limit);
+        values.push(&offset);
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(values.as_slice(), |row| {
+            Ok(ListedCase { case: case_row(row)?, workflow_version: row.get(10)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn events(&self, case_id: &str) -> Result<Vec<EventRow>, StoreError> {

@@ -12,6 +12,8 @@ pub(crate) fn renewflow(db: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_renewflow"));
     command.args(args).arg("--db").arg(db).env("NO_COLOR", "1").env_remove("RENEWFLOW_DB").env_remove("RUST_LOG");
     command.env_remove("RENEWFLOW_BEYOND_DATA").env_remove("RENEWFLOW_CALENDAR");
+    // The actor defaults to the operating-system user: the same one whoever runs the tests.
+    command.env("USER", "tester");
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     command
 }

@@ -8,6 +8,7 @@ pub(crate) struct Test {
     args: Vec<String>,
     stdin: Option<Vec<u8>>,
     env: Vec<(String, String)>,
+    env_removed: Vec<String>,
     dir: tempfile::TempDir,
 }
 
@@ -28,7 +29,13 @@ pub(crate) struct Output {
 
 impl Test {
     pub(crate) fn new() -> Test {
-        Test { args: Vec::new(), stdin: None, env: Vec::new(), dir: tempfile::tempdir().unwrap() }
+        Test {
+            args: Vec::new(),
+            stdin: None,
+            env: Vec::new(),
+            env_removed: Vec::new(),
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub(crate) fn args<const N: usize>(mut self, args: [&str; N]) -> Test {
@@ -43,6 +50,12 @@ impl Test {
 
     pub(crate) fn env(mut self, key: &str, value: &str) -> Test {
         self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Runs without `key` in the environment.
+    pub(crate) fn env_remove(mut self, key: &str) -> Test {
+        self.env_removed.push(key.to_owned());
         self
     }
 
@@ -61,7 +74,12 @@ impl Test {
             .env_remove("RENEWFLOW_DB")
             .env_remove("RENEWFLOW_BEYOND_DATA")
             .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            // The actor defaults to the operating-system user: the same one whoever runs the tests.
+            .env("USER", "tester");
+        for key in &self.env_removed {
+            command.env_remove(key);
+        }
         for (key, value) in &self.env {
             command.env(key, value);
         }
@@ -73,4 +91,27 @@ impl Test {
             stderr: String::from_utf8(output.stderr).unwrap(),
         }
     }
+}
+
+/// The arguments a `--help` text lists without a description: an entry line (`  <CASE>`,
+/// `      --role <ROLE>`) with no text beside it and none indented below it.
+pub(crate) fn undescribed_arguments(help: &str) -> Vec<String> {
+    let lines: Vec<&str> = help.lines().collect();
+    let mut undescribed = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let entry = line.trim_start();
+        if !(2..=6).contains(&indent) || !(entry.starts_with('-') || entry.starts_with('<')) {
+            continue;
+        }
+        let beside = entry.contains("  ");
+        let below = lines.get(index + 1).is_some_and(|next| {
+            let next_indent = next.len() - next.trim_start().len();
+            next_indent >= 10 && !next.trim().is_empty()
+        });
+        if !beside && !below {
+            undescribed.push(entry.to_owned());
+        }
+    }
+    undescribed
 }

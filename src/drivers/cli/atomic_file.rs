@@ -4,7 +4,6 @@
 //! other write error leaves the previous file as it was and removes the temporary one.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -21,14 +20,26 @@ const TEMPORARY_NAMES_MAX: u32 = 16;
 /// `path`, and `path` is unchanged), or the directory cannot be synced (the new file is in
 /// place, its lasting through a crash is not known).
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    write_atomically_with(path, |file| file.write_all(contents).map_err(anyhow::Error::from))
+}
+
+/// As [`write_atomically`], with the contents streamed by `write` (buffered) instead of held in
+/// memory; an error from `write` leaves `path` as it was.
+///
+/// # Errors
+///
+/// As [`write_atomically`], and `write`'s own error (with `path` named).
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let (temporary, mut file) =
+    let (temporary, file) =
         create_temporary(path, &directory).with_context(|| format!("writing `{}`", path.display()))?;
-    let written = write_and_rename(path, &temporary, &mut file, contents);
-    drop(file);
+    let written = write_and_rename(path, &temporary, file, write);
     if written.is_err() {
         // The previous file is untouched; only the temporary one is to be cleaned up.
         let _ = std::fs::remove_file(&temporary);
@@ -60,15 +71,24 @@ fn create_temporary(path: &Path, directory: &Path) -> std::io::Result<(PathBuf, 
     }
 }
 
-fn write_and_rename(path: &Path, temporary: &Path, file: &mut File, contents: &[u8]) -> std::io::Result<()> {
+fn write_and_rename(
+    path: &Path,
+    temporary: &Path,
+    file: File,
+    write: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if let Ok(metadata) = std::fs::symlink_metadata(path)
         && metadata.is_file()
     {
         file.set_permissions(metadata.permissions())?;
     }
-    file.write_all(contents)?;
+    let mut buffered = std::io::BufWriter::new(file);
+    write(&mut buffered)?;
+    let file = buffered.into_inner().map_err(std::io::IntoInnerError::into_error)?;
     file.sync_all()?;
-    std::fs::rename(temporary, path)
+    drop(file);
+    std::fs::rename(temporary, path)?;
+    Ok(())
 }
 
 #[cfg(unix)]

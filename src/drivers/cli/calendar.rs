@@ -136,7 +136,7 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
             unreachable!("answered above")
         }
     };
-    print!("{}", super::format::shown(&output));
+    super::write_stdout(&super::format::shown(&output))?;
     Ok(EXIT_OK)
 }
 

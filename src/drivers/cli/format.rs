@@ -25,6 +25,10 @@ pub(crate) enum OutputFormat {
     Mermaid,
     /// A Graphviz digraph (`workflow describe`).
     Dot,
+    /// JSON Lines, one object per event (`export`).
+    Jsonl,
+    /// XES, the process-mining exchange format (`export`).
+    Xes,
 }
 
 impl OutputFormat {
@@ -36,6 +40,8 @@ impl OutputFormat {
             OutputFormat::Markdown => "markdown",
             OutputFormat::Mermaid => "mermaid",
             OutputFormat::Dot => "dot",
+            OutputFormat::Jsonl => "jsonl",
+            OutputFormat::Xes => "xes",
         }
     }
 
@@ -113,6 +119,14 @@ pub(crate) fn shown(text: &str) -> Cow<'_, str> {
 /// the same string.
 pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
     let mut text = escape_json(serde_json::to_string_pretty(value)?);
+    text.push('\n');
+    Ok(text)
+}
+
+/// Compact JSON on one line, with the characters [`json`] describes written as `\uXXXX`, and a
+/// newline: one line of a JSON Lines file.
+pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut text = escape_json(serde_json::to_string(value)?);
     text.push('\n');
     Ok(text)
 }

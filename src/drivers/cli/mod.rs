@@ -1,16 +1,20 @@
 //! The command line: one file per subcommand. Reads files, stdin and the terminal; the rules
 //! stay in `core`.
 
+mod actor;
 mod atomic_file;
 mod audit;
 mod bulk;
 mod calendar;
 mod calendar_install;
 mod case;
+mod case_history;
+mod case_list;
 mod compare;
 mod demo;
 mod demo_summary;
 mod describe;
+mod export;
 mod format;
 mod log_file;
 mod logging;
@@ -24,7 +28,7 @@ mod workflow_store;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -86,6 +90,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
+    /// Write the store's histories as an event log (CSV, JSON Lines or XES) in the
+    /// process-mining conventions `renewflow audit`, PM4Py and Disco read.
+    Export(export::ExportArgs),
     /// Replay a log of past cases against a workflow and the calendar; exit 1 with findings.
     Audit(audit::AuditArgs),
     /// Monte Carlo of a scenario's workflows side by side, in working days on the real calendar.
@@ -159,6 +166,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader stopped reading (`renewflow case list | head -1`): its choice, not an error.
+        Err(error) if error.downcast_ref::<ClosedPipe>().is_some() => EXIT_OK,
         Err(error) => {
             report(&error);
             EXIT_USAGE
@@ -214,8 +223,34 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Verify(args) => verify::verify(&context, &args),
         Command::Check => verify::check(&context),
         Command::Demo => demo::run(&context),
+        Command::Export(args) => export::run(&context, &args),
         Command::Audit(args) => audit::run(&context, &args),
         Command::Simulate(args) => simulate::run_simulate(&context, &args),
+    }
+}
+
+/// Stdout was closed by its reader before everything was written.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed before the output was written")]
+pub(crate) struct ClosedPipe;
+
+/// Writes `text` to stdout and flushes it. A closed pipe is [`ClosedPipe`], which ends the run
+/// quietly with exit 0 (`print!` would panic, exit 101); any other failure is an error.
+///
+/// # Errors
+///
+/// [`ClosedPipe`], or the write error.
+pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(stdout_error)
+}
+
+/// A write error on stdout as the run should end with it: [`ClosedPipe`] for a closed pipe.
+pub(crate) fn stdout_error(error: std::io::Error) -> anyhow::Error {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        ClosedPipe.into()
+    } else {
+        anyhow::Error::new(error).context("writing to stdout")
     }
 }
 

@@ -66,13 +66,13 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
         WorkflowCommand::Validate { files } => validate(context, &files),
         WorkflowCommand::Describe { file } => {
             let workflow = load_or_report(&file, context.workflow_reader(), &context.calendars)?;
-            print!("{}", shown(&super::describe::describe(&workflow, context.format)?));
+            super::write_stdout(&shown(&super::describe::describe(&workflow, context.format)?))?;
             Ok(EXIT_OK)
         }
         WorkflowCommand::Compare { base, reform } => {
             let base = load_or_report(&base, context.workflow_reader(), &context.calendars)?;
             let reform = load_or_report(&reform, context.workflow_reader(), &context.calendars)?;
-            print!("{}", shown(&super::compare::compare(&base, &reform, context.format)?));
+            super::write_stdout(&shown(&super::compare::compare(&base, &reform, context.format)?))?;
             Ok(EXIT_OK)
         }
         WorkflowCommand::Deploy { files } => deploy(context, &files),
@@ -103,7 +103,7 @@ fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         }));
     }
     let columns = ["file", "workflow", "version", "new", "deployed_at", "content_hash"];
-    print!("{}", super::format::records(format, &columns, &rows)?);
+    super::write_stdout(&super::format::records(format, &columns, &rows)?)?;
     Ok(EXIT_OK)
 }
 
@@ -238,7 +238,7 @@ fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
             csv(&rows)
         }
     };
-    print!("{}", shown(&output));
+    super::write_stdout(&shown(&output))?;
     Ok(if failed { EXIT_USAGE } else { EXIT_OK })
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn list(context: &Context) -> anyhow::Result<i32> {
         })
         .collect();
     let columns = ["workflow", "version", "deployed_at", "open_cases", "finished_cases", "content_hash", "file"];
-    print!("{}", records(format, &columns, &rows)?);
+    super::write_stdout(&records(format, &columns, &rows)?)?;
     if rows.is_empty() {
         eprintln!(
             "no workflow is deployed in `{}`; deploy one with `renewflow workflow deploy FILE`",
@@ -89,11 +89,11 @@ pub(crate) fn show(context: &Context, workflow: &str, version: Option<&str>) -> 
                 "content_hash_verified": checked.is_ok(),
                 "files": files,
             });
-            print!("{}", super::format::json(&document)?);
+            super::write_stdout(&super::format::json(&document)?)?;
         }
         DataFormat::Csv => {
             let columns = ["name", "extends", "from", "text"];
-            print!("{}", records(format, &columns, &files)?);
+            super::write_stdout(&records(format, &columns, &files)?)?;
         }
         DataFormat::Table => {
             let mut text = format!(
@@ -109,7 +109,7 @@ pub(crate) fn show(context: &Context, workflow: &str, version: Option<&str>) -> 
                     text.push('\n');
                 }
             }
-            print!("{}", shown(&text));
+            super::write_stdout(&shown(&text))?;
         }
     }
     match checked {

@@ -1,0 +1,50 @@
+//! Issue 24, item 13: a reader that closes the pipe early (`renewflow case list | head -1`)
+//! ends the run quietly with exit 0, never a "Broken pipe" panic with exit 101.
+
+use std::process::{Command, Stdio};
+
+use crate::test::run_on as run;
+
+const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+
+/// Runs the binary with its stdout a pipe whose read end is already closed, so its first write
+/// fails with `EPIPE`, whatever the timing.
+fn run_into_closed_pipe(args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(assert_cmd::cargo::cargo_bin("renewflow"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_pipe_ends_case_and_export_commands_quietly() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    assert_eq!(run(&db, &["workflow", "deploy", LICENCE]).code, 0);
+    let opened = run(
+        &db,
+        &["case", "new", "administrative-license", "--number", "L-1", "--at", "2026-03-02", "--actor", "窗口"],
+    );
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let db = db.to_str().unwrap();
+    for args in [
+        &["case", "list"][..],
+        &["case", "history", "L-1", "--format", "csv"],
+        &["case", "show", "L-1", "--format", "json"],
+        &["case", "timing", "L-1", "--as-of", "2026-03-04"],
+        &["export"],
+        &["export", "--format", "xes"],
+    ] {
+        let (code, stderr) = run_into_closed_pipe(&[&["--db", db][..], args].concat());
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
