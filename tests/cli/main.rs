@@ -13,6 +13,7 @@ mod demo;
 mod export;
 mod file_limits;
 mod guard;
+mod help;
 mod log_generator;
 mod output;
 mod reliability;

@@ -23,11 +23,13 @@ pub(crate) struct WorkflowArgs {
 enum WorkflowCommand {
     /// Check workflow files; every problem is reported with file, line and column.
     Validate {
+        /// Workflow files (YAML); the files they `extends` are read beside them.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Show a workflow's states, transitions and clocks (`--format table|mermaid|dot|json`).
     Describe {
+        /// A workflow file (YAML).
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -35,14 +37,17 @@ enum WorkflowCommand {
     /// legal path per profile, and what running steps in parallel saves
     /// (`--format table|json|csv|markdown`).
     Compare {
+        /// The workflow before the reform (YAML).
         #[arg(value_name = "BASE")]
         base: PathBuf,
+        /// The same workflow after it: a new version of the same id.
         #[arg(value_name = "REFORM")]
         reform: PathBuf,
     },
     /// Store workflow versions in the case store (`--db`), so cases can be opened on them.
     /// Deploying the same content again changes nothing; running cases keep their version.
     Deploy {
+        /// Workflow files (YAML), each stored with the files it `extends`.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
