@@ -1,6 +1,6 @@
 //! Throughput of the calendar queries on random dates across 2004–2026.
 //!
-//! `cargo bench --bench calendar`. Target (SPEC section 10): at least 100 million
+//! `cargo bench --bench calendar`. Target (bench/README.md): at least 100 million
 //! `working_days_between` queries per second on one core.
 
 use chrono::NaiveDate;

@@ -1,7 +1,7 @@
 //! The engine on a SQLite file (WAL): persisted actions per second beside a bare INSERT of the
 //! same event row, the watch list over many open cases, and one case's timing.
 //!
-//! `cargo bench --bench engine`. Targets (SPEC section 10): at least 10 000 actions/s, one
+//! `cargo bench --bench engine`. Targets (bench/README.md): at least 10 000 actions/s, one
 //! transaction each, and no more than 2× a bare INSERT; the watch list over 100 000 open cases
 //! in under 1 s; one case's timing in under 1 ms. `RENEWFLOW_BENCH_CASES` sets the number of
 //! open cases for the watch list (default 100 000; building them takes a minute or so).

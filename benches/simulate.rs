@@ -3,7 +3,7 @@
 //! simulated cases per second on all cores (rayon's default pool), each case walked through the
 //! engine's transition function and counted by its timing.
 //!
-//! `cargo bench --bench simulate`. Target (SPEC section 10): at least 200 000 cases/s on both
+//! `cargo bench --bench simulate`. Target (bench/README.md): at least 200 000 cases/s on both
 //! cores. `RENEWFLOW_BENCH_SIM_CASES` sets the cases per iteration (default 20 000).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -63,7 +63,7 @@ pub trait RowSource {
     fn fill(&mut self, batch: &mut RowBatch, rows_max: usize);
 
     /// Reads up to `rows_max` rows, each into the part of `parts` its case falls to (as
-    /// [`RowBatch::split`] does), after clearing them; reads none once the log has ended.
+    /// `RowBatch::split` does), after clearing them; reads none once the log has ended.
     /// `staging` is a buffer the reader may use.
     fn fill_parts(&mut self, staging: &mut RowBatch, parts: &mut [RowBatch], rows_max: usize) {
         staging.clear();

@@ -1,6 +1,6 @@
 //! `histogram_svg`: the distributions of total working days of a run's workflows, overlaid as
 //! histograms with their p50 and p90 marked, labelled axes and a legend, as a standalone SVG. Our
-//! own small writer (see DEPENDENCIES.md): a few `<rect>`, `<line>` and `<text>` elements, byte for
+//! own small writer (a plotting crate would need system fonts): a few `<rect>`, `<line>` and `<text>` elements, byte for
 //! byte the same for the same run. Text is UTF-8 with a CJK font stack, so Chinese titles render.
 
 use std::fmt::Write as _;

@@ -1,6 +1,7 @@
 //! The case store: the only module that knows SQL. The engine (`crate::engine`) reaches it
-//! through the narrow [`Store`] trait, so a second backend (PostgreSQL, for districts that outgrow
-//! one machine) implements the same trait and passes the same conformance tests.
+//! through the narrow [`Store`] trait. SQLite is the only backend so far; a second one (PostgreSQL,
+//! say, for districts that outgrow one machine) would implement the same trait and pass the same
+//! conformance tests.
 //!
 //! A store keeps rows; it knows nothing of workflows, clocks or hashes. It guarantees what only a
 //! database can: a write is all or nothing, an append happens only at the expected case version,

@@ -30,7 +30,7 @@ fn every_shipped_workflow_validates() {
     assert!(results.as_array().unwrap().iter().all(|result| result["valid"] == true));
 }
 
-/// The published Longgang 2017 figures (DOMAIN.md 7.1) from the two shipped files.
+/// The published Longgang 2017 figures (docs/legal-basis.md §7.1) from the two shipped files.
 #[test]
 fn longgang_comparison_reproduces_the_published_figures() {
     let output = Test::new()

@@ -30,7 +30,7 @@ fn covers_2004_to_2026_in_plus_eight() {
 
 #[test]
 fn year_totals_match_the_notices() {
-    // Working days per year as the notices give them (issue 3; DOMAIN.md 5.2 for 2026).
+    // Working days per year as the notices give them (issue 3; docs/legal-basis.md §5 for 2026).
     let expected = [(2016, 250), (2017, 249), (2018, 250), (2024, 251), (2025, 248), (2026, 248)];
     with_calendar(|calendar| {
         for (year, working) in expected {

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Check that workflows/longgang-2016.yaml + longgang-2017.yaml reproduce the published Longgang
-2017 figures (DOMAIN.md §7.1): stage cuts of about 63/43/28/25/25 %, 27 matters, 141 working days
+2017 figures (docs/legal-basis.md §7.1): stage cuts of about 63/43/28/25/25 %, 27 matters, 141 working days
 saved, and a 40 % cut from reviewing 计划 and 规划 in parallel.
 
-The per-matter limits are NOT published (DOMAIN.md §7.2); they were chosen (by a small search over
+The per-matter limits are NOT published (docs/legal-basis.md §7.2); they were chosen (by a small search over
 plausible whole-day limits, preferring multiples of 5 wd) so that these published totals come out
 exactly. This script recomputes everything the way docs/workflow-language.md defines the
 statutory comparison:
@@ -28,7 +28,7 @@ from fractions import Fraction
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "..", "workflows"))
 
-# Published (DOMAIN.md §7.1, 龙岗区城市更新局2017年工作总结暨2018年工作思路, 2018-03-21).
+# Published (docs/legal-basis.md §7.1, 龙岗区城市更新局2017年工作总结暨2018年工作思路, 2018-03-21).
 PUBLISHED_STAGE_CUTS = {"plan": 63, "planning": 43, "entity": 28, "land": 25, "design": 25}
 PUBLISHED_MATTERS = 27
 PUBLISHED_SAVED_WD = 141
