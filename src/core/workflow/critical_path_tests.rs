@@ -10,7 +10,8 @@ use super::{NoExtends, PathStep, ProfilePath, SourceReader, Workflow, compare, c
 use crate::core::calendar::Calendars;
 use crate::core::case::{Command, CommandKind, EventKind, Opening, Replay, open_in_place, step_in_place};
 
-struct Shipped;
+/// Reads the shipped flows a shipped flow extends.
+pub(super) struct Shipped;
 
 impl SourceReader for Shipped {
     fn read(&mut self, path: &str, _from: &str) -> Result<(String, String), String> {

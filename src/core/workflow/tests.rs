@@ -1692,17 +1692,7 @@ fn names_values_and_same_action_transitions_are_capped() {
 /// shipped Longgang flows (nested compound states, parallel regions, reform cuts).
 #[test]
 fn the_lookup_agrees_with_the_definition() {
-    struct Shipped;
-    impl SourceReader for Shipped {
-        fn read(&mut self, path: &str, _from: &str) -> Result<(String, String), String> {
-            match path {
-                "longgang-2016.yaml" => {
-                    Ok((path.to_owned(), include_str!("../../../workflows/longgang-2016.yaml").to_owned()))
-                }
-                _ => Err(format!("no `{path}`")),
-            }
-        }
-    }
+    use super::critical_path_tests::Shipped;
     let calendars = Calendars::builtin();
     for (name, text) in [
         ("longgang-2016.yaml", include_str!("../../../workflows/longgang-2016.yaml")),
