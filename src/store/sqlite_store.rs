@@ -85,8 +85,9 @@ impl SqliteStore {
         SqliteStore::prepare(connection, &shown, true)
     }
 
-    /// Opens an existing store to read only: nothing is created, migrated or written, so a copy
-    /// on a read-only file, directory or mount can be read. When even SQLite's shared-memory
+    /// Opens an existing store to read only: nothing is created or written (a store from an older
+    /// schema is brought up to date first when its file can be written), so a copy on a
+    /// read-only file, directory or mount can be read. When even SQLite's shared-memory
     /// file cannot be made (a read-only directory), the file is read as `immutable`, which is
     /// safe only because no write-ahead log is waiting beside it (checked).
     ///
@@ -185,7 +186,16 @@ impl SqliteStore {
             return Err(StoreError::NewerSchema { path: shown, found, supported: SCHEMA_VERSION });
         }
         if found < SCHEMA_VERSION {
-            return Err(StoreError::OlderSchema { path: shown, found, supported: SCHEMA_VERSION });
+            // A store a newer renewflow reads for the first time is brought up to date when its
+            // file can be written (a schema upgrade, nothing else); on read-only media it cannot.
+            if connection.is_readonly(MAIN_DB)? {
+                return Err(StoreError::OlderSchema { path: shown, found, supported: SCHEMA_VERSION });
+            }
+            drop(connection);
+            let mut store = SqliteStore::open(path)?;
+            store.connection.pragma_update(None, "query_only", true)?;
+            store.read_only = true;
+            return Ok(store);
         }
         Ok(SqliteStore { connection, read_only: true })
     }

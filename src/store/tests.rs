@@ -86,10 +86,17 @@ fn reading_never_creates_a_store_and_refuses_what_is_not_one() {
     let error = SqliteStore::open_read_only(&other).err().unwrap();
     assert!(error.to_string().contains("not a renewflow case store"), "{error}");
     let older = directory.path().join("older.db");
-    drop(SqliteStore::open(&older).unwrap());
-    rusqlite::Connection::open(&older).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION - 1).unwrap();
-    let error = SqliteStore::open_read_only(&older).err().unwrap();
-    assert!(matches!(error, StoreError::OlderSchema { .. }), "{error}");
+    let previous = rusqlite::Connection::open(&older).unwrap();
+    for migration in &super::sqlite_store::MIGRATIONS[..super::sqlite_store::MIGRATIONS.len() - 1] {
+        previous.execute_batch(migration).unwrap();
+    }
+    previous.pragma_update(None, "user_version", SCHEMA_VERSION - 1).unwrap();
+    drop(previous);
+    // A writable file from an older schema is brought up to date, then read.
+    let upgraded = SqliteStore::open_read_only(&older).unwrap();
+    let version: i64 = upgraded.connection().query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert!(super::Store::is_read_only(&upgraded));
 }
 
 #[test]
