@@ -228,7 +228,10 @@ impl SqliteStore {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found, supported: SCHEMA_VERSION });
         }
         if wal {
-            connection.pragma_update(None, "journal_mode", "WAL")?;
+            // Switching a new file to WAL needs the file to itself, and SQLite does not always wait
+            // for it (processes opening a new store at once then see "database is locked"): wait
+            // as long as a writer would.
+            retry_while_busy(|| connection.pragma_update(None, "journal_mode", "WAL"))?;
             // Copy the log back into the database every 10 000 pages instead of 1 000: a page
             // written by many actions in between is copied (and synced) once.
             connection.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
@@ -236,7 +239,15 @@ impl SqliteStore {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         if found < SCHEMA_VERSION {
-            migrate(&mut connection, path)?;
+            let started = std::time::Instant::now();
+            loop {
+                match migrate(&mut connection, path) {
+                    Err(StoreError::Sqlite(error)) if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT => {
+                        std::thread::sleep(BUSY_RETRY_PAUSE);
+                    }
+                    migrated => break migrated?,
+                }
+            }
         }
         Ok(SqliteStore { connection, read_only: false })
     }
@@ -367,6 +378,24 @@ enum ReadMode {
     ReadOnly,
     /// For a read-only directory or mount, where SQLite cannot make the shared-memory file.
     Immutable,
+}
+
+/// How long to wait before trying again a step SQLite refused as busy without waiting itself.
+const BUSY_RETRY_PAUSE: Duration = Duration::from_millis(20);
+
+/// Runs `step` until it is not refused as busy, for at most [`BUSY_TIMEOUT`].
+fn retry_while_busy(mut step: impl FnMut() -> rusqlite::Result<()>) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match step() {
+            Err(error) if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(BUSY_RETRY_PAUSE),
+            done => return Ok(done?),
+        }
+    }
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 /// Brings the schema up to date in one `IMMEDIATE` transaction: the version is read again under

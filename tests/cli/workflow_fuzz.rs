@@ -303,8 +303,10 @@ fn check_accepted(case: &Case, workflow: &Workflow) -> Result<(), TestCaseError>
     let mut hasher = Sha256::new();
     hasher.update(format!("{CANONICAL_FORM_TAG}\n{canonical}").as_bytes());
     prop_assert_eq!(workflow.content_hash(), <[u8; 32]>::from(hasher.finalize()), "hash of another text");
+    // A generated flow may leave no legal way to a final state (every exit guarded `false` or
+    // given to no role): then there is no longest legal path to show, and none is made up.
     let paths = critical_paths(workflow);
-    prop_assert!(!paths.is_empty() && paths.len() <= PROFILES_MAX, "{} critical paths", paths.len());
+    prop_assert!(paths.len() <= PROFILES_MAX, "{} critical paths", paths.len());
     let itself = compare(workflow, workflow);
     prop_assert_eq!(itself.total_saved_working_days, 0);
     for (_, name, text) in &case.files.entries {
