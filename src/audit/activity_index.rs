@@ -35,6 +35,11 @@ impl Resolved {
 
 pub(crate) struct ActivityIndex {
     names: HashMap<String, Resolved>,
+    /// By action: whether a case may be opened by the action's step, as the log's first: the
+    /// initial configuration allows it and it does not end the case at once.
+    opens_by_step: Vec<bool>,
+    /// Log role name → workflow role name: a role's title, or the mapping's `roles`.
+    roles: HashMap<String, String>,
 }
 
 impl ActivityIndex {
@@ -84,7 +89,45 @@ impl ActivityIndex {
             };
             names.insert(activity.clone(), resolved);
         }
-        ActivityIndex { names }
+        let initial = workflow.entered_leaves(workflow.initial());
+        let mut opens_by_step = vec![false; workflow.actions().len()];
+        for transition in workflow.transitions() {
+            let from_initial =
+                transition.from.iter().any(|from| initial.iter().any(|leaf| workflow.is_within(*leaf, *from)));
+            if from_initial && !workflow.is_top_final(transition.to) {
+                opens_by_step[transition.action.index()] = true;
+            }
+        }
+        // Role titles match as action titles do; the mapping decides first.
+        let mut roles: HashMap<String, String> = HashMap::default();
+        for role in workflow.roles() {
+            if role.title != role.name && workflow.role_named(&role.title).is_none() {
+                roles.insert(role.title.clone(), role.name.clone());
+            }
+        }
+        for (log_role, role) in &mapping.roles {
+            roles.insert(log_role.clone(), role.clone());
+        }
+        ActivityIndex { names, opens_by_step, roles }
+    }
+
+    /// Whether a row of `resolved` may be a case's first: an opening activity, or a step the
+    /// initial configuration allows that does not end the case at once.
+    pub(crate) fn may_open(&self, resolved: &Resolved) -> bool {
+        match resolved {
+            Resolved::Opens => true,
+            Resolved::Actions(actions) => actions
+                .iter()
+                .any(|(_, id)| id.is_some_and(|id| self.opens_by_step.get(id.index()).copied().unwrap_or(false))),
+            Resolved::Informational | Resolved::Unknown => false,
+        }
+    }
+
+    /// The workflow role a log's role names: itself, unless it is a role's title or the
+    /// mapping renames it.
+    pub(crate) fn role_name<'a>(&'a self, role: &'a str) -> &'a str {
+        let role = trimmed(role);
+        self.roles.get(role).map_or(role, String::as_str)
     }
 
     pub(crate) fn resolve(&self, activity: &str) -> &Resolved {

@@ -15,8 +15,8 @@ use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
 use super::log_row::RowView;
-use super::mapping::Mapping;
-use super::report::{AuditReport, CaseReport, ClockStats, CodeCount};
+use super::mapping::{Mapping, OpenRule, SettleRule};
+use super::report::{AuditReport, CaseReport, ClockStats, CodeCount, OpenCases, SettledBy};
 use super::row_batch::RowBatch;
 use super::timestamp::parse_timestamp;
 use crate::core::calendar::WorkingCalendar;
@@ -39,6 +39,10 @@ pub struct Auditor<'a> {
     /// Settled cases' reports, when kept (`keep_cases`).
     cases: Vec<CaseReport>,
     keep_cases: bool,
+    open_cases: OpenCases,
+    /// Cases still open at the audit date, and cases never opened.
+    cases_open: u64,
+    cases_not_opened: u64,
     /// Every settled case: its final leaf states, and where its report is in `cases` when kept.
     settled: HashMap<String, (Box<[StateId]>, Option<usize>)>,
     settled_count: u64,
@@ -101,6 +105,9 @@ impl<'a> Auditor<'a> {
             open: HashMap::default(),
             cases: Vec::new(),
             keep_cases: true,
+            open_cases: OpenCases::AsOf,
+            cases_open: 0,
+            cases_not_opened: 0,
             settled: HashMap::default(),
             settled_count: 0,
             findings: Vec::new(),
@@ -136,6 +143,14 @@ impl<'a> Auditor<'a> {
         self
     }
 
+    /// Whether the clock figures count the cases still open at the audit date (`AsOf`, the
+    /// default) or leave them out (`Exclude`); their findings are reported either way.
+    #[must_use]
+    pub fn open_cases(mut self, open_cases: OpenCases) -> Auditor<'a> {
+        self.open_cases = open_cases;
+        self
+    }
+
     /// A new auditor with this one's settings and activity index (built once for all the
     /// shards of an audit), and none of its rows.
     pub(crate) fn twin(&self) -> Auditor<'a> {
@@ -143,6 +158,7 @@ impl<'a> Auditor<'a> {
         let mut twin =
             Auditor::with_index(self.workflow, self.calendar, self.mapping, index, self.as_of, self.keep_events);
         twin.keep_cases = self.keep_cases;
+        twin.open_cases = self.open_cases;
         twin.fit = self.fit.as_ref().map(|_| DurationFit::default());
         twin
     }
@@ -152,10 +168,6 @@ impl<'a> Auditor<'a> {
     pub fn fit_durations(mut self, fit: bool) -> Auditor<'a> {
         self.fit = fit.then(DurationFit::default);
         self
-    }
-
-    fn rules(&self) -> Rules<'a> {
-        Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles }
     }
 
     /// Replays one row of the log (or records why it cannot be read).
@@ -214,16 +226,23 @@ impl<'a> Auditor<'a> {
         let resolved = self.index.resolve(event.activity);
         if *resolved == Resolved::Informational {
             self.rows_informational += 1;
-            return;
+            // Under `open: first-event` an informational row may still be a case's first.
+            let opens = self.mapping.open == OpenRule::FirstEvent
+                && !self.open.get(event.case_id).is_some_and(|case| case.replay.is_opened())
+                && !self.settled.contains_key(event.case_id);
+            if !opens {
+                return;
+            }
         }
-        let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
+        let rules =
+            Rules { workflow: self.workflow, calendar: self.calendar, index: &self.index, open: self.mapping.open };
         // Most rows continue an open case: one lookup.
         if let Some(case) = self.open.get_mut(event.case_id) {
             case.feed(&rules, &event, at, resolved, &mut self.scratch);
             if let Some(finished) = case.replay.finished_on()
                 && let Some((key, case)) = self.open.remove_entry(event.case_id)
             {
-                self.settle(key, case, finished);
+                self.settle(key, case, finished, SettledBy::FinalState);
             }
             return;
         }
@@ -255,7 +274,7 @@ impl<'a> Auditor<'a> {
         }
         case.feed(&rules, &event, at, resolved, &mut self.scratch);
         match case.replay.finished_on() {
-            Some(finished) => self.settle(event.case_id.to_owned(), case, finished),
+            Some(finished) => self.settle(event.case_id.to_owned(), case, finished, SettledBy::FinalState),
             None => {
                 self.open.insert(event.case_id.to_owned(), case);
             }
@@ -290,15 +309,23 @@ impl<'a> Auditor<'a> {
         std::mem::take(&mut self.histories)
     }
 
-    fn settle(&mut self, key: String, mut case: CaseAudit, as_of: NaiveDate) {
-        let rules = self.rules();
+    fn settle(&mut self, key: String, mut case: CaseAudit, as_of: NaiveDate, settled_by: SettledBy) {
+        let index = Arc::clone(&self.index);
+        let rules = Rules { workflow: self.workflow, calendar: self.calendar, index: &index, open: self.mapping.open };
         if let Some(events) = case.events.take() {
             self.histories.push((case.case_id.clone(), events));
         }
         if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
             fit.absorb(case_fit);
         }
-        let mut report = case.finish(&rules, as_of, &mut self.clocks, self.keep_cases, &mut self.scratch);
+        let counted = settled_by != SettledBy::AuditDate || self.open_cases == OpenCases::AsOf;
+        let stats: &mut [ClockStats] = if counted { &mut self.clocks } else { &mut [] };
+        let mut report = case.finish(&rules, as_of, stats, self.keep_cases, settled_by, &mut self.scratch);
+        match report.settled_by {
+            SettledBy::AuditDate => self.cases_open += 1,
+            SettledBy::NotOpened => self.cases_not_opened += 1,
+            SettledBy::FinalState | SettledBy::LastEvent => {}
+        }
         report.case_id = std::mem::take(&mut case.case_id);
         let leaves = case.replay.configuration().leaves().into();
         if self.spare_replays.len() < SPARE_REPLAYS_MAX {
@@ -348,14 +375,21 @@ impl<'a> Auditor<'a> {
     pub(crate) fn finish_as_of(mut self, as_of: Option<NaiveDate>) -> AuditOutcome {
         let mut open: Vec<(String, CaseAudit)> = self.open.drain().collect();
         open.sort_by(|(left, _), (right, _)| left.cmp(right));
+        let zone = self.calendar.zone();
         for (key, case) in open {
-            match as_of {
-                Some(as_of) => self.settle(key, case, as_of),
-                None => {
+            let last_event = case.replay.last_at().map(|at| at.with_timezone(&zone).date_naive());
+            match (as_of, last_event) {
+                (Some(_), Some(last)) if self.mapping.settle == SettleRule::LastEvent => {
+                    self.settle(key, case, last, SettledBy::LastEvent);
+                }
+                (Some(as_of), _) => self.settle(key, case, as_of, SettledBy::AuditDate),
+                (None, _) => {
                     // No row had a readable timestamp: nothing was replayed.
                     let mut report = CaseReport::empty(&case.case_id);
                     report.rows = case.rows;
                     report.findings = case.findings;
+                    report.settled_by = SettledBy::NotOpened;
+                    self.cases_not_opened += 1;
                     self.record(&mut report, Box::default(), key);
                 }
             }
@@ -375,6 +409,11 @@ impl<'a> Auditor<'a> {
                 rows_after_as_of: self.rows_after_as_of,
                 rows_informational: self.rows_informational,
                 case_count: self.settled_count,
+                cases_open: self.cases_open,
+                cases_not_opened: self.cases_not_opened,
+                open: self.mapping.open,
+                settle: self.mapping.settle,
+                open_cases: self.open_cases,
                 cases: self.cases,
                 findings: self.findings,
                 clocks: self.clocks,

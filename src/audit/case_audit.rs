@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::activity_index::Resolved;
+use super::activity_index::{ActivityIndex, Resolved};
 use super::finding::{Finding, FindingCode};
 use super::log_row::{LogRow, RowAttributes};
-use super::report::{CaseClock, CaseReport, ClockStats};
+use super::mapping::OpenRule;
+use super::report::{CaseClock, CaseReport, ClockStats, SettledBy};
 use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{
     Act, ClockTiming, Command, CommandKind, Event, Level, LimitTiming, Phase, Rejection, Replay, act_in_place,
@@ -30,6 +31,11 @@ pub(crate) struct CaseAudit {
     pub(crate) rows: u64,
     pub(crate) findings: Vec<Finding>,
     last_at: Option<DateTime<FixedOffset>>,
+    /// Rows left out because none had opened the case yet (`AUD012`).
+    pub(crate) rows_before_opening: u64,
+    /// (attribute, value) pairs the core refused: found once, then left out silently (a
+    /// case attribute repeated on every row of a log is one finding, not one a row).
+    refused_values: Vec<(String, String)>,
 }
 
 /// Buffers that cases use in turn, kept by their auditor so that replaying and settling a case
@@ -50,7 +56,8 @@ pub(crate) struct Scratch {
 pub(crate) struct Rules<'a> {
     pub(crate) workflow: &'a Workflow,
     pub(crate) calendar: &'a WorkingCalendar,
-    pub(crate) roles: &'a std::collections::HashMap<String, String>,
+    pub(crate) index: &'a ActivityIndex,
+    pub(crate) open: OpenRule,
 }
 
 impl CaseAudit {
@@ -64,6 +71,8 @@ impl CaseAudit {
             rows: 0,
             findings: Vec::new(),
             last_at: None,
+            rows_before_opening: 0,
+            refused_values: Vec::new(),
         }
     }
 
@@ -107,23 +116,30 @@ impl CaseAudit {
             _ => at,
         };
         if !self.replay.is_opened() {
-            if matches!(resolved, Resolved::Unknown | Resolved::Informational) {
-                // Only a step the workflow knows opens a case.
-                if matches!(resolved, Resolved::Unknown) {
-                    self.unknown(event);
+            let first_event = rules.open == OpenRule::FirstEvent;
+            if !first_event && !rules.index.may_open(resolved) {
+                match resolved {
+                    Resolved::Unknown => self.unknown(event),
+                    Resolved::Informational => {}
+                    Resolved::Opens | Resolved::Actions(_) => self.not_opened(rules, event),
                 }
                 return;
             }
             if !self.open(rules, event, at, &mut scratch.stepped) {
                 return;
             }
-            if matches!(resolved, Resolved::Opens) {
-                return;
+            match resolved {
+                Resolved::Actions(actions) => self.act(rules, event, at, actions, scratch),
+                Resolved::Unknown => self.unknown(event),
+                Resolved::Opens | Resolved::Informational => {}
             }
+            return;
         }
         match resolved {
             Resolved::Unknown => self.unknown(event),
             Resolved::Informational => {}
+            // Under `open: first-event` an opening activity seen again is an ordinary row.
+            Resolved::Opens if rules.open == OpenRule::FirstEvent => {}
             Resolved::Opens => {
                 let message =
                     format!("activity `{}` opens a case, and case `{}` is already open", event.activity, self.case_id);
@@ -131,6 +147,26 @@ impl CaseAudit {
             }
             Resolved::Actions(actions) => self.act(rules, event, at, actions, scratch),
         }
+    }
+
+    /// `AUD012` for the first row of a case that does not open it; the case's later rows are
+    /// left out until one does.
+    fn not_opened(&mut self, rules: &Rules<'_>, event: &LogRow<'_>) {
+        self.rows_before_opening += 1;
+        if self.rows_before_opening > 1 {
+            return;
+        }
+        let workflow = rules.workflow;
+        let initial = active_names(workflow, workflow.entered_leaves(workflow.initial()));
+        let message = format!(
+            "case `{}` is not opened by activity `{}`: it is neither an opening activity nor a step that `{}` \
+             allows without ending the case; its rows are left out until one opens it (a mapping's `opening`, or \
+             `open: first-event`)",
+            self.case_id,
+            event.activity,
+            initial.join("`, `")
+        );
+        self.finding(FindingCode::NotOpened, event, message);
     }
 
     fn unknown(&mut self, event: &LogRow<'_>) {
@@ -148,14 +184,30 @@ impl CaseAudit {
         let (workflow, calendar) = (rules.workflow, rules.calendar);
         // As in `act_by_ids`, the actor is copied only into events that are kept.
         let actor = if self.events.is_some() { event.resource.unwrap_or(ACTOR_UNKNOWN) } else { "" };
-        // The core folds the opening into the case's replay (a refusal leaves it as it was).
-        let replay = &mut self.replay;
-        let mut opened = open_parts_in_place(workflow, calendar, replay, at, actor, event.attributes.iter(), events);
-        if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &opened {
-            let message = format!("{rejection}; the case is opened without its attributes");
-            self.finding(FindingCode::UnreadableRow, event, message);
-            opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, std::iter::empty(), events);
-        }
+        // The core folds the opening into the case's replay (a refusal leaves it as it was). An
+        // attribute whose value it refuses is a finding, and the case opens without it.
+        let opened = loop {
+            let refused = &self.refused_values;
+            let attributes = event.attributes.iter().filter(|(name, text)| !is_refused(refused, name, text));
+            let opened = open_parts_in_place(workflow, calendar, &mut self.replay, at, actor, attributes, events);
+            match &opened {
+                Err(
+                    rejection @ (Rejection::BadValue { attribute, .. } | Rejection::UnknownAttribute { attribute, .. }),
+                ) => {
+                    let Some((_, text)) = event
+                        .attributes
+                        .iter()
+                        .find(|(name, text)| name == attribute && !is_refused(&self.refused_values, name, text))
+                    else {
+                        break opened;
+                    };
+                    let message = format!("{rejection}; the case is opened without it");
+                    self.refused_values.push((attribute.clone(), text.to_owned()));
+                    self.finding(FindingCode::UnreadableRow, event, message);
+                }
+                _ => break opened,
+            }
+        };
         match opened {
             Ok(()) => {
                 self.record(rules, events);
@@ -181,7 +233,7 @@ impl CaseAudit {
         {
             return;
         }
-        let attributes = self.changed_attributes(rules.workflow, event.attributes);
+        let mut attributes = self.changed_attributes(rules.workflow, event.attributes);
         let role = mapped_role(rules, event).map(str::to_owned);
         let mut first_refusal = None;
         for (action, _) in actions {
@@ -194,26 +246,41 @@ impl CaseAudit {
             let attempt = |role: &str, attributes: &[(String, String)], replay: &mut Replay| {
                 step_in_place(rules.workflow, rules.calendar, replay, &command(role, attributes))
             };
-            let given = role
+            let mut given = role
                 .clone()
                 .unwrap_or_else(|| rules.workflow.roles().first().map(|r| r.name.clone()).unwrap_or_default());
             let mut result = attempt(&given, &attributes, &mut self.replay);
-            let mut role_finding = None;
-            if let Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. }) = &result {
-                // Judge the step itself as taken by a role that may take it, so the rest of the
-                // case is replayed as it happened; a role given by the log is a finding.
-                if role.is_some() {
-                    role_finding = result.as_ref().err().cloned();
+            let (mut role_finding, mut role_retried) = (None, false);
+            // The core refuses one thing at a time: an attribute value it cannot take (left out,
+            // a finding) and a role that may not take the step (replaced by one that may, so the
+            // rest of the case is replayed as it happened; a role the log gave is a finding), in
+            // whichever order it meets them, until the step is taken or refused for good.
+            loop {
+                match &result {
+                    Err(
+                        rejection @ (Rejection::BadValue { attribute, .. }
+                        | Rejection::UnknownAttribute { attribute, .. }),
+                    ) if attributes.iter().any(|(name, _)| name == attribute) => {
+                        let message = format!("{rejection}; the step is replayed without it");
+                        let attribute = attribute.clone();
+                        if let Some(position) = attributes.iter().position(|(name, _)| *name == attribute) {
+                            self.refused_values.push(attributes.remove(position));
+                        }
+                        self.finding(FindingCode::UnreadableRow, event, message);
+                    }
+                    Err(Rejection::RoleNotPermitted { .. } | Rejection::UnknownRole { .. }) if !role_retried => {
+                        role_retried = true;
+                        if role.is_some() {
+                            role_finding = result.as_ref().err().cloned();
+                        }
+                        match self.permitted_role(rules, &command("", &attributes)) {
+                            Some(permitted) => given = permitted,
+                            None => break,
+                        }
+                    }
+                    _ => break,
                 }
-                let retry_role = self.permitted_role(rules, &command("", &attributes));
-                if let Some(retry_role) = retry_role {
-                    result = attempt(&retry_role, &attributes, &mut self.replay);
-                }
-            }
-            if let Err(rejection @ (Rejection::BadValue { .. } | Rejection::UnknownAttribute { .. })) = &result {
-                let message = format!("{rejection}; the step is replayed without its attributes");
-                self.finding(FindingCode::UnreadableRow, event, message);
-                result = attempt(&given, &[], &mut self.replay);
+                result = attempt(&given, &attributes, &mut self.replay);
             }
             match result {
                 Ok(events) => {
@@ -292,8 +359,12 @@ impl CaseAudit {
             .collect()
     }
 
-    /// Whether a row's `name` = `text` differs from the case's value (an unknown name does).
+    /// Whether a row's `name` = `text` differs from the case's value (an unknown name does), and
+    /// was not refused before.
     fn attribute_changes(&self, workflow: &Workflow, name: &str, text: &str) -> bool {
+        if !self.refused_values.is_empty() && is_refused(&self.refused_values, name, text) {
+            return false;
+        }
         let Some(id) = workflow.attribute_named(name) else { return true };
         let attribute = workflow.attribute(id);
         self.replay.configuration().values()[id.index()]
@@ -329,6 +400,7 @@ impl CaseAudit {
         as_of: NaiveDate,
         stats: &mut [ClockStats],
         whole: bool,
+        settled_by: SettledBy,
         scratch: &mut Scratch,
     ) -> CaseReport {
         let workflow = rules.workflow;
@@ -337,6 +409,7 @@ impl CaseAudit {
         report.rows = self.rows;
         report.opened_on = self.replay.opened_on();
         report.finished_on = self.replay.finished_on();
+        report.settled_by = if self.replay.is_opened() { settled_by } else { SettledBy::NotOpened };
         if whole {
             report.active = active_names(workflow, self.replay.configuration().leaves());
         }
@@ -349,7 +422,9 @@ impl CaseAudit {
         }
         if !whole && self.count_clocks(rules, as_of, stats, scratch) {
             self.pause_findings(rules, as_of);
-            self.not_finished_finding(workflow, report.finished_on, as_of);
+            if settled_by == SettledBy::AuditDate {
+                self.not_finished_finding(workflow, as_of);
+            }
             report.findings = std::mem::take(&mut self.findings);
             return report;
         }
@@ -397,16 +472,15 @@ impl CaseAudit {
                 self.pause_findings(rules, as_of);
             }
         }
-        self.not_finished_finding(workflow, report.finished_on, as_of);
+        if settled_by == SettledBy::AuditDate {
+            self.not_finished_finding(workflow, as_of);
+        }
         report.findings = std::mem::take(&mut self.findings);
         report
     }
 
     /// `AUD005` for a case not finished as of `as_of`.
-    fn not_finished_finding(&mut self, workflow: &Workflow, finished_on: Option<NaiveDate>, as_of: NaiveDate) {
-        if finished_on.is_some() {
-            return;
-        }
+    fn not_finished_finding(&mut self, workflow: &Workflow, as_of: NaiveDate) {
         let message = format!(
             "the case is not finished as of {as_of}; it is in {}",
             active_names(workflow, self.replay.configuration().leaves())
@@ -527,9 +601,14 @@ impl CaseAudit {
     }
 }
 
-/// The row's role, as the mapping renames it.
+/// Whether `name` = `text` is among the values refused before.
+fn is_refused(refused: &[(String, String)], name: &str, text: &str) -> bool {
+    refused.iter().any(|(refused_name, refused_text)| refused_name == name && refused_text == text)
+}
+
+/// The row's role, as the mapping renames it (or the workflow role whose title it is).
 fn mapped_role<'r>(rules: &'r Rules<'_>, event: &LogRow<'r>) -> Option<&'r str> {
-    event.role.map(|role| rules.roles.get(role).map_or(role, String::as_str))
+    event.role.map(|role| rules.index.role_name(role))
 }
 
 /// How far a clock is over `limit` (in its count unit), if it is.

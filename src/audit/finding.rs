@@ -39,10 +39,14 @@ pub enum FindingCode {
     /// A row that cannot be read (a missing field, a timestamp in no known form, broken CSV).
     #[serde(rename = "AUD011")]
     UnreadableRow,
+    /// A case whose first modelled row does not open it (a closing action, or a step the
+    /// initial state does not allow): its rows are left out until one opens it.
+    #[serde(rename = "AUD012")]
+    NotOpened,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 11] = [
+    pub const ALL: [FindingCode; 12] = [
         FindingCode::UnknownActivity,
         FindingCode::StepNotAllowed,
         FindingCode::RoleNotPermitted,
@@ -54,6 +58,7 @@ impl FindingCode {
         FindingCode::ExtensionBeyondCap,
         FindingCode::DateOutsideCalendar,
         FindingCode::UnreadableRow,
+        FindingCode::NotOpened,
     ];
 
     /// `AUD001` …
@@ -70,11 +75,12 @@ impl FindingCode {
             FindingCode::ExtensionBeyondCap => "AUD009",
             FindingCode::DateOutsideCalendar => "AUD010",
             FindingCode::UnreadableRow => "AUD011",
+            FindingCode::NotOpened => "AUD012",
         }
     }
 
     /// Whether the replayed history differs from what the log says because of this finding: a
-    /// row left out (`AUD001`, `AUD002`, `AUD009`, `AUD010`, `AUD011`), a role replaced by one
+    /// row left out (`AUD001`, `AUD002`, `AUD009`–`AUD012`), a role replaced by one
     /// the workflow permits (`AUD003`) or an instant moved up to the previous one (`AUD004`).
     /// An import brings such cases only when told to, marked as imported with findings. Timing
     /// findings (`AUD005`–`AUD008`) leave the history as the log says.
@@ -102,6 +108,7 @@ impl FindingCode {
             FindingCode::ExtensionBeyondCap => "extension beyond cap",
             FindingCode::DateOutsideCalendar => "date outside the calendar's data",
             FindingCode::UnreadableRow => "unreadable row",
+            FindingCode::NotOpened => "case not opened",
         }
     }
 }

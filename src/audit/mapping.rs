@@ -30,6 +30,49 @@ pub enum ActivityMeaning {
     Informational,
 }
 
+/// How a case of the log is opened (`open:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OpenRule {
+    /// By an opening activity (`opening:`, the initial state's name or title) or by a step the
+    /// initial state allows that does not end the case at once; a case whose first modelled row
+    /// is anything else is an `AUD012`, and its rows are left out until one opens it.
+    #[default]
+    OpeningActivity,
+    /// At its first event, whatever the activity; an opening activity seen again is an ordinary
+    /// row (a step when it names one, otherwise skipped without a finding).
+    FirstEvent,
+}
+
+impl OpenRule {
+    /// As the mapping file writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpenRule::OpeningActivity => "opening-activity",
+            OpenRule::FirstEvent => "first-event",
+        }
+    }
+}
+
+/// How a case with no closing activity is settled (`settle:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SettleRule {
+    /// It stays open to the audit date (`AUD005`).
+    #[default]
+    AsOf,
+    /// It ends at its last event: counted to that date, with no `AUD005`.
+    LastEvent,
+}
+
+impl SettleRule {
+    /// As the mapping file writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SettleRule::AsOf => "as-of",
+            SettleRule::LastEvent => "last-event",
+        }
+    }
+}
+
 /// A mapping from a log's names to a workflow's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapping {
@@ -37,6 +80,8 @@ pub struct Mapping {
     pub activities: HashMap<String, ActivityMeaning>,
     /// Log role name → workflow role name.
     pub roles: HashMap<String, String>,
+    pub open: OpenRule,
+    pub settle: SettleRule,
 }
 
 /// A mapping file that was refused, with every problem found in it.
@@ -63,6 +108,22 @@ struct RawMapping {
     informational: Option<Vec<Spanned<String>>>,
     roles: Option<SpannedMap<String, Spanned<String>>>,
     attributes: Option<SpannedMap<String, Spanned<String>>>,
+    open: Option<RawOpen>,
+    settle: Option<RawSettle>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawOpen {
+    OpeningActivity,
+    FirstEvent,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawSettle {
+    AsOf,
+    LastEvent,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,7 +185,17 @@ impl Mapping {
                 return Err(MappingError::new(file, text, problems));
             }
         };
-        let mut mapping = Mapping::default();
+        let mut mapping = Mapping {
+            open: match raw.open {
+                None | Some(RawOpen::OpeningActivity) => OpenRule::OpeningActivity,
+                Some(RawOpen::FirstEvent) => OpenRule::FirstEvent,
+            },
+            settle: match raw.settle {
+                None | Some(RawSettle::AsOf) => SettleRule::AsOf,
+                Some(RawSettle::LastEvent) => SettleRule::LastEvent,
+            },
+            ..Mapping::default()
+        };
         if let Some(columns) = raw.columns {
             let set = |names: &mut Vec<String>, name: Option<String>| {
                 if let Some(name) = name {

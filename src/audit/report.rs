@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::finding::{Finding, FindingCode};
+use super::mapping::{OpenRule, SettleRule};
 use crate::core::calendar::PeriodUnit;
 use crate::core::case::ClockStatus;
 
@@ -30,6 +31,41 @@ fn status_name<S: serde::Serializer>(status: &ClockStatus, serializer: S) -> Res
     serializer.serialize_str(status.name())
 }
 
+/// What a case's timing is counted to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SettledBy {
+    /// It reached a final state.
+    FinalState,
+    /// It has no closing activity and ends at its last event (`settle: last-event`).
+    LastEvent,
+    /// It is still open, counted to the audit date.
+    AuditDate,
+    /// No row opened it (`AUD012`, or no readable timestamp): nothing is counted.
+    NotOpened,
+}
+
+/// Whether the clock figures count the cases still open at the audit date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OpenCases {
+    /// Counted as of the audit date.
+    #[default]
+    AsOf,
+    /// Left out of the clock figures (their findings stay).
+    Exclude,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
+fn open_rule_name<S: serde::Serializer>(rule: &OpenRule, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(rule.name())
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
+fn settle_rule_name<S: serde::Serializer>(rule: &SettleRule, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(rule.name())
+}
+
 /// One case of the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseReport {
@@ -46,6 +82,8 @@ pub struct CaseReport {
     pub clocks: Vec<CaseClock>,
     /// How many findings the case has (they are in the report's `findings`).
     pub finding_count: u64,
+    /// What its timing is counted to.
+    pub settled_by: SettledBy,
     #[serde(skip)]
     pub(crate) findings: Vec<Finding>,
 }
@@ -62,6 +100,7 @@ impl CaseReport {
             paused_days: None,
             clocks: Vec::new(),
             finding_count: 0,
+            settled_by: SettledBy::FinalState,
             findings: Vec::new(),
         }
     }
@@ -168,6 +207,16 @@ pub struct AuditReport {
     pub rows_informational: u64,
     /// Cases audited (`cases` is empty when the per-case reports were not kept).
     pub case_count: u64,
+    /// Of them, still open at the audit date, and never opened.
+    pub cases_open: u64,
+    pub cases_not_opened: u64,
+    /// How cases open and settle (the mapping's `open` and `settle`), and whether the clock
+    /// figures count the cases still open (`--open-cases`).
+    #[serde(serialize_with = "open_rule_name")]
+    pub open: OpenRule,
+    #[serde(serialize_with = "settle_rule_name")]
+    pub settle: SettleRule,
+    pub open_cases: OpenCases,
     pub cases: Vec<CaseReport>,
     /// Every finding, by case and row (less any taken out while the audit ran).
     pub findings: Vec<Finding>,
@@ -184,6 +233,8 @@ impl AuditReport {
         self.rows_after_as_of += other.rows_after_as_of;
         self.rows_informational += other.rows_informational;
         self.case_count += other.case_count;
+        self.cases_open += other.cases_open;
+        self.cases_not_opened += other.cases_not_opened;
         self.cases.extend(other.cases);
         self.findings.extend(other.findings);
         for (mine, theirs) in self.clocks.iter_mut().zip(&other.clocks) {

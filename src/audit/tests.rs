@@ -511,3 +511,52 @@ fn a_panic_in_a_worker_reaches_the_caller_of_a_sharded_audit() {
         assert!(panicked, "{threads} threads");
     }
 }
+
+/// Malformed YAML of every kind a user writes (a mapping, a workflow, a calendar, a scenario)
+/// is reported in the writer's words: no Rust type names reach them.
+#[test]
+fn yaml_messages_name_no_rust_types() {
+    use crate::core::calendar::Calendars;
+    use crate::core::workflow::{NoExtends, load_workflow};
+    let licence = include_str!("../../workflows/administrative-license.yaml");
+    let calendars = Calendars::builtin();
+    let workflow = load_workflow("licence.yaml", licence, &mut NoExtends, &calendars).unwrap();
+    let rust = ["Option<", "struct ", "enum Raw", "u64", "u32", "u16", "i64", "usize", "f64", "scalar", "Raw"];
+    let check = |what: &str, text: &str, message: String| {
+        assert!(!rust.iter().any(|word| message.contains(word)), "{what} `{text}`: {message}");
+    };
+    for text in [
+        "roles: {窗口: }\n",
+        "activities: {受理: }\n",
+        "activities: {受理: [accept]}\n",
+        "columns: {role: [a]}\n",
+        "columns: 3\n",
+        "open: [first-event]\n",
+        "open: sometimes\n",
+        "settle: {a: b}\n",
+        "opening: {a: b}\n",
+    ] {
+        let error = super::Mapping::parse("m.yaml", text, &workflow).unwrap_err();
+        check("mapping", text, error.to_string());
+    }
+    for text in [
+        "workflow: w\nversion: 1\ntitle: \ncalendar: cn-mainland\n",
+        "workflow: [w]\n",
+        "workflow: w\nversion: \"1\"\ntitle: t\ncalendar: cn-mainland\nroles: [a]\n",
+        "workflow: w\nversion: \"1\"\ntitle: t\ncalendar: cn-mainland\nroles: {a: }\n",
+    ] {
+        if let Err(error) = load_workflow("w.yaml", text, &mut NoExtends, &calendars) {
+            check("workflow", text, error.to_string());
+        }
+    }
+    for text in ["calendar: x\ntitle: \nzone: \"+08:00\"\nyears: {}\n", "calendar: [x]\n", "calendar: x\nyears: 3\n"] {
+        if let Err(error) = Calendars::builtin().load("c.yaml", text) {
+            check("calendar", text, error.to_string());
+        }
+    }
+    for text in ["workflow: \n", "cases: -1\n", "cases: [1]\n", "seed: x\n"] {
+        if let Err(error) = crate::simulate::Scenario::parse("s.yaml", text) {
+            check("scenario", text, error.to_string());
+        }
+    }
+}

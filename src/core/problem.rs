@@ -175,7 +175,53 @@ pub(crate) fn yaml_error_message(error: &serde_saphyr::Error) -> (String, Option
         let key = key.split(',').next().unwrap_or(key);
         message = format!("duplicate key `{key}`");
     }
-    (message, location)
+    (plain_message(&message), location)
+}
+
+/// A parser's message in the words of the file's writer: no Rust type names ("use
+/// Option<String>", "struct RawColumns", "u64"), which mean nothing to them.
+pub(crate) fn plain_message(message: &str) -> String {
+    const WHOLE: [(&str, &str); 6] = [
+        ("cannot deserialize null into string; use Option<String>", "a value is missing here: write the text"),
+        ("invalid char: cannot deserialize null; use Option<char>", "a value is missing here: write one character"),
+        ("expected string scalar", "expected text here, not a list or a map"),
+        ("expected scalar", "expected one value here, not a list or a map"),
+        ("unexpected value for unit", "expected no value here"),
+        ("externally tagged enum expected scalar or mapping", "expected one of the allowed words here"),
+    ];
+    if let Some((_, plain)) = WHOLE.iter().find(|(rust, _)| message == *rust) {
+        return (*plain).to_owned();
+    }
+    let mut plain = message.to_owned();
+    for (rust, words) in [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a borrowed string", "expected text"),
+        ("expected a string", "expected text"),
+    ] {
+        plain = plain.replace(rust, words);
+    }
+    // serde's "expected struct RawColumns" / "expected enum RawOpen" / "; use Option<T>".
+    for (rust, words) in
+        [("expected struct ", "expected a map of keys"), ("expected enum ", "expected one of the allowed words")]
+    {
+        while let Some(start) = plain.find(rust) {
+            let name_end = plain[start + rust.len()..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(plain.len(), |end| start + rust.len() + end);
+            plain.replace_range(start..name_end, words);
+        }
+    }
+    if let Some(start) = plain.find("; use Option<") {
+        plain.truncate(start);
+    }
+    plain
 }
 
 /// The byte offset and length of a located value, when the parser knows them.

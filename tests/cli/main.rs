@@ -1,6 +1,7 @@
 //! Integration tests: they drive the real `renewflow` binary. One file per subcommand.
 
 mod audit;
+mod audit_conventions;
 mod audit_import;
 mod calendar;
 mod calendar_bulk;

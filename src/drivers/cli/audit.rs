@@ -18,7 +18,7 @@ use super::regular_file::open_regular;
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
-    AuditReport, Auditor, CsvLog, EventRows, Finding, ImportSelection, JsonLinesLog, Mapping, RowSource,
+    AuditReport, Auditor, CsvLog, EventRows, Finding, ImportSelection, JsonLinesLog, Mapping, OpenCases, RowSource,
     SettledHistories, ShardedAudit, XesLog,
 };
 use crate::core::calendar::WorkingCalendar;
@@ -57,11 +57,21 @@ pub(crate) struct AuditArgs {
     /// findings.
     #[arg(long, requires = "import")]
     accept_findings: bool,
+    /// Whether the clock figures count the cases still open at the audit date (`as-of`) or
+    /// leave them out (`exclude`); their findings are reported either way.
+    #[arg(long, value_enum, value_name = "HOW", default_value = "as-of")]
+    open_cases: OpenCasesArg,
     /// Threads reading and replaying the log [default: one per core]; each reads the next batch
     /// of rows or replays a shard's part of one, whichever is due. The output does not depend
     /// on it.
     #[arg(long, value_name = "N")]
     threads: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum OpenCasesArg {
+    AsOf,
+    Exclude,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -116,6 +126,10 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
     let audit = ShardedAudit::new(
         &Auditor::new(&workflow, calendar, &mapping, as_of, false)
             .keep_cases(keep_cases)
+            .open_cases(match args.open_cases {
+                OpenCasesArg::AsOf => OpenCases::AsOf,
+                OpenCasesArg::Exclude => OpenCases::Exclude,
+            })
             .fit_durations(args.fit_durations.is_some()),
         !keep_cases,
     );
@@ -413,14 +427,32 @@ fn number_into(buffer: &mut String, number: Option<impl std::fmt::Display>) {
 
 fn scope(report: &AuditReport) -> String {
     format!(
-        "{} {}, as of {}: {}, {}, {}",
+        "{} {}, as of {}: {}, {}{}, {}",
         report.workflow,
         report.version,
         cell(report.as_of),
         plural(report.rows, "row", "rows"),
         plural(report.case_count, "case", "cases"),
+        case_states(report),
         plural(report.findings.len() as u64, "finding", "findings")
     )
+}
+
+/// How many cases are still open or were never opened, and how the open ones are counted,
+/// as " (… open, counted as of the audit date; … never opened)"; empty when all finished.
+fn case_states(report: &AuditReport) -> String {
+    let mut parts = Vec::new();
+    if report.cases_open > 0 {
+        let counted = match report.open_cases {
+            OpenCases::AsOf => "counted in the clocks as of the audit date",
+            OpenCases::Exclude => "left out of the clock figures",
+        };
+        parts.push(format!("{} open, {counted}", report.cases_open));
+    }
+    if report.cases_not_opened > 0 {
+        parts.push(format!("{} never opened", report.cases_not_opened));
+    }
+    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
 }
 
 fn clock_rows(report: &AuditReport) -> Vec<Vec<String>> {
@@ -494,7 +526,7 @@ fn markdown(report: &AuditReport) -> String {
         report.rows_other_workflows,
         report.rows_after_as_of,
         report.rows_informational,
-        plural(report.case_count, "case", "cases"),
+        plural(report.case_count, "case", "cases") + &case_states(report),
         plural(report.findings.len() as u64, "finding", "findings")
     );
     let _ = writeln!(

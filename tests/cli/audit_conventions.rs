@@ -1,0 +1,199 @@
+//! `renewflow audit` on logs in the shape of public ones (`tests/data/logs/`, described in its
+//! README): how cases open and settle, attribute values the workflow refuses, role titles.
+
+use serde_json::Value as Json;
+
+use crate::test::Test;
+
+const LOGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/logs/");
+
+fn logs(name: &str) -> String {
+    format!("{LOGS}{name}")
+}
+
+/// Audits `log` on `workflow` (files of `tests/data/logs/`), with a mapping written from
+/// `mapping` when given, and the JSON report.
+fn audit(log: &str, workflow: &str, mapping: Option<&str>, extra: &[&str]) -> (i32, Json, String) {
+    let mut test = Test::new().args(["audit", "--format", "json"]).args([&logs(log), "--workflow", &logs(workflow)]);
+    if let Some(mapping) = mapping {
+        let path = test.file("mapping.yaml", mapping);
+        test = test.args(["--mapping", path.to_str().unwrap()]);
+    }
+    for arg in extra {
+        test = test.args([arg]);
+    }
+    let output = test.run();
+    let report = serde_json::from_str(&output.stdout).unwrap_or(Json::Null);
+    (output.code, report, output.stderr)
+}
+
+fn helpdesk_mapping(extra: &str) -> String {
+    format!("{}{extra}", std::fs::read_to_string(logs("helpdesk-mapping.yaml")).unwrap())
+}
+
+/// (code, case, row) of every finding.
+fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap().to_owned(),
+                finding["case_id"].as_str().unwrap().to_owned(),
+                finding["row"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+fn case<'a>(report: &'a Json, id: &str) -> &'a Json {
+    report["cases"].as_array().unwrap().iter().find(|case| case["case_id"] == id).unwrap()
+}
+
+fn clock_count(report: &Json, clock: &str) -> u64 {
+    report["clocks"].as_array().unwrap().iter().find(|entry| entry["clock"] == clock).unwrap()["count"]
+        .as_u64()
+        .unwrap()
+}
+
+fn finding(code: &str, case: &str, row: Option<u64>) -> (String, String, Option<u64>) {
+    (code.to_owned(), case.to_owned(), row)
+}
+
+#[test]
+fn a_case_whose_first_row_closes_it_is_not_opened_and_not_counted_as_met() {
+    let mapping = helpdesk_mapping("");
+    let (code, report, stderr) = audit("helpdesk.csv", "helpdesk.yaml", Some(&mapping), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings(&report),
+        vec![
+            // `Closed` from the initial state would end Case 2 on its first row, at 0 wd.
+            finding("AUD012", "Case 2", Some(7)),
+            // `Take in charge ticket` is not allowed from `inserted`: the log starts mid-case.
+            finding("AUD012", "Case 3", Some(8)),
+            finding("AUD006", "Case 4", None),
+            finding("AUD005", "Case 4", None),
+            // Case 5's stray `Closed` comes before its `Insert ticket`, which opens it.
+            finding("AUD012", "Case 5", Some(14)),
+        ]
+    );
+    for id in ["Case 2", "Case 3"] {
+        let case = case(&report, id);
+        assert_eq!(case["settled_by"], "not-opened", "{case}");
+        assert_eq!(case["opened_on"], Json::Null, "{case}");
+        assert_eq!(case["clocks"], serde_json::json!([]), "{case}");
+    }
+    assert_eq!(case(&report, "Case 5")["opened_on"], "2012-02-06");
+    assert_eq!(case(&report, "Case 5")["settled_by"], "final-state");
+    // Only the cases opened are in the clock's figures: 1, 4 and 5.
+    assert_eq!(clock_count(&report, "resolution"), 3);
+    assert_eq!(report["cases_not_opened"], 2);
+    assert_eq!(report["cases_open"], 1);
+    assert_eq!(report["open"], "opening-activity");
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`Closed`") && message.contains("open: first-event"), "{message}");
+}
+
+#[test]
+fn a_mapping_may_open_cases_at_their_first_event_and_settle_them_at_their_last() {
+    let mapping = helpdesk_mapping("open: first-event\nsettle: last-event\n");
+    let (code, report, stderr) = audit("helpdesk.csv", "helpdesk.yaml", Some(&mapping), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    // Case 2 opens at its informational first row (01-11) and closes on 03-09: 39 wd, not 0.
+    let case2 = case(&report, "Case 2");
+    assert_eq!(case2["opened_on"], "2012-01-11");
+    assert_eq!(case2["elapsed_working_days"], 39);
+    assert_eq!(case2["clocks"][0]["status"], "breached");
+    // Case 4 has no closing activity: it ends at its last event (02-01), with no AUD005.
+    let case4 = case(&report, "Case 4");
+    assert_eq!(case4["settled_by"], "last-event");
+    assert_eq!(case4["elapsed_working_days"], 9);
+    assert!(!findings(&report).iter().any(|(code, _, _)| code == "AUD005" || code == "AUD012"), "{report}");
+    assert_eq!((report["open"].as_str(), report["settle"].as_str()), (Some("first-event"), Some("last-event")));
+    assert_eq!(report["cases_open"], 0);
+}
+
+#[test]
+fn open_cases_can_be_left_out_of_the_clock_figures_and_the_report_says_so() {
+    let mapping = helpdesk_mapping("");
+    let (_, counted, _) = audit("helpdesk.csv", "helpdesk.yaml", Some(&mapping), &[]);
+    let (code, excluded, stderr) = audit("helpdesk.csv", "helpdesk.yaml", Some(&mapping), &["--open-cases", "exclude"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(clock_count(&counted, "resolution"), 3);
+    // Case 4, still open, is left out of the figures; its findings stay.
+    assert_eq!(clock_count(&excluded, "resolution"), 2);
+    assert_eq!(excluded["clocks"][0]["breached"], 0);
+    assert_eq!(findings(&excluded), findings(&counted));
+    assert_eq!(excluded["open_cases"], "exclude");
+    let text = Test::new()
+        .args(["audit", &logs("helpdesk.csv"), "--workflow", &logs("helpdesk.yaml"), "--open-cases", "exclude"])
+        .args(["--mapping", &logs("helpdesk-mapping.yaml")])
+        .run();
+    assert!(
+        text.stdout.lines().next().unwrap().contains("1 open, left out of the clock figures; 2 never opened"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_refused_attribute_value_is_one_finding_and_the_step_is_still_replayed_with_or_without_roles() {
+    // Without a mapping the log's `org:group` is no role column; with it, the groups are the
+    // roles' titles.
+    for mapping in [None, Some("columns: {role: org:group}\n")] {
+        let (code, report, stderr) = audit("receipt.csv", "receipt.yaml", mapping, &[]);
+        assert_eq!(code, 1, "{stderr}");
+        // `e-mail` is no channel of the workflow: found once, on the row that opens the case;
+        // every step of the case is replayed (by the role that may take it, when no role is given).
+        assert_eq!(findings(&report), vec![finding("AUD011", "case-10011", Some(1))], "{mapping:?}");
+        for id in ["case-10011", "case-10017"] {
+            assert_eq!(case(&report, id)["settled_by"], "final-state", "{mapping:?}: {id}");
+        }
+        assert_eq!(case(&report, "case-10011")["elapsed_working_days"], 6);
+    }
+}
+
+#[test]
+fn a_refused_value_on_a_step_row_without_a_role_still_replays_the_step() {
+    // The value comes first on a row the back office takes, with no role column: the first
+    // role may not take the step, and the value is refused; both are put right.
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "case_id,activity,timestamp,channel\n\
+         R1,Confirmation of receipt,2011-10-11 09:00,\n\
+         R1,T02 Check confirmation of receipt,2011-10-12 09:00,\n\
+         R1,T04 Determine confirmation of receipt,2011-10-13 09:00,Fax\n\
+         R1,T05 Print and send confirmation of receipt,2011-10-14 09:00,Fax\n\
+         R1,T06 Determine necessity of stop advice,2011-10-17 09:00,\n\
+         R1,T10 Determine necessity to stop indication,2011-10-17 10:00,\n",
+    );
+    let output =
+        test.args(["audit", log.to_str().unwrap(), "--workflow", &logs("receipt.yaml"), "--format", "json"]).run();
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(findings(&report), vec![finding("AUD011", "R1", Some(3))], "{}", output.stdout);
+    assert!(report["findings"][0]["message"].as_str().unwrap().contains("the step is replayed without it"));
+    assert_eq!(case(&report, "R1")["settled_by"], "final-state");
+}
+
+#[test]
+fn a_log_role_that_is_a_role_title_is_that_role() {
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "case_id,activity,timestamp,role\n\
+         R1,Confirmation of receipt,2011-10-11 09:00,Group 1\n\
+         R1,T02 Check confirmation of receipt,2011-10-12 09:00,Group 1\n\
+         R1,T04 Determine confirmation of receipt,2011-10-13 09:00,Group 1\n",
+    );
+    let output =
+        test.args(["audit", log.to_str().unwrap(), "--workflow", &logs("receipt.yaml"), "--format", "json"]).run();
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    // `Group 1` is `front_office`: row 2 is its own step; row 3 is the back office's.
+    let found = findings(&report);
+    assert_eq!(found[0], finding("AUD003", "R1", Some(3)), "{}", output.stdout);
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`front_office`") && message.contains("`back_office`"), "{message}");
+}
