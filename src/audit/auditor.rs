@@ -62,6 +62,7 @@ pub struct Auditor<'a> {
     rows_other_workflows: u64,
     rows_after_as_of: u64,
     rows_informational: u64,
+    rows_other_lifecycle: u64,
 }
 
 /// A finished audit: the report, and the histories and fitted durations when they were kept.
@@ -132,6 +133,7 @@ impl<'a> Auditor<'a> {
             rows_other_workflows: 0,
             rows_after_as_of: 0,
             rows_informational: 0,
+            rows_other_lifecycle: 0,
         }
     }
 
@@ -196,6 +198,11 @@ impl<'a> Auditor<'a> {
         };
         if event.workflow.is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
             self.rows_other_workflows += 1;
+            return;
+        }
+        if event.lifecycle.is_some() && !self.mapping.is_step(event.lifecycle) {
+            // A `start` or `schedule` row: not a step (the lifecycle's `complete` is).
+            self.rows_other_lifecycle += 1;
             return;
         }
         let at = match parse_timestamp(event.timestamp, self.calendar.zone()) {
@@ -408,6 +415,7 @@ impl<'a> Auditor<'a> {
                 rows_other_workflows: self.rows_other_workflows,
                 rows_after_as_of: self.rows_after_as_of,
                 rows_informational: self.rows_informational,
+                rows_other_lifecycle: self.rows_other_lifecycle,
                 case_count: self.settled_count,
                 cases_open: self.cases_open,
                 cases_not_opened: self.cases_not_opened,

@@ -116,6 +116,7 @@ fn line_into(
         role: optional(columns.role),
         resource: optional(columns.resource),
         workflow: optional(columns.workflow),
+        lifecycle: optional(columns.lifecycle),
     };
     let first_cell = part.cell_count();
     for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {
@@ -178,6 +179,7 @@ fn event_into(
         role: optional(columns.role)?,
         resource: optional(columns.resource)?,
         workflow: optional(columns.workflow)?,
+        lifecycle: optional(columns.lifecycle)?,
     };
     let first_cell = batch.cell_count();
     for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {

@@ -81,6 +81,7 @@ impl<R: BufRead> JsonLinesLog<R> {
             role: field(&self.columns.role),
             resource: field(&self.columns.resource),
             workflow: field(&self.columns.workflow),
+            lifecycle: field(&self.columns.lifecycle),
             attributes,
         })
     }

@@ -18,6 +18,8 @@ pub struct LogEvent {
     pub resource: Option<String>,
     /// The workflow id the row belongs to, when the log has a `workflow` column.
     pub workflow: Option<String>,
+    /// The event's `lifecycle:transition` (`complete`, `start`, …), when the log has one.
+    pub lifecycle: Option<String>,
     /// (column, value) for every attribute column, non-empty cells only.
     pub attributes: Vec<(String, String)>,
 }
@@ -41,6 +43,7 @@ pub struct LogColumns {
     pub role: Vec<String>,
     pub resource: Vec<String>,
     pub workflow: Vec<String>,
+    pub lifecycle: Vec<String>,
     /// Columns that set attributes: (column, attribute).
     pub attributes: Vec<(String, String)>,
 }
@@ -55,6 +58,7 @@ impl Default for LogColumns {
             role: names(&["org:role", "role"]),
             resource: names(&["org:resource", "resource", "actor"]),
             workflow: names(&["workflow", "case:workflow"]),
+            lifecycle: names(&["lifecycle:transition", "lifecycle"]),
             attributes: Vec::new(),
         }
     }
@@ -69,6 +73,7 @@ pub(crate) struct ColumnIndexes {
     pub(crate) role: Option<usize>,
     pub(crate) resource: Option<usize>,
     pub(crate) workflow: Option<usize>,
+    pub(crate) lifecycle: Option<usize>,
     /// (index, attribute name)
     pub(crate) attributes: Vec<(usize, String)>,
 }
@@ -105,6 +110,7 @@ impl LogColumns {
             role: find(&self.role),
             resource: find(&self.resource),
             workflow: find(&self.workflow),
+            lifecycle: find(&self.lifecycle),
             attributes: Vec::new(),
         };
         for (index, column) in header.iter().enumerate() {

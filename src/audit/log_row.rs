@@ -74,6 +74,7 @@ pub(crate) struct LogRow<'a> {
     pub(crate) role: Option<&'a str>,
     pub(crate) resource: Option<&'a str>,
     pub(crate) workflow: Option<&'a str>,
+    pub(crate) lifecycle: Option<&'a str>,
     pub(crate) attributes: RowAttributes<'a>,
 }
 
@@ -142,6 +143,7 @@ impl<'a> RowView<'a> {
                 role: event.role.as_deref(),
                 resource: event.resource.as_deref(),
                 workflow: event.workflow.as_deref(),
+                lifecycle: event.lifecycle.as_deref(),
                 attributes: RowAttributes::Owned(&event.attributes),
             }),
             Err(unreadable) => RowView::Unreadable {
@@ -163,6 +165,7 @@ impl<'a> RowView<'a> {
                 role: row.role.map(str::to_owned),
                 resource: row.resource.map(str::to_owned),
                 workflow: row.workflow.map(str::to_owned),
+                lifecycle: row.lifecycle.map(str::to_owned),
                 attributes: row.attributes.to_owned_pairs(),
             }),
             RowView::Unreadable { row, case_id, message } => {

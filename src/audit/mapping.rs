@@ -82,7 +82,25 @@ pub struct Mapping {
     pub roles: HashMap<String, String>,
     pub open: OpenRule,
     pub settle: SettleRule,
+    /// The `lifecycle:transition` values whose rows are steps, lower-cased (`complete` unless
+    /// the mapping's `lifecycle.steps` says otherwise); a row without one is a step.
+    pub lifecycle_steps: Vec<String>,
 }
+
+impl Mapping {
+    /// Whether a row with this `lifecycle:transition` value (if any) is a step.
+    pub fn is_step(&self, lifecycle: Option<&str>) -> bool {
+        let Some(lifecycle) = lifecycle.map(str::trim).filter(|value| !value.is_empty()) else { return true };
+        if self.lifecycle_steps.is_empty() {
+            return lifecycle.eq_ignore_ascii_case(LIFECYCLE_STEP_DEFAULT);
+        }
+        self.lifecycle_steps.iter().any(|step| lifecycle.eq_ignore_ascii_case(step))
+    }
+}
+
+/// The lifecycle transition whose rows are steps when the mapping names none, as in PM4Py and
+/// Disco.
+pub(crate) const LIFECYCLE_STEP_DEFAULT: &str = "complete";
 
 /// A mapping file that was refused, with every problem found in it.
 #[derive(Debug)]
@@ -110,6 +128,13 @@ struct RawMapping {
     attributes: Option<SpannedMap<String, Spanned<String>>>,
     open: Option<RawOpen>,
     settle: Option<RawSettle>,
+    lifecycle: Option<RawLifecycle>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLifecycle {
+    steps: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +160,7 @@ struct RawColumns {
     role: Option<String>,
     resource: Option<String>,
     workflow: Option<String>,
+    lifecycle: Option<String>,
 }
 
 impl Mapping {
@@ -208,6 +234,7 @@ impl Mapping {
             set(&mut mapping.columns.role, columns.role);
             set(&mut mapping.columns.resource, columns.resource);
             set(&mut mapping.columns.workflow, columns.workflow);
+            set(&mut mapping.columns.lifecycle, columns.lifecycle);
         }
         let not_of = |what: &str, name: &str, known: &mut dyn Iterator<Item = &str>| {
             let mut message = format!("`{name}` is not {what} of workflow `{}`", workflow.id());
@@ -235,6 +262,21 @@ impl Mapping {
                     continue;
                 }
                 mapping.activities.insert(activity.value, meaning.clone());
+            }
+        }
+        if let Some(lifecycle) = raw.lifecycle {
+            if lifecycle.steps.is_empty() {
+                problem(None, "`lifecycle.steps` names no transition; leave it out for `complete`".to_owned(), "empty");
+            }
+            for step in lifecycle.steps {
+                let value = step.value.trim().to_ascii_lowercase();
+                if value.is_empty() {
+                    problem(Some(&step.referenced), "a lifecycle transition is empty".to_owned(), "empty");
+                } else if mapping.lifecycle_steps.contains(&value) {
+                    problem(Some(&step.referenced), format!("lifecycle transition `{value}` is listed twice"), "twice");
+                } else {
+                    mapping.lifecycle_steps.push(value);
+                }
             }
         }
         for (log_role, role) in raw.roles.unwrap_or_default().0 {

@@ -205,6 +205,8 @@ pub struct AuditReport {
     pub rows_other_workflows: u64,
     pub rows_after_as_of: u64,
     pub rows_informational: u64,
+    /// Rows whose `lifecycle:transition` is not a step (`start`, `schedule`, … by default).
+    pub rows_other_lifecycle: u64,
     /// Cases audited (`cases` is empty when the per-case reports were not kept).
     pub case_count: u64,
     /// Of them, still open at the audit date, and never opened.
@@ -232,6 +234,7 @@ impl AuditReport {
         self.rows_other_workflows += other.rows_other_workflows;
         self.rows_after_as_of += other.rows_after_as_of;
         self.rows_informational += other.rows_informational;
+        self.rows_other_lifecycle += other.rows_other_lifecycle;
         self.case_count += other.case_count;
         self.cases_open += other.cases_open;
         self.cases_not_opened += other.cases_not_opened;

@@ -32,6 +32,7 @@ enum Body {
         role: Option<Span>,
         resource: Option<Span>,
         workflow: Option<Span>,
+        lifecycle: Option<Span>,
         /// Range of `cells`.
         cells: (u32, u32),
     },
@@ -48,6 +49,7 @@ pub(crate) struct RowSpans {
     pub(crate) role: Option<Span>,
     pub(crate) resource: Option<Span>,
     pub(crate) workflow: Option<Span>,
+    pub(crate) lifecycle: Option<Span>,
 }
 
 /// Where a batch stood before a row was begun, to take the row back.
@@ -135,6 +137,7 @@ impl RowBatch {
                     role: event.role.map(|role| self.text(role)),
                     resource: event.resource.map(|resource| self.text(resource)),
                     workflow: event.workflow.map(|workflow| self.text(workflow)),
+                    lifecycle: event.lifecycle.map(|lifecycle| self.text(lifecycle)),
                 };
                 let first_cell = self.cells.len();
                 for (name, value) in event.attributes.iter() {
@@ -202,11 +205,11 @@ impl RowBatch {
     pub(crate) fn push_spans(&mut self, row: u64, case_id: Span, spans: RowSpans, first_cell: usize) {
         let cells =
             (u32::try_from(first_cell).unwrap_or(u32::MAX), u32::try_from(self.cells.len()).unwrap_or(u32::MAX));
-        let RowSpans { activity, timestamp, role, resource, workflow } = spans;
+        let RowSpans { activity, timestamp, role, resource, workflow, lifecycle } = spans;
         self.rows.push(BatchRow {
             row,
             case_id: Some(case_id),
-            body: Body::Event { activity, timestamp, role, resource, workflow, cells },
+            body: Body::Event { activity, timestamp, role, resource, workflow, lifecycle, cells },
         });
     }
 
@@ -223,7 +226,7 @@ impl RowBatch {
         let case_id = row.case_id.map(|span| span.of(text));
         match row.body {
             Body::Unreadable { message } => RowView::Unreadable { row: row.row, case_id, message: message.of(text) },
-            Body::Event { activity, timestamp, role, resource, workflow, cells } => RowView::Event(LogRow {
+            Body::Event { activity, timestamp, role, resource, workflow, lifecycle, cells } => RowView::Event(LogRow {
                 row: row.row,
                 case_id: case_id.unwrap_or_default(),
                 activity: activity.of(text),
@@ -231,6 +234,7 @@ impl RowBatch {
                 role: role.map(|span| span.of(text)),
                 resource: resource.map(|span| span.of(text)),
                 workflow: workflow.map(|span| span.of(text)),
+                lifecycle: lifecycle.map(|span| span.of(text)),
                 attributes: RowAttributes::Spans {
                     text,
                     cells: self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default(),

@@ -223,6 +223,7 @@ impl<R: BufRead> XesLog<R> {
                 resource: find(&pairs, &self.columns.resource),
                 workflow: find(&trace.attributes, &self.columns.workflow)
                     .or_else(|| find(&pairs, &self.columns.workflow)),
+                lifecycle: find(&pairs, &self.columns.lifecycle),
                 attributes,
             }));
         }

@@ -197,3 +197,43 @@ fn a_log_role_that_is_a_role_title_is_that_role() {
     let message = report["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("`front_office`") && message.contains("`back_office`"), "{message}");
 }
+
+#[test]
+fn only_complete_lifecycle_rows_are_steps_unless_the_mapping_says_otherwise() {
+    const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "case:concept:name,concept:name,time:timestamp,lifecycle:transition\n\
+         L1,received,2026-03-02 09:00,COMPLETE\n\
+         L1,accept,2026-03-03 09:00,SCHEDULE\n\
+         L1,accept,2026-03-04 09:00,START\n\
+         L1,accept,2026-03-06 09:00,COMPLETE\n\
+         L1,grant,2026-03-09 09:00,\n",
+    );
+    let steps_start = test.file("mapping.yaml", "lifecycle: {steps: [start, complete]}\n");
+    let run = |mapping: Option<&std::path::Path>| {
+        let mut test = Test::new().args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--format", "json"]);
+        if let Some(mapping) = mapping {
+            test = test.args(["--mapping", mapping.to_str().unwrap()]);
+        }
+        let output = test.run();
+        serde_json::from_str::<Json>(&output.stdout).unwrap()
+    };
+    let elapsed = |report: &Json, clock: &str| {
+        case(report, "L1")["clocks"].as_array().unwrap().iter().find(|entry| entry["clock"] == clock).unwrap()["elapsed"]
+            .as_i64()
+            .unwrap()
+    };
+    // By default `accept` is taken when it completes, on 03-06: 4 wd after 03-02. A row with no
+    // transition (`grant`) is a step.
+    let report = run(None);
+    assert_eq!(report["rows_other_lifecycle"], 2);
+    assert_eq!(elapsed(&report, "acceptance"), 4);
+    assert!(findings(&report).iter().all(|(code, _, _)| code == "AUD005"), "{report}");
+    // Counting starts as steps too, `accept` is taken on 03-04 and its completion is refused.
+    let report = run(Some(&steps_start));
+    assert_eq!(report["rows_other_lifecycle"], 1);
+    assert_eq!(elapsed(&report, "acceptance"), 2);
+    assert!(findings(&report).contains(&finding("AUD002", "L1", Some(4))), "{report}");
+}

@@ -519,13 +519,14 @@ fn markdown(report: &AuditReport) -> String {
     let _ = writeln!(out, "# Audit of `{}` {}\n", report.workflow, report.version);
     let _ = writeln!(
         out,
-        "As of **{}**. {} read ({} of other workflows, {} after the audit date, {} informational); {}; \
-         **{}**.\n",
+        "As of **{}**. {} read ({} of other workflows, {} after the audit date, {} informational, {} of \
+         other lifecycle transitions); {}; **{}**.\n",
         cell(report.as_of),
         plural(report.rows, "row", "rows"),
         report.rows_other_workflows,
         report.rows_after_as_of,
         report.rows_informational,
+        report.rows_other_lifecycle,
         plural(report.case_count, "case", "cases") + &case_states(report),
         plural(report.findings.len() as u64, "finding", "findings")
     );
