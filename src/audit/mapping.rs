@@ -265,19 +265,7 @@ impl Mapping {
             }
         }
         if let Some(lifecycle) = raw.lifecycle {
-            if lifecycle.steps.is_empty() {
-                problem(None, "`lifecycle.steps` names no transition; leave it out for `complete`".to_owned(), "empty");
-            }
-            for step in lifecycle.steps {
-                let value = step.value.trim().to_ascii_lowercase();
-                if value.is_empty() {
-                    problem(Some(&step.referenced), "a lifecycle transition is empty".to_owned(), "empty");
-                } else if mapping.lifecycle_steps.contains(&value) {
-                    problem(Some(&step.referenced), format!("lifecycle transition `{value}` is listed twice"), "twice");
-                } else {
-                    mapping.lifecycle_steps.push(value);
-                }
-            }
+            mapping.lifecycle_steps = lifecycle_steps(lifecycle, &mut problem);
         }
         for (log_role, role) in raw.roles.unwrap_or_default().0 {
             if workflow.role_named(&role.value).is_none() {
@@ -301,6 +289,26 @@ impl Mapping {
         }
         if problems.is_empty() { Ok(mapping) } else { Err(MappingError::new(file, text, problems)) }
     }
+}
+
+/// The lifecycle transitions a mapping lists as steps, lower-cased; an empty list, an empty
+/// transition or one listed twice is a problem.
+fn lifecycle_steps(raw: RawLifecycle, problem: &mut dyn FnMut(Option<&Location>, String, &str)) -> Vec<String> {
+    if raw.steps.is_empty() {
+        problem(None, "`lifecycle.steps` names no transition; leave it out for `complete`".to_owned(), "empty");
+    }
+    let mut steps: Vec<String> = Vec::new();
+    for step in raw.steps {
+        let value = step.value.trim().to_ascii_lowercase();
+        if value.is_empty() {
+            problem(Some(&step.referenced), "a lifecycle transition is empty".to_owned(), "empty");
+        } else if steps.contains(&value) {
+            problem(Some(&step.referenced), format!("lifecycle transition `{value}` is listed twice"), "twice");
+        } else {
+            steps.push(value);
+        }
+    }
+    steps
 }
 
 impl MappingError {
