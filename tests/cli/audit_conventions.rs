@@ -237,3 +237,39 @@ fn only_complete_lifecycle_rows_are_steps_unless_the_mapping_says_otherwise() {
     assert_eq!(elapsed(&report, "acceptance"), 2);
     assert!(findings(&report).contains(&finding("AUD002", "L1", Some(4))), "{report}");
 }
+
+#[test]
+fn dates_beyond_the_calendar_follow_the_beyond_data_policy() {
+    const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+    let test = Test::new();
+    let log =
+        test.file("log.csv", "case_id,activity,timestamp\nA,received,2027-02-01 09:00\nA,accept,2027-02-12 09:00\n");
+    let run = |extra: &[&str]| {
+        let mut test = Test::new().args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--format", "json"]);
+        for arg in extra {
+            test = test.args([arg]);
+        }
+        test.run()
+    };
+    // Refused by default: each row is an AUD010, never a guess.
+    let refused = run(&[]);
+    let report: Json = serde_json::from_str(&refused.stdout).unwrap();
+    assert_eq!(findings(&report), vec![finding("AUD010", "A", Some(1)), finding("AUD010", "A", Some(2))]);
+    // Projected by the law: 2027's 春节 (02-05 to 02-08, 补假 02-09 and 02-10) is off, so from
+    // Monday 02-01 to Friday 02-12 is 5 wd (02-02 to 02-04, 02-11, 02-12); counting Monday to
+    // Friday only, 9.
+    let projected = run(&["--beyond-data", "statutory"]);
+    let report: Json = serde_json::from_str(&projected.stdout).unwrap();
+    assert_eq!(case(&report, "A")["clocks"][0]["elapsed"], 5, "{}", projected.stdout);
+    let weekends = run(&["--beyond-data", "weekends-only"]);
+    let report: Json = serde_json::from_str(&weekends.stdout).unwrap();
+    assert_eq!(case(&report, "A")["clocks"][0]["elapsed"], 9, "{}", weekends.stdout);
+    // An audit date beyond the data follows the policy too.
+    let as_of = run(&["--beyond-data", "statutory", "--as-of", "2027-03-01"]);
+    assert_eq!(as_of.code, 1, "{}", as_of.stderr);
+    let report: Json = serde_json::from_str(&as_of.stdout).unwrap();
+    assert_eq!(report["as_of"], "2027-03-01");
+    let refused = run(&["--as-of", "2027-03-01"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("--beyond-data statutory"), "{}", refused.stderr);
+}
