@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde_saphyr::{Location, Spanned};
 
 use super::civil::is_weekday;
@@ -17,6 +17,7 @@ use super::iso_date::{parse_iso_date, weekday_name};
 use super::notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 use super::raw::{RawAdjustment, RawCalendarFile, RawFestival, RawNoticeBlock};
 use super::working_calendar::{CalendarParts, FestivalRule, day_number, year_end, year_start};
+use super::zone::CalendarZone;
 use crate::core::problem::Problem;
 use crate::core::problem::{byte_span, yaml_error_message};
 
@@ -145,7 +146,7 @@ impl<'t> Checker<'t> {
 struct Header {
     id: String,
     title: String,
-    zone: FixedOffset,
+    zone: CalendarZone,
     festival_rule: Option<FestivalRule>,
 }
 
@@ -225,13 +226,10 @@ fn check_new_header(checker: &mut Checker<'_>, raw: &RawCalendarFile, id_ok: boo
     Some(Header { id: raw.calendar.value.clone(), title: title?, zone: zone?, festival_rule }).filter(|_| id_ok)
 }
 
-fn parse_zone(checker: &mut Checker<'_>, zone: &Spanned<String>) -> Option<FixedOffset> {
-    let parsed = zone.value.parse::<FixedOffset>().ok();
-    if parsed.is_none() {
-        let message = format!("`{}` is not a time zone offset; write it as \"+08:00\"", zone.value);
-        checker.at(&zone.referenced, message, "not an offset", None);
-    }
-    parsed
+fn parse_zone(checker: &mut Checker<'_>, zone: &Spanned<String>) -> Option<CalendarZone> {
+    CalendarZone::parse(&zone.value)
+        .map_err(|error| checker.at(&zone.referenced, error.to_string(), "not a time zone", None))
+        .ok()
 }
 
 fn year_value(checker: &mut Checker<'_>, year: &Spanned<i64>) -> Option<i32> {

@@ -18,6 +18,7 @@ mod raw;
 mod reckoner;
 mod statutory;
 mod working_calendar;
+mod zone;
 
 pub use crate::core::problem::Problem;
 pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, UnknownCalendarError};
@@ -37,6 +38,7 @@ pub use statutory::{
     statutory_rest_days,
 };
 pub use working_calendar::{FestivalRule, WorkingCalendar};
+pub use zone::{CalendarZone, ZoneParseError};
 
 #[cfg(test)]
 mod tests;

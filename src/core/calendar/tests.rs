@@ -288,7 +288,7 @@ fn yaml_errors_point_at_line_and_column() {
 fn refuses_a_new_calendar_without_title_or_zone() {
     insta::assert_snapshot!(problems("calendar: hk\nzone: 8\nyears: {}\n"), @r#"
     bad.yaml:1:11: calendar `hk` is not known, and the file has no `title`
-    bad.yaml:2:7: `8` is not a time zone offset; write it as "+08:00"
+    bad.yaml:2:7: `8` is not a time zone; write an offset such as "+08:00" or an IANA zone such as `Europe/Amsterdam`
     "#);
 }
 
@@ -563,4 +563,16 @@ proptest! {
         prop_assert_eq!(view.working_days_between(start, end).unwrap(), amount);
         prop_assert!(view.is_working_day(end).unwrap() || amount == 0);
     }
+}
+
+/// An extension may repeat its calendar's zone but not change it, not even to the named zone
+/// whose offset is the same today (`Asia/Shanghai` had DST in 1986–1991).
+#[test]
+fn an_extension_may_repeat_the_zone_but_not_change_it() {
+    let mut calendars = builtin();
+    let same =
+        "calendar: cn-mainland\nzone: \"+08:00\"\nadjustments:\n  - {date: 2026-09-24, kind: rest, reason: 台风停工}\n";
+    assert!(calendars.load("same.yaml", same).is_ok());
+    insta::assert_snapshot!(problems("calendar: cn-mainland\nzone: Asia/Shanghai\n"), @"bad.yaml:2:7: calendar `cn-mainland` counts dates in zone +08:00, not Asia/Shanghai");
+    insta::assert_snapshot!(problems("calendar: cn-mainland\nzone: Asia/Shangai\n"), @"bad.yaml:2:7: `Asia/Shangai` is not a time zone; write an offset such as \"+08:00\" or an IANA zone such as `Europe/Amsterdam`; did you mean `Asia/Shanghai`?");
 }

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayInfo, DayKind, DayReason};
@@ -17,6 +17,7 @@ use super::notice::{Adjustment, Festival, Notice};
 use super::period::{Period, PeriodUnit};
 use super::reckoner::{BeyondData, PeriodEnd, Reckoner};
 use super::statutory::{HolidayLaw, ProjectedDay, STATUTORY_LAST_YEAR, statutory_rest_days};
+use super::zone::CalendarZone;
 
 /// Every year from `since` on must name each of `names` in its festivals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub struct FestivalRule {
 pub(crate) struct CalendarParts {
     pub(crate) id: String,
     pub(crate) title: String,
-    pub(crate) zone: FixedOffset,
+    pub(crate) zone: CalendarZone,
     pub(crate) first_year: i32,
     pub(crate) last_year: i32,
     /// One entry per day from `first_year`-01-01 to `last_year`-12-31.
@@ -243,8 +244,9 @@ impl WorkingCalendar {
         &self.parts.title
     }
 
-    /// The civil time zone whose dates the calendar counts (+08:00 for `cn-mainland`).
-    pub fn zone(&self) -> FixedOffset {
+    /// The civil time zone whose dates the calendar counts (+08:00 for `cn-mainland`; a named
+    /// zone such as `Europe/Amsterdam` follows its daylight-saving rules).
+    pub fn zone(&self) -> CalendarZone {
         self.parts.zone
     }
 
