@@ -6,6 +6,7 @@ mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
 mod calendar_install;
+mod calendar_nl;
 mod case;
 mod closed_pipe;
 mod concurrency;

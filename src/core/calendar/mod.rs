@@ -9,6 +9,7 @@ mod civil;
 mod day;
 mod error;
 mod file_error;
+mod holiday_rule;
 mod iso_date;
 mod load;
 mod lunar_table;
@@ -16,6 +17,7 @@ mod notice;
 mod period;
 mod raw;
 mod reckoner;
+mod rules_load;
 mod statutory;
 mod working_calendar;
 mod zone;
@@ -33,6 +35,7 @@ pub use period::{
     AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError,
 };
 pub use reckoner::{BeyondData, PeriodEnd, Reckoned, Reckoner};
+pub use rules_load::{EASTER_OFFSET_DAYS_MAX, HOLIDAY_RULES_MAX};
 pub use statutory::{
     HolidayLaw, ProjectedDay, ProjectedKind, ProjectionYearError, STATUTORY_FIRST_YEAR, STATUTORY_LAST_YEAR,
     statutory_rest_days,

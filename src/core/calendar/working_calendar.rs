@@ -201,9 +201,11 @@ impl WorkingCalendar {
         if year <= self.parts.last_year {
             return None;
         }
+        // A calendar without makeup days (one written by rule) has no yearly notice to wait for.
+        let missing = if self.has_makeup_days() { "no notice yet" } else { "beyond the data" };
         Some(match self.policy() {
-            BeyondData::Refuse => format!("{year}: no notice yet; outside the data of calendar `{}`", self.parts.id),
-            BeyondData::WeekendsOnly => format!("{year}: no notice yet; counted as weekends only"),
+            BeyondData::Refuse => format!("{year}: {missing}; outside the data of calendar `{}`", self.parts.id),
+            BeyondData::WeekendsOnly => format!("{year}: {missing}; counted as weekends only"),
             BeyondData::Statutory => match HolidayLaw::in_force(year) {
                 Some(law) => format!(
                     "{year}: no notice yet; statutory holidays projected from {}; 调休 (weekend days worked) cannot be known",
@@ -278,6 +280,12 @@ impl WorkingCalendar {
 
     pub fn adjustments(&self) -> &[Adjustment] {
         &self.parts.adjustments
+    }
+
+    /// Whether any festival of the data has makeup working days (调休上班日), as the notices of
+    /// `cn-mainland` do; a calendar written by rule has none.
+    pub fn has_makeup_days(&self) -> bool {
+        self.parts.festivals.iter().any(|festival| !festival.work.is_empty())
     }
 
     pub fn festival_rule(&self) -> Option<&FestivalRule> {
