@@ -205,7 +205,8 @@ impl<'a> Auditor<'a> {
             self.rows_other_lifecycle += 1;
             return;
         }
-        let at = match parse_timestamp(event.timestamp, self.calendar.zone()) {
+        let log_zone = self.mapping.zone.unwrap_or_else(|| self.calendar.zone());
+        let at = match parse_timestamp(event.timestamp, log_zone) {
             Ok(at) => at,
             Err(message) => {
                 let finding = Finding::new(FindingCode::UnreadableRow, event.case_id, Some(event.row), message)
@@ -214,7 +215,7 @@ impl<'a> Auditor<'a> {
                 return;
             }
         };
-        let date = at.with_timezone(&self.calendar.zone()).date_naive();
+        let date = self.calendar.zone().civil_date(at);
         if let Err(error) = self.calendar.is_working_day(date) {
             // Never a guess: the row is left out, and it does not move the audit date.
             let message = error.to_string();
@@ -373,7 +374,7 @@ impl<'a> Auditor<'a> {
     /// (`None` when no row had one).
     pub(crate) fn audit_date(&self) -> Option<NaiveDate> {
         let zone = self.calendar.zone();
-        self.as_of.or_else(|| self.latest.map(|latest| latest.with_timezone(&zone).date_naive()))
+        self.as_of.or_else(|| self.latest.map(|latest| zone.civil_date(latest)))
     }
 
     /// Settles every case still open as of `as_of` and hands over what the audit gathered, as

@@ -1,7 +1,7 @@
 //! `Mapping`: the optional YAML file that tells the audit how a log names things: which columns
 //! hold the case id, activity, timestamp, role, resource and attributes; which activity is which
 //! action (several may name one); which activities open a case and which are informational (and
-//! skipped); and the log's role names. Every name is checked against the workflow, and a problem
+//! skipped); the log's role names; and the zone of timestamps written without an offset. Every name is checked against the workflow, and a problem
 //! points at its line and column.
 
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::log_event::LogColumns;
+use crate::core::calendar::CalendarZone;
 use crate::core::problem::{Problem, named_text, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 use crate::core::suggest::nearest;
@@ -85,6 +86,8 @@ pub struct Mapping {
     /// The `lifecycle:transition` values whose rows are steps, lower-cased (`complete` unless
     /// the mapping's `lifecycle.steps` says otherwise); a row without one is a step.
     pub lifecycle_steps: Vec<String>,
+    /// The zone the log's timestamps without an offset are written in (default: the calendar's).
+    pub zone: Option<CalendarZone>,
 }
 
 impl Mapping {
@@ -126,6 +129,7 @@ struct RawMapping {
     informational: Option<Vec<Spanned<String>>>,
     roles: Option<SpannedMap<String, Spanned<String>>>,
     attributes: Option<SpannedMap<String, Spanned<String>>>,
+    zone: Option<Spanned<String>>,
     open: Option<RawOpen>,
     settle: Option<RawSettle>,
     lifecycle: Option<RawLifecycle>,
@@ -222,6 +226,12 @@ impl Mapping {
             },
             ..Mapping::default()
         };
+        if let Some(zone) = raw.zone {
+            match CalendarZone::parse(&zone.value) {
+                Ok(parsed) => mapping.zone = Some(parsed),
+                Err(error) => problem(Some(&zone.referenced), error.to_string(), "not a time zone"),
+            }
+        }
         if let Some(columns) = raw.columns {
             let set = |names: &mut Vec<String>, name: Option<String>| {
                 if let Some(name) = name {

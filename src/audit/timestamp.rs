@@ -1,8 +1,12 @@
 //! Timestamps as event logs write them: with an offset (RFC 3339, `T` or a space), without one
-//! (then in the calendar's zone), to the minute or second with optional fractions, or a date
-//! alone (midnight in the calendar's zone).
+//! (then in the log's zone: the mapping's `zone`, else the calendar's), to the minute or second
+//! with optional fractions, or a date alone (midnight in that zone). In a zone with daylight-saving
+//! time, a local time that occurs twice is read at its first occurrence and one that never occurs
+//! is shifted forward by the gap ([`CalendarZone::instant_of_local`]).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset as _, TimeZone};
+
+use crate::core::calendar::CalendarZone;
 
 /// The forms accepted, for messages.
 pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:SS, YYYY-MM-DDTHH:MM or YYYY-MM-DD";
@@ -18,14 +22,19 @@ pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:S
 /// ```
 /// use chrono::FixedOffset;
 /// use renewflow::audit::parse_timestamp;
+/// use renewflow::core::calendar::CalendarZone;
 ///
-/// let zone = FixedOffset::east_opt(8 * 3600).unwrap();
+/// let zone = CalendarZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap());
 /// let with_offset = parse_timestamp("2017-03-01T09:00:00+08:00", zone).unwrap();
 /// assert_eq!(parse_timestamp("2017-03-01 09:00:00", zone).unwrap(), with_offset);
 /// assert_eq!(parse_timestamp("2017-03-01T01:00:00Z", zone).unwrap(), with_offset);
 /// assert!(parse_timestamp("01/03/2017", zone).is_err());
+/// // Summer time in Amsterdam: a local time is read at +02:00.
+/// let amsterdam = CalendarZone::parse("Europe/Amsterdam").unwrap();
+/// let summer = parse_timestamp("2012-06-02 01:30:00", amsterdam).unwrap();
+/// assert_eq!(summer.to_rfc3339(), "2012-06-02T01:30:00+02:00");
 /// ```
-pub fn parse_timestamp(text: &str, zone: FixedOffset) -> Result<DateTime<FixedOffset>, String> {
+pub fn parse_timestamp(text: &str, zone: CalendarZone) -> Result<DateTime<FixedOffset>, String> {
     let text = super::log_row::trimmed(text);
     if let Some(instant) = parse_common(text.as_bytes(), zone) {
         return Ok(instant);
@@ -43,17 +52,16 @@ pub fn parse_timestamp(text: &str, zone: FixedOffset) -> Result<DateTime<FixedOf
         let local = text.strip_suffix('Z').map_or(text, str::trim_end);
         for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(local, form) {
-                let offset = if local.len() < text.len() { FixedOffset::east_opt(0).unwrap_or(zone) } else { zone };
-                return offset
-                    .from_local_datetime(&naive)
-                    .single()
-                    .ok_or_else(|| format!("`{text}` is not an instant in {offset}"));
+                if local.len() < text.len() {
+                    return Ok(DateTime::from_naive_utc_and_offset(naive, chrono::Utc.fix()));
+                }
+                return Ok(zone.instant_of_local(naive));
             }
         }
     } else if let Some(date) = crate::core::calendar::parse_iso_date(text) {
-        return Ok(midnight(date, zone));
+        return Ok(zone.midnight(date));
     } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(midnight(date, zone));
+        return Ok(zone.midnight(date));
     }
     Err(format!("`{text}` is not a timestamp; write one of {TIMESTAMP_FORMS}"))
 }
@@ -61,7 +69,7 @@ pub fn parse_timestamp(text: &str, zone: FixedOffset) -> Result<DateTime<FixedOf
 /// The common forms without a format parser (logs hold millions of timestamps):
 /// `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`, `.fraction`, and `Z` or
 /// `±HH:MM`. `None` for anything else, which the general parsers then try.
-fn parse_common(bytes: &[u8], zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
+fn parse_common(bytes: &[u8], zone: CalendarZone) -> Option<DateTime<FixedOffset>> {
     fn number(bytes: &[u8]) -> Option<u32> {
         bytes.iter().try_fold(0_u32, |value, byte| byte.is_ascii_digit().then(|| value * 10 + u32::from(byte - b'0')))
     }
@@ -71,7 +79,7 @@ fn parse_common(bytes: &[u8], zone: FixedOffset) -> Option<DateTime<FixedOffset>
     let year = i32::try_from(number(&bytes[..4])?).ok()?;
     let date = NaiveDate::from_ymd_opt(year, number(&bytes[5..7])?, number(&bytes[8..10])?)?;
     if bytes.len() == 10 {
-        return Some(midnight(date, zone));
+        return Some(zone.midnight(date));
     }
     if !matches!(bytes[10], b'T' | b' ') || bytes.len() < 16 || bytes[13] != b':' {
         return None;
@@ -92,8 +100,9 @@ fn parse_common(bytes: &[u8], zone: FixedOffset) -> Option<DateTime<FixedOffset>
             rest = &tail[digits..];
         }
     }
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
     let offset = match rest {
-        [] => zone,
+        [] => return Some(zone.instant_of_local(date.and_time(time))),
         [b'Z'] => FixedOffset::east_opt(0)?,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let seconds = i32::try_from(number(&[*h1, *h2])? * 3600 + number(&[*m1, *m2])? * 60).ok()?;
@@ -101,21 +110,15 @@ fn parse_common(bytes: &[u8], zone: FixedOffset) -> Option<DateTime<FixedOffset>
         }
         _ => return None,
     };
-    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
     offset.from_local_datetime(&date.and_time(time)).single()
-}
-
-fn midnight(date: NaiveDate, zone: FixedOffset) -> DateTime<FixedOffset> {
-    let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    zone.from_utc_datetime(&(naive - zone))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn zone() -> FixedOffset {
-        FixedOffset::east_opt(8 * 3600).unwrap()
+    fn zone() -> CalendarZone {
+        CalendarZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap())
     }
 
     #[test]
@@ -141,6 +144,28 @@ mod tests {
     fn a_date_alone_is_midnight_in_the_zone() {
         let midnight = parse_timestamp("2017-02-06", zone()).unwrap();
         assert_eq!(midnight.to_rfc3339(), "2017-02-06T00:00:00+08:00");
+    }
+
+    /// A log written in Dutch local time, summer and winter, around the 2012 changes: the form
+    /// without an offset reads as the zone's offset then; `Z` and offsets are kept.
+    #[test]
+    fn a_named_zone_reads_local_times_with_the_offset_in_force() {
+        let amsterdam = CalendarZone::parse("Europe/Amsterdam").unwrap();
+        for (text, expected) in [
+            ("2012-06-02 01:30:00", "2012-06-02T01:30:00+02:00"),
+            ("2012-06-02T01:30", "2012-06-02T01:30:00+02:00"),
+            ("2012-06-02 01:30:00.5", "2012-06-02T01:30:00.500+02:00"),
+            ("2012-01-10 23:30:00", "2012-01-10T23:30:00+01:00"),
+            ("2012-06-01T23:30:00Z", "2012-06-01T23:30:00+00:00"),
+            ("2012-06-01T23:30:00.000+00:00", "2012-06-01T23:30:00+00:00"),
+            ("2012-10-28 02:30:00", "2012-10-28T02:30:00+02:00"),
+            ("2012-03-25 02:30:00", "2012-03-25T03:30:00+02:00"),
+            ("2012-06-02", "2012-06-02T00:00:00+02:00"),
+            ("2012-01-10", "2012-01-10T00:00:00+01:00"),
+        ] {
+            let parsed = parse_timestamp(text, amsterdam).unwrap();
+            assert_eq!(parsed.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false), expected, "{text}");
+        }
     }
 
     proptest::proptest! {

@@ -25,7 +25,7 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
     let configuration_json = json!({"active": active, "attributes": attributes}).to_string();
     let mut open_clocks = Vec::new();
     if let Some(last) = replay.last_at() {
-        let from = last.with_timezone(&calendar.zone()).date_naive();
+        let from = calendar.zone().civil_date(last);
         for (index, (clock, track)) in workflow.clocks().iter().zip(replay.clocks()).enumerate() {
             if !track.is_open() {
                 continue;

@@ -378,7 +378,7 @@ impl<S: Store> Engine<S> {
         let number = match &opening.number {
             Some(number) => number.clone(),
             None => {
-                let prefix = format!("{}-", opening.at.with_timezone(&zone).date_naive().format("%Y"));
+                let prefix = format!("{}-", zone.civil_date(opening.at).format("%Y"));
                 self.store.reserve_case_number(&opening.workflow, &prefix)?
             }
         };
@@ -780,7 +780,7 @@ impl<S: Store> Engine<S> {
         let view = self.case(reference)?;
         let calendar = self.calendar(&view.workflow)?;
         let zone = calendar.zone();
-        let timing = if view.replay.last_at().is_some_and(|last| last.with_timezone(&zone).date_naive() > as_of) {
+        let timing = if view.replay.last_at().is_some_and(|last| zone.civil_date(last) > as_of) {
             crate::core::case::timing_as_of(&view.workflow, calendar, &view.events, as_of).map_err(
                 |error| match error {
                     crate::core::case::TimingError::Calendar(error) => EngineError::Calendar(error),

@@ -4,9 +4,9 @@
 //! working days move dates across weekends, holidays and 调休 working days as they do in life.
 //! Built from the calendar's own day table; nothing here decides what a working day is.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike as _};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset as _, TimeDelta, Timelike as _};
 
-use crate::core::calendar::{CalendarError, WorkingCalendar};
+use crate::core::calendar::{CalendarError, CalendarZone, WorkingCalendar};
 
 /// Office hours a fraction of a working day spreads over.
 const OFFICE_OPENS_HOUR: u32 = 9;
@@ -18,7 +18,7 @@ const OFFICE_SECONDS: f64 = 8.0 * 3600.0;
 /// before it. `None` outside the calendar's data. The audit fits durations with it, so fitted
 /// stays and simulated ones are measured alike.
 pub fn working_day_position(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Option<f64> {
-    let local = at.with_timezone(&calendar.zone());
+    let local = calendar.zone().localize(at);
     let date = local.date_naive();
     let index = calendar.working_days_between(calendar.first_date(), date).ok()? as f64;
     if !calendar.is_working_day(date).ok()? {
@@ -59,9 +59,11 @@ const LAST_FRACTION: f64 = 0.999;
 /// The working days from an epoch to the end of the calendar's data.
 #[derive(Clone, Debug)]
 pub struct WorkingDayAxis {
-    zone: FixedOffset,
+    zone: CalendarZone,
     /// The office's opening time (09:00 local) in UTC, in seconds from the local date's UTC
-    /// midnight: worked out once for the zone, so an instant needs no time-zone arithmetic.
+    /// midnight: worked out once for a fixed zone, so an instant needs no time-zone arithmetic.
+    /// (A named zone's offset changes with daylight-saving time: its instants are worked out
+    /// per date.)
     opens_utc_seconds: i64,
     days: Vec<NaiveDate>,
     /// The first year the calendar has no data for.
@@ -93,9 +95,13 @@ impl WorkingDayAxis {
             }
         }
         let zone = calendar.zone();
+        let fixed = match zone {
+            CalendarZone::Fixed(offset) => offset,
+            CalendarZone::Named(_) => chrono::Utc.fix(),
+        };
         Ok(WorkingDayAxis {
             zone,
-            opens_utc_seconds: opens_utc_seconds(zone),
+            opens_utc_seconds: opens_utc_seconds(fixed),
             days,
             beyond_year: calendar.projection_last_year() + 1,
         })
@@ -134,7 +140,14 @@ impl WorkingDayAxis {
         // Both non-negative: truncation is the floor.
         let fraction = position - (position as usize) as f64;
         let seconds = (fraction * OFFICE_SECONDS) as i64;
-        office_instant(self.zone, self.opens_utc_seconds, date, seconds).ok_or(BeyondAxis { year: self.beyond_year })
+        let instant = match self.zone {
+            CalendarZone::Fixed(offset) => office_instant(offset, self.opens_utc_seconds, date, seconds),
+            CalendarZone::Named(_) => {
+                let opens = NaiveTime::from_hms_opt(OFFICE_OPENS_HOUR, 0, 0).unwrap_or_default();
+                Some(self.zone.instant_of_local(date.and_time(opens) + TimeDelta::seconds(seconds)))
+            }
+        };
+        instant.ok_or(BeyondAxis { year: self.beyond_year })
     }
 
     /// The position of the start of the first working day on or after `date` (`None` past the

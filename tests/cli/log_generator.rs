@@ -10,7 +10,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use renewflow::core::calendar::WorkingCalendar;
 use renewflow::core::case::{Command, CommandKind, Opening, Replay, open, step, step_in_place};
 use renewflow::core::workflow::{AttributeType, StateId, StateKind, Workflow};
@@ -73,9 +73,7 @@ struct Row {
 /// One case walked through the workflow: its rows, legal by construction.
 fn walk(workflow: &Workflow, calendar: &WorkingCalendar, rng: &mut Rng, start: NaiveDate) -> Vec<Row> {
     let zone = calendar.zone();
-    let at = |date: NaiveDate, hour: u32| {
-        zone.from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap_or_default()).single().unwrap_or_default()
-    };
+    let at = |date: NaiveDate, hour: u32| zone.instant_of_local(date.and_hms_opt(hour, 0, 0).unwrap_or_default());
     let mut attributes = Vec::new();
     for attribute in workflow.attributes() {
         if attribute.kind == AttributeType::Bool {

@@ -3,10 +3,12 @@
 mod audit;
 mod audit_conventions;
 mod audit_import;
+mod audit_zone;
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
 mod calendar_install;
+mod calendar_nl;
 mod case;
 mod closed_pipe;
 mod concurrency;

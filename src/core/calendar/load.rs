@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde_saphyr::{Location, Spanned};
 
 use super::civil::is_weekday;
@@ -16,7 +16,9 @@ use super::file_error::CalendarFileError;
 use super::iso_date::{parse_iso_date, weekday_name};
 use super::notice::{Adjustment, AdjustmentKind, Festival, Notice, NoticeId};
 use super::raw::{RawAdjustment, RawCalendarFile, RawFestival, RawNoticeBlock};
+use super::rules_load::{ParsedRules, check_rules};
 use super::working_calendar::{CalendarParts, FestivalRule, day_number, year_end, year_start};
+use super::zone::CalendarZone;
 use crate::core::problem::Problem;
 use crate::core::problem::{byte_span, yaml_error_message};
 
@@ -66,23 +68,40 @@ pub(crate) fn build_calendar(
 ) -> Result<CalendarParts, CalendarFileError> {
     let mut checker = Checker::new(file, text);
     let header = check_header(&mut checker, base, raw);
+    let rules = match (&raw.rules, base) {
+        (Some(rules), None) => check_rules(&mut checker, rules),
+        (Some(rules), Some(base)) => {
+            let message = format!(
+                "an extension of calendar `{}` cannot declare `rules`; only a file that defines a new calendar can",
+                base.id
+            );
+            checker.at(&rules.referenced, message, "remove this", None);
+            None
+        }
+        (None, _) => None,
+    };
     let notices = check_years(&mut checker, base, raw);
     let adjustments = check_adjustments(&mut checker, &raw.adjustments);
     let Some(header) = header else {
         return Err(checker.into_error());
     };
-    let Some(range) = year_range(&mut checker, base, raw) else {
+    let range = match &rules {
+        Some(rules) => rule_year_range(&mut checker, raw, rules),
+        None if raw.rules.is_some() => None,
+        None => year_range(&mut checker, base, raw),
+    };
+    let Some(range) = range else {
         return Err(checker.into_error());
     };
-    let parts = merge(&mut checker, base, header, range, notices, adjustments);
+    let parts = merge(&mut checker, base, header, range, rules, notices, adjustments);
     if let Some(rule) = &parts.festival_rule {
         check_festival_rule(&mut checker, base, raw, &parts, rule);
     }
     if checker.problems.is_empty() { Ok(parts) } else { Err(checker.into_error()) }
 }
 
-struct Checker<'t> {
-    file: &'t str,
+pub(super) struct Checker<'t> {
+    pub(super) file: &'t str,
     text: &'t str,
     problems: Vec<Problem>,
     problems_dropped: usize,
@@ -93,7 +112,17 @@ impl<'t> Checker<'t> {
         Checker { file, text, problems: Vec::new(), problems_dropped: 0 }
     }
 
-    fn at(&mut self, location: &Location, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+    pub(super) fn problem_count(&self) -> usize {
+        self.problems.len() + self.problems_dropped
+    }
+
+    pub(super) fn at(
+        &mut self,
+        location: &Location,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
         let span = byte_span(location);
         self.push(location.line(), location.column(), span, message.into(), label, help);
     }
@@ -145,7 +174,7 @@ impl<'t> Checker<'t> {
 struct Header {
     id: String,
     title: String,
-    zone: FixedOffset,
+    zone: CalendarZone,
     festival_rule: Option<FestivalRule>,
 }
 
@@ -193,7 +222,8 @@ fn check_extension_header(checker: &mut Checker<'_>, base: &CalendarParts, raw: 
 
 fn check_new_header(checker: &mut Checker<'_>, raw: &RawCalendarFile, id_ok: bool) -> Option<Header> {
     let help = Some(
-        "a calendar file that does not extend a known calendar must declare `title`, `zone` and `years`".to_owned(),
+        "a calendar file that does not extend a known calendar must declare `title`, `zone`, and `years` or `rules`"
+            .to_owned(),
     );
     let title = match &raw.title {
         Some(title) if !title.value.trim().is_empty() => Some(title.value.clone()),
@@ -225,16 +255,13 @@ fn check_new_header(checker: &mut Checker<'_>, raw: &RawCalendarFile, id_ok: boo
     Some(Header { id: raw.calendar.value.clone(), title: title?, zone: zone?, festival_rule }).filter(|_| id_ok)
 }
 
-fn parse_zone(checker: &mut Checker<'_>, zone: &Spanned<String>) -> Option<FixedOffset> {
-    let parsed = zone.value.parse::<FixedOffset>().ok();
-    if parsed.is_none() {
-        let message = format!("`{}` is not a time zone offset; write it as \"+08:00\"", zone.value);
-        checker.at(&zone.referenced, message, "not an offset", None);
-    }
-    parsed
+fn parse_zone(checker: &mut Checker<'_>, zone: &Spanned<String>) -> Option<CalendarZone> {
+    CalendarZone::parse(&zone.value)
+        .map_err(|error| checker.at(&zone.referenced, error.to_string(), "not a time zone", None))
+        .ok()
 }
 
-fn year_value(checker: &mut Checker<'_>, year: &Spanned<i64>) -> Option<i32> {
+pub(super) fn year_value(checker: &mut Checker<'_>, year: &Spanned<i64>) -> Option<i32> {
     if (YEAR_MIN..=YEAR_MAX).contains(&year.value) {
         return i32::try_from(year.value).ok();
     }
@@ -292,6 +319,22 @@ fn year_range(checker: &mut Checker<'_>, base: Option<&CalendarParts>, raw: &Raw
         }
     }
     (checker.problems.len() == problems_before).then_some((first, last))
+}
+
+/// The years of a calendar declared by rule: those of `rules.years`, which every listed year
+/// must lie in.
+fn rule_year_range(checker: &mut Checker<'_>, raw: &RawCalendarFile, rules: &ParsedRules) -> Option<(i32, i32)> {
+    let problems_before = checker.problem_count();
+    for (year, _) in &raw.years.0 {
+        if !(i64::from(rules.first_year)..=i64::from(rules.last_year)).contains(&year.value) {
+            let message = format!(
+                "year {} is outside the years of the rules ({}..{}); widen `rules.years` to cover it",
+                year.value, rules.first_year, rules.last_year
+            );
+            checker.at(&year.referenced, message, "outside the rules' years", None);
+        }
+    }
+    (checker.problem_count() == problems_before).then_some((rules.first_year, rules.last_year))
 }
 
 struct ParsedNotice {
@@ -456,7 +499,7 @@ fn parse_days(checker: &mut Checker<'_>, item: &Spanned<String>) -> Vec<NaiveDat
     first.iter_days().take(span_days as usize).collect()
 }
 
-fn is_notice_date(text: &str) -> bool {
+pub(super) fn is_notice_date(text: &str) -> bool {
     let digits = |part: &str, length: usize| part.len() == length && part.bytes().all(|byte| byte.is_ascii_digit());
     match text.len() {
         4 => digits(text, 4),
@@ -472,6 +515,7 @@ fn merge(
     base: Option<&CalendarParts>,
     header: Header,
     (first_year, last_year): (i32, i32),
+    rules: Option<ParsedRules>,
     notices: Vec<ParsedNotice>,
     adjustments: Vec<ParsedAdjustment>,
 ) -> CalendarParts {
@@ -502,6 +546,9 @@ fn merge(
     let adjusted = adjustment_kinds(checker, &adjustments);
     let mut listed: HashMap<NaiveDate, Location> = HashMap::new();
     let mut confirmed: HashSet<NaiveDate> = HashSet::new();
+    if let Some(rules) = rules {
+        lay_rules(&mut parts, &mut days, first_day, &rules, &mut listed);
+    }
     for parsed in notices {
         let notice_id = NoticeId(parts.notices.len() as u32);
         parts.notices.push(parsed.notice);
@@ -547,6 +594,66 @@ fn merge(
     }
     parts.days = days;
     parts
+}
+
+/// Lays the days of every rule into the data, in date order, one festival per rule and year. Two
+/// rules on one date (Bevrijdingsdag and Hemelvaartsdag on 2005-05-05) both list it; the day
+/// names the first.
+fn lay_rules(
+    parts: &mut CalendarParts,
+    days: &mut [DayEntry],
+    first_day: i64,
+    rules: &ParsedRules,
+    listed: &mut HashMap<NaiveDate, Location>,
+) {
+    let notice_base = parts.notices.len();
+    let mut dated: Vec<(NaiveDate, usize)> = Vec::new();
+    // A shift may carry a day across New Year, so the years on either side are asked too.
+    for year in rules.first_year - 1..=rules.last_year + 1 {
+        for (index, parsed) in rules.rules.iter().enumerate() {
+            if let Some(date) = parsed.rule.day_in(year)
+                && (rules.first_year..=rules.last_year).contains(&date.year())
+            {
+                dated.push((date, index));
+            }
+        }
+    }
+    dated.sort_unstable();
+    // Rules that cite the same source share one notice, dated by the earliest rule's year.
+    let mut notice_of_rule = Vec::with_capacity(rules.rules.len());
+    for parsed in &rules.rules {
+        let source = &parsed.source;
+        let same = |notice: &Notice| {
+            (&notice.title, &notice.date, &notice.number, &notice.url)
+                == (&source.title, &source.date, &source.number, &source.url)
+        };
+        let index = match parts.notices[notice_base..].iter().position(same) {
+            Some(offset) => {
+                let notice = &mut parts.notices[notice_base + offset];
+                notice.year = notice.year.min(source.year);
+                notice_base + offset
+            }
+            None => {
+                parts.notices.push(source.clone());
+                parts.notices.len() - 1
+            }
+        };
+        notice_of_rule.push(NoticeId(index as u32));
+    }
+    for (date, index) in dated {
+        let parsed = &rules.rules[index];
+        let festival_index = parts.festivals.len() as u32;
+        parts.festivals.push(Festival {
+            name: parsed.rule.name.clone(),
+            rest: vec![date],
+            work: Vec::new(),
+            note: parsed.rule.note.clone(),
+            notice: notice_of_rule[index],
+        });
+        if listed.insert(date, parsed.location).is_none() {
+            days[(day_number(date) - first_day) as usize] = DayEntry { kind: DayKind::Holiday, source: festival_index };
+        }
+    }
 }
 
 /// The kind each adjusted date is given, refusing a date adjusted twice.

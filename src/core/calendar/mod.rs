@@ -9,6 +9,7 @@ mod civil;
 mod day;
 mod error;
 mod file_error;
+mod holiday_rule;
 mod iso_date;
 mod load;
 mod lunar_table;
@@ -16,8 +17,10 @@ mod notice;
 mod period;
 mod raw;
 mod reckoner;
+mod rules_load;
 mod statutory;
 mod working_calendar;
+mod zone;
 
 pub use crate::core::problem::Problem;
 pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, UnknownCalendarError};
@@ -32,11 +35,13 @@ pub use period::{
     AMOUNT_DAYS_MAX, AMOUNT_MONTHS_MAX, AMOUNT_YEARS_MAX, Period, PeriodParseError, PeriodUnit, UnknownUnitError,
 };
 pub use reckoner::{BeyondData, PeriodEnd, Reckoned, Reckoner};
+pub use rules_load::{EASTER_OFFSET_DAYS_MAX, HOLIDAY_RULES_MAX};
 pub use statutory::{
     HolidayLaw, ProjectedDay, ProjectedKind, ProjectionYearError, STATUTORY_FIRST_YEAR, STATUTORY_LAST_YEAR,
     statutory_rest_days,
 };
 pub use working_calendar::{FestivalRule, WorkingCalendar};
+pub use zone::{CalendarZone, ZoneParseError};
 
 #[cfg(test)]
 mod tests;

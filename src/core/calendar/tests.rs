@@ -280,7 +280,7 @@ adjustments:
 #[test]
 fn yaml_errors_point_at_line_and_column() {
     insta::assert_snapshot!(problems("calendar: cn-mainland\ncalendar: again\n"), @"bad.yaml:2:1: duplicate key `calendar`");
-    insta::assert_snapshot!(problems("calendar: cn-mainland\nyeras: {}\n"), @"bad.yaml:2:1: unknown field `yeras`, expected one of calendar, title, zone, festivals, years, adjustments");
+    insta::assert_snapshot!(problems("calendar: cn-mainland\nyeras: {}\n"), @"bad.yaml:2:1: unknown field `yeras`, expected one of calendar, title, zone, festivals, years, adjustments, rules");
     insta::assert_snapshot!(problems("calendar: [\n"), @"bad.yaml:1:11: expected string scalar");
 }
 
@@ -288,7 +288,7 @@ fn yaml_errors_point_at_line_and_column() {
 fn refuses_a_new_calendar_without_title_or_zone() {
     insta::assert_snapshot!(problems("calendar: hk\nzone: 8\nyears: {}\n"), @r#"
     bad.yaml:1:11: calendar `hk` is not known, and the file has no `title`
-    bad.yaml:2:7: `8` is not a time zone offset; write it as "+08:00"
+    bad.yaml:2:7: `8` is not a time zone; write an offset such as "+08:00" or an IANA zone such as `Europe/Amsterdam`
     "#);
 }
 
@@ -563,4 +563,82 @@ proptest! {
         prop_assert_eq!(view.working_days_between(start, end).unwrap(), amount);
         prop_assert!(view.is_working_day(end).unwrap() || amount == 0);
     }
+}
+
+/// An extension may repeat its calendar's zone but not change it, not even to the named zone
+/// whose offset is the same today (`Asia/Shanghai` had DST in 1986–1991).
+#[test]
+fn an_extension_may_repeat_the_zone_but_not_change_it() {
+    let mut calendars = builtin();
+    let same =
+        "calendar: cn-mainland\nzone: \"+08:00\"\nadjustments:\n  - {date: 2026-09-24, kind: rest, reason: 台风停工}\n";
+    assert!(calendars.load("same.yaml", same).is_ok());
+    insta::assert_snapshot!(problems("calendar: cn-mainland\nzone: Asia/Shanghai\n"), @"bad.yaml:2:7: calendar `cn-mainland` counts dates in zone +08:00, not Asia/Shanghai");
+    insta::assert_snapshot!(problems("calendar: cn-mainland\nzone: Asia/Shangai\n"), @"bad.yaml:2:7: `Asia/Shangai` is not a time zone; write an offset such as \"+08:00\" or an IANA zone such as `Europe/Amsterdam`; did you mean `Asia/Shanghai`?");
+}
+
+/// A calendar by rule with every kind of mistake: each is reported at its line and column.
+#[test]
+fn refuses_bad_holiday_rules_with_every_problem() {
+    let file = "\
+calendar: xx
+title: Test
+zone: Europe/Amsterdam
+rules:
+  years: 2000..2030
+  holidays:
+    - {name: A, date: 02-30, source: {title: law, url: u}}
+    - {name: B, easter: 400, source: {title: law, url: u}}
+    - {name: C, date: 01-01}
+    - {name: D, date: 05-05, every: 5, source: {title: law, url: u}}
+    - {name: E, date: 12-25, source: {title: law}}
+    - {name: F, date: 12-25, source: {title: law, url: u}}
+    - {name: F, date: 12-25, since: 2020, source: {title: law, url: u}}
+    - {name: G, date: 12-25, easter: 1, source: {title: law, url: u}}
+    - {name: H, date: 06-01, if_sunday: monday-next, source: {title: law, url: u}}
+    - {name: I, date: 06-02, since: 2040, source: {title: law, url: u}}
+    - {name: J, date: 06-03, until: 2001, since: 2010, source: {title: law, url: u}}
+";
+    insta::assert_snapshot!(problems(file), @r"
+    bad.yaml:7:23: `02-30` is not a day of every year; write MM-DD, such as 12-25 (29 February is not every year's)
+    bad.yaml:8:25: an Easter offset of 400 days is beyond the limit of 366 either way
+    bad.yaml:9:7: rule `C` has no `source`; give the law or decree that sets it (title, and url or number)
+    bad.yaml:10:37: rule `D` has `every` but no `from`: which year does it count from?
+    bad.yaml:11:38: the source has neither a `number` nor a `url`; give at least one so it can be traced
+    bad.yaml:13:14: rule `F` has the same name as rule `F` on line 12, and both apply in 2020
+    bad.yaml:14:23: rule `G` has both `date` and `easter`; give one
+    bad.yaml:15:41: `monday-next` is not a weekday shift for `if_sunday`; write WEEKDAY-before, WEEKDAY-after, WEEKDAY-on-or-before or WEEKDAY-on-or-after, such as monday-after
+    bad.yaml:16:14: rule `I` gives no holiday in 2000..2030; check `since`, `until`, `every` and `from`
+    bad.yaml:17:37: rule `J` runs until 2001, before it starts in 2010
+    ");
+}
+
+#[test]
+fn refuses_unknown_rule_keys_bad_years_and_rules_in_an_extension() {
+    let rule = "  holidays:\n    - {name: A, date: 01-01, source: {title: law, url: u}}\n";
+    let unknown = format!(
+        "calendar: xx\ntitle: T\nzone: UTC\nrules:\n  years: 2000..2030\n{rule}    - {{name: B, date: 01-02, observed: monday, source: {{title: law, url: u}}}}\n"
+    );
+    insta::assert_snapshot!(problems(&unknown), @"bad.yaml:8:30: unknown field `observed`, expected one of name, date, easter, shift, if_saturday, if_sunday, since, until, every, from, note, source");
+    let backwards = format!("calendar: xx\ntitle: T\nzone: UTC\nrules:\n  years: 2030..2000\n{rule}");
+    insta::assert_snapshot!(problems(&backwards), @"bad.yaml:5:10: `2030..2000` ends before it starts");
+    let extension = format!("calendar: cn-mainland\nrules:\n  years: 2027..2030\n{rule}");
+    insta::assert_snapshot!(problems(&extension), @"bad.yaml:3:3: an extension of calendar `cn-mainland` cannot declare `rules`; only a file that defines a new calendar can");
+    let listed_again = format!(
+        "calendar: xx\ntitle: T\nzone: UTC\nrules:\n  years: 2000..2030\n{rule}years:\n  2010:\n    - notice: {{title: n, date: 2009, url: u}}\n      holidays:\n        - {{name: X, rest: [2010-01-01]}}\n  2031:\n    - notice: {{title: n, date: 2030, url: u}}\n"
+    );
+    insta::assert_snapshot!(problems(&listed_again), @"bad.yaml:13:3: year 2031 is outside the years of the rules (2000..2030); widen `rules.years` to cover it");
+    let listed_again = listed_again.split("  2031:").next().unwrap();
+    insta::assert_snapshot!(problems(listed_again), @"bad.yaml:12:28: 2010-01-01 is listed twice; it was first listed on line 7");
+}
+
+/// Rules and listed days together: a one-off day off is listed under its year's notice.
+#[test]
+fn a_calendar_by_rule_may_list_days_too() {
+    let mut calendars = builtin();
+    let file = "calendar: xx\ntitle: T\nzone: UTC\nrules:\n  years: 2000..2030\n  holidays:\n    - {name: A, date: 01-01, source: {title: law, url: u}}\nyears:\n  2010:\n    - notice: {title: n, date: 2009, url: u}\n      holidays:\n        - {name: X, rest: [2010-01-04]}\n";
+    let calendar = calendars.load("ok.yaml", file).unwrap();
+    assert!(!calendar.is_working_day(date("2010-01-04")).unwrap());
+    assert!(calendar.is_working_day(date("2011-01-04")).unwrap());
+    assert!(!calendar.has_makeup_days());
 }

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayInfo, DayKind, DayReason};
@@ -17,6 +17,7 @@ use super::notice::{Adjustment, Festival, Notice};
 use super::period::{Period, PeriodUnit};
 use super::reckoner::{BeyondData, PeriodEnd, Reckoner};
 use super::statutory::{HolidayLaw, ProjectedDay, STATUTORY_LAST_YEAR, statutory_rest_days};
+use super::zone::CalendarZone;
 
 /// Every year from `since` on must name each of `names` in its festivals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub struct FestivalRule {
 pub(crate) struct CalendarParts {
     pub(crate) id: String,
     pub(crate) title: String,
-    pub(crate) zone: FixedOffset,
+    pub(crate) zone: CalendarZone,
     pub(crate) first_year: i32,
     pub(crate) last_year: i32,
     /// One entry per day from `first_year`-01-01 to `last_year`-12-31.
@@ -200,9 +201,11 @@ impl WorkingCalendar {
         if year <= self.parts.last_year {
             return None;
         }
+        // A calendar without makeup days (one written by rule) has no yearly notice to wait for.
+        let missing = if self.has_makeup_days() { "no notice yet" } else { "beyond the data" };
         Some(match self.policy() {
-            BeyondData::Refuse => format!("{year}: no notice yet; outside the data of calendar `{}`", self.parts.id),
-            BeyondData::WeekendsOnly => format!("{year}: no notice yet; counted as weekends only"),
+            BeyondData::Refuse => format!("{year}: {missing}; outside the data of calendar `{}`", self.parts.id),
+            BeyondData::WeekendsOnly => format!("{year}: {missing}; counted as weekends only"),
             BeyondData::Statutory => match HolidayLaw::in_force(year) {
                 Some(law) => format!(
                     "{year}: no notice yet; statutory holidays projected from {}; 调休 (weekend days worked) cannot be known",
@@ -243,8 +246,9 @@ impl WorkingCalendar {
         &self.parts.title
     }
 
-    /// The civil time zone whose dates the calendar counts (+08:00 for `cn-mainland`).
-    pub fn zone(&self) -> FixedOffset {
+    /// The civil time zone whose dates the calendar counts (+08:00 for `cn-mainland`; a named
+    /// zone such as `Europe/Amsterdam` follows its daylight-saving rules).
+    pub fn zone(&self) -> CalendarZone {
         self.parts.zone
     }
 
@@ -276,6 +280,12 @@ impl WorkingCalendar {
 
     pub fn adjustments(&self) -> &[Adjustment] {
         &self.parts.adjustments
+    }
+
+    /// Whether any festival of the data has makeup working days (调休上班日), as the notices of
+    /// `cn-mainland` do; a calendar written by rule has none.
+    pub fn has_makeup_days(&self) -> bool {
+        self.parts.festivals.iter().any(|festival| !festival.work.is_empty())
     }
 
     pub fn festival_rule(&self) -> Option<&FestivalRule> {

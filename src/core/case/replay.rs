@@ -8,6 +8,7 @@ use super::clock_set::ClockSet;
 use super::clock_track::{ClockTrack, Phase, stretches};
 use super::configuration::{Configuration, Move};
 use super::event::{Event, EventKind};
+use crate::core::calendar::CalendarZone;
 use crate::core::workflow::{ActionId, ClockSpan, StateId, StateKind, Workflow};
 
 /// A history that does not fit the workflow: it was not written by the engine, or was edited.
@@ -139,7 +140,7 @@ impl Replay {
     /// # Errors
     ///
     /// [`ReplayError`] at the first event that does not fit.
-    pub fn fold(workflow: &Workflow, events: &[Event], zone: FixedOffset) -> Result<Replay, ReplayError> {
+    pub fn fold(workflow: &Workflow, events: &[Event], zone: CalendarZone) -> Result<Replay, ReplayError> {
         let mut replay = Replay::new(workflow);
         for event in events {
             replay.apply(workflow, event, zone)?;
@@ -186,8 +187,8 @@ impl Replay {
     /// # Errors
     ///
     /// [`ReplayError`] when the event does not fit; the replay is then unchanged.
-    pub fn apply(&mut self, workflow: &Workflow, event: &Event, zone: FixedOffset) -> Result<(), ReplayError> {
-        self.apply_on(workflow, event, event.at.with_timezone(&zone).date_naive())
+    pub fn apply(&mut self, workflow: &Workflow, event: &Event, zone: CalendarZone) -> Result<(), ReplayError> {
+        self.apply_on(workflow, event, zone.civil_date(event.at))
     }
 
     /// As [`Replay::apply`], for a caller that has the event's date in the calendar's zone

@@ -232,7 +232,7 @@ fn act_kind(
 /// An event is a fact, so a date after the calendar's data (or its projection) is recorded;
 /// only a date before the data, where nothing can ever be counted, is refused.
 fn check_date(calendar: &WorkingCalendar, at: DateTime<FixedOffset>) -> Result<NaiveDate, Rejection> {
-    let date = at.with_timezone(&calendar.zone()).date_naive();
+    let date = calendar.zone().civil_date(at);
     if date < calendar.first_date() {
         return Err(Rejection::DateOutsideCalendar(calendar.is_working_day(date).err().unwrap_or_else(|| {
             CalendarError::DateBeforeData { calendar: calendar.id().to_owned(), date, first: calendar.first_date() }
@@ -445,7 +445,7 @@ fn check_extension(
         let times = declared.extensions[permitted[0]].times;
         return Err(Rejection::ExtensionCapReached { clock: clock_name(), action: action_name(), times });
     };
-    let date = at.with_timezone(&calendar.zone()).date_naive();
+    let date = calendar.zone().civil_date(at);
     let now = timing(workflow, calendar, replay, date).map_err(Rejection::DateOutsideCalendar)?;
     let level = now.clocks[clock.index()].statutory.as_ref().map_or(Level::Ok, |limit| limit.level);
     if level == Level::Red {

@@ -185,8 +185,7 @@ pub fn timing_as_of(
     as_of: NaiveDate,
 ) -> Result<Timing, TimingError> {
     let zone = calendar.zone();
-    let known: Vec<Event> =
-        events.iter().take_while(|event| event.at.with_timezone(&zone).date_naive() <= as_of).cloned().collect();
+    let known: Vec<Event> = events.iter().take_while(|event| zone.civil_date(event.at) <= as_of).cloned().collect();
     let replay = Replay::fold(workflow, &known, zone)?;
     Ok(timing(workflow, calendar, &replay, as_of)?)
 }

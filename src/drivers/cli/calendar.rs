@@ -204,15 +204,24 @@ fn notice_of<'a>(calendar: &'a WorkingCalendar, festival: &Festival) -> &'a Noti
     &calendar.notices()[festival.notice.0 as usize]
 }
 
+/// A notice or other source as text: a Chinese title in book-title marks (《…》), any other as
+/// it is; the date when the source has one.
 fn cite(notice: &Notice) -> String {
-    let mut parts = vec![format!("《{}》", notice.title), notice.date.clone()];
+    let title = if notice.title.chars().any(is_cjk) { format!("《{}》", notice.title) } else { notice.title.clone() };
+    let mut parts = vec![title];
+    parts.extend(Some(notice.date.clone()).filter(|date| !date.is_empty()));
     parts.extend(notice.number.clone());
     parts.extend(notice.url.clone());
     parts.join(", ")
 }
 
+fn is_cjk(character: char) -> bool {
+    matches!(character, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
 fn notice_json(notice: &Notice) -> Value {
-    json!({"year": notice.year, "title": notice.title, "date": notice.date, "number": notice.number, "url": notice.url})
+    let date = Some(&notice.date).filter(|date| !date.is_empty());
+    json!({"year": notice.year, "title": notice.title, "date": date, "number": notice.number, "url": notice.url})
 }
 
 fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -> Value {
@@ -341,18 +350,7 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
             if !projected.is_empty() {
                 let _ = writeln!(text, "{}", projected_table(&projected));
             }
-            let mut festival_table =
-                table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"]);
-            for festival in &festivals {
-                let notice_index =
-                    notice_ids.iter().position(|index| *index == festival.notice.0 as usize).unwrap_or_default();
-                festival_table.add_row(vec![
-                    festival.name.clone(),
-                    date_ranges(&festival.rest, year),
-                    date_ranges(&festival.work, year),
-                    format!("[{}]", notice_index + 1),
-                ]);
-            }
+            let festival_table = festival_table(calendar, &festivals, &notice_ids, year);
             if !festivals.is_empty() {
                 let _ = writeln!(text, "{festival_table}");
             }
@@ -414,6 +412,32 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
             csv(&rows)
         }
     })
+}
+
+/// The year's festivals (or holidays) as a table. The 调休 column and the Chinese glosses belong
+/// to calendars that have makeup days.
+fn festival_table(
+    calendar: &WorkingCalendar,
+    festivals: &[&Festival],
+    notice_ids: &[usize],
+    year: i32,
+) -> super::format::Table {
+    let makeup = calendar.has_makeup_days();
+    let mut festival_table = if makeup {
+        table(&["festival 节日", "rest days 放假", "makeup working days 调休上班", "notice"])
+    } else {
+        table(&["holiday", "rest days", "source"])
+    };
+    for festival in festivals {
+        let notice_index = notice_ids.iter().position(|index| *index == festival.notice.0 as usize).unwrap_or_default();
+        let mut row = vec![festival.name.clone(), date_ranges(&festival.rest, year)];
+        if makeup {
+            row.push(date_ranges(&festival.work, year));
+        }
+        row.push(format!("[{}]", notice_index + 1));
+        festival_table.add_row(row);
+    }
+    festival_table
 }
 
 fn projected_json(day: &ProjectedDay) -> Value {

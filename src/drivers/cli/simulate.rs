@@ -268,7 +268,7 @@ impl EventLog {
             }
             EventKind::Done { .. } | EventKind::AttributeSet { .. } | EventKind::Noted { .. } => return None,
         };
-        let local = event.at.with_timezone(&calendar.zone());
+        let local = calendar.zone().localize(event.at);
         let mut row = vec![
             format!("C{case:07}"),
             reference.to_owned(),
