@@ -145,3 +145,24 @@ fn the_commands_speak_of_holidays_and_sources() {
         }
     }
 }
+
+/// The statutory projection reads the mainland's holiday law: a Dutch year past the data is
+/// refused under it, never counted with China's festivals, and the error says what to do.
+#[test]
+fn the_statutory_projection_guesses_no_other_countrys_holidays() {
+    let calendars = calendars();
+    let statutory = calendars.get("nl").unwrap().under(renewflow::core::calendar::BeyondData::Statutory);
+    let error = statutory.is_working_day(NaiveDate::from_ymd_opt(2031, 4, 28).unwrap()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("add year 2031 to the calendar's file"), "{message}");
+    assert!(!message.contains("from its notice"), "{message}");
+    // China's 2031 春节 (01-22 to 01-24, a Wednesday to a Friday) is no Dutch holiday: the day
+    // is refused, not counted as a rest day.
+    assert!(statutory.is_working_day(NaiveDate::from_ymd_opt(2031, 1, 23).unwrap()).is_err());
+    let output = Test::new()
+        .args(["calendar", "--calendar", "nl", "--calendar-file", NL_PATH, "--beyond-data", "statutory"])
+        .args(["check", "2031-01-23"])
+        .run();
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(output.stderr.contains("its holidays are not projected"), "{}", output.stderr);
+}

@@ -25,7 +25,7 @@ mod zone;
 pub use crate::core::problem::Problem;
 pub use calendars::{BUILTIN_CALENDAR_FILES, Calendars, DEFAULT_CALENDAR_ID, UnknownCalendarError};
 pub use day::{DayInfo, DayReason};
-pub use error::CalendarError;
+pub use error::{CalendarError, Remedy};
 pub use file_error::CalendarFileError;
 pub use iso_date::{parse_iso_date, parse_iso_ymd, weekday_name};
 pub use load::{CALENDAR_FILE_BYTES_MAX, PROBLEMS_MAX, RANGE_DAYS_MAX, YEAR_MAX, YEAR_MIN};

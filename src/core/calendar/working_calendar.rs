@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::civil::is_weekday;
 use super::day::{DayEntry, DayInfo, DayKind, DayReason};
-use super::error::CalendarError;
+use super::error::{CalendarError, Remedy};
 use super::load::YEAR_MAX;
 use super::notice::{Adjustment, Festival, Notice};
 use super::period::{Period, PeriodUnit};
@@ -40,6 +40,18 @@ pub(crate) struct CalendarParts {
     pub(crate) festivals: Vec<Festival>,
     pub(crate) adjustments: Vec<Adjustment>,
     pub(crate) festival_rule: Option<FestivalRule>,
+}
+
+impl CalendarParts {
+    /// Whether `--beyond-data statutory` can project this calendar's years: only the mainland's
+    /// have a law fixing their holidays (全国年节及纪念日放假办法) that the projection reads.
+    pub(crate) fn has_statutory_law(&self) -> bool {
+        self.id == super::DEFAULT_CALENDAR_ID
+    }
+
+    fn remedy(&self, year: i32) -> Remedy {
+        if self.has_statutory_law() { Remedy::NoticeOrProjection(year) } else { Remedy::MoreData(year) }
+    }
 }
 
 /// A working-day calendar over whole years of data, such as the built-in `cn-mainland`.
@@ -92,6 +104,9 @@ impl WorkingCalendar {
     fn projected_from(parts: CalendarParts, policy: BeyondData) -> WorkingCalendar {
         let projection = match policy {
             BeyondData::Refuse => None,
+            // The law that fixes the statutory holidays is the mainland's: another calendar has
+            // nothing to project them from, and guessing them is refused.
+            BeyondData::Statutory if !parts.has_statutory_law() => None,
             BeyondData::WeekendsOnly => {
                 Some(Projection { policy, last_year: WEEKENDS_ONLY_LAST_YEAR.max(parts.last_year), days: Vec::new() })
             }
@@ -526,6 +541,7 @@ impl WorkingCalendar {
             calendar: self.parts.id.clone(),
             date,
             year: date.year(),
+            remedy: self.parts.remedy(date.year()),
             first: self.first_date(),
             last: self.last_date(),
         }
@@ -547,6 +563,7 @@ impl WorkingCalendar {
             amount,
             unit,
             year: date_of_day(result_day).year(),
+            remedy: self.parts.remedy(date_of_day(result_day).year()),
             first: self.first_date(),
             last: self.last_date(),
         }
