@@ -141,14 +141,14 @@ struct RawLifecycle {
     steps: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 enum RawOpen {
     OpeningActivity,
     FirstEvent,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 enum RawSettle {
     AsOf,
@@ -215,17 +215,7 @@ impl Mapping {
                 return Err(MappingError::new(file, text, problems));
             }
         };
-        let mut mapping = Mapping {
-            open: match raw.open {
-                None | Some(RawOpen::OpeningActivity) => OpenRule::OpeningActivity,
-                Some(RawOpen::FirstEvent) => OpenRule::FirstEvent,
-            },
-            settle: match raw.settle {
-                None | Some(RawSettle::AsOf) => SettleRule::AsOf,
-                Some(RawSettle::LastEvent) => SettleRule::LastEvent,
-            },
-            ..Mapping::default()
-        };
+        let mut mapping = Mapping { open: open_rule(raw.open), settle: settle_rule(raw.settle), ..Mapping::default() };
         if let Some(zone) = raw.zone {
             match CalendarZone::parse(&zone.value) {
                 Ok(parsed) => mapping.zone = Some(parsed),
@@ -298,6 +288,20 @@ impl Mapping {
             mapping.columns.attributes.push((column.value, attribute.value));
         }
         if problems.is_empty() { Ok(mapping) } else { Err(MappingError::new(file, text, problems)) }
+    }
+}
+
+fn open_rule(raw: Option<RawOpen>) -> OpenRule {
+    match raw {
+        None | Some(RawOpen::OpeningActivity) => OpenRule::OpeningActivity,
+        Some(RawOpen::FirstEvent) => OpenRule::FirstEvent,
+    }
+}
+
+fn settle_rule(raw: Option<RawSettle>) -> SettleRule {
+    match raw {
+        None | Some(RawSettle::AsOf) => SettleRule::AsOf,
+        Some(RawSettle::LastEvent) => SettleRule::LastEvent,
     }
 }
 

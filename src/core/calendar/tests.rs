@@ -281,7 +281,7 @@ adjustments:
 fn yaml_errors_point_at_line_and_column() {
     insta::assert_snapshot!(problems("calendar: cn-mainland\ncalendar: again\n"), @"bad.yaml:2:1: duplicate key `calendar`");
     insta::assert_snapshot!(problems("calendar: cn-mainland\nyeras: {}\n"), @"bad.yaml:2:1: unknown field `yeras`, expected one of calendar, title, zone, festivals, years, adjustments, rules");
-    insta::assert_snapshot!(problems("calendar: [\n"), @"bad.yaml:1:11: expected string scalar");
+    insta::assert_snapshot!(problems("calendar: [\n"), @"bad.yaml:1:11: expected text here, not a list or a map");
 }
 
 #[test]
