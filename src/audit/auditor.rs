@@ -18,8 +18,8 @@ use super::log_row::RowView;
 use super::mapping::{Mapping, OpenRule, SettleRule};
 use super::report::{AuditReport, CaseReport, ClockStats, CodeCount, OpenCases, SettledBy};
 use super::row_batch::RowBatch;
-use super::timestamp::parse_timestamp;
 use crate::core::calendar::WorkingCalendar;
+use crate::core::calendar::parse_timestamp;
 use crate::core::case::{Event, Replay};
 use crate::core::workflow::{StateId, Workflow};
 
@@ -119,7 +119,7 @@ impl<'a> Auditor<'a> {
                 .map(|clock| {
                     ClockStats::new(
                         &clock.name,
-                        clock.limit.to_string(),
+                        limit_text(workflow, clock),
                         crate::core::case::count_unit(clock.limit.unit),
                     )
                 })
@@ -469,4 +469,16 @@ fn names_workflow(value: &str, workflow: &Workflow) -> bool {
     value.strip_prefix(workflow.id()).is_some_and(|rest| {
         rest.is_empty() || rest.strip_prefix('@').is_some_and(|version| version == workflow.version())
     })
+}
+
+/// A clock's limit as the report shows it: written (`20 wd`), or where each case's comes from.
+pub(crate) fn limit_text(workflow: &Workflow, clock: &crate::core::workflow::Clock) -> String {
+    use crate::core::workflow::LimitSource;
+    match clock.limit_from {
+        LimitSource::Written => clock.limit.to_string(),
+        LimitSource::Attribute(attribute) => {
+            format!("per case ({} {})", workflow.attribute(attribute).name, clock.limit.unit)
+        }
+        LimitSource::DueDate(attribute) => format!("per case (until {})", workflow.attribute(attribute).name),
+    }
 }

@@ -448,11 +448,14 @@ impl CaseAudit {
                 let has_matter =
                     timing.clocks.iter().any(|clock| workflow.clock(clock.clock).matter && clock.started_on.is_some());
                 for clock in &timing.clocks {
-                    let Some(statutory) = &clock.statutory else { continue };
                     if clock.status == crate::core::case::ClockStatus::NotStarted {
                         continue;
                     }
                     let definition = workflow.clock(clock.clock);
+                    let Some(statutory) = &clock.statutory else {
+                        self.limit_unknown(workflow, definition);
+                        continue;
+                    };
                     let (over_statutory, over_promised) =
                         self.count_clock(definition, clock, stats, has_matter && !matter_breached);
                     if whole {
@@ -512,8 +515,14 @@ impl CaseAudit {
         let (counted, over) = (&mut scratch.counted, &mut scratch.over);
         counted.clear();
         over.clear();
+        let mut unknown = Vec::new();
         for (index, (clock, track)) in workflow.clocks().iter().zip(self.replay.clocks()).enumerate() {
             if track.phase() == Phase::NotStarted {
+                continue;
+            }
+            if !clock.has_written_limit() && matches!(track.limit(calendar, clock), Ok(None)) {
+                // Not judged, and not counted in the clock's figures.
+                unknown.push(index);
                 continue;
             }
             match clock_breaches(calendar, clock, track, as_of) {
@@ -541,6 +550,9 @@ impl CaseAudit {
         for clock in over.iter() {
             self.count_clock(workflow.clock(clock.clock), clock, stats, has_matter && !matter_breached);
         }
+        for index in unknown {
+            self.limit_unknown(workflow, &workflow.clocks()[index]);
+        }
         true
     }
 
@@ -564,6 +576,23 @@ impl CaseAudit {
             self.findings.push(breach_finding(&self.case_id, definition, clock, step_only));
         }
         (over_statutory, over_promised)
+    }
+
+    /// `AUD013` for a started clock whose limit the case's attribute does not give.
+    fn limit_unknown(&mut self, workflow: &Workflow, clock: &Clock) {
+        let (attribute, what) = match clock.limit_from {
+            crate::core::workflow::LimitSource::Attribute(id) => (&workflow.attribute(id).name, "a number, 0 or more"),
+            crate::core::workflow::LimitSource::DueDate(id) => (&workflow.attribute(id).name, "a date"),
+            crate::core::workflow::LimitSource::Written => return,
+        };
+        let message = format!(
+            "clock `{}` takes its limit from attribute `{attribute}`, which the case does not set to {what}; its \
+             time is counted but not judged, and left out of the clock's figures",
+            clock.name
+        );
+        let mut finding = Finding::new(FindingCode::LimitUnknown, &self.case_id, None, message);
+        finding.clock = Some(clock.name.clone());
+        self.findings.push(finding);
     }
 
     /// `AUD008`: every pause of every clock longer than the workflow allows (the core's

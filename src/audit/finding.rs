@@ -43,10 +43,14 @@ pub enum FindingCode {
     /// initial state does not allow): its rows are left out until one opens it.
     #[serde(rename = "AUD012")]
     NotOpened,
+    /// A clock that takes each case's limit from an attribute the case did not set: its time is
+    /// counted but not judged.
+    #[serde(rename = "AUD013")]
+    LimitUnknown,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 12] = [
+    pub const ALL: [FindingCode; 13] = [
         FindingCode::UnknownActivity,
         FindingCode::StepNotAllowed,
         FindingCode::RoleNotPermitted,
@@ -59,6 +63,7 @@ impl FindingCode {
         FindingCode::DateOutsideCalendar,
         FindingCode::UnreadableRow,
         FindingCode::NotOpened,
+        FindingCode::LimitUnknown,
     ];
 
     /// `AUD001` …
@@ -76,6 +81,7 @@ impl FindingCode {
             FindingCode::DateOutsideCalendar => "AUD010",
             FindingCode::UnreadableRow => "AUD011",
             FindingCode::NotOpened => "AUD012",
+            FindingCode::LimitUnknown => "AUD013",
         }
     }
 
@@ -91,6 +97,7 @@ impl FindingCode {
                 | FindingCode::ClockBreached
                 | FindingCode::StepOverLimit
                 | FindingCode::PauseTooLong
+                | FindingCode::LimitUnknown
         )
     }
 
@@ -109,6 +116,7 @@ impl FindingCode {
             FindingCode::DateOutsideCalendar => "date outside the calendar's data",
             FindingCode::UnreadableRow => "unreadable row",
             FindingCode::NotOpened => "case not opened",
+            FindingCode::LimitUnknown => "limit unknown",
         }
     }
 }

@@ -22,9 +22,9 @@ mod report;
 mod row_batch;
 mod settled_histories;
 mod sharded_audit;
-mod timestamp;
 mod xes_log;
 
+pub use crate::core::calendar::{TIMESTAMP_FORMS, parse_timestamp};
 pub use auditor::{AuditOutcome, Auditor};
 pub use csv_log::CsvLog;
 pub use duration_fit::{DurationFit, FITTED_VALUES_MAX};
@@ -37,7 +37,6 @@ pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount, Open
 pub use row_batch::{EventRows, RowBatch, RowSource};
 pub use settled_histories::SettledHistories;
 pub use sharded_audit::{AUDIT_SHARDS, ShardedAudit};
-pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
 pub use xes_log::XesLog;
 
 #[cfg(test)]

@@ -40,8 +40,8 @@ pub(crate) fn derive(workflow: &Workflow, calendar: &WorkingCalendar, replay: &R
                 due_date: text(dates.due_date),
                 yellow_on: text(dates.yellow_on),
                 red_on: text(dates.red_on),
-                statutory_limit: Some(track.limit(clock).to_string()),
-                promised_limit: clock.promised.map(|promised| promised.to_string()),
+                statutory_limit: track.limit(calendar, clock).ok().flatten().map(|limit| limit.to_string()),
+                promised_limit: track.promised(clock).map(|promised| promised.to_string()),
                 statutory_yellow_on: text(dates.statutory_yellow_on),
                 statutory_red_on: text(dates.statutory_red_on),
                 pause_overrun_on: text(dates.pause_overrun_on),
@@ -101,7 +101,7 @@ fn clock_dates(
             .unwrap_or_else(|| calendar.counted_last_date());
         let red_on = first_date(from, bound, Level::Red, &level_on)?;
         let yellow_on = first_date(from, red_on.unwrap_or(bound), Level::Yellow, &level_on)?;
-        if clock.promised.is_none() {
+        if track.promised(clock).is_none() {
             // Without a promised limit the statutory limit alone sets the level.
             (yellow_on, red_on, yellow_on, red_on)
         } else {

@@ -269,7 +269,7 @@ fn limit_starting_in(workflow: &Workflow, state: StateId) -> Option<f64> {
     let starting: Vec<&crate::core::workflow::Clock> = workflow
         .clocks()
         .iter()
-        .filter(|clock| clock.limit.unit == crate::core::calendar::PeriodUnit::WorkingDays)
+        .filter(|clock| clock.limit.unit == crate::core::calendar::PeriodUnit::WorkingDays && clock.has_written_limit())
         .filter(|clock| clock.span.start_states().contains(&state))
         .collect();
     starting.iter().find(|clock| clock.matter).or(starting.first()).map(|clock| clock.limit.amount as f64)

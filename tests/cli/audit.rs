@@ -125,7 +125,7 @@ fn each_finding_code_is_found_where_the_log_has_it() {
         .iter()
         .map(|entry| (entry["code"].as_str().unwrap().to_owned(), entry["count"].as_u64().unwrap()))
         .collect();
-    assert_eq!(codes.len(), 12);
+    assert_eq!(codes.len(), 13);
     assert_eq!(codes[10], ("AUD011".to_owned(), 3));
     assert_eq!(codes[11], ("AUD012".to_owned(), 0));
 }

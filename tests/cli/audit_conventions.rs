@@ -273,3 +273,32 @@ fn dates_beyond_the_calendar_follow_the_beyond_data_policy() {
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("--beyond-data statutory"), "{}", refused.stderr);
 }
+
+#[test]
+fn a_clock_may_take_each_cases_limit_from_its_attributes() {
+    let (code, report, stderr) = audit("per-case-limits.csv", "per-case-limits.yaml", None, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let clock = |id: &str, name: &str| {
+        case(&report, id)["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == name).cloned()
+    };
+    // C1 gives 10 calendar days: 03-03 to 03-16 is 13, 3 over.
+    let decision = clock("C1", "decision").unwrap();
+    assert_eq!((decision["limit"].as_str(), decision["over_statutory"].as_i64()), (Some("10 cd"), Some(3)));
+    // Its promise of 5 wd against the written 20 wd: 9 wd, 4 over the promise only.
+    let promise = clock("C1", "promise").unwrap();
+    assert_eq!((promise["promised"].as_str(), promise["over_promised"].as_i64()), (Some("5 wd"), Some(4)));
+    assert_eq!(promise["status"], "met");
+    // The deadline is a timestamp: 23:30 UTC on 03-20 is Saturday 03-21 in Beijing, so the reply
+    // may take the 14 working days from 03-02 to 03-20, and took 10.
+    let reply = clock("C1", "reply").unwrap();
+    assert_eq!((reply["limit"].as_str(), reply["elapsed"].as_i64()), (Some("14 wd"), Some(10)));
+    // C2 sets no attribute: its limits are unknown, found, and neither met nor breached.
+    assert_eq!(clock("C2", "decision"), None);
+    let found = findings(&report);
+    assert!(found.contains(&finding("AUD013", "C2", None)), "{found:?}");
+    assert_eq!(found.iter().filter(|(code, ..)| code == "AUD013").count(), 2, "{found:?}");
+    let figures = report["clocks"].as_array().unwrap();
+    let decision = figures.iter().find(|clock| clock["clock"] == "decision").unwrap();
+    assert_eq!((decision["count"].as_u64(), decision["breached"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(decision["limit"], "per case (decision_days cd)");
+}

@@ -408,3 +408,42 @@ fn help_describes_every_argument_of_every_case_subcommand() {
         assert!(undescribed.is_empty(), "case {subcommand}: {undescribed:?} undescribed in\n{}", help.stdout);
     }
 }
+
+/// A clock's limit taken from the case's attribute follows the attribute: set at opening, changed
+/// later, it moves the due date in the timing and in the watch list.
+#[test]
+fn a_limit_set_per_case_follows_its_attribute() {
+    let workflow = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/logs/per-case-limits.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let run = |args: &[&str]| crate::test::run_on(&db, args);
+    assert_eq!(run(&["workflow", "deploy", workflow]).code, 0);
+    let opened = run(&[
+        "case",
+        "new",
+        "per-case",
+        "--number",
+        "P1",
+        "--attr",
+        "decision_days=10",
+        "--at",
+        "2026-03-02T09:00:00+08:00",
+    ]);
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    assert_eq!(run(&["case", "act", "P1", "accept", "--role", "officer", "--at", "2026-03-03T09:00:00+08:00"]).code, 0);
+    let decision = |output: &str| -> serde_json::Value {
+        let timing: serde_json::Value = serde_json::from_str(output).unwrap();
+        timing["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap().clone()
+    };
+    let before = run(&["case", "timing", "P1", "--as-of", "2026-03-10", "--format", "json"]);
+    let clock = decision(&before.stdout);
+    assert_eq!((clock["limit"].as_str(), clock["due_date"].as_str()), (Some("10 cd"), Some("2026-03-13")), "{clock}");
+    let set = run(&["case", "set", "P1", "decision_days=5", "--role", "officer", "--at", "2026-03-10T10:00:00+08:00"]);
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let after = run(&["case", "timing", "P1", "--as-of", "2026-03-10", "--format", "json"]);
+    let clock = decision(&after.stdout);
+    assert_eq!((clock["limit"].as_str(), clock["status"].as_str()), (Some("5 cd"), Some("breached")), "{clock}");
+    let watch = run(&["watch", "--format", "json"]);
+    assert!(watch.stdout.contains("\"5 cd\""), "{}", watch.stdout);
+    assert_eq!(run(&["verify"]).code, 0);
+}

@@ -365,3 +365,54 @@ fn every_problem_is_shown_with_one_column_in_summary_and_snippet() {
     );
     assert_eq!(snippets, ["9:7]", "7:43]", "7:67]"], "{}", output.stderr);
 }
+
+/// Limits taken from a case's attributes are checked like everything else: every problem at its
+/// line and column, at once.
+#[test]
+fn limits_taken_from_attributes_are_checked_at_load() {
+    let test = Test::new();
+    let file = test.file(
+        "bad.yaml",
+        "workflow: x\nversion: \"1\"\ntitle: t\ncalendar: cn-mainland\nroles: {o: O}\nactions: {a: A}\n\
+         attributes:\n  note: {type: text}\n  days: {type: integer}\nstates:\n  s: {}\n  e: {final: true}\n\
+         initial: s\ntransitions:\n  - {action: a, from: s, to: e, by: o}\nclocks:\n\
+         \x20 c:\n    limit: {attribute: dayz, unit: cd}\n    over: s\n\
+         \x20 d:\n    limit: {attribute: note}\n    over: s\n\
+         \x20 f:\n    limit: {due: note, unit: months}\n    over: s\n\
+         \x20 g:\n    limit: {attribute: days}\n    promised: 3 wd\n    over: s\n",
+    );
+    let output = test.args(["workflow", "validate", file.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    for expected in [
+        "bad.yaml:18:12: `dayz` is not an attribute of the workflow; did you mean `days`?",
+        "bad.yaml:21:12: attribute `note` must be an `integer` to give a limit",
+        "bad.yaml:24:12: a limit up to a due date is counted in `wd` or `cd`, not `months`",
+        "bad.yaml:28:15: promised limit `3 wd` is written, while the limit is taken from each case",
+    ] {
+        assert!(output.stderr.contains(expected), "{expected}\n{}", output.stderr);
+    }
+}
+
+/// A reform cannot cut a limit each case sets: there is no figure to cut.
+#[test]
+fn a_reform_cannot_cut_a_limit_set_per_case() {
+    let test = Test::new();
+    test.file(
+        "base.yaml",
+        "workflow: x\nversion: \"1\"\ntitle: t\ncalendar: cn-mainland\nroles: {o: O}\nactions: {a: A}\n\
+         attributes:\n  days: {type: integer}\nstates:\n  s: {}\n  e: {final: true}\ninitial: s\n\
+         transitions:\n  - {action: a, from: s, to: e, by: o}\nclocks:\n\
+         \x20 g:\n    limit: {attribute: days}\n    over: s\n",
+    );
+    let reform = test.file(
+        "reform.yaml",
+        "extends: base.yaml\nversion: \"2\"\nreform:\n  title: cut\n  rounding: nearest\n  cut:\n    clocks: {g: 50%}\n",
+    );
+    let output = test.args(["workflow", "validate", reform.to_str().unwrap()]).run();
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(
+        output.stderr.contains("clock `g` takes its limit from each case's attribute; a reform cannot cut it"),
+        "{}",
+        output.stderr
+    );
+}

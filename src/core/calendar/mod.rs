@@ -19,6 +19,7 @@ mod raw;
 mod reckoner;
 mod rules_load;
 mod statutory;
+mod timestamp;
 mod working_calendar;
 mod zone;
 
@@ -40,6 +41,7 @@ pub use statutory::{
     HolidayLaw, ProjectedDay, ProjectedKind, ProjectionYearError, STATUTORY_FIRST_YEAR, STATUTORY_LAST_YEAR,
     statutory_rest_days,
 };
+pub use timestamp::{TIMESTAMP_FORMS, parse_timestamp};
 pub use working_calendar::{FestivalRule, WorkingCalendar};
 pub use zone::{CalendarZone, ZoneParseError};
 

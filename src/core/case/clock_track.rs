@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::core::calendar::{Period, PeriodUnit};
-use crate::core::workflow::{Clock, StateId};
+use crate::core::calendar::{CalendarError, Period, PeriodUnit, WorkingCalendar};
+use crate::core::workflow::{AttributeId, Clock, LimitSource, StateId, Value};
 
 /// Where a clock is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,6 +79,20 @@ pub struct ClockTrack {
     /// region. Its pauses then look only at the states active in it.
     pub(crate) scope: Option<StateId>,
     pub(crate) ledger: Vec<LedgerEntry>,
+    /// The case's own statutory limit, for a clock that takes it from an attribute
+    /// (`LimitSource::Attribute` or `DueDate`); `None` while the attribute is unset.
+    pub(crate) own_limit: Option<OwnLimit>,
+    /// The case's own promised limit, in the limit's unit, for a clock with `promised_from`.
+    pub(crate) own_promised: Option<i64>,
+}
+
+/// A case's own statutory limit of a clock, as its attribute gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OwnLimit {
+    /// A number of the limit's units.
+    Amount(i64),
+    /// The limit runs from the clock's start to this date.
+    DueOn(NaiveDate),
 }
 
 impl ClockTrack {
@@ -105,6 +119,8 @@ impl ClockTrack {
             stopped_on: None,
             scope: None,
             ledger,
+            own_limit: None,
+            own_promised: None,
         }
     }
 
@@ -224,9 +240,57 @@ impl ClockTrack {
         self.paused_days + open
     }
 
-    /// The limit after cuts (already in the workflow) and extensions.
-    pub(crate) fn limit(&self, clock: &Clock) -> Period {
-        Period::new(clock.limit.amount + self.extended_by, clock.limit.unit)
+    /// The case's statutory limit after cuts (already in the workflow) and extensions: the
+    /// workflow's, or the case's own from its attribute (a due date counted from the clock's
+    /// start in the limit's unit). `None` when the attribute is unset, or a due date's clock has
+    /// not started: the limit is then unknown, never guessed.
+    ///
+    /// # Errors
+    ///
+    /// [`CalendarError`] when a due date's working days cannot be counted.
+    pub(crate) fn limit(&self, calendar: &WorkingCalendar, clock: &Clock) -> Result<Option<Period>, CalendarError> {
+        let base = match (clock.limit_from, self.own_limit) {
+            (LimitSource::Written, _) => clock.limit.amount,
+            (LimitSource::Attribute(_), Some(OwnLimit::Amount(amount))) => amount,
+            (LimitSource::DueDate(_), Some(OwnLimit::DueOn(due))) => {
+                let Some(start) = self.run_start else { return Ok(None) };
+                match clock.limit.unit {
+                    PeriodUnit::WorkingDays => calendar.working_days_between(start, due)?.max(0),
+                    _ => (due - start).num_days().max(0),
+                }
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(Period::new(base + self.extended_by, clock.limit.unit)))
+    }
+
+    /// The case's promised limit: the workflow's, or the case's own from its attribute (`None`
+    /// while it is unset).
+    pub(crate) fn promised(&self, clock: &Clock) -> Option<Period> {
+        match clock.promised_from {
+            None => clock.promised,
+            Some(_) => self.own_promised.map(|amount| Period::new(amount, clock.limit.unit)),
+        }
+    }
+
+    /// Reads the case's own limits of `clock` from its attribute `values` (after they changed).
+    pub(crate) fn read_own_limits(&mut self, clock: &Clock, values: &[Option<Value>]) {
+        let value = |attribute: AttributeId| values.get(attribute.index()).and_then(Option::as_ref);
+        self.own_limit = match clock.limit_from {
+            LimitSource::Written => None,
+            LimitSource::Attribute(attribute) => match value(attribute) {
+                Some(Value::Integer(amount)) if *amount >= 0 => Some(OwnLimit::Amount(*amount)),
+                _ => None,
+            },
+            LimitSource::DueDate(attribute) => match value(attribute) {
+                Some(Value::Date(due)) => Some(OwnLimit::DueOn(*due)),
+                _ => None,
+            },
+        };
+        self.own_promised = clock.promised_from.and_then(|attribute| match value(attribute) {
+            Some(Value::Integer(amount)) if *amount >= 0 => Some(*amount),
+            _ => None,
+        });
     }
 }
 

@@ -220,6 +220,14 @@ impl Replay {
         }
         self.scratch = scratch;
         outcome?;
+        if matches!(event.kind, EventKind::Opened { .. } | EventKind::AttributeSet { .. }) {
+            // A clock may take each case's limit from an attribute that just changed.
+            for (clock, track) in workflow.clocks().iter().zip(&mut self.clocks) {
+                if !clock.has_written_limit() || clock.promised_from.is_some() {
+                    track.read_own_limits(clock, self.configuration.values());
+                }
+            }
+        }
         self.events += 1;
         self.last_at = Some(event.at);
         Ok(())

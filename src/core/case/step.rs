@@ -71,7 +71,7 @@ pub(crate) fn open_parts_in_place<'t>(
         .filter_map(|(index, attribute)| Some((AttributeId(index as u16), attribute.default.clone()?)))
         .collect();
     for (name, text) in attributes {
-        let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
+        let (attribute, value) = parse_attribute(workflow, calendar, name, Some(text))?;
         match (values.binary_search_by_key(&attribute, |(id, _)| *id), value) {
             (Ok(at), Some(value)) => values[at].1 = value,
             (Ok(at), None) => {
@@ -125,7 +125,7 @@ pub fn step_in_place(
         CommandKind::SetAttributes { attributes } => attributes
             .iter()
             .map(|(name, text)| {
-                let (attribute, value) = parse_attribute(workflow, name, text.as_deref())?;
+                let (attribute, value) = parse_attribute(workflow, calendar, name, text.as_deref())?;
                 Ok(event(EventKind::AttributeSet { attribute, value }))
             })
             .collect::<Result<Vec<_>, Rejection>>()?,
@@ -135,7 +135,7 @@ pub fn step_in_place(
             // The guard sees the values as the command sets them; copied only when it sets some.
             let mut values = std::borrow::Cow::Borrowed(replay.configuration().values());
             for (name, text) in attributes {
-                let (attribute, value) = parse_attribute(workflow, name, Some(text))?;
+                let (attribute, value) = parse_attribute(workflow, calendar, name, Some(text))?;
                 values.to_mut()[attribute.index()].clone_from(&value);
                 events.push(event(EventKind::AttributeSet { attribute, value }));
             }
@@ -285,6 +285,7 @@ fn resolve_action(workflow: &Workflow, name: &str) -> Result<ActionId, Rejection
 
 fn parse_attribute(
     workflow: &Workflow,
+    calendar: &WorkingCalendar,
     name: &str,
     text: Option<&str>,
 ) -> Result<(AttributeId, Option<Value>), Rejection> {
@@ -297,7 +298,7 @@ fn parse_attribute(
     let value = workflow
         .attribute(attribute)
         .kind
-        .parse_value(text)
+        .parse_value_in(text, calendar.zone())
         .map_err(|message| Rejection::BadValue { attribute: name.to_owned(), message })?;
     Ok((attribute, Some(value)))
 }

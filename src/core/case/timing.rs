@@ -21,6 +21,9 @@ pub enum ClockStatus {
     Met,
     /// Past its limit: still open, or stopped late.
     Breached,
+    /// Stopped, with no limit to judge it by: it takes its limit from an attribute the case
+    /// did not set.
+    Stopped,
 }
 
 impl ClockStatus {
@@ -31,6 +34,7 @@ impl ClockStatus {
             ClockStatus::Paused => "paused",
             ClockStatus::Met => "met",
             ClockStatus::Breached => "breached",
+            ClockStatus::Stopped => "stopped",
         }
     }
 }
@@ -347,18 +351,21 @@ pub fn clock_breaches(
     for (from, to) in track.intervals_until(as_of) {
         elapsed += count(calendar, unit, from, to)?;
     }
-    let limit = track.limit(clock);
+    // A limit the case's attributes do not give is unknown: nothing is over it.
+    let (limit, promised) = (track.limit(calendar, clock)?, track.promised(clock));
     // Working-day limits need no due date, so no intervals either (most clocks, every case).
-    if limit.unit == PeriodUnit::WorkingDays
-        && clock.promised.is_none_or(|promised| promised.unit == PeriodUnit::WorkingDays)
-    {
-        let promised = clock.promised.is_some_and(|promised| elapsed > promised.amount);
-        return Ok(Some((elapsed, elapsed > limit.amount, promised)));
+    let in_working_days = |limit: Option<Period>| limit.is_none_or(|limit| limit.unit == PeriodUnit::WorkingDays);
+    if in_working_days(limit) && in_working_days(promised) {
+        let over = |limit: Option<Period>| limit.is_some_and(|limit| elapsed > limit.amount);
+        return Ok(Some((elapsed, over(limit), over(promised))));
     }
     let reference = track.stopped_on.unwrap_or(as_of);
     let measure = Measure { calendar, clock, track, start, elapsed, reference, as_of };
-    let statutory = measure.breached(limit)?;
-    let promised = match clock.promised {
+    let statutory = match limit {
+        Some(limit) => measure.breached(limit)?,
+        None => false,
+    };
+    let promised = match promised {
         Some(promised) => measure.breached(promised)?,
         None => false,
     };
@@ -398,17 +405,19 @@ pub(crate) fn clock_figures(
     timing.paused_days = track.paused_days_as_of(as_of);
     let reference = track.stopped_on.unwrap_or(as_of);
     let measure = Measure { calendar, clock, track, start, elapsed, reference, as_of };
-    let statutory = measure.limit_timing(track.limit(clock))?;
-    let promised = clock.promised.map(|promised| measure.limit_timing(promised)).transpose()?;
-    let breached = statutory.level == Level::Red;
+    let statutory = track.limit(calendar, clock)?.map(|limit| measure.limit_timing(limit)).transpose()?;
+    let promised = track.promised(clock).map(|promised| measure.limit_timing(promised)).transpose()?;
+    let breached = statutory.as_ref().is_some_and(|statutory| statutory.level == Level::Red);
     timing.status = match (track.phase(), breached) {
         (Phase::NotStarted, _) => ClockStatus::NotStarted,
         (_, true) => ClockStatus::Breached,
         (Phase::Running, false) => ClockStatus::Running,
         (Phase::Paused, false) => ClockStatus::Paused,
+        // Stopped with no limit known (an attribute the case never set): not judged met.
+        (Phase::Stopped, false) if statutory.is_none() => ClockStatus::Stopped,
         (Phase::Stopped, false) => ClockStatus::Met,
     };
-    timing.statutory = Some(statutory);
+    timing.statutory = statutory;
     timing.promised = promised;
     Ok(timing)
 }

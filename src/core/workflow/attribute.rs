@@ -5,7 +5,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::core::calendar::parse_iso_date;
+use crate::core::calendar::{CalendarZone, parse_iso_date};
 
 /// Decimal places a decimal attribute keeps.
 pub const DECIMAL_PLACES_MAX: u32 = 6;
@@ -53,6 +53,25 @@ impl AttributeType {
             "date" => AttributeType::Date,
             _ => return None,
         })
+    }
+
+    /// As [`AttributeType::parse_value`], for a value a case is given: a `date` may also be
+    /// written as a timestamp (`2012-03-04T23:30:00Z`), whose date is taken in `zone` (the
+    /// calendar's), as logs write dates.
+    ///
+    /// # Errors
+    ///
+    /// A message saying what was expected and what was found.
+    pub fn parse_value_in(&self, text: &str, zone: CalendarZone) -> Result<Value, String> {
+        if *self != AttributeType::Date {
+            return self.parse_value(text);
+        }
+        if text.trim().len() > 10 {
+            return crate::core::calendar::parse_timestamp(text, zone)
+                .map(|instant| Value::Date(zone.civil_date(instant)))
+                .map_err(|_| format!("expected a date such as `2017-03-01` or a timestamp, found `{}`", text.trim()));
+        }
+        self.parse_value(text)
     }
 
     /// Reads a value of this type from text (`true`, `12`, `1.5`, `2017-03-01`, an enum id).

@@ -5,8 +5,8 @@
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-use super::clock::{Clock, ClockSpan};
-use super::ids::StateId;
+use super::clock::{Clock, ClockSpan, LimitSource};
+use super::ids::{AttributeId, StateId};
 use super::workflow::{ActionKind, StateKind, Workflow, hex};
 use crate::core::calendar::Period;
 
@@ -96,7 +96,7 @@ fn canonical_clock(workflow: &Workflow, clock: &Clock) -> Json {
         ClockSpan::Between { from, until } => json!({"from": states(from), "until": states(until)}),
         ClockSpan::Over(over) => json!({"over": states(over)}),
     };
-    json!({
+    let mut canonical = json!({
         "name": clock.name,
         "title": clock.title,
         "stage": clock.stage.map(|stage| workflow.stage(stage).name.clone()),
@@ -129,5 +129,17 @@ fn canonical_clock(workflow: &Workflow, clock: &Clock) -> Json {
             "promised_before": cut.promised_before.map(|period| period.canonical_text()),
             "by_name": cut.by_name,
         })).collect::<Vec<_>>(),
-    })
+    });
+    // Written only when a clock takes a limit from the case, so every other workflow keeps the
+    // content hash it had before these keys existed.
+    let attribute = |id: AttributeId| workflow.attribute(id).name.clone();
+    match clock.limit_from {
+        LimitSource::Written => {}
+        LimitSource::Attribute(id) => canonical["limit_from"] = json!({"attribute": attribute(id)}),
+        LimitSource::DueDate(id) => canonical["limit_from"] = json!({"due": attribute(id)}),
+    }
+    if let Some(id) = clock.promised_from {
+        canonical["promised_from"] = json!({"attribute": attribute(id)});
+    }
+    canonical
 }

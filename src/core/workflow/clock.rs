@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::ids::{ActionId, ClockId, RoleId, StageId, StateId};
+use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId};
 use crate::core::calendar::Period;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,10 +13,15 @@ pub struct Clock {
     /// A 办理事项: one statutory step with its own limit.
     pub matter: bool,
     pub basis: Option<String>,
-    /// The statutory limit (法定时限), after any reform cuts.
+    /// The statutory limit (法定时限), after any reform cuts. When each case has its own
+    /// (`limit_from`), only its unit is the clock's; read a case's with the track's `limit`.
     pub limit: Period,
+    /// Where each case's statutory limit comes from.
+    pub limit_from: LimitSource,
     /// The promised limit (承诺时限), in the limit's unit and not longer.
     pub promised: Option<Period>,
+    /// An `integer` attribute that sets each case's promised limit, in the limit's unit.
+    pub promised_from: Option<AttributeId>,
     pub span: ClockSpan,
     pub pauses: Vec<Pause>,
     pub restart_on: Vec<ActionId>,
@@ -28,6 +33,27 @@ pub struct Clock {
     pub warn_before: Vec<Period>,
     /// The reform cuts that made `limit`, oldest first.
     pub cuts: Vec<Cut>,
+}
+
+/// Where each case's statutory limit of a clock comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LimitSource {
+    /// The workflow's `limit`, the same for every case.
+    #[default]
+    Written,
+    /// An `integer` attribute of the case, in the limit's unit (`{attribute: decision_days,
+    /// unit: cd}`): a limit set per application.
+    Attribute(AttributeId),
+    /// A `date` attribute of the case (`{due: deadline}`): the limit runs from the clock's start
+    /// to that date, counted in the limit's unit.
+    DueDate(AttributeId),
+}
+
+impl Clock {
+    /// Whether every case has the same statutory limit, `limit`.
+    pub fn has_written_limit(&self) -> bool {
+        self.limit_from == LimitSource::Written
+    }
 }
 
 /// Where a clock runs.

@@ -95,8 +95,9 @@ pub fn compare(base: &Workflow, reform: &Workflow) -> Comparison {
             clock: name.to_owned(),
             title: either.title.clone(),
             stage,
-            before: before.map(|clock| clock.limit),
-            after: after.map(|clock| clock.limit),
+            // A limit set per case has no figure to compare.
+            before: before.filter(|clock| clock.has_written_limit()).map(|clock| clock.limit),
+            after: after.filter(|clock| clock.has_written_limit()).map(|clock| clock.limit),
             cut_percent: before_wd.zip(after_wd).map(|(b, a)| percent(b, a)),
             saved_working_days: if before_wd.is_some() && after_wd.is_some() { saved } else { 0 },
         });

@@ -51,7 +51,7 @@ pub struct ProfilePath {
 
 /// A clock's limit in working days; `None` for other units.
 pub(super) fn working_days(clock: &Clock) -> Option<i64> {
-    (clock.limit.unit == PeriodUnit::WorkingDays).then_some(clock.limit.amount)
+    (clock.limit.unit == PeriodUnit::WorkingDays && clock.has_written_limit()).then_some(clock.limit.amount)
 }
 
 /// The longest legal path for each profile that changes the route. A profile under which no
@@ -78,7 +78,7 @@ pub fn critical_paths(workflow: &Workflow) -> Vec<ProfilePath> {
         let other_clocks = workflow
             .clocks()
             .iter()
-            .filter(|clock| clock.limit.unit != PeriodUnit::WorkingDays)
+            .filter(|clock| clock.limit.unit != PeriodUnit::WorkingDays && clock.has_written_limit())
             .filter(|clock| {
                 let starts = clock.span.start_states();
                 starts.iter().any(|start| way.shown.iter().any(|on| workflow.is_within(*start, *on)))

@@ -9,7 +9,8 @@ use super::checker::{Checker, Named, Origin};
 use super::clock::{Cut, Percent};
 use super::guard_parse::{Expr, parse_guard};
 use super::raw::{Names, RawClock, RawState, RawStates, RawTransition, RawWorkflowFile};
-use crate::core::calendar::Period;
+use super::raw_limit::RawLimit;
+use crate::core::calendar::{Period, PeriodUnit};
 use crate::core::spanned_map::SpannedMap;
 
 /// Most states, transitions or clocks in one workflow.
@@ -94,8 +95,13 @@ pub(crate) struct DraftClock {
     pub(crate) stage: Option<Named>,
     pub(crate) matter: bool,
     pub(crate) basis: Option<String>,
+    /// The written limit; for a limit taken from each case (`limit_from`), its unit alone
+    /// matters (the amount is 0).
     pub(crate) limit: (Period, Origin),
+    pub(crate) limit_from: Option<DraftLimitFrom>,
     pub(crate) promised: Option<(Period, Origin)>,
+    /// An attribute that sets each case's promised limit.
+    pub(crate) promised_from: Option<Named>,
     pub(crate) span: Option<DraftSpan>,
     pub(crate) pauses: Vec<DraftPause>,
     pub(crate) restart_on: Vec<Named>,
@@ -105,6 +111,13 @@ pub(crate) struct DraftClock {
     pub(crate) warn_at: Vec<Percent>,
     pub(crate) warn_before: Vec<(Period, Origin)>,
     pub(crate) cuts: Vec<Cut>,
+}
+
+/// Where each case's limit comes from, by name (resolved with the attributes).
+#[derive(Clone, Debug)]
+pub(crate) enum DraftLimitFrom {
+    Attribute(Named),
+    DueDate(Named),
 }
 
 #[derive(Clone, Debug)]
@@ -177,6 +190,38 @@ impl DraftReader<'_> {
             self.checker.expect_name_length(named);
         }
         names
+    }
+
+    /// A `limit` or `promised`: a period, or where each case's comes from with the period's unit
+    /// (amount 0). A promised limit's unit may be left out: it is then the limit's, checked
+    /// when the clock is resolved.
+    fn limit(&mut self, spanned: &Spanned<RawLimit>) -> Option<((Period, Origin), Option<DraftLimitFrom>)> {
+        let at = self.at(&spanned.referenced);
+        let (attribute, unit, due) = match &spanned.value {
+            RawLimit::Period(text) => {
+                let text = Spanned::new(text.clone(), spanned.referenced, spanned.defined);
+                return self.period(&text).map(|period| (period, None));
+            }
+            RawLimit::Attribute { attribute, unit } => (attribute, unit, false),
+            RawLimit::Due { attribute, unit } => (attribute, unit, true),
+        };
+        let named = Named { name: attribute.clone(), at: at.clone() };
+        let unit = match unit.as_deref().map(str::parse::<PeriodUnit>) {
+            None if due => PeriodUnit::CalendarDays,
+            None => PeriodUnit::WorkingDays,
+            Some(Ok(unit)) => unit,
+            Some(Err(error)) => {
+                self.checker.error(&at, error.to_string(), "not a unit");
+                return None;
+            }
+        };
+        if due && !matches!(unit, PeriodUnit::WorkingDays | PeriodUnit::CalendarDays) {
+            let message = format!("a limit up to a due date is counted in `wd` or `cd`, not `{unit}`");
+            self.checker.error(&at, message, "not a count unit");
+            return None;
+        }
+        let from = if due { DraftLimitFrom::DueDate(named) } else { DraftLimitFrom::Attribute(named) };
+        Some(((Period::new(0, unit), at), Some(from)))
     }
 
     pub(crate) fn period(&mut self, spanned: &Spanned<String>) -> Option<(Period, Origin)> {
@@ -306,8 +351,35 @@ impl DraftReader<'_> {
         let clock_at = self.checker.value_or_key(&self.at(&raw.referenced), &name.name);
         let raw = &raw.value;
         // A missing `limit` was reported by `keys.rs`; the rest of the clock is still checked.
-        let limit = raw.limit.as_ref().and_then(|limit| self.period(limit));
-        let promised = raw.promised.as_ref().and_then(|promised| self.period(promised));
+        let (limit, limit_from) = match raw.limit.as_ref().map(|limit| self.limit(limit)) {
+            Some(Some((period, from))) => (Some(period), from),
+            _ => (None, None),
+        };
+        let (promised, promised_from) = match raw.promised.as_ref().map(|promised| self.limit(promised)) {
+            Some(Some((_, Some(DraftLimitFrom::DueDate(named))))) => {
+                let message =
+                    "a promised limit is taken from an integer attribute (`{attribute: NAME}`), not a due date";
+                self.checker.error(&named.at, message.to_owned(), "not here");
+                (None, None)
+            }
+            Some(Some(((period, at), Some(DraftLimitFrom::Attribute(named))))) => {
+                // Its unit, when written, must be the limit's.
+                let written = raw
+                    .promised
+                    .as_ref()
+                    .is_some_and(|promised| matches!(&promised.value, RawLimit::Attribute { unit: Some(_), .. }));
+                if let Some((limit, _)) = &limit
+                    && written
+                    && period.unit != limit.unit
+                {
+                    let message = format!("a promised limit in `{}` for a limit in `{}`", period.unit, limit.unit);
+                    self.checker.error(&at, message, "another unit");
+                }
+                (None, Some(named))
+            }
+            Some(Some((period, None))) => (Some(period), None),
+            _ => (None, None),
+        };
         let span = self.span(&name, &clock_at, raw);
         let pauses = raw.paused_in.as_ref().map_or_else(Vec::new, |pauses| {
             pauses
@@ -359,7 +431,9 @@ impl DraftReader<'_> {
             matter: raw.matter.as_ref().is_some_and(|matter| matter.value),
             basis: raw.basis.as_ref().map(|basis| basis.value.clone()),
             limit: limit?,
+            limit_from,
             promised,
+            promised_from,
             span,
             pauses,
             restart_on,

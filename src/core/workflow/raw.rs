@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use super::raw_limit::RawLimit;
 use crate::core::spanned_map::SpannedMap;
 
 /// A workflow file, or a reform file (`extends` + `reform`). Which keys a reform may have is
@@ -80,8 +81,8 @@ pub(crate) struct RawClock {
     pub(crate) stage: Option<Spanned<String>>,
     pub(crate) matter: Option<Spanned<bool>>,
     pub(crate) basis: Option<Spanned<String>>,
-    pub(crate) limit: Option<Spanned<String>>,
-    pub(crate) promised: Option<Spanned<String>>,
+    pub(crate) limit: Option<Spanned<RawLimit>>,
+    pub(crate) promised: Option<Spanned<RawLimit>>,
     pub(crate) from: Option<Spanned<Names>>,
     pub(crate) until: Option<Spanned<Names>>,
     pub(crate) over: Option<Spanned<String>>,

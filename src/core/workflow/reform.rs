@@ -227,6 +227,14 @@ fn apply_cuts(reader: &mut DraftReader<'_>, draft: &mut Draft, cut: &RawCut, rou
             (None, Some(cut)) => (false, cut),
             (None, None) => continue,
         };
+        if clock.limit_from.is_some() || clock.promised_from.is_some() {
+            let message = format!(
+                "clock `{}` takes its limit from each case's attribute; a reform cannot cut it by a percentage",
+                clock.name.name
+            );
+            reader.checker.error(at, message, "limit per case");
+            continue;
+        }
         let (limit, _) = clock.limit;
         let mut cut_limit = limit;
         cut_limit.amount = rounding.apply(limit.amount, *percent);

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::attribute::Attribute;
+use super::attribute::{Attribute, AttributeType};
 use super::checker::{Checker, Named};
-use super::clock::{Clock, ClockSpan, Extension, Pause};
+use super::clock::{Clock, ClockSpan, Extension, LimitSource, Pause};
 use super::draft::{
-    CLOCKS_MAX, Draft, DraftClock, DraftSpan, DraftState, NAMES_MAX, STATES_MAX, Shape, TRANSITIONS_MAX,
+    CLOCKS_MAX, Draft, DraftClock, DraftLimitFrom, DraftSpan, DraftState, NAMES_MAX, STATES_MAX, Shape, TRANSITIONS_MAX,
 };
 use super::guard_check::check_guard;
 use super::ids::{ActionId, AttributeId, ClockId, RoleId, StageId, StateId, TransitionId};
@@ -93,7 +93,8 @@ pub(crate) fn resolve(checker: &mut Checker, draft: &Draft, calendars: &Calendar
         attribute_ids: &attribute_ids,
     };
     let transitions = resolve_transitions(checker, draft, &context, &mut actions);
-    let clocks = resolve_clocks(checker, draft, &state_index, &stages, &roles, &mut actions);
+    let clocks =
+        resolve_clocks(checker, draft, &state_index, &stages, &roles, (&attributes, &attribute_ids), &mut actions);
     let lineage = resolve_lineage(checker, draft, &state_index, &attributes, &attribute_ids);
     let initial = match &draft.initial {
         Some(initial) => state_index.resolve(checker, initial)?,
@@ -416,6 +417,7 @@ fn resolve_clocks(
     state_index: &Index<StateId>,
     stages: &Index<StageId>,
     roles: &Index<RoleId>,
+    attributes: (&[Attribute], &HashMap<String, AttributeId>),
     actions: &mut Actions,
 ) -> Vec<Clock> {
     let mut clock_index: Index<ClockId> = Index::new("clock");
@@ -432,7 +434,8 @@ fn resolve_clocks(
     let mut clocks = Vec::new();
     for (index, clock) in declared.iter().enumerate() {
         let id = ClockId(index as u16);
-        if let Some(resolved) = resolve_clock(checker, clock, id, state_index, stages, roles, &clock_index, actions) {
+        let resolved = resolve_clock(checker, clock, id, state_index, stages, roles, &clock_index, attributes, actions);
+        if let Some(resolved) = resolved {
             clocks.push(resolved);
         }
     }
@@ -451,9 +454,11 @@ fn resolve_clock(
     stages: &Index<StageId>,
     roles: &Index<RoleId>,
     clock_index: &Index<ClockId>,
+    attributes: (&[Attribute], &HashMap<String, AttributeId>),
     actions: &mut Actions,
 ) -> Option<Clock> {
     let name = &clock.name.name;
+    let sources = limit_sources(checker, clock, attributes);
     let stage = clock.stage.as_ref().map(|stage| stages.resolve(checker, stage));
     let span = match clock.span.as_ref()? {
         DraftSpan::Between { from, until } => state_index
@@ -475,7 +480,14 @@ fn resolve_clock(
     let restart_entering = state_index.resolve_all(checker, &clock.restart_entering);
     let (limit, limit_at) = &clock.limit;
     if let Some((promised, promised_at)) = &clock.promised {
-        if promised.unit != limit.unit {
+        if clock.limit_from.is_some() {
+            // A limit set per case cannot be compared with a written promised limit.
+            let message = format!(
+                "promised limit `{promised}` is written, while the limit is taken from each case; take the promised \
+                 limit from an attribute too (`promised: {{attribute: NAME}}`)"
+            );
+            checker.error(promised_at, message, "written beside a limit per case");
+        } else if promised.unit != limit.unit {
             let message = format!("promised limit `{promised}` is in another unit than the limit `{limit}`");
             checker.error(promised_at, message, "another unit");
         } else if promised.amount > limit.amount {
@@ -526,7 +538,9 @@ fn resolve_clock(
         matter: clock.matter,
         basis: clock.basis.clone(),
         limit: *limit,
+        limit_from: sources?.0,
         promised: clock.promised.as_ref().map(|(period, _)| *period),
+        promised_from: sources?.1,
         span: span?,
         pauses: pauses.into_iter().collect::<Option<_>>()?,
         restart_on: restart_on.into_iter().collect::<Option<_>>()?,
@@ -594,4 +608,52 @@ fn resolve_lineage(
                 .collect(),
         })
         .collect()
+}
+
+/// Where each case's statutory and promised limits of `clock` come from; `None` when an
+/// attribute is refused (each refusal is reported).
+fn limit_sources(
+    checker: &mut Checker,
+    clock: &DraftClock,
+    attributes: (&[Attribute], &HashMap<String, AttributeId>),
+) -> Option<(LimitSource, Option<AttributeId>)> {
+    let limit_from = match &clock.limit_from {
+        None => Some(LimitSource::Written),
+        Some(DraftLimitFrom::Attribute(named)) => {
+            limit_attribute(checker, attributes, named, &AttributeType::Integer).map(LimitSource::Attribute)
+        }
+        Some(DraftLimitFrom::DueDate(named)) => {
+            limit_attribute(checker, attributes, named, &AttributeType::Date).map(LimitSource::DueDate)
+        }
+    };
+    let promised_from = match &clock.promised_from {
+        None => Some(None),
+        Some(named) => limit_attribute(checker, attributes, named, &AttributeType::Integer).map(Some),
+    };
+    Some((limit_from?, promised_from?))
+}
+
+/// The attribute a clock takes each case's limit from: it must exist and be of `kind`
+/// (`integer` for a number of units, `date` for a due date).
+fn limit_attribute(
+    checker: &mut Checker,
+    (attributes, ids): (&[Attribute], &HashMap<String, AttributeId>),
+    named: &Named,
+    kind: &AttributeType,
+) -> Option<AttributeId> {
+    let Some(id) = ids.get(&named.name).copied() else {
+        let mut message = format!("`{}` is not an attribute of the workflow", named.name);
+        if let Some(near) = crate::core::suggest::nearest(&named.name, attributes.iter().map(|a| a.name.as_str())) {
+            message = format!("{message}; did you mean `{near}`?");
+        }
+        checker.error(&named.at, message, "unknown attribute");
+        return None;
+    };
+    if attributes[id.index()].kind != *kind {
+        let wanted = if *kind == AttributeType::Date { "a `date`" } else { "an `integer`" };
+        let message = format!("attribute `{}` must be {wanted} to give a limit", named.name);
+        checker.error(&named.at, message, "wrong type");
+        return None;
+    }
+    Some(id)
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::format::{OutputFormat, table};
 use super::workflow::describe_formats;
-use crate::core::workflow::{Clock, ClockSpan, StateId, StateKind, Transition, Workflow};
+use crate::core::workflow::{Clock, ClockSpan, LimitSource, StateId, StateKind, Transition, Workflow};
 
 pub(crate) fn describe(workflow: &Workflow, format: OutputFormat) -> anyhow::Result<String> {
     Ok(match format {
@@ -91,8 +91,11 @@ fn tables(workflow: &Workflow) -> String {
             clock.title.clone().unwrap_or_default(),
             clock.stage.map_or(String::new(), |stage| workflow.stage(stage).name.clone()),
             if clock.matter { "yes" } else { "" }.to_owned(),
-            limit_text(clock),
-            clock.promised.map_or(String::new(), |promised| promised.to_string()),
+            limit_text(workflow, clock),
+            match clock.promised_from {
+                Some(attribute) => format!("per case: `{}` {}", workflow.attribute(attribute).name, clock.limit.unit),
+                None => clock.promised.map_or(String::new(), |promised| promised.to_string()),
+            },
             span_text(workflow, clock),
             clock.pauses.iter().map(|pause| workflow.state(pause.state).name.clone()).collect::<Vec<_>>().join(", "),
         ]);
@@ -102,7 +105,16 @@ fn tables(workflow: &Workflow) -> String {
 }
 
 /// A limit with the cuts that made it: `7 wd (20 wd − 63%, nearest)`.
-pub(crate) fn limit_text(clock: &Clock) -> String {
+pub(crate) fn limit_text(workflow: &Workflow, clock: &Clock) -> String {
+    match clock.limit_from {
+        LimitSource::Written => {}
+        LimitSource::Attribute(attribute) => {
+            return format!("per case: `{}` {}", workflow.attribute(attribute).name, clock.limit.unit);
+        }
+        LimitSource::DueDate(attribute) => {
+            return format!("per case: until `{}` ({})", workflow.attribute(attribute).name, clock.limit.unit);
+        }
+    }
     match clock.cuts.first() {
         None => clock.limit.to_string(),
         Some(first) => {

@@ -1,12 +1,12 @@
-//! Timestamps as event logs write them: with an offset (RFC 3339, `T` or a space), without one
-//! (then in the log's zone: the mapping's `zone`, else the calendar's), to the minute or second
-//! with optional fractions, or a date alone (midnight in that zone). In a zone with daylight-saving
+//! Timestamps as event logs (and `date` attributes) write them: with an offset (RFC 3339, `T` or a
+//! space), without one (then in the log's zone: the mapping's `zone`, else the calendar's), to the
+//! minute or second with optional fractions, or a date alone (midnight in that zone). In a zone with daylight-saving
 //! time, a local time that occurs twice is read at its first occurrence and one that never occurs
 //! is shifted forward by the gap ([`CalendarZone::instant_of_local`]).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset as _, TimeZone};
 
-use crate::core::calendar::CalendarZone;
+use super::CalendarZone;
 
 /// The forms accepted, for messages.
 pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:SS, YYYY-MM-DDTHH:MM or YYYY-MM-DD";
@@ -21,7 +21,7 @@ pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:S
 ///
 /// ```
 /// use chrono::FixedOffset;
-/// use renewflow::audit::parse_timestamp;
+/// use renewflow::core::calendar::parse_timestamp;
 /// use renewflow::core::calendar::CalendarZone;
 ///
 /// let zone = CalendarZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap());
@@ -35,7 +35,7 @@ pub const TIMESTAMP_FORMS: &str = "YYYY-MM-DDTHH:MM:SS+08:00, YYYY-MM-DD HH:MM:S
 /// assert_eq!(summer.to_rfc3339(), "2012-06-02T01:30:00+02:00");
 /// ```
 pub fn parse_timestamp(text: &str, zone: CalendarZone) -> Result<DateTime<FixedOffset>, String> {
-    let text = super::log_row::trimmed(text);
+    let text = text.trim();
     if let Some(instant) = parse_common(text.as_bytes(), zone) {
         return Ok(instant);
     }
@@ -58,7 +58,7 @@ pub fn parse_timestamp(text: &str, zone: CalendarZone) -> Result<DateTime<FixedO
                 return Ok(zone.instant_of_local(naive));
             }
         }
-    } else if let Some(date) = crate::core::calendar::parse_iso_date(text) {
+    } else if let Some(date) = super::parse_iso_date(text) {
         return Ok(zone.midnight(date));
     } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(zone.midnight(date));
