@@ -1,6 +1,6 @@
 //! `CsvLog`: an event log in CSV, read record by record (memory does not grow with the file).
-//! UTF-8 with or without a BOM, CRLF or LF, RFC 4180 quoting; a record that cannot be read is
-//! reported with its row and reading goes on.
+//! UTF-8 with or without a BOM, LF, CRLF or lone-CR line ends, RFC 4180 quoting; a record that
+//! cannot be read is reported with its row (the line it starts on) and reading goes on.
 
 use std::io::Read;
 
@@ -57,7 +57,7 @@ impl<R: Read> CsvLog<R> {
         let part = match self.records.read() {
             Ok(None) => return false,
             Ok(Some(record)) => {
-                self.row += 1;
+                self.row = record.start_line();
                 let read = match record.line() {
                     Some(line) => line_into(&self.columns, self.row, line, &record, parts),
                     None => record_into(&self.columns, self.row, &record, parts),
@@ -72,8 +72,8 @@ impl<R: Read> CsvLog<R> {
                 }
             }
             Err(error) => {
-                // An I/O error ends the file.
-                self.row += 1;
+                // An I/O error ends the file, on the line it interrupted.
+                self.row = self.records.next_line();
                 self.failed = true;
                 let part = &mut parts[shard_of("", shards)];
                 part.push_unreadable(self.row, None, &error.to_string());

@@ -8,8 +8,10 @@ pub const LOG_RECORD_BYTES_MAX: usize = 1 << 20;
 /// One event as read from a log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEvent {
-    /// The row in the log: the record number after the header (CSV), the line (JSON Lines), the
-    /// event's position (XES).
+    /// Where the row is in the log, as an editor's "go to line" finds it: the line the record
+    /// starts on (CSV: the header is line 1; LF, CRLF and a lone CR each end a line), the line
+    /// (JSON Lines, blank lines counted), or the event's position counting events from 1 (XES,
+    /// whose events span lines).
     pub row: u64,
     pub case_id: String,
     pub activity: String,
@@ -25,6 +27,7 @@ pub struct LogEvent {
 /// A row that cannot be read, with why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnreadableRow {
+    /// As `LogEvent::row`.
     pub row: u64,
     /// The case, when the row got as far as naming one.
     pub case_id: Option<String>,

@@ -13,10 +13,11 @@ fn csv_with_bom_crlf_quotes_and_chinese_reads_every_field() {
                 B,accept,2026-03-03,,,\r\n";
     let rows = read_csv(text.as_bytes());
     let first = rows[0].as_ref().unwrap();
-    assert_eq!((first.row, first.case_id.as_str(), first.activity.as_str()), (1, "A,1", "受理"));
+    assert_eq!((first.row, first.case_id.as_str(), first.activity.as_str()), (2, "A,1", "受理"));
     assert_eq!(first.resource.as_deref(), Some("承办人 \"甲\""));
     assert_eq!(first.attributes, [("joint_handling".to_owned(), "true".to_owned())]);
     let second = rows[1].as_ref().unwrap();
+    assert_eq!(second.row, 3);
     assert_eq!((second.role.as_ref(), second.resource.as_ref()), (None, None));
     assert!(second.attributes.is_empty());
     assert_eq!(rows.len(), 2);
@@ -35,9 +36,9 @@ fn a_short_or_broken_csv_row_is_reported_and_reading_goes_on() {
     assert_eq!(
         problems,
         [
-            (1, "the row has no timestamp".to_owned()),
-            (2, "field 2 is not UTF-8 text".to_owned()),
-            (3, "the row has no case id".to_owned())
+            (2, "the row has no timestamp".to_owned()),
+            (3, "field 2 is not UTF-8 text".to_owned()),
+            (4, "the row has no case id".to_owned())
         ]
     );
     assert_eq!(rows[3].as_ref().unwrap().case_id, "C");
@@ -141,7 +142,7 @@ fn an_overlong_line_or_element_ends_the_log_as_one_unreadable_row() {
     let rows = read_csv(&csv);
     assert_eq!(rows.len(), 2);
     let problem = rows[1].as_ref().unwrap_err();
-    assert_eq!((problem.row, problem.message.as_str()), (2, "a line is longer than the limit of 1048576 bytes"));
+    assert_eq!((problem.row, problem.message.as_str()), (3, "a line is longer than the limit of 1048576 bytes"));
 }
 
 #[test]
