@@ -3,9 +3,10 @@
 //! record is dropped), but cheaply on the lines most logs are made of. A line with no quote is
 //! split at its commas eight bytes at a time, whether it ends in LF, CRLF or a lone CR; only the
 //! first record and lines with a quote go through `csv_core`'s state machine, which may run them
-//! over several lines. Line feeds, quotes and carriage returns are each looked for across the
-//! block and the place found is kept until it is passed, so each byte is looked at once however
-//! the lines end (a search per line to the end of the block made lone-CR logs quadratic).
+//! over several lines. Quotes and carriage returns are looked for across the block, not line by
+//! line (most blocks have none, or only at line ends), and a line feed only up to the next of
+//! them, so each byte is looked at about once however the lines end (a search per line to the
+//! end of the block made lone-CR logs quadratic).
 //!
 //! Each record knows the line it starts on, as an editor numbers lines: LF, CRLF and a lone CR
 //! each end one line, and a quoted field over several lines moves the next record down as many.
@@ -33,8 +34,6 @@ pub(crate) struct CsvRecords<R> {
     /// The first quote or carriage return in the block at or after `start` when it was looked
     /// for (the block's length when there is none); `None` in a new block.
     special: Option<usize>,
-    /// The same for the first line feed.
-    newline: Option<usize>,
     /// Line breaks read so far.
     lines: LineCount,
     /// The line the current record starts on, from 1.
@@ -96,7 +95,6 @@ impl<R: Read> CsvRecords<R> {
             block: Block::Bytes(Vec::new()),
             start: 0,
             special: None,
-            newline: None,
             lines: LineCount::default(),
             record_line: 0,
             tail: Vec::new(),
@@ -159,31 +157,34 @@ impl<R: Read> CsvRecords<R> {
                 self.fill();
                 continue;
             }
-            if self.lines.take_after_cr() && block[start] == b'\n' {
-                // The LF of a CRLF whose CR ended the record `core` read last: counted with it.
-                self.start += 1;
-                continue;
+            if self.lines.after_cr() {
+                self.lines.forget_cr();
+                if block[start] == b'\n' {
+                    // The LF of a CRLF whose CR ended the record `core` read last: counted with it.
+                    self.start += 1;
+                    continue;
+                }
             }
-            let newline = match self.newline {
-                Some(newline) if newline >= start => newline,
-                _ => memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |offset| start + offset),
-            };
             let special = match self.special {
                 Some(special) if special >= start => special,
-                _ => memchr::memchr2(b'"', b'\r', &block[start..]).map_or(block.len(), |offset| start + offset),
-            };
-            self.newline = Some(newline);
-            self.special = Some(special);
-            // A block holds whole lines (a CR is never its last byte while more may follow), but
-            // for the last line of the input.
-            let (end, next) = if special < newline {
-                if block[special] == b'"' {
-                    return self.read_parsed();
+                _ => {
+                    let special =
+                        memchr::memchr2(b'"', b'\r', &block[start..]).map_or(block.len(), |offset| start + offset);
+                    self.special = Some(special);
+                    special
                 }
-                let crlf = block.get(special + 1) == Some(&b'\n');
-                (special, special + 1 + usize::from(crlf))
-            } else {
-                (newline, (newline + 1).min(block.len()))
+            };
+            // An LF is looked for only up to the quote or CR, so a log of lone-CR lines is not
+            // searched to the end of its block for each line. A block holds whole lines (a CR is
+            // never its last byte while more may follow), but for the last line of the input.
+            let (end, next) = match memchr::memchr(b'\n', &block[start..special]) {
+                Some(offset) => (start + offset, start + offset + 1),
+                None if special == block.len() => (special, special),
+                None if block[special] == b'"' => return self.read_parsed(),
+                None => {
+                    let crlf = block.get(special + 1) == Some(&b'\n');
+                    (special, special + 1 + usize::from(crlf))
+                }
             };
             let line_break = u64::from(next > end);
             self.start = next;
@@ -218,7 +219,9 @@ impl<R: Read> CsvRecords<R> {
                 &mut self.parsed_ends[ended..],
             );
             let consumed = &self.block.bytes()[self.start..self.start + read];
-            if !started {
+            if started {
+                self.lines.advance(consumed);
+            } else {
                 let blank = consumed.iter().position(|byte| !matches!(byte, b'\r' | b'\n')).unwrap_or(read);
                 self.lines.advance(&consumed[..blank]);
                 if blank < read {
@@ -226,8 +229,6 @@ impl<R: Read> CsvRecords<R> {
                     self.record_line = self.lines.breaks + 1;
                 }
                 self.lines.advance(&consumed[blank..]);
-            } else {
-                self.lines.advance(consumed);
             }
             self.start += read;
             written += wrote;
@@ -280,7 +281,6 @@ impl<R: Read> CsvRecords<R> {
         bytes.append(&mut self.tail);
         self.start = 0;
         self.special = None;
-        self.newline = None;
         let mut searched = 0;
         let cut = loop {
             if let Some(last) = memchr::memrchr2(b'\n', b'\r', &bytes[searched..]) {

@@ -25,9 +25,14 @@ impl LineCount {
         self.after_cr = last == b'\r';
     }
 
-    /// Whether the last byte counted was a CR, forgotten: the caller skips an LF after it itself.
-    pub(crate) fn take_after_cr(&mut self) -> bool {
-        std::mem::take(&mut self.after_cr)
+    /// Whether the last byte counted was a CR (an LF next ends no line).
+    pub(crate) fn after_cr(&self) -> bool {
+        self.after_cr
+    }
+
+    /// Forgets a CR counted last: the caller skips an LF after it itself.
+    pub(crate) fn forget_cr(&mut self) {
+        self.after_cr = false;
     }
 }
 
