@@ -2,6 +2,7 @@
 
 mod audit;
 mod audit_import;
+mod audit_log_files;
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
