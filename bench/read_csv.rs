@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             count = read_all(bytes)?;
             best = best.min(started.elapsed());
         }
-        let size_mib = bytes.len() as f64 / f64::from(1 << 20);
+        let size_mib = f64::from(u32::try_from(bytes.len())?) / f64::from(1 << 20);
         println!(
             "{name:<28} {size_mib:>10.1} {count:>9} {:>10.1} {:>8.0}",
             best.as_secs_f64() * 1e3,

@@ -103,7 +103,9 @@ fn expected_findings(lines_before: u64) -> Vec<(String, String, Option<u64>)> {
         ("AUD005", "F6", None),
     ]
     .into_iter()
-    .map(|(code, case, row): (&str, &str, Option<u64>)| (code.to_owned(), case.to_owned(), row.map(|row| row - lines_before)))
+    .map(|(code, case, row): (&str, &str, Option<u64>)| {
+        (code.to_owned(), case.to_owned(), row.map(|row| row - lines_before))
+    })
     .collect()
 }
 
