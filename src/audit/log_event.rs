@@ -1,5 +1,10 @@
 //! `LogEvent`: one row of an event log, as the log wrote it (names not yet resolved), and
-//! `LogColumns`, which column of the log holds which field.
+//! `LogColumns`, which column of the log holds which field and which cells mean "no value".
+
+use std::fmt::Write as _;
+
+use crate::core::printable::{LineBreaks, escape_unprintable};
+use crate::core::suggest::nearest;
 
 /// Longest line or record of a log, in bytes: the readers refuse a longer one (and the rest of
 /// the log), so a log of zeros or one huge quoted field cannot fill memory.
@@ -46,7 +51,28 @@ pub struct LogColumns {
     pub workflow: Vec<String>,
     /// Columns that set attributes: (column, attribute).
     pub attributes: Vec<(String, String)>,
+    /// Cells that mean "no value" (a mapping's `missing`, trimmed: `NULL`, `-`): such a cell is
+    /// read as an empty one.
+    pub missing: Vec<String>,
+    /// The columns a mapping file names, which a log with a header must have.
+    pub mapped: Vec<MappedColumn>,
 }
+
+/// A column a mapping file names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MappedColumn {
+    /// The mapping file.
+    pub file: String,
+    /// Where the file names it: `columns.role`, `attributes`.
+    pub key: String,
+    pub column: String,
+}
+
+/// Longest name, in characters, a message quotes whole (a header may be anything).
+const QUOTED_CHARS_MAX: usize = 80;
+
+/// Most columns a message lists.
+const LISTED_COLUMNS_MAX: usize = 12;
 
 impl Default for LogColumns {
     fn default() -> LogColumns {
@@ -59,6 +85,8 @@ impl Default for LogColumns {
             resource: names(&["org:resource", "resource", "actor"]),
             workflow: names(&["workflow", "case:workflow"]),
             attributes: Vec::new(),
+            missing: Vec::new(),
+            mapped: Vec::new(),
         }
     }
 }
@@ -74,27 +102,73 @@ pub(crate) struct ColumnIndexes {
     pub(crate) workflow: Option<usize>,
     /// (index, attribute name)
     pub(crate) attributes: Vec<(usize, String)>,
+    /// As `LogColumns::missing`.
+    pub(crate) missing: Vec<String>,
+}
+
+impl ColumnIndexes {
+    /// Whether a cell (trimmed, not empty) means "no value".
+    pub(crate) fn is_missing(&self, cell: &str) -> bool {
+        self.missing.iter().any(|missing| missing == cell)
+    }
 }
 
 impl LogColumns {
+    /// Whether a value (trimmed) means "no value": empty, or one of `missing`.
+    pub(crate) fn is_missing(&self, value: &str) -> bool {
+        value.is_empty() || self.missing.iter().any(|missing| missing == value)
+    }
+
     /// Finds the fields in `header`. Attribute columns are those the mapping names, and any
     /// column named after one of `attributes` (also as `case:<name>`).
     ///
     /// # Errors
     ///
     /// A message naming the missing field and the header, when a case id, activity or timestamp
-    /// column is missing.
+    /// column is missing, or a column the mapping names is.
     pub(crate) fn locate(&self, header: &[String], attributes: &[&str]) -> Result<ColumnIndexes, String> {
         let find = |names: &[String]| {
             names.iter().find_map(|name| header.iter().position(|column| column.trim().eq_ignore_ascii_case(name)))
         };
+        let columns = || {
+            let mut listed: Vec<String> =
+                header.iter().take(LISTED_COLUMNS_MAX).map(|name| format!("`{}`", quoted(name))).collect();
+            if header.len() > LISTED_COLUMNS_MAX {
+                listed.push(format!("and {} more", header.len() - LISTED_COLUMNS_MAX));
+            }
+            listed.join(", ")
+        };
+        for mapped in &self.mapped {
+            let found = if mapped.key == "attributes" {
+                header.iter().any(|column| column.trim() == mapped.column)
+            } else {
+                find(std::slice::from_ref(&mapped.column)).is_some()
+            };
+            if !found {
+                let mut message = format!(
+                    "the mapping `{}` names column `{}` (under `{}`), which the log's header does not have",
+                    mapped.file,
+                    quoted(&mapped.column),
+                    mapped.key
+                );
+                match nearest(&mapped.column, header.iter().map(String::as_str)) {
+                    Some(near) => {
+                        let _ = write!(message, "; did you mean `{}`?", quoted(near));
+                    }
+                    None => {
+                        let _ = write!(message, "; its columns are {}", columns());
+                    }
+                }
+                return Err(message);
+            }
+        }
         let required = |names: &[String], what: &str| {
             find(names).ok_or_else(|| {
                 format!(
                     "the log has no {what} column (looked for {}); its columns are {}. Name it in a mapping file \
                      under `columns`",
-                    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "),
-                    header.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                    names.iter().map(|name| format!("`{}`", quoted(name))).collect::<Vec<_>>().join(", "),
+                    columns()
                 )
             })
         };
@@ -109,6 +183,7 @@ impl LogColumns {
             resource: find(&self.resource),
             workflow: find(&self.workflow),
             attributes: Vec::new(),
+            missing: self.missing.clone(),
         };
         for (index, column) in header.iter().enumerate() {
             let column = column.trim();
@@ -122,4 +197,14 @@ impl LogColumns {
         }
         Ok(located)
     }
+}
+
+/// A name from a log as a message quotes it: escaped, and cut to its first characters when long.
+fn quoted(name: &str) -> String {
+    let shown = escape_unprintable(name, LineBreaks::Escaped);
+    if shown.chars().nth(QUOTED_CHARS_MAX).is_none() {
+        return shown.into_owned();
+    }
+    let start: String = shown.chars().take(QUOTED_CHARS_MAX - 1).collect();
+    format!("{start}…")
 }

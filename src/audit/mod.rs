@@ -33,7 +33,7 @@ pub use finding::{Finding, FindingCode};
 pub use import_selection::{ImportSelection, REFUSED_NUMBERS_KEPT_MAX};
 pub use jsonl_log::JsonLinesLog;
 pub(crate) use line_count::LineCount;
-pub use log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, UnreadableRow};
+pub use log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, MappedColumn, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount};
 pub use row_batch::{EventRows, RowBatch, RowSource};

@@ -65,6 +65,43 @@ fn a_header_without_the_needed_columns_is_refused_naming_them() {
     assert!(empty.contains("empty"), "{empty}");
 }
 
+/// (activity, role, how many attributes) of a readable row.
+type PlaceholderSummary = Result<(String, Option<String>, usize), ()>;
+
+/// Issue 25, item 4: a mapping's `missing` cells read as empty cells in every format, on the
+/// CSV reader's fast path (a line split at its commas) and on `csv_core`'s (a quoted line).
+#[test]
+fn placeholder_cells_read_as_empty_in_every_format() {
+    let columns = LogColumns { missing: vec!["NULL".to_owned(), "-".to_owned()], ..LogColumns::default() };
+    let summary = |rows: &[Result<LogEvent, UnreadableRow>]| -> Vec<PlaceholderSummary> {
+        rows.iter()
+            .map(|row| row.as_ref().map(|event| (event.activity.clone(), event.role.clone(), event.attributes.len())))
+            .map(|row| row.map_err(|_| ()))
+            .collect()
+    };
+    let expected =
+        vec![Ok(("accept".to_owned(), None, 0)), Ok(("grant".to_owned(), Some("null".to_owned()), 1)), Err(())];
+    let csv = "case_id,activity,timestamp,role,joint_handling\nA,accept,2026-03-02, NULL ,-\n\
+               A,\"grant\",2026-03-03,null,true\nA,accept,\"NULL\",,\n";
+    let rows: Vec<_> = CsvLog::new(csv.as_bytes(), &columns, &["joint_handling"]).unwrap().collect();
+    assert_eq!(summary(&rows), expected);
+    assert_eq!(rows[2].as_ref().unwrap_err().message, "the row has no timestamp");
+    let jsonl = "{\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"2026-03-02\",\"role\":\" NULL \",\"joint_handling\":\"-\"}\n\
+                 {\"case_id\":\"A\",\"activity\":\"grant\",\"timestamp\":\"2026-03-03\",\"role\":\"null\",\"joint_handling\":true}\n\
+                 {\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"NULL\"}\n";
+    let rows: Vec<_> = JsonLinesLog::new(jsonl.as_bytes(), &columns, &["joint_handling"]).collect();
+    assert_eq!(summary(&rows), expected);
+    let xes = r#"<log><trace><string key="concept:name" value="A"/>
+        <event><string key="concept:name" value="accept"/><date key="time:timestamp" value="2026-03-02"/>
+          <string key="org:role" value=" NULL "/><string key="joint_handling" value="-"/></event>
+        <event><string key="concept:name" value="grant"/><date key="time:timestamp" value="2026-03-03"/>
+          <string key="org:role" value="null"/><string key="joint_handling" value="true"/></event>
+        <event><string key="concept:name" value="accept"/><date key="time:timestamp" value="NULL"/></event>
+        </trace></log>"#;
+    let rows: Vec<_> = XesLog::new(xes.as_bytes(), &columns, &["joint_handling"]).collect();
+    assert_eq!(summary(&rows), expected);
+}
+
 #[test]
 fn json_lines_skip_blank_lines_and_report_bad_ones_by_line() {
     let text = "{\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"2026-03-02\",\"joint_handling\":false}\n\n\

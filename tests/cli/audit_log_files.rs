@@ -106,6 +106,24 @@ fn a_file_that_is_no_readable_log_is_refused_in_one_short_line() {
 }
 
 #[test]
+fn a_header_of_text_that_is_no_log_is_quoted_short_and_escaped() {
+    let directory = tempfile::tempdir().unwrap();
+    let header = format!(
+        "\x1b[31m{},{}\n",
+        "长".repeat(3000),
+        (0..40).map(|index| format!("c{index}")).collect::<Vec<_>>().join(",")
+    );
+    let output = audit(&write(directory.path(), "wide.csv", header.as_bytes()), &[]);
+    // 80 characters of the first name (240 bytes in UTF-8), the next 12 names, and a count.
+    expect_refused_within(
+        &output,
+        600,
+        &["wide.csv`", "no case id column", "`\\u{1b}[31m长长", "长…`, `c0`", "`c10`, and 29 more"],
+    );
+    assert!(!output.stderr.contains('\x1b'), "{}", output.stderr);
+}
+
+#[test]
 fn a_gzip_stream_corrupt_in_the_middle_refuses_the_audit_near_where() {
     let directory = tempfile::tempdir().unwrap();
     let csv = std::fs::read(Path::new(DATA).join("licence-findings.csv")).unwrap();

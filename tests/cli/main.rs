@@ -3,6 +3,7 @@
 mod audit;
 mod audit_import;
 mod audit_log_files;
+mod audit_mapping;
 mod calendar;
 mod calendar_bulk;
 mod calendar_cross_check;
