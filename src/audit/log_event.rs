@@ -54,7 +54,9 @@ pub struct LogColumns {
     /// Cells that mean "no value" (a mapping's `missing`, trimmed: `NULL`, `-`): such a cell is
     /// read as an empty one.
     pub missing: Vec<String>,
-    /// The columns a mapping file names, which a log with a header must have.
+    /// The columns a mapping file names, which a CSV log's header must have. JSON Lines and XES
+    /// are not checked: they have no header, and a key may be absent from one event (a role only
+    /// on the steps that need one) and present in the next.
     pub mapped: Vec<MappedColumn>,
 }
 

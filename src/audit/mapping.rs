@@ -1,8 +1,8 @@
 //! `Mapping`: the optional YAML file that tells the audit how a log names things: which columns
 //! hold the case id, activity, timestamp, role, resource and attributes; which activity is which
 //! action (several may name one); which activities open a case and which are informational (and
-//! skipped); and the log's role names. Every name is checked against the workflow, and a problem
-//! points at its line and column.
+//! skipped); the log's role names; and the cells that mean "no value" (`missing`). Every name is
+//! checked against the workflow, and a problem points at its line and column.
 
 use std::collections::HashMap;
 use std::sync::Arc;
