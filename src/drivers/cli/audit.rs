@@ -236,7 +236,8 @@ fn read_log(
     Ok((rows, overrun, format))
 }
 
-/// Refuses the audit when its log's reading stopped at an over-long line.
+/// Refuses the audit when its log's reading stopped early: an over-long line, or a read error
+/// (a gzip stream corrupt after its start).
 fn expect_no_overrun(path: &Path, overrun: &Overrun) -> anyhow::Result<()> {
     match overrun.get() {
         Some(message) => Err(anyhow::anyhow!("log `{}`: {message}", path.display())),
