@@ -1,10 +1,15 @@
 //! `CsvRecords`: the records of a CSV log, split exactly as the `csv` crate splits them (RFC 4180
 //! quoting; CR, LF or CRLF ends a record; blank lines are skipped; a UTF-8 BOM before the first
-//! record is dropped), but cheaply on the lines most logs are made of. A line with no quote and
-//! no carriage return inside it is split at its commas eight bytes at a time; only the first
-//! record and lines with a quote or a lone CR go through `csv_core`'s state machine, which may
-//! run them over several lines. Quotes and carriage returns are looked for across the block, not
-//! line by line: most blocks have none, or only at line ends.
+//! record is dropped), but cheaply on the lines most logs are made of. A line with no quote is
+//! split at its commas eight bytes at a time, whether it ends in LF, CRLF or a lone CR; only the
+//! first record and lines with a quote go through `csv_core`'s state machine, which may run them
+//! over several lines. Quotes and carriage returns are looked for across the block, not line by
+//! line (most blocks have none, or only at line ends), and a line feed only up to the next of
+//! them, so each byte is looked at about once however the lines end (a search per line to the
+//! end of the block made lone-CR logs quadratic).
+//!
+//! Each record knows the line it starts on, as an editor numbers lines: LF, CRLF and a lone CR
+//! each end one line, and a quoted field over several lines moves the next record down as many.
 //!
 //! The input is read in blocks of whole lines. A block that is all UTF-8 is checked once and
 //! kept as a `String`, so its lines are text without a check of their own.
@@ -13,6 +18,7 @@ use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
 
+use super::line_count::LineCount;
 use super::log_event::LOG_RECORD_BYTES_MAX;
 
 /// Bytes read from the input at a time (a block grows only for a longer line).
@@ -28,6 +34,10 @@ pub(crate) struct CsvRecords<R> {
     /// The first quote or carriage return in the block at or after `start` when it was looked
     /// for (the block's length when there is none); `None` in a new block.
     special: Option<usize>,
+    /// Line breaks read so far.
+    lines: LineCount,
+    /// The line the current record starts on, from 1.
+    record_line: u64,
     /// What was read after the block's last line break: the start of a line still being read.
     tail: Vec<u8>,
     /// The input has ended (or failed).
@@ -68,6 +78,8 @@ pub(crate) struct Record<'r> {
     text: Option<&'r str>,
     /// Whether the record is one line split at its commas (then each field of `text` is text).
     line: bool,
+    /// The line it starts on, from 1.
+    start_line: u64,
 }
 
 impl<R: Read> CsvRecords<R> {
@@ -83,6 +95,8 @@ impl<R: Read> CsvRecords<R> {
             block: Block::Bytes(Vec::new()),
             start: 0,
             special: None,
+            lines: LineCount::default(),
+            record_line: 0,
             tail: Vec::new(),
             eof: false,
             error: None,
@@ -106,62 +120,83 @@ impl<R: Read> CsvRecords<R> {
         if !found {
             return self.error.take().map_or(Ok(None), Err);
         }
+        let start_line = self.record_line;
         Ok(Some(match self.current {
             Current::Line { start, end } => match &self.block {
                 Block::Text(text) => {
                     let text = text.get(start..end).unwrap_or_default();
-                    Record { bytes: text.as_bytes(), fields: &self.fields, text: Some(text), line: true }
+                    Record { bytes: text.as_bytes(), fields: &self.fields, text: Some(text), line: true, start_line }
                 }
                 Block::Bytes(bytes) => {
                     let bytes = bytes.get(start..end).unwrap_or_default();
-                    Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok(), line: true }
+                    let text = std::str::from_utf8(bytes).ok();
+                    Record { bytes, fields: &self.fields, text, line: true, start_line }
                 }
             },
             Current::Parsed { len } => {
                 let bytes = &self.parsed[..len];
-                Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok(), line: false }
+                Record { bytes, fields: &self.fields, text: std::str::from_utf8(bytes).ok(), line: false, start_line }
             }
         }))
+    }
+
+    /// The line after the last line break read (where an error that ends the input is).
+    pub(crate) fn next_line(&self) -> u64 {
+        self.lines.breaks + 1
     }
 
     /// Splits the next line at its commas when it needs no more; else hands it to `core`.
     fn read_line(&mut self) -> bool {
         loop {
             let block = self.block.bytes();
-            let rest = &block[self.start..];
-            if rest.is_empty() {
+            let start = self.start;
+            if start == block.len() {
                 if !self.more_to_read() {
                     return false;
                 }
                 self.fill();
                 continue;
             }
-            // A block holds whole lines, but for the last line of the input.
-            let (line_end, next) = memchr::memchr(b'\n', rest)
-                .map_or((block.len(), block.len()), |offset| (self.start + offset, self.start + offset + 1));
-            let mut end = line_end;
-            if end > self.start && block[end - 1] == b'\r' {
-                end -= 1;
-            }
-            if end == self.start {
-                // A blank line: no record.
-                self.start = next;
-                continue;
+            if self.lines.after_cr() {
+                self.lines.forget_cr();
+                if block[start] == b'\n' {
+                    // The LF of a CRLF whose CR ended the record `core` read last: counted with it.
+                    self.start += 1;
+                    continue;
+                }
             }
             let special = match self.special {
-                Some(special) if special >= self.start => special,
+                Some(special) if special >= start => special,
                 _ => {
-                    let special = memchr::memchr2(b'"', b'\r', rest).map_or(block.len(), |offset| self.start + offset);
+                    let special =
+                        memchr::memchr2(b'"', b'\r', &block[start..]).map_or(block.len(), |offset| start + offset);
                     self.special = Some(special);
                     special
                 }
             };
-            if special < end {
-                return self.read_parsed();
-            }
-            split_at_commas(&block[self.start..end], &mut self.fields);
-            self.current = Current::Line { start: self.start, end };
+            // An LF is looked for only up to the quote or CR, so a log of lone-CR lines is not
+            // searched to the end of its block for each line. A block holds whole lines (a CR is
+            // never its last byte while more may follow), but for the last line of the input.
+            let (end, next) = match memchr::memchr(b'\n', &block[start..special]) {
+                Some(offset) => (start + offset, start + offset + 1),
+                None if special == block.len() => (special, special),
+                None if block[special] == b'"' => return self.read_parsed(),
+                None => {
+                    let crlf = block.get(special + 1) == Some(&b'\n');
+                    (special, special + 1 + usize::from(crlf))
+                }
+            };
+            let line_break = u64::from(next > end);
             self.start = next;
+            if end == start {
+                // A blank line: no record.
+                self.lines.breaks += line_break;
+                continue;
+            }
+            split_at_commas(&block[start..end], &mut self.fields);
+            self.current = Current::Line { start, end };
+            self.record_line = self.lines.breaks + 1;
+            self.lines.breaks += line_break;
             return true;
         }
     }
@@ -170,6 +205,8 @@ impl<R: Read> CsvRecords<R> {
     fn read_parsed(&mut self) -> bool {
         self.core_started = true;
         let (mut written, mut ended) = (0, 0);
+        // Whether the record's first byte was read (`core` skips the blank lines before it).
+        let mut started = false;
         loop {
             if self.start == self.block.bytes().len() && self.more_to_read() {
                 self.fill();
@@ -181,6 +218,18 @@ impl<R: Read> CsvRecords<R> {
                 &mut self.parsed[written..],
                 &mut self.parsed_ends[ended..],
             );
+            let consumed = &self.block.bytes()[self.start..self.start + read];
+            if started {
+                self.lines.advance(consumed);
+            } else {
+                let blank = consumed.iter().position(|byte| !matches!(byte, b'\r' | b'\n')).unwrap_or(read);
+                self.lines.advance(&consumed[..blank]);
+                if blank < read {
+                    started = true;
+                    self.record_line = self.lines.breaks + 1;
+                }
+                self.lines.advance(&consumed[blank..]);
+            }
             self.start += read;
             written += wrote;
             ended += ends;
@@ -198,6 +247,9 @@ impl<R: Read> CsvRecords<R> {
                 ReadRecordResult::OutputFull => self.parsed.resize(self.parsed.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.parsed_ends.resize(self.parsed_ends.len() * 2, 0),
                 ReadRecordResult::Record => {
+                    if !started {
+                        self.record_line = self.lines.breaks + 1;
+                    }
                     self.fields.clear();
                     let mut from = 0;
                     for end in &self.parsed_ends[..ended] {
@@ -231,8 +283,15 @@ impl<R: Read> CsvRecords<R> {
         self.special = None;
         let mut searched = 0;
         let cut = loop {
-            if let Some(last) = memchr::memrchr(b'\n', &bytes[searched..]) {
-                break searched + last + 1;
+            if let Some(last) = memchr::memrchr2(b'\n', b'\r', &bytes[searched..]) {
+                let at = searched + last;
+                if bytes[at] == b'\n' || at + 1 < bytes.len() || self.eof {
+                    break at + 1;
+                }
+                // A CR last in what was read: an LF may follow it, and a CRLF is not cut in two.
+                if let Some(before) = memchr::memrchr2(b'\n', b'\r', &bytes[searched..at]) {
+                    break searched + before + 1;
+                }
             }
             if self.eof {
                 break bytes.len();
@@ -245,7 +304,11 @@ impl<R: Read> CsvRecords<R> {
                 bytes.clear();
                 break 0;
             }
-            searched = bytes.len();
+            // Search again from a CR left last, as it may end a line yet.
+            searched = match bytes.last() {
+                Some(b'\r') => bytes.len() - 1,
+                _ => bytes.len(),
+            };
             let limit = self.block_bytes.max(bytes.len()) as u64;
             match (&mut self.input).take(limit).read_to_end(&mut bytes) {
                 Ok(0) => self.eof = true,
@@ -254,7 +317,7 @@ impl<R: Read> CsvRecords<R> {
                     self.eof = true;
                     self.error = Some(error);
                     // The line the error interrupted is dropped with the rest of the input.
-                    let cut = memchr::memrchr(b'\n', &bytes).map_or(0, |last| last + 1);
+                    let cut = memchr::memrchr2(b'\n', b'\r', &bytes).map_or(0, |last| last + 1);
                     bytes.truncate(cut);
                     break cut;
                 }
@@ -340,6 +403,11 @@ impl<'r> Record<'r> {
         self.text
     }
 
+    /// The line of the input the record starts on, from 1 (LF, CRLF and a lone CR end a line).
+    pub(crate) fn start_line(&self) -> u64 {
+        self.start_line
+    }
+
     /// The whole record as text, when it is one line split at its commas: then each field is
     /// text of its own (a comma is never inside a character), and its ranges are where the
     /// field is in the text.
@@ -385,6 +453,107 @@ mod tests {
             records.push(fields);
         }
         Ok(records)
+    }
+
+    /// The line each record starts on, as `CsvRecords` reads them through blocks of `block_bytes`.
+    fn lines_by_records(input: impl std::io::Read, block_bytes: usize) -> Vec<u64> {
+        let mut reader = CsvRecords::with_block_bytes(input, block_bytes);
+        let mut lines = Vec::new();
+        while let Some(record) = reader.read().unwrap() {
+            lines.push(record.start_line());
+        }
+        lines
+    }
+
+    /// The line each record starts on, the slow and plain way: every line break made an LF, then
+    /// `csv_core`'s quoting followed byte by byte (a quote opens a quoted field only first in a
+    /// field; `""` inside is a quote; after the closing quote the field goes on unquoted).
+    fn lines_by_hand(bytes: &[u8]) -> Vec<u64> {
+        let mut normal = Vec::new();
+        let mut index = 0;
+        while index < bytes.len() {
+            match (bytes[index], bytes.get(index + 1)) {
+                (b'\r', Some(b'\n')) => index += 1,
+                (b'\r', _) => {
+                    normal.push(b'\n');
+                    index += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            normal.push(bytes[index]);
+            index += 1;
+        }
+        let (mut lines, mut line) = (Vec::new(), 1);
+        let (mut in_record, mut field_start, mut quoted, mut quote_seen) = (false, true, false, false);
+        for byte in normal {
+            if quoted {
+                match (byte, quote_seen) {
+                    (b'"', false) => quote_seen = true,
+                    (b'"', true) => quote_seen = false,
+                    (_, true) => quoted = false,
+                    _ => {}
+                }
+                if quoted {
+                    line += u64::from(byte == b'\n');
+                    continue;
+                }
+            }
+            match byte {
+                b'\n' => {
+                    line += 1;
+                    (in_record, field_start) = (false, true);
+                }
+                _ if !in_record => {
+                    lines.push(line);
+                    in_record = true;
+                    (quoted, quote_seen, field_start) = (byte == b'"', false, byte == b',');
+                }
+                b',' => field_start = true,
+                b'"' if field_start => (quoted, quote_seen, field_start) = (true, false, false),
+                _ => field_start = false,
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn records_know_the_line_they_start_on() {
+        let cases: [(&[u8], &[u64]); 7] = [
+            (b"h\na\nb\n", &[1, 2, 3]),
+            (b"h\r\na\r\n\r\nb", &[1, 2, 4]),
+            (b"h\ra\r\rb\r", &[1, 2, 4]),
+            (b"\n\nh\na,\"two\nlines\"\nb\n", &[3, 4, 6]),
+            (b"h\na,\"cr\rcrlf\r\nlf\nend\"\r\nb\r", &[1, 2, 6]),
+            (b"h\r\n\"q\"\r\n\r\nb\r\n", &[1, 2, 4]),
+            (b"\xef\xbb\xbfh\n\n\na", &[1, 4]),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(lines_by_hand(bytes), expected, "{bytes:?} by hand");
+            for block_bytes in [1, 2, 3, 7, 64, super::BLOCK_BYTES] {
+                assert_eq!(lines_by_records(bytes, block_bytes), expected, "{bytes:?} in blocks of {block_bytes}");
+                let trickle = Trickle { bytes, step: 2 };
+                assert_eq!(lines_by_records(trickle, block_bytes), expected, "{bytes:?} trickled");
+            }
+        }
+    }
+
+    #[test]
+    fn lone_cr_crlf_and_lf_line_ends_read_alike() {
+        let lf = "case_id,activity\nA,\"sub\nmit\"\n\nB,review\nC,\"a \"\"b\"\"\"\n".repeat(500);
+        let lines = lines_by_hand(lf.as_bytes());
+        assert_eq!(&lines[..6], [1, 2, 5, 6, 7, 8]);
+        for line_end in ["\n", "\r\n", "\r"] {
+            let other = lf.replace('\n', line_end);
+            // The same records, but for the line break quoted in the second.
+            let expected = by_csv(lf.replace("sub\nmit", "submit").as_bytes());
+            let expected_line = format!("A,\"sub{line_end}mit\"");
+            for block_bytes in [5, 4096] {
+                let same = other.replace(&expected_line, "A,submit");
+                assert_eq!(by_records(same.as_bytes(), block_bytes).unwrap(), expected, "{line_end:?}");
+                assert_eq!(lines_by_records(other.as_bytes(), block_bytes), lines, "{line_end:?}");
+            }
+        }
     }
 
     /// Returns its bytes a few at a time, as a pipe may.
@@ -509,6 +678,14 @@ mod tests {
             let expected = by_csv(&bytes);
             prop_assert_eq!(&by_records(&bytes[..], block_bytes).unwrap(), &expected);
             prop_assert_eq!(&by_records(Trickle { bytes: &bytes, step }, block_bytes).unwrap(), &expected);
+        }
+
+        /// Any bytes: each record starts on the line an editor shows it on.
+        #[test]
+        fn any_bytes_give_the_lines_an_editor_shows(bytes in csv_bytes(), block_bytes in 1_usize..40, step in 1_usize..9) {
+            let expected = lines_by_hand(&bytes);
+            prop_assert_eq!(&lines_by_records(&bytes[..], block_bytes), &expected);
+            prop_assert_eq!(&lines_by_records(Trickle { bytes: &bytes, step }, block_bytes), &expected);
         }
     }
 }

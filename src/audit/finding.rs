@@ -127,7 +127,8 @@ pub struct Finding {
     pub code: FindingCode,
     /// Empty for a row whose case cannot be read.
     pub case_id: String,
-    /// The row in the log (1 = the first data row), when the finding is about one.
+    /// Where the row is in the log (`LogEvent::row`: a CSV record's line, the header being
+    /// line 1), when the finding is about one.
     pub row: Option<u64>,
     /// The activity as the log wrote it.
     pub activity: Option<String>,

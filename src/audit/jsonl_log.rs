@@ -49,7 +49,7 @@ impl<R: BufRead> JsonLinesLog<R> {
                     .iter()
                     .find(|(key, _)| key.eq_ignore_ascii_case(name))
                     .and_then(|(_, value)| scalar(value))
-                    .filter(|text| !text.is_empty())
+                    .filter(|text| !self.columns.is_missing(text))
             })
         };
         let case_id =
@@ -69,7 +69,9 @@ impl<R: BufRead> JsonLinesLog<R> {
                             .cloned()
                     },
                 );
-            if let (Some(attribute), Some(value)) = (attribute, scalar(value).filter(|text| !text.is_empty())) {
+            if let (Some(attribute), Some(value)) =
+                (attribute, scalar(value).filter(|text| !self.columns.is_missing(text)))
+            {
                 attributes.push((attribute, value));
             }
         }
@@ -86,6 +88,8 @@ impl<R: BufRead> JsonLinesLog<R> {
         })
     }
 }
+
+impl<R: BufRead> JsonLinesLog<R> {}
 
 /// A string, number or boolean as text; `None` for anything else.
 fn scalar(value: &Json) -> Option<String> {

@@ -1,8 +1,9 @@
 //! `Mapping`: the optional YAML file that tells the audit how a log names things: which columns
 //! hold the case id, activity, timestamp, role, resource and attributes; which activity is which
 //! action (several may name one); which activities open a case and which are informational (and
-//! skipped); the log's role names; and the zone of timestamps written without an offset. Every name is checked against the workflow, and a problem
-//! points at its line and column.
+//! skipped); the log's role names; the cells that mean "no value" (`missing`); and the zone of
+//! timestamps written without an offset. Every name is checked against the workflow, and a
+//! problem points at its line and column.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,9 +11,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::log_event::LogColumns;
+use super::log_event::{LogColumns, MappedColumn};
 use crate::core::calendar::CalendarZone;
-use crate::core::problem::{Problem, named_text, problems_diagnostic, yaml_error_message};
+use crate::core::problem::{Problem, byte_span, named_text, problems_diagnostic, yaml_error_message};
 use crate::core::spanned_map::SpannedMap;
 use crate::core::suggest::nearest;
 use crate::core::workflow::Workflow;
@@ -129,6 +130,9 @@ struct RawMapping {
     informational: Option<Vec<Spanned<String>>>,
     roles: Option<SpannedMap<String, Spanned<String>>>,
     attributes: Option<SpannedMap<String, Spanned<String>>>,
+    /// Cells that mean "no value". YAML reads an unquoted `NULL` or `~` as null, not as the
+    /// text: a null is taken as written in the file.
+    missing: Option<Vec<Spanned<Option<String>>>>,
     zone: Option<Spanned<String>>,
     open: Option<RawOpen>,
     settle: Option<RawSettle>,
@@ -215,26 +219,17 @@ impl Mapping {
                 return Err(MappingError::new(file, text, problems));
             }
         };
-        let mut mapping = Mapping { open: open_rule(raw.open), settle: settle_rule(raw.settle), ..Mapping::default() };
+        let mut mapping = Mapping {
+            columns: log_columns(file, text, raw.columns, raw.missing),
+            open: open_rule(raw.open),
+            settle: settle_rule(raw.settle),
+            ..Mapping::default()
+        };
         if let Some(zone) = raw.zone {
             match CalendarZone::parse(&zone.value) {
                 Ok(parsed) => mapping.zone = Some(parsed),
                 Err(error) => problem(Some(&zone.referenced), error.to_string(), "not a time zone"),
             }
-        }
-        if let Some(columns) = raw.columns {
-            let set = |names: &mut Vec<String>, name: Option<String>| {
-                if let Some(name) = name {
-                    *names = vec![name];
-                }
-            };
-            set(&mut mapping.columns.case_id, columns.case_id);
-            set(&mut mapping.columns.activity, columns.activity);
-            set(&mut mapping.columns.timestamp, columns.timestamp);
-            set(&mut mapping.columns.role, columns.role);
-            set(&mut mapping.columns.resource, columns.resource);
-            set(&mut mapping.columns.workflow, columns.workflow);
-            set(&mut mapping.columns.lifecycle, columns.lifecycle);
         }
         let not_of = |what: &str, name: &str, known: &mut dyn Iterator<Item = &str>| {
             let mut message = format!("`{name}` is not {what} of workflow `{}`", workflow.id());
@@ -285,6 +280,9 @@ impl Mapping {
                 problem(Some(&attribute.referenced), message, "unknown attribute");
                 continue;
             }
+            let mapped =
+                MappedColumn { file: file.to_owned(), key: "attributes".to_owned(), column: column.value.clone() };
+            mapping.columns.mapped.push(mapped);
             mapping.columns.attributes.push((column.value, attribute.value));
         }
         if problems.is_empty() { Ok(mapping) } else { Err(MappingError::new(file, text, problems)) }
@@ -323,6 +321,47 @@ fn lifecycle_steps(raw: RawLifecycle, problem: &mut dyn FnMut(Option<&Location>,
         }
     }
     steps
+}
+
+/// The log's columns as the mapping file `file` (whose text is `text`) names them, and the
+/// cells that mean "no value".
+fn log_columns(
+    file: &str,
+    text: &str,
+    columns: Option<RawColumns>,
+    missing: Option<Vec<Spanned<Option<String>>>>,
+) -> LogColumns {
+    let mut log = LogColumns::default();
+    if let Some(columns) = columns {
+        let mut named = Vec::new();
+        for (key, names, name) in [
+            ("case_id", &mut log.case_id, columns.case_id),
+            ("activity", &mut log.activity, columns.activity),
+            ("timestamp", &mut log.timestamp, columns.timestamp),
+            ("role", &mut log.role, columns.role),
+            ("resource", &mut log.resource, columns.resource),
+            ("workflow", &mut log.workflow, columns.workflow),
+            ("lifecycle", &mut log.lifecycle, columns.lifecycle),
+        ] {
+            if let Some(name) = name {
+                named.push(MappedColumn { file: file.to_owned(), key: format!("columns.{key}"), column: name.clone() });
+                *names = vec![name];
+            }
+        }
+        log.mapped = named;
+    }
+    log.missing = missing
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|cell| match cell.value {
+            Some(cell) => Some(cell),
+            // A null (`NULL`, `~`): the text as written.
+            None => byte_span(&cell.referenced).and_then(|(at, length)| text.get(at..at + length)).map(str::to_owned),
+        })
+        .map(|cell| cell.trim().to_owned())
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    log
 }
 
 impl MappingError {

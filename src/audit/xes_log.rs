@@ -169,7 +169,7 @@ impl<R: BufRead> XesLog<R> {
                     .iter()
                     .find(|(key, _)| key.eq_ignore_ascii_case(name))
                     .map(|(_, value)| value.trim().to_owned())
-                    .filter(|value| !value.is_empty())
+                    .filter(|value| !self.columns.is_missing(value))
             })
         };
         let case_names: Vec<String> = self
@@ -191,7 +191,7 @@ impl<R: BufRead> XesLog<R> {
                         .find(|(column, _)| column == key)
                         .map(|(_, name)| name.clone())
                         .or_else(|| self.attributes.iter().find(|name| *name == key).cloned())?;
-                    Some((attribute, value.trim().to_owned())).filter(|(_, value)| !value.is_empty())
+                    Some((attribute, value.trim().to_owned())).filter(|(_, value)| !self.columns.is_missing(value))
                 })
                 .collect()
         };

@@ -82,27 +82,30 @@ fn clean_log_figures(log: &str) {
     assert_eq!(decision["breach_rate"], 0.0);
 }
 
-/// Every finding the canned log holds, in report order (see the README).
-fn expected_findings() -> Vec<(String, String, Option<u64>)> {
+/// Every finding the canned CSV log holds, in report order, at the line of the file (see the
+/// README); the JSON Lines log has no header, so its rows are `lines_before` lines up.
+fn expected_findings(lines_before: u64) -> Vec<(String, String, Option<u64>)> {
     [
-        ("AUD011", "", Some(19)),
-        ("AUD001", "F1", Some(2)),
-        ("AUD003", "F1", Some(4)),
-        ("AUD004", "F1", Some(5)),
-        ("AUD002", "F1", Some(9)),
-        ("AUD002", "F2", Some(6)),
+        ("AUD011", "", Some(20)),
+        ("AUD001", "F1", Some(3)),
+        ("AUD003", "F1", Some(5)),
+        ("AUD004", "F1", Some(6)),
+        ("AUD002", "F1", Some(10)),
+        ("AUD002", "F2", Some(7)),
         ("AUD006", "F2", None),
         ("AUD005", "F2", None),
-        ("AUD009", "F3", Some(15)),
+        ("AUD009", "F3", Some(16)),
         ("AUD008", "F3", None),
-        ("AUD010", "F4", Some(17)),
-        ("AUD011", "F5", Some(18)),
-        ("AUD011", "F6", Some(20)),
+        ("AUD010", "F4", Some(18)),
+        ("AUD011", "F5", Some(19)),
+        ("AUD011", "F6", Some(21)),
         ("AUD006", "F6", None),
         ("AUD005", "F6", None),
     ]
     .into_iter()
-    .map(|(code, case, row)| (code.to_owned(), case.to_owned(), row))
+    .map(|(code, case, row): (&str, &str, Option<u64>)| {
+        (code.to_owned(), case.to_owned(), row.map(|row| row - lines_before))
+    })
     .collect()
 }
 
@@ -111,7 +114,7 @@ fn each_finding_code_is_found_where_the_log_has_it() {
     let (code, report, stderr) =
         audit_json(&[&path("licence-findings.csv"), "--workflow", LICENCE, "--as-of", "2026-11-20"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(findings(&report), expected_findings());
+    assert_eq!(findings(&report), expected_findings(0));
     let breach = report["findings"].as_array().unwrap().iter().find(|finding| finding["code"] == "AUD006").unwrap();
     // accepted 09-24; to 11-20 with 中秋 and 国庆 off and Saturday 10-10 worked: 36 wd of 20.
     assert_eq!(breach["over_statutory"], 16);
@@ -135,7 +138,7 @@ fn json_lines_give_the_same_findings_as_csv() {
     let (code, report, stderr) =
         audit_json(&[&path("licence-findings.jsonl"), "--workflow", LICENCE, "--as-of", "2026-11-20"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(findings(&report), expected_findings());
+    assert_eq!(findings(&report), expected_findings(1));
 }
 
 #[test]
@@ -295,6 +298,6 @@ fn a_role_the_workflow_lacks_is_replayed_with_the_role_whose_guard_holds() {
     let workflow = path("role-guard.yaml");
     let (code, report, stderr) = audit_json(&[log.to_str().unwrap(), "--workflow", &workflow]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(findings(&report), [("AUD003".to_owned(), "R-1".to_owned(), Some(2))]);
+    assert_eq!(findings(&report), [("AUD003".to_owned(), "R-1".to_owned(), Some(3))]);
     assert_eq!(case(&report, "R-1")["finished_on"], "2026-03-04");
 }

@@ -70,13 +70,13 @@ fn a_case_whose_first_row_closes_it_is_not_opened_and_not_counted_as_met() {
         findings(&report),
         vec![
             // `Closed` from the initial state would end Case 2 on its first row, at 0 wd.
-            finding("AUD012", "Case 2", Some(7)),
+            finding("AUD012", "Case 2", Some(8)),
             // `Take in charge ticket` is not allowed from `inserted`: the log starts mid-case.
-            finding("AUD012", "Case 3", Some(8)),
+            finding("AUD012", "Case 3", Some(9)),
             finding("AUD006", "Case 4", None),
             finding("AUD005", "Case 4", None),
             // Case 5's stray `Closed` comes before its `Insert ticket`, which opens it.
-            finding("AUD012", "Case 5", Some(14)),
+            finding("AUD012", "Case 5", Some(15)),
         ]
     );
     for id in ["Case 2", "Case 3"] {
@@ -147,7 +147,7 @@ fn a_refused_attribute_value_is_one_finding_and_the_step_is_still_replayed_with_
         assert_eq!(code, 1, "{stderr}");
         // `e-mail` is no channel of the workflow: found once, on the row that opens the case;
         // every step of the case is replayed (by the role that may take it, when no role is given).
-        assert_eq!(findings(&report), vec![finding("AUD011", "case-10011", Some(1))], "{mapping:?}");
+        assert_eq!(findings(&report), vec![finding("AUD011", "case-10011", Some(2))], "{mapping:?}");
         for id in ["case-10011", "case-10017"] {
             assert_eq!(case(&report, id)["settled_by"], "final-state", "{mapping:?}: {id}");
         }
@@ -173,7 +173,7 @@ fn a_refused_value_on_a_step_row_without_a_role_still_replays_the_step() {
     let output =
         test.args(["audit", log.to_str().unwrap(), "--workflow", &logs("receipt.yaml"), "--format", "json"]).run();
     let report: Json = serde_json::from_str(&output.stdout).unwrap();
-    assert_eq!(findings(&report), vec![finding("AUD011", "R1", Some(3))], "{}", output.stdout);
+    assert_eq!(findings(&report), vec![finding("AUD011", "R1", Some(4))], "{}", output.stdout);
     assert!(report["findings"][0]["message"].as_str().unwrap().contains("the step is replayed without it"));
     assert_eq!(case(&report, "R1")["settled_by"], "final-state");
 }
@@ -191,9 +191,9 @@ fn a_log_role_that_is_a_role_title_is_that_role() {
     let output =
         test.args(["audit", log.to_str().unwrap(), "--workflow", &logs("receipt.yaml"), "--format", "json"]).run();
     let report: Json = serde_json::from_str(&output.stdout).unwrap();
-    // `Group 1` is `front_office`: row 2 is its own step; row 3 is the back office's.
+    // `Group 1` is `front_office`: line 3 is its own step; line 4 is the back office's.
     let found = findings(&report);
-    assert_eq!(found[0], finding("AUD003", "R1", Some(3)), "{}", output.stdout);
+    assert_eq!(found[0], finding("AUD003", "R1", Some(4)), "{}", output.stdout);
     let message = report["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("`front_office`") && message.contains("`back_office`"), "{message}");
 }
@@ -235,7 +235,7 @@ fn only_complete_lifecycle_rows_are_steps_unless_the_mapping_says_otherwise() {
     let report = run(Some(&steps_start));
     assert_eq!(report["rows_other_lifecycle"], 1);
     assert_eq!(elapsed(&report, "acceptance"), 2);
-    assert!(findings(&report).contains(&finding("AUD002", "L1", Some(4))), "{report}");
+    assert!(findings(&report).contains(&finding("AUD002", "L1", Some(5))), "{report}");
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn dates_beyond_the_calendar_follow_the_beyond_data_policy() {
     // Refused by default: each row is an AUD010, never a guess.
     let refused = run(&[]);
     let report: Json = serde_json::from_str(&refused.stdout).unwrap();
-    assert_eq!(findings(&report), vec![finding("AUD010", "A", Some(1)), finding("AUD010", "A", Some(2))]);
+    assert_eq!(findings(&report), vec![finding("AUD010", "A", Some(2)), finding("AUD010", "A", Some(3))]);
     // Projected by the law: 2027's 春节 (02-05 to 02-08, 补假 02-09 and 02-10) is off, so from
     // Monday 02-01 to Friday 02-12 is 5 wd (02-02 to 02-04, 02-11, 02-12); counting Monday to
     // Friday only, 9.

@@ -83,21 +83,28 @@ fn issue_23_a_fifo_is_refused_without_waiting_for_a_writer() {
 fn issue_23_a_log_of_zeros_is_refused_at_its_line() {
     let directory = tempfile::tempdir().unwrap();
     let here = directory.path();
-    // 256 MiB of zeros after a first line, as a sparse file: nothing is written to disk.
+    // 256 MiB of zeros after a first line and 8 KiB of text (all the format and text checks look
+    // at), as a sparse file: nothing is written to disk.
     let zeros = |name: &str, head: &str| {
         let path = here.join(name);
-        std::fs::write(&path, head).unwrap();
+        let text = if head.is_empty() { String::new() } else { format!("{head}{}", "x".repeat(8 << 10)) };
+        std::fs::write(&path, text).unwrap();
         std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(256 << 20).unwrap();
         path.to_str().unwrap().to_owned()
     };
     let cases = [
-        (zeros("all.csv", ""), "the header cannot be read: line 1 is longer than the limit of 1048576 bytes"),
+        (zeros("all.csv", ""), "it is not a text log: byte 0 is a NUL (binary, or UTF-16?)"),
         (zeros("row.csv", "case_id,activity,timestamp\n"), "line 2 is longer than the limit of 1048576 bytes"),
         (
             zeros("row.jsonl", "{\"case_id\":\"A\",\"activity\":\"accept\",\"timestamp\":\"2026-03-02\"}\n"),
             "line 2 is longer than the limit of 1048576 bytes",
         ),
         (zeros("log.xes", "<log>\n<trace>"), "line 2: more than 1048576 bytes without a `>`"),
+        // Lone CRs end lines of CSV: the run starts after the last one.
+        (
+            zeros("cr.csv", "case_id,activity,timestamp\rA,accept,2026-03-02\r"),
+            "line 3 is longer than the limit of 1048576 bytes",
+        ),
     ];
     for (log, expected) in &cases {
         let output = run(here, &["audit", log, "--workflow", LICENCE, "--threads", "2"]);

@@ -3,6 +3,8 @@
 mod audit;
 mod audit_conventions;
 mod audit_import;
+mod audit_log_files;
+mod audit_mapping;
 mod audit_zone;
 mod calendar;
 mod calendar_bulk;

@@ -13,7 +13,8 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::format::{parse_date, plural, push_csv_row, shown, table};
-use super::log_file::{LogFile, Overrun};
+use super::log_file::{Breaks, LogFile, Overrun};
+use super::log_input::{LogFormat, LogInput};
 use super::regular_file::open_regular;
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
@@ -29,7 +30,8 @@ use crate::store::ImportRow;
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
-    /// The event log: CSV, JSON Lines (`.jsonl`, `.ndjson`) or XES (`.xes`).
+    /// The event log: CSV, JSON Lines (`.jsonl`, `.ndjson`) or XES (`.xes`), gzip-compressed or
+    /// not (`.csv.gz`, `.xes.gz`, …); without a telling extension the content says which.
     log: PathBuf,
     /// The workflow the cases ran on.
     #[arg(long, value_name = "FILE")]
@@ -41,7 +43,7 @@ pub(crate) struct AuditArgs {
     /// Count time up to this date; rows after it are left out [default: the log's last timestamp].
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    /// The log's format when its extension does not say.
+    /// The log's format, whatever its extension or content says.
     #[arg(long, value_enum, value_name = "FORMAT")]
     log_format: Option<LogFormat>,
     /// Write each state's observed stays (working days) here, as empirical durations a
@@ -72,13 +74,6 @@ pub(crate) struct AuditArgs {
 enum OpenCasesArg {
     AsOf,
     Exclude,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    Csv,
-    Jsonl,
-    Xes,
 }
 
 #[allow(clippy::too_many_lines)] // read, replay, import, report: one pass in order
@@ -118,7 +113,6 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             }
         }
     };
-    let format = args.log_format.unwrap_or_else(|| guess_format(&args.log));
     let log_hash = if args.import { Some(file_hash(&args.log)?) } else { None };
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
@@ -146,7 +140,7 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         write!(out, "{}", findings_csv(&[], true))?;
     }
     let progress = progress_bar(&args.log);
-    let (source, overrun) = read_log(&args.log, format, &mapping, &attributes, &progress)?;
+    let (source, overrun, format) = read_log(&args.log, args.log_format, &mapping, &attributes, &progress)?;
     let outcome = audit.run(source, &pool, |found| {
         if found.is_empty() {
             return Ok(());
@@ -220,20 +214,30 @@ fn progress_bar(path: &Path) -> indicatif::ProgressBar {
 
 type LogRows = Box<dyn RowSource + Send>;
 
-/// The rows of a log, streamed, moving `progress` as its bytes are read (when it is drawn).
+/// The rows of a log, streamed (decompressed when it is gzip), moving `progress` as its bytes
+/// are read (when it is drawn); and its format, `format` or the one its name or content says.
 fn read_log(
     path: &Path,
-    format: LogFormat,
+    format: Option<LogFormat>,
     mapping: &Mapping,
     attributes: &[&str],
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<(LogRows, Overrun)> {
-    let (file, overrun) =
-        LogFile::open(path, format == LogFormat::Xes).with_context(|| format!("reading log `{}`", path.display()))?;
+) -> anyhow::Result<(LogRows, Overrun, LogFormat)> {
     // A hidden bar counts nothing: the file is read as it is, so that its reads fill buffers
     // without zeroing them first (the bar's reader would zero 256 KiB before every read).
+    let (file, _) = open_regular(path).with_context(|| format!("reading log `{}`", path.display()))?;
     let file: Box<dyn Read + Send> =
         if progress.is_hidden() { Box::new(file) } else { Box::new(progress.wrap_read(file)) };
+    let log =
+        LogInput::new(file, path, format).map_err(|message| anyhow::anyhow!("log `{}`: {message}", path.display()))?;
+    let format = log.format;
+    let breaks = match format {
+        LogFormat::Csv => Breaks::Lines,
+        LogFormat::Jsonl => Breaks::Feeds,
+        LogFormat::Xes => Breaks::Xml,
+    };
+    let what = if log.compressed { "the gzip stream" } else { "the file" };
+    let (file, overrun) = LogFile::new(log.bytes, breaks, what);
     let input = BufReader::with_capacity(1 << 16, file);
     let rows: LogRows = match format {
         LogFormat::Csv => Box::new(
@@ -243,10 +247,11 @@ fn read_log(
         LogFormat::Jsonl => Box::new(EventRows(JsonLinesLog::new(input, &mapping.columns, attributes))),
         LogFormat::Xes => Box::new(EventRows(XesLog::new(input, &mapping.columns, attributes))),
     };
-    Ok((rows, overrun))
+    Ok((rows, overrun, format))
 }
 
-/// Refuses the audit when its log's reading stopped at an over-long line.
+/// Refuses the audit when its log's reading stopped early: an over-long line, or a read error
+/// (a gzip stream corrupt after its start).
 fn expect_no_overrun(path: &Path, overrun: &Overrun) -> anyhow::Result<()> {
     match overrun.get() {
         Some(message) => Err(anyhow::anyhow!("log `{}`: {message}", path.display())),
@@ -306,7 +311,7 @@ fn import(
         .with_context(|| format!("deploying `{name}`"))?;
     let attributes: Vec<&str> = audited.workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
     let progress = progress_bar(&args.log);
-    let (rows, _) = read_log(&args.log, audited.format, audited.mapping, &attributes, &progress)?;
+    let (rows, _, _) = read_log(&args.log, Some(audited.format), audited.mapping, &attributes, &progress)?;
     let auditor =
         Auditor::new(audited.workflow, audited.calendar, audited.mapping, report.as_of, true).keep_cases(false);
     let histories = SettledHistories::new(auditor, rows).map(|(case_id, events)| selection.entry(case_id, events));
@@ -370,14 +375,6 @@ fn refused_numbers_json(selection: &ImportSelection) -> serde_json::Value {
         .map(|(number, reason)| serde_json::json!({"number": number, "reason": reason.to_string()}))
         .collect();
     serde_json::json!({"count": selection.refused_number_count(), "first": listed})
-}
-
-fn guess_format(path: &Path) -> LogFormat {
-    match path.extension().and_then(|extension| extension.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("jsonl" | "ndjson") => LogFormat::Jsonl,
-        Some("xes") => LogFormat::Xes,
-        _ => LogFormat::Csv,
-    }
 }
 
 fn cell<T: ToString>(value: Option<T>) -> String {

@@ -17,6 +17,7 @@ mod describe;
 mod export;
 mod format;
 mod log_file;
+mod log_input;
 mod logging;
 mod regular_file;
 mod simulate;
