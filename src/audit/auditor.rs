@@ -242,8 +242,13 @@ impl<'a> Auditor<'a> {
                 return;
             }
         }
-        let rules =
-            Rules { workflow: self.workflow, calendar: self.calendar, index: &self.index, open: self.mapping.open };
+        let rules = Rules {
+            workflow: self.workflow,
+            calendar: self.calendar,
+            index: &self.index,
+            open: self.mapping.open,
+            log_zone,
+        };
         // Most rows continue an open case: one lookup.
         if let Some(case) = self.open.get_mut(event.case_id) {
             case.feed(&rules, &event, at, resolved, &mut self.scratch);
@@ -305,6 +310,12 @@ impl<'a> Auditor<'a> {
         self.findings.push(finding);
     }
 
+    /// The zone of the log's timestamps written without an offset: the mapping's, else the
+    /// calendar's.
+    fn log_zone(&self) -> crate::core::calendar::CalendarZone {
+        self.mapping.zone.unwrap_or_else(|| self.calendar.zone())
+    }
+
     /// The findings so far, taken out (a caller that writes them as they come keeps memory flat;
     /// the report then holds only those found after the last call).
     pub fn take_findings(&mut self) -> Vec<Finding> {
@@ -319,7 +330,13 @@ impl<'a> Auditor<'a> {
 
     fn settle(&mut self, key: String, mut case: CaseAudit, as_of: NaiveDate, settled_by: SettledBy) {
         let index = Arc::clone(&self.index);
-        let rules = Rules { workflow: self.workflow, calendar: self.calendar, index: &index, open: self.mapping.open };
+        let rules = Rules {
+            workflow: self.workflow,
+            calendar: self.calendar,
+            index: &index,
+            open: self.mapping.open,
+            log_zone: self.log_zone(),
+        };
         if let Some(events) = case.events.take() {
             self.histories.push((case.case_id.clone(), events));
         }

@@ -58,6 +58,8 @@ pub(crate) struct Rules<'a> {
     pub(crate) calendar: &'a WorkingCalendar,
     pub(crate) index: &'a ActivityIndex,
     pub(crate) open: OpenRule,
+    /// The zone of the log's timestamps written without an offset.
+    pub(crate) log_zone: crate::core::calendar::CalendarZone,
 }
 
 impl CaseAudit {
@@ -182,6 +184,7 @@ impl CaseAudit {
         events: &mut Vec<Event>,
     ) -> bool {
         let (workflow, calendar) = (rules.workflow, rules.calendar);
+        let at = self.opening_instant(rules, event, at);
         // As in `act_by_ids`, the actor is copied only into events that are kept.
         let actor = if self.events.is_some() { event.resource.unwrap_or(ACTOR_UNKNOWN) } else { "" };
         // The core folds the opening into the case's replay (a refusal leaves it as it was). An
@@ -216,6 +219,34 @@ impl CaseAudit {
             Err(rejection) => {
                 self.refused(event, &rejection);
                 false
+            }
+        }
+    }
+
+    /// The instant the case opens: the row's, or the one the log gives for the case
+    /// (`columns.opened_at`) when it is readable and not after the row.
+    fn opening_instant(
+        &mut self,
+        rules: &Rules<'_>,
+        event: &LogRow<'_>,
+        at: DateTime<FixedOffset>,
+    ) -> DateTime<FixedOffset> {
+        let Some(text) = event.opened_at.map(str::trim).filter(|text| !text.is_empty()) else { return at };
+        match crate::core::calendar::parse_timestamp(text, rules.log_zone) {
+            Ok(opened) if opened <= at => opened,
+            Ok(opened) => {
+                let message = format!(
+                    "the case's opening instant {} is after its first row at {}; it is opened at the row's",
+                    opened.to_rfc3339(),
+                    at.to_rfc3339()
+                );
+                self.finding(FindingCode::TimeBackwards, event, message);
+                at
+            }
+            Err(message) => {
+                let message = format!("{message}; the case is opened at the row's instant");
+                self.finding(FindingCode::UnreadableRow, event, message);
+                at
             }
         }
     }

@@ -125,6 +125,7 @@ fn line_into<const PLACEHOLDERS: bool>(
         resource: optional(columns.resource),
         workflow: optional(columns.workflow),
         lifecycle: optional(columns.lifecycle),
+        opened_at: optional(columns.opened_at),
     };
     let first_cell = part.cell_count();
     for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {
@@ -188,6 +189,7 @@ fn event_into(
         resource: optional(columns.resource)?,
         workflow: optional(columns.workflow)?,
         lifecycle: optional(columns.lifecycle)?,
+        opened_at: optional(columns.opened_at)?,
     };
     let first_cell = batch.cell_count();
     for (slot, (index, attribute)) in columns.attributes.iter().enumerate() {

@@ -84,6 +84,7 @@ impl<R: BufRead> JsonLinesLog<R> {
             resource: field(&self.columns.resource),
             workflow: field(&self.columns.workflow),
             lifecycle: field(&self.columns.lifecycle),
+            opened_at: field(&self.columns.opened_at),
             attributes,
         })
     }

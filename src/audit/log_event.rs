@@ -27,6 +27,9 @@ pub struct LogEvent {
     pub workflow: Option<String>,
     /// The event's `lifecycle:transition` (`complete`, `start`, …), when the log has one.
     pub lifecycle: Option<String>,
+    /// The instant the case opened, when the log gives one per case (the mapping's
+    /// `columns.opened_at`, such as `case:startdate`).
+    pub opened_at: Option<String>,
     /// (column, value) for every attribute column, non-empty cells only.
     pub attributes: Vec<(String, String)>,
 }
@@ -52,6 +55,8 @@ pub struct LogColumns {
     pub resource: Vec<String>,
     pub workflow: Vec<String>,
     pub lifecycle: Vec<String>,
+    /// None by default: only a mapping names it.
+    pub opened_at: Vec<String>,
     /// Columns that set attributes: (column, attribute).
     pub attributes: Vec<(String, String)>,
     /// Cells that mean "no value" (a mapping's `missing`, trimmed: `NULL`, `-`): such a cell is
@@ -90,6 +95,7 @@ impl Default for LogColumns {
             resource: names(&["org:resource", "resource", "actor"]),
             workflow: names(&["workflow", "case:workflow"]),
             lifecycle: names(&["lifecycle:transition", "lifecycle"]),
+            opened_at: Vec::new(),
             attributes: Vec::new(),
             missing: Vec::new(),
             mapped: Vec::new(),
@@ -107,6 +113,7 @@ pub(crate) struct ColumnIndexes {
     pub(crate) resource: Option<usize>,
     pub(crate) workflow: Option<usize>,
     pub(crate) lifecycle: Option<usize>,
+    pub(crate) opened_at: Option<usize>,
     /// (index, attribute name)
     pub(crate) attributes: Vec<(usize, String)>,
     /// As `LogColumns::missing`.
@@ -190,6 +197,7 @@ impl LogColumns {
             resource: find(&self.resource),
             workflow: find(&self.workflow),
             lifecycle: find(&self.lifecycle),
+            opened_at: find(&self.opened_at),
             attributes: Vec::new(),
             missing: self.missing.clone(),
         };

@@ -75,6 +75,7 @@ pub(crate) struct LogRow<'a> {
     pub(crate) resource: Option<&'a str>,
     pub(crate) workflow: Option<&'a str>,
     pub(crate) lifecycle: Option<&'a str>,
+    pub(crate) opened_at: Option<&'a str>,
     pub(crate) attributes: RowAttributes<'a>,
 }
 
@@ -144,6 +145,7 @@ impl<'a> RowView<'a> {
                 resource: event.resource.as_deref(),
                 workflow: event.workflow.as_deref(),
                 lifecycle: event.lifecycle.as_deref(),
+                opened_at: event.opened_at.as_deref(),
                 attributes: RowAttributes::Owned(&event.attributes),
             }),
             Err(unreadable) => RowView::Unreadable {
@@ -166,6 +168,7 @@ impl<'a> RowView<'a> {
                 resource: row.resource.map(str::to_owned),
                 workflow: row.workflow.map(str::to_owned),
                 lifecycle: row.lifecycle.map(str::to_owned),
+                opened_at: row.opened_at.map(str::to_owned),
                 attributes: row.attributes.to_owned_pairs(),
             }),
             RowView::Unreadable { row, case_id, message } => {

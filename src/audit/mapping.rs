@@ -169,6 +169,7 @@ struct RawColumns {
     resource: Option<String>,
     workflow: Option<String>,
     lifecycle: Option<String>,
+    opened_at: Option<String>,
 }
 
 impl Mapping {
@@ -342,6 +343,7 @@ fn log_columns(
             ("resource", &mut log.resource, columns.resource),
             ("workflow", &mut log.workflow, columns.workflow),
             ("lifecycle", &mut log.lifecycle, columns.lifecycle),
+            ("opened_at", &mut log.opened_at, columns.opened_at),
         ] {
             if let Some(name) = name {
                 named.push(MappedColumn { file: file.to_owned(), key: format!("columns.{key}"), column: name.clone() });

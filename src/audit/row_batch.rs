@@ -33,6 +33,7 @@ enum Body {
         resource: Option<Span>,
         workflow: Option<Span>,
         lifecycle: Option<Span>,
+        opened_at: Option<Span>,
         /// Range of `cells`.
         cells: (u32, u32),
     },
@@ -50,6 +51,7 @@ pub(crate) struct RowSpans {
     pub(crate) resource: Option<Span>,
     pub(crate) workflow: Option<Span>,
     pub(crate) lifecycle: Option<Span>,
+    pub(crate) opened_at: Option<Span>,
 }
 
 /// Where a batch stood before a row was begun, to take the row back.
@@ -138,6 +140,7 @@ impl RowBatch {
                     resource: event.resource.map(|resource| self.text(resource)),
                     workflow: event.workflow.map(|workflow| self.text(workflow)),
                     lifecycle: event.lifecycle.map(|lifecycle| self.text(lifecycle)),
+                    opened_at: event.opened_at.map(|opened_at| self.text(opened_at)),
                 };
                 let first_cell = self.cells.len();
                 for (name, value) in event.attributes.iter() {
@@ -205,11 +208,11 @@ impl RowBatch {
     pub(crate) fn push_spans(&mut self, row: u64, case_id: Span, spans: RowSpans, first_cell: usize) {
         let cells =
             (u32::try_from(first_cell).unwrap_or(u32::MAX), u32::try_from(self.cells.len()).unwrap_or(u32::MAX));
-        let RowSpans { activity, timestamp, role, resource, workflow, lifecycle } = spans;
+        let RowSpans { activity, timestamp, role, resource, workflow, lifecycle, opened_at } = spans;
         self.rows.push(BatchRow {
             row,
             case_id: Some(case_id),
-            body: Body::Event { activity, timestamp, role, resource, workflow, lifecycle, cells },
+            body: Body::Event { activity, timestamp, role, resource, workflow, lifecycle, opened_at, cells },
         });
     }
 
@@ -226,20 +229,23 @@ impl RowBatch {
         let case_id = row.case_id.map(|span| span.of(text));
         match row.body {
             Body::Unreadable { message } => RowView::Unreadable { row: row.row, case_id, message: message.of(text) },
-            Body::Event { activity, timestamp, role, resource, workflow, lifecycle, cells } => RowView::Event(LogRow {
-                row: row.row,
-                case_id: case_id.unwrap_or_default(),
-                activity: activity.of(text),
-                timestamp: timestamp.of(text),
-                role: role.map(|span| span.of(text)),
-                resource: resource.map(|span| span.of(text)),
-                workflow: workflow.map(|span| span.of(text)),
-                lifecycle: lifecycle.map(|span| span.of(text)),
-                attributes: RowAttributes::Spans {
-                    text,
-                    cells: self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default(),
-                },
-            }),
+            Body::Event { activity, timestamp, role, resource, workflow, lifecycle, opened_at, cells } => {
+                RowView::Event(LogRow {
+                    row: row.row,
+                    case_id: case_id.unwrap_or_default(),
+                    activity: activity.of(text),
+                    timestamp: timestamp.of(text),
+                    role: role.map(|span| span.of(text)),
+                    resource: resource.map(|span| span.of(text)),
+                    workflow: workflow.map(|span| span.of(text)),
+                    lifecycle: lifecycle.map(|span| span.of(text)),
+                    opened_at: opened_at.map(|span| span.of(text)),
+                    attributes: RowAttributes::Spans {
+                        text,
+                        cells: self.cells.get(cells.0 as usize..cells.1 as usize).unwrap_or_default(),
+                    },
+                })
+            }
         }
     }
 

@@ -224,6 +224,8 @@ impl<R: BufRead> XesLog<R> {
                 workflow: find(&trace.attributes, &self.columns.workflow)
                     .or_else(|| find(&pairs, &self.columns.workflow)),
                 lifecycle: find(&pairs, &self.columns.lifecycle),
+                opened_at: find(&trace.attributes, &self.columns.opened_at)
+                    .or_else(|| find(&pairs, &self.columns.opened_at)),
                 attributes,
             }));
         }

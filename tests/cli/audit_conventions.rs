@@ -302,3 +302,39 @@ fn a_clock_may_take_each_cases_limit_from_its_attributes() {
     assert_eq!((decision["count"].as_u64(), decision["breached"].as_u64()), (Some(1), Some(1)));
     assert_eq!(decision["limit"], "per case (decision_days cd)");
 }
+
+#[test]
+fn a_case_may_open_at_a_date_the_log_gives_for_it() {
+    const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "case:concept:name,concept:name,time:timestamp,case:startdate\n\
+         S1,accept,2026-03-06 09:00,2026-03-02T09:00:00+08:00\n\
+         S2,accept,2026-03-06 09:00,2026-03-09\n\
+         S3,accept,2026-03-06 09:00,last week\n",
+    );
+    let mapping = test.file("mapping.yaml", "columns: {opened_at: \"case:startdate\"}\n");
+    let run = |mapping: Option<&std::path::Path>| {
+        let mut test = Test::new().args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--format", "json"]);
+        if let Some(mapping) = mapping {
+            test = test.args(["--mapping", mapping.to_str().unwrap()]);
+        }
+        serde_json::from_str::<Json>(&test.run().stdout).unwrap()
+    };
+    let acceptance = |report: &Json, id: &str| case(report, id)["clocks"][0]["elapsed"].as_i64().unwrap();
+    // Without the mapping the case opens at its first row, the acceptance itself: 0 wd.
+    let report = run(None);
+    assert_eq!(acceptance(&report, "S1"), 0);
+    // With it, S1 opened on Monday 03-02 and was accepted on Friday 03-06: 4 wd.
+    let report = run(Some(&mapping));
+    assert_eq!(case(&report, "S1")["opened_on"], "2026-03-02");
+    assert_eq!(acceptance(&report, "S1"), 4);
+    // A start after the first row, or one that is no timestamp, is found, and the row's instant
+    // opens the case.
+    let found = findings(&report);
+    assert!(found.contains(&finding("AUD004", "S2", Some(3))), "{found:?}");
+    assert!(found.contains(&finding("AUD011", "S3", Some(4))), "{found:?}");
+    assert_eq!(acceptance(&report, "S2"), 0);
+    assert_eq!(case(&report, "S3")["opened_on"], "2026-03-06");
+}
