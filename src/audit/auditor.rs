@@ -234,11 +234,7 @@ impl<'a> Auditor<'a> {
         let resolved = self.index.resolve(event.activity);
         if *resolved == Resolved::Informational {
             self.rows_informational += 1;
-            // Under `open: first-event` an informational row may still be a case's first.
-            let opens = self.mapping.open == OpenRule::FirstEvent
-                && !self.open.get(event.case_id).is_some_and(|case| case.replay.is_opened())
-                && !self.settled.contains_key(event.case_id);
-            if !opens {
+            if !self.informational_opens(event.case_id) {
                 return;
             }
         }
@@ -308,6 +304,14 @@ impl<'a> Auditor<'a> {
     fn push_finding(&mut self, finding: Finding) {
         self.code_counts[finding.code as usize] += 1;
         self.findings.push(finding);
+    }
+
+    /// Whether an informational row of `case_id` opens it: under `open: first-event`, when it
+    /// is the case's first.
+    fn informational_opens(&self, case_id: &str) -> bool {
+        self.mapping.open == OpenRule::FirstEvent
+            && !self.open.get(case_id).is_some_and(|case| case.replay.is_opened())
+            && !self.settled.contains_key(case_id)
     }
 
     /// The zone of the log's timestamps written without an offset: the mapping's, else the
