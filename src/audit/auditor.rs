@@ -119,7 +119,7 @@ impl<'a> Auditor<'a> {
                 .map(|clock| {
                     ClockStats::new(
                         &clock.name,
-                        limit_text(workflow, clock),
+                        clock.limit_text(workflow),
                         crate::core::case::count_unit(clock.limit.unit),
                     )
                 })
@@ -490,16 +490,4 @@ fn names_workflow(value: &str, workflow: &Workflow) -> bool {
     value.strip_prefix(workflow.id()).is_some_and(|rest| {
         rest.is_empty() || rest.strip_prefix('@').is_some_and(|version| version == workflow.version())
     })
-}
-
-/// A clock's limit as the report shows it: written (`20 wd`), or where each case's comes from.
-pub(crate) fn limit_text(workflow: &Workflow, clock: &crate::core::workflow::Clock) -> String {
-    use crate::core::workflow::LimitSource;
-    match clock.limit_from {
-        LimitSource::Written => clock.limit.to_string(),
-        LimitSource::Attribute(attribute) => {
-            format!("per case ({} {})", workflow.attribute(attribute).name, clock.limit.unit)
-        }
-        LimitSource::DueDate(attribute) => format!("per case (until {})", workflow.attribute(attribute).name),
-    }
 }

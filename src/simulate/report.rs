@@ -177,8 +177,8 @@ pub fn report(
                 .map(|(declared, clock)| ClockReport {
                     clock: declared.name.clone(),
                     unit: unit_name(count_unit(declared.limit.unit)),
-                    limit: declared.limit.to_string(),
-                    promised: declared.promised.map(|promised| promised.to_string()),
+                    limit: declared.limit_text(workflow),
+                    promised: declared.promised_text(workflow),
                     elapsed: clock.elapsed.summary(),
                     breach_rate_statutory: rate(clock.breached_statutory, clock.elapsed.count()),
                     breach_rate_promised: declared

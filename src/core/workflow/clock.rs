@@ -54,6 +54,26 @@ impl Clock {
     pub fn has_written_limit(&self) -> bool {
         self.limit_from == LimitSource::Written
     }
+
+    /// The statutory limit as reports show it: written (`20 wd`), or where each case's comes
+    /// from (`per case (decision_days cd)`, `per case (until deadline)`).
+    pub fn limit_text(&self, workflow: &super::Workflow) -> String {
+        match self.limit_from {
+            LimitSource::Written => self.limit.to_string(),
+            LimitSource::Attribute(attribute) => {
+                format!("per case ({} {})", workflow.attribute(attribute).name, self.limit.unit)
+            }
+            LimitSource::DueDate(attribute) => format!("per case (until {})", workflow.attribute(attribute).name),
+        }
+    }
+
+    /// The promised limit as reports show it, if the clock has one.
+    pub fn promised_text(&self, workflow: &super::Workflow) -> Option<String> {
+        match self.promised_from {
+            Some(attribute) => Some(format!("per case ({} {})", workflow.attribute(attribute).name, self.limit.unit)),
+            None => self.promised.map(|promised| promised.to_string()),
+        }
+    }
 }
 
 /// Where a clock runs.

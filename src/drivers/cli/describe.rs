@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::format::{OutputFormat, table};
 use super::workflow::describe_formats;
-use crate::core::workflow::{Clock, ClockSpan, LimitSource, StateId, StateKind, Transition, Workflow};
+use crate::core::workflow::{Clock, ClockSpan, StateId, StateKind, Transition, Workflow};
 
 pub(crate) fn describe(workflow: &Workflow, format: OutputFormat) -> anyhow::Result<String> {
     Ok(match format {
@@ -92,10 +92,7 @@ fn tables(workflow: &Workflow) -> String {
             clock.stage.map_or(String::new(), |stage| workflow.stage(stage).name.clone()),
             if clock.matter { "yes" } else { "" }.to_owned(),
             limit_text(workflow, clock),
-            match clock.promised_from {
-                Some(attribute) => format!("per case: `{}` {}", workflow.attribute(attribute).name, clock.limit.unit),
-                None => clock.promised.map_or(String::new(), |promised| promised.to_string()),
-            },
+            clock.promised_text(workflow).unwrap_or_default(),
             span_text(workflow, clock),
             clock.pauses.iter().map(|pause| workflow.state(pause.state).name.clone()).collect::<Vec<_>>().join(", "),
         ]);
@@ -106,14 +103,8 @@ fn tables(workflow: &Workflow) -> String {
 
 /// A limit with the cuts that made it: `7 wd (20 wd − 63%, nearest)`.
 pub(crate) fn limit_text(workflow: &Workflow, clock: &Clock) -> String {
-    match clock.limit_from {
-        LimitSource::Written => {}
-        LimitSource::Attribute(attribute) => {
-            return format!("per case: `{}` {}", workflow.attribute(attribute).name, clock.limit.unit);
-        }
-        LimitSource::DueDate(attribute) => {
-            return format!("per case: until `{}` ({})", workflow.attribute(attribute).name, clock.limit.unit);
-        }
+    if !clock.has_written_limit() {
+        return clock.limit_text(workflow);
     }
     match clock.cuts.first() {
         None => clock.limit.to_string(),
