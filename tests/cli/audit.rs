@@ -23,7 +23,7 @@ fn audit_json(args: &[&str]) -> (i32, Json, String) {
 }
 
 /// (code, case, row) of every finding, in report order.
-fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
+pub(crate) fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -38,7 +38,7 @@ fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
         .collect()
 }
 
-fn case<'a>(report: &'a Json, id: &str) -> &'a Json {
+pub(crate) fn case<'a>(report: &'a Json, id: &str) -> &'a Json {
     report["cases"].as_array().unwrap().iter().find(|case| case["case_id"] == id).unwrap()
 }
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value as Json;
 
+use crate::audit::{case, findings};
 use crate::test::Test;
 
 const LOGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/logs/");
@@ -29,26 +30,6 @@ fn audit(log: &str, workflow: &str, mapping: Option<&str>, extra: &[&str]) -> (i
 
 fn helpdesk_mapping(extra: &str) -> String {
     format!("{}{extra}", std::fs::read_to_string(logs("helpdesk-mapping.yaml")).unwrap())
-}
-
-/// (code, case, row) of every finding.
-fn findings(report: &Json) -> Vec<(String, String, Option<u64>)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|finding| {
-            (
-                finding["code"].as_str().unwrap().to_owned(),
-                finding["case_id"].as_str().unwrap().to_owned(),
-                finding["row"].as_u64(),
-            )
-        })
-        .collect()
-}
-
-fn case<'a>(report: &'a Json, id: &str) -> &'a Json {
-    report["cases"].as_array().unwrap().iter().find(|case| case["case_id"] == id).unwrap()
 }
 
 fn clock_count(report: &Json, clock: &str) -> u64 {
