@@ -10,15 +10,19 @@ use foldhash::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::{ActivityIndex, Resolved};
+use super::activity_stats::ActivityTally;
 use super::case_audit::{CaseAudit, Rules, Scratch};
+use super::case_trace::CaseTrace;
 use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
-use super::log_row::RowView;
+use super::log_row::{RowView, trimmed};
 use super::mapping::Mapping;
 use super::report::{AuditReport, CaseReport, ClockStats, CodeCount};
+use super::report_entry::ReportEntry;
 use super::row_batch::RowBatch;
 use super::timestamp::parse_timestamp;
+use super::variant_stats::VariantTally;
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, Replay};
 use crate::core::workflow::{StateId, Workflow};
@@ -39,6 +43,9 @@ pub struct Auditor<'a> {
     /// Settled cases' reports, when kept (`keep_cases`).
     cases: Vec<CaseReport>,
     keep_cases: bool,
+    /// Whether settled cases' reports and findings are taken out as they come (`feed_part`):
+    /// a report kept then cannot be found again to count a later row's finding.
+    streaming: bool,
     /// Every settled case: its final leaf states, and where its report is in `cases` when kept.
     settled: HashMap<String, (Box<[StateId]>, Option<usize>)>,
     settled_count: u64,
@@ -46,6 +53,12 @@ pub struct Auditor<'a> {
     /// Findings per code, in `FindingCode::ALL` order (findings may be taken out as they come).
     code_counts: [u64; FindingCode::ALL.len()],
     clocks: Vec<ClockStats>,
+    activities: ActivityTally,
+    variants: VariantTally,
+    /// Cases counted up to a date after the calendar's data.
+    cases_provisional: u64,
+    /// Each activity of a settling case once (a buffer reused from case to case).
+    distinct: Vec<u32>,
     /// Histories of settled cases, kept for an import.
     histories: Vec<(String, Vec<Event>)>,
     /// Stays per state, when durations are fitted.
@@ -101,6 +114,7 @@ impl<'a> Auditor<'a> {
             open: HashMap::default(),
             cases: Vec::new(),
             keep_cases: true,
+            streaming: false,
             settled: HashMap::default(),
             settled_count: 0,
             findings: Vec::new(),
@@ -116,6 +130,10 @@ impl<'a> Auditor<'a> {
                     )
                 })
                 .collect(),
+            activities: ActivityTally::default(),
+            variants: VariantTally::default(),
+            cases_provisional: 0,
+            distinct: Vec::new(),
             histories: Vec::new(),
             fit: None,
             spare_replays: Vec::new(),
@@ -136,6 +154,13 @@ impl<'a> Auditor<'a> {
         self
     }
 
+    /// Whether settled cases and findings are taken out as they come (by a sharded audit that
+    /// streams its report): a finding from a row after its case settled is then not counted in
+    /// that case's `finding_count`, as the case's report has gone.
+    pub(crate) fn streaming(&mut self, streaming: bool) {
+        self.streaming = streaming;
+    }
+
     /// A new auditor with this one's settings and activity index (built once for all the
     /// shards of an audit), and none of its rows.
     pub(crate) fn twin(&self) -> Auditor<'a> {
@@ -143,6 +168,7 @@ impl<'a> Auditor<'a> {
         let mut twin =
             Auditor::with_index(self.workflow, self.calendar, self.mapping, index, self.as_of, self.keep_events);
         twin.keep_cases = self.keep_cases;
+        twin.streaming = self.streaming;
         twin.fit = self.fit.as_ref().map(|_| DurationFit::default());
         twin
     }
@@ -214,12 +240,16 @@ impl<'a> Auditor<'a> {
         let resolved = self.index.resolve(event.activity);
         if *resolved == Resolved::Informational {
             self.rows_informational += 1;
+            if let Some(case) = self.open.get_mut(event.case_id) {
+                trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
+            }
             return;
         }
         let rules = Rules { workflow: self.workflow, calendar: self.calendar, roles: &self.mapping.roles };
         // Most rows continue an open case: one lookup.
         if let Some(case) = self.open.get_mut(event.case_id) {
             case.feed(&rules, &event, at, resolved, &mut self.scratch);
+            trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
             if let Some(finished) = case.replay.finished_on()
                 && let Some((key, case)) = self.open.remove_entry(event.case_id)
             {
@@ -254,6 +284,7 @@ impl<'a> Auditor<'a> {
             case.fit = Some(super::duration_fit::CaseFit::default());
         }
         case.feed(&rules, &event, at, resolved, &mut self.scratch);
+        trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
         match case.replay.finished_on() {
             Some(finished) => self.settle(event.case_id.to_owned(), case, finished),
             None => {
@@ -298,6 +329,8 @@ impl<'a> Auditor<'a> {
         if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
             fit.absorb(case_fit);
         }
+        self.count_trace(&case.trace);
+        self.cases_provisional += u64::from(self.calendar.is_provisional(as_of));
         let mut report = case.finish(&rules, as_of, &mut self.clocks, self.keep_cases, &mut self.scratch);
         report.case_id = std::mem::take(&mut case.case_id);
         let leaves = case.replay.configuration().leaves().into();
@@ -305,6 +338,20 @@ impl<'a> Auditor<'a> {
             self.spare_replays.push(case.replay);
         }
         self.record(&mut report, leaves, key);
+    }
+
+    /// Counts a settling case's activities (each once) and its variant.
+    fn count_trace(&mut self, trace: &CaseTrace) {
+        if trace.activities.is_empty() {
+            return;
+        }
+        self.distinct.clear();
+        self.distinct.extend_from_slice(&trace.activities);
+        self.distinct.sort_unstable();
+        self.distinct.dedup();
+        self.activities.count_case(&self.distinct);
+        let names = trace.activities.iter().map(|id| self.activities.name(*id));
+        self.variants.add(trace.key, names, trace.total_working_days);
     }
 
     /// Counts a settled case (ending in `leaves`) and keeps what is kept of it; `key` is its case
@@ -320,7 +367,7 @@ impl<'a> Auditor<'a> {
             self.scratch.findings = findings;
         }
         self.settled_count += 1;
-        let position = self.keep_cases.then_some(self.cases.len());
+        let position = (self.keep_cases && !self.streaming).then_some(self.cases.len());
         self.settled.insert(key, (leaves, position));
         if self.keep_cases {
             self.cases.push(std::mem::replace(report, CaseReport::empty("")));
@@ -365,6 +412,7 @@ impl<'a> Auditor<'a> {
             .zip(self.code_counts)
             .map(|(code, count)| CodeCount { code: *code, title: code.title(), count })
             .collect();
+        let (variants, variant_other_cases) = self.variants.into_parts();
         AuditOutcome {
             report: AuditReport {
                 workflow: self.workflow.id().to_owned(),
@@ -379,6 +427,11 @@ impl<'a> Auditor<'a> {
                 findings: self.findings,
                 clocks: self.clocks,
                 codes,
+                cases_provisional: self.cases_provisional,
+                activities: self.activities.into_stats(),
+                variants,
+                variant_count: 0,
+                variant_other_cases,
             },
             histories: self.histories,
             fit: self.fit,
@@ -386,16 +439,17 @@ impl<'a> Auditor<'a> {
     }
 
     /// Replays the rows of `part` (one shard's part of a batch, `RowBatch::split`), in order;
-    /// with `found`, takes the findings out after each row, marked with the row's position in
-    /// the whole batch.
-    pub(crate) fn feed_part(&mut self, part: &RowBatch, mut found: Option<&mut Vec<(u32, Finding)>>) {
+    /// with `found`, takes the findings and the settled cases' reports out after each row, marked
+    /// with the row's position in the whole batch.
+    pub(crate) fn feed_part(&mut self, part: &RowBatch, mut found: Option<&mut Vec<(u32, ReportEntry)>>) {
         for index in 0..part.len() {
             self.feed_row(part.view(index));
             if let Some(found) = found.as_deref_mut()
-                && !self.findings.is_empty()
+                && !(self.findings.is_empty() && self.cases.is_empty())
             {
                 let position = part.position(index);
-                found.extend(self.findings.drain(..).map(|finding| (position, finding)));
+                found.extend(self.findings.drain(..).map(|finding| (position, ReportEntry::Finding(finding))));
+                found.extend(self.cases.drain(..).map(|case| (position, ReportEntry::Case(case))));
             }
         }
     }
@@ -414,6 +468,20 @@ impl AuditOutcome {
         }
         self
     }
+}
+
+/// Counts a row of `activity` (as the log names it) dated `date` in its case's trace.
+fn trace_row(
+    activities: &mut ActivityTally,
+    trace: &mut CaseTrace,
+    activity: &str,
+    date: NaiveDate,
+    calendar: &WorkingCalendar,
+) {
+    let activity = trimmed(activity);
+    let id = activities.id(activity);
+    let since_previous = trace.note(id, activities.name(id), date, calendar);
+    activities.count_row(id, since_previous);
 }
 
 /// Whether a log's `workflow` value names `workflow`: its id (any version), or `id@version`.

@@ -30,6 +30,8 @@ pub(crate) struct CaseAudit {
     pub(crate) rows: u64,
     pub(crate) findings: Vec<Finding>,
     last_at: Option<DateTime<FixedOffset>>,
+    /// The activities as the log names them, for the per-activity and variant figures.
+    pub(crate) trace: super::case_trace::CaseTrace,
 }
 
 /// Buffers that cases use in turn, kept by their auditor so that replaying and settling a case
@@ -64,6 +66,7 @@ impl CaseAudit {
             rows: 0,
             findings: Vec::new(),
             last_at: None,
+            trace: super::case_trace::CaseTrace::default(),
         }
     }
 
