@@ -48,3 +48,15 @@ fn a_closed_pipe_ends_case_and_export_commands_quietly() {
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
 }
+
+/// Issue 25, item 15: an audit into a closed pipe ends quietly in every format.
+#[test]
+fn a_closed_pipe_ends_an_audit_quietly_in_every_format() {
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/histories/licence-findings.csv");
+    for format in ["table", "json", "csv", "markdown"] {
+        let (code, stderr) =
+            run_into_closed_pipe(&["audit", log, "--workflow", LICENCE, "--as-of", "2026-11-20", "--format", format]);
+        assert_eq!(code, 0, "{format}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{format}: {stderr}");
+    }
+}
