@@ -11,8 +11,13 @@ use serde::Serialize;
 use super::day_counts::DayCounts;
 
 /// Distinct variants one part of an audit counts apart; cases of later new variants are counted
-/// in `other_cases` only.
-pub const VARIANTS_MAX: usize = 4096;
+/// in `other_cases` only. With `AUDIT_SHARDS` parts and an example of some 50 activities each,
+/// the variants of an audit stay within some 50 MiB.
+pub const VARIANTS_MAX: usize = 2048;
+
+/// Between the activities of a variant's example, kept as one string (one allocation, not one
+/// per activity).
+const SEPARATOR: char = '\u{1f}';
 
 /// Variants a report lists, most frequent first.
 pub const VARIANTS_SHOWN: usize = 10;
@@ -20,7 +25,7 @@ pub const VARIANTS_SHOWN: usize = 10;
 /// One variant.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VariantStats {
-    /// The activities in order, as the log names them.
+    /// The activities in order, as the log names them (filled for the variants listed).
     pub activities: Vec<String>,
     /// Cases that ran exactly this sequence, and their share of the cases with a row.
     pub cases: u64,
@@ -31,6 +36,9 @@ pub struct VariantStats {
     key: u64,
     #[serde(skip)]
     totals: DayCounts,
+    /// The activities, joined by `SEPARATOR`.
+    #[serde(skip)]
+    example: String,
 }
 
 /// The hash of a sequence of activity names, built one name at a time (the same in every shard).
@@ -79,7 +87,8 @@ impl VariantTally {
                 return;
             }
             None => self.variants.entry(key.0).or_insert_with(|| VariantStats {
-                activities: activities.map(str::to_owned).collect(),
+                activities: Vec::new(),
+                example: join(activities),
                 cases: 0,
                 share: 0.0,
                 median_working_days: None,
@@ -96,6 +105,17 @@ impl VariantTally {
     }
 }
 
+fn join<'n>(activities: impl Iterator<Item = &'n str>) -> String {
+    let mut example = String::new();
+    for (index, activity) in activities.enumerate() {
+        if index > 0 {
+            example.push(SEPARATOR);
+        }
+        example.push_str(activity);
+    }
+    example
+}
+
 /// Adds `part`'s variants to `whole`'s, by key (of two examples under one key, the smaller is
 /// kept, so the merge order does not matter).
 pub(crate) fn merge_variants(whole: &mut Vec<VariantStats>, part: Vec<VariantStats>) {
@@ -106,8 +126,8 @@ pub(crate) fn merge_variants(whole: &mut Vec<VariantStats>, part: Vec<VariantSta
                 let mine = &mut whole[*index];
                 mine.cases += theirs.cases;
                 mine.totals.merge(&theirs.totals);
-                if theirs.activities < mine.activities {
-                    mine.activities = theirs.activities;
+                if theirs.example < mine.example {
+                    mine.example = theirs.example;
                 }
             }
             None => {
@@ -121,9 +141,10 @@ pub(crate) fn merge_variants(whole: &mut Vec<VariantStats>, part: Vec<VariantSta
 /// Keeps the `VARIANTS_SHOWN` most frequent variants (then by sequence), with their figures;
 /// `cases` is every case counted, for the shares.
 pub(crate) fn settle_variants(variants: &mut Vec<VariantStats>, cases: u64) {
-    variants.sort_by(|left, right| right.cases.cmp(&left.cases).then_with(|| left.activities.cmp(&right.activities)));
+    variants.sort_by(|left, right| right.cases.cmp(&left.cases).then_with(|| left.example.cmp(&right.example)));
     variants.truncate(VARIANTS_SHOWN);
     for variant in variants.iter_mut() {
+        variant.activities = variant.example.split(SEPARATOR).map(str::to_owned).collect();
         variant.median_working_days = variant.totals.percentile(50);
         #[allow(clippy::cast_precision_loss)] // counts of cases stay far below 2^52
         let share = if cases == 0 { 0.0 } else { variant.cases as f64 / cases as f64 };
