@@ -132,7 +132,12 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
         .context("starting the worker threads")?;
     let mut selection = ImportSelection::new(args.accept_findings);
     let mut out = context.output.writer();
-    let mut writer = ReportWriter::new(context.format, &context.output.spool_directory(), &mut out)?;
+    let mut writer = ReportWriter::new(
+        context.format,
+        (workflow.id(), workflow.version()),
+        &context.output.spool_directory(),
+        &mut out,
+    )?;
     let progress = progress_bar(&args.log);
     let (source, overrun) = read_log(&args.log, format, &mapping, &attributes, &progress)?;
     let outcome = audit.run(source, &pool, |found| {

@@ -1,7 +1,8 @@
 //! The audit report in each format, written while the audit runs: findings and settled cases are
-//! handed on in the order their cases settle and go straight out (CSV) or to a spool file (JSON,
-//! Markdown), and the table lists the first findings only, so memory stays flat however long the
-//! log. The summary, known at the end, is written first; the spooled sections follow it.
+//! handed on in the order their cases settle and go straight out (CSV findings, JSON cases) or to
+//! a spool file (JSON findings, Markdown), and the table lists the first findings only, so memory
+//! stays flat however long the log. JSON puts its summary keys last, after `cases` and
+//! `findings`; Markdown and the table write the summary first, then the spooled sections.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -51,26 +52,40 @@ pub(crate) struct ReportWriter {
     unlisted: u64,
     /// The case whose findings the Markdown report is listing.
     current_case: Option<String>,
+    /// Cases the JSON report has written (straight out, not spooled).
+    json_cases: u64,
 }
 
 impl ReportWriter {
-    /// A report in `format`, its spool files (if any) in `spool_directory`; a CSV report writes
-    /// its header to `out` now.
-    pub(crate) fn new(format: OutputFormat, spool_directory: &Path, out: &mut dyn Write) -> anyhow::Result<Self> {
-        let spooled = matches!(format, OutputFormat::Json | OutputFormat::Markdown);
-        let spool = |label| -> anyhow::Result<Option<Spool>> {
+    /// A report in `format` of an audit of `workflow` (id and version), its spool files (if any)
+    /// in `spool_directory`; a CSV report writes its header to `out` now, a JSON report its
+    /// first keys.
+    pub(crate) fn new(
+        format: OutputFormat,
+        workflow: (&str, &str),
+        spool_directory: &Path,
+        out: &mut dyn Write,
+    ) -> anyhow::Result<Self> {
+        let spool = |label, spooled| -> anyhow::Result<Option<Spool>> {
             Ok(if spooled { Some(Spool::new(spool_directory, label)?) } else { None })
         };
         let writer = ReportWriter {
             format,
-            cases: spool("cases")?,
-            findings: spool("findings")?,
+            cases: spool("cases", format == OutputFormat::Markdown)?,
+            findings: spool("findings", matches!(format, OutputFormat::Json | OutputFormat::Markdown))?,
             listed: Vec::new(),
             unlisted: 0,
             current_case: None,
+            json_cases: 0,
         };
-        if format == OutputFormat::Csv {
-            out.write_all(findings_csv(&[], true).as_bytes())?;
+        match format {
+            OutputFormat::Csv => out.write_all(findings_csv(&[], true).as_bytes())?,
+            OutputFormat::Json => {
+                let (id, version) = (serde_json::to_string(workflow.0)?, serde_json::to_string(workflow.1)?);
+                let head = format!("{{\n  \"workflow\": {id},\n  \"version\": {version},\n  \"cases\": [");
+                out.write_all(escape_json(head).as_bytes())?;
+            }
+            _ => {}
         }
         Ok(writer)
     }
@@ -89,28 +104,31 @@ impl ReportWriter {
         }
         for entry in entries {
             match entry {
-                ReportEntry::Case(case) => self.case(&case)?,
+                ReportEntry::Case(case) => self.case(&case, out)?,
                 ReportEntry::Finding(finding) => self.finding(finding)?,
             }
         }
         Ok(())
     }
 
-    fn case(&mut self, case: &CaseReport) -> std::io::Result<()> {
+    fn case(&mut self, case: &CaseReport, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.format == OutputFormat::Json {
+            // The longest section goes straight out: it is never held, nor written twice.
+            out.write_all(json_entry(self.json_cases, case)?.as_bytes())?;
+            self.json_cases += 1;
+            return Ok(());
+        }
         let Some(spool) = &mut self.cases else { return Ok(()) };
-        let line = match self.format {
-            OutputFormat::Json => json_entry(spool.entries, case)?,
-            _ => format!(
-                "| {} | {} | {} | {} | {} | {} | {} |\n",
-                md(&case.case_id),
-                case.rows,
-                cell(case.opened_on),
-                cell(case.finished_on),
-                md(&case.active.join(", ")),
-                cell(case.elapsed_working_days),
-                case.finding_count
-            ),
-        };
+        let line = format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            md(&case.case_id),
+            case.rows,
+            cell(case.opened_on),
+            cell(case.finished_on),
+            md(&case.active.join(", ")),
+            cell(case.elapsed_working_days),
+            case.finding_count
+        );
         spool.entries += 1;
         spool.write(&shown(&line))
     }
@@ -149,11 +167,11 @@ impl ReportWriter {
                 }
             }
             OutputFormat::Json => {
-                out.write_all(json_summary(report, extras)?.as_bytes())?;
-                out.write_all(b",\n  \"cases\": [")?;
-                self.copy_section(Section::Cases, out)?;
+                out.write_all(if self.json_cases == 0 { b"]" } else { b"\n  ]" })?;
                 out.write_all(b",\n  \"findings\": [")?;
                 self.copy_section(Section::Findings, out)?;
+                out.write_all(b",\n")?;
+                out.write_all(json_summary(report, extras)?.as_bytes())?;
                 out.write_all(b"\n}\n")?;
             }
             OutputFormat::Markdown => {
@@ -230,8 +248,6 @@ fn json_entry<T: Serialize>(written: u64, value: &T) -> std::io::Result<String> 
 /// Every figure of the report, as the JSON report's first keys.
 #[derive(Serialize)]
 struct JsonSummary<'a> {
-    workflow: &'a str,
-    version: &'a str,
     as_of: Option<NaiveDate>,
     calendar: &'a CalendarUsed,
     beyond_data: &'static str,
@@ -252,11 +268,9 @@ struct JsonSummary<'a> {
     import: Option<&'a serde_json::Value>,
 }
 
-/// The summary as a pretty JSON object left open (no closing brace), for the arrays to follow.
+/// The summary's keys, pretty, as the JSON report's last: the object's braces left out.
 fn json_summary(report: &AuditReport, extras: &Extras) -> anyhow::Result<String> {
     let summary = JsonSummary {
-        workflow: &report.workflow,
-        version: &report.version,
         as_of: report.as_of,
         calendar: &extras.calendar,
         beyond_data: extras.calendar.beyond_data,
@@ -276,8 +290,8 @@ fn json_summary(report: &AuditReport, extras: &Extras) -> anyhow::Result<String>
         import: extras.import_json.as_ref(),
     };
     let text = super::format::json(&summary)?;
-    let open = text.trim_end().strip_suffix('}').unwrap_or(&text).trim_end();
-    Ok(open.to_owned())
+    let inner = text.trim_end().strip_suffix('}').unwrap_or(&text).trim_end();
+    Ok(inner.strip_prefix('{').unwrap_or(inner).trim_start_matches('\n').to_owned())
 }
 
 pub(crate) fn finding_count(report: &AuditReport) -> u64 {
