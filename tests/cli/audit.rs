@@ -366,3 +366,14 @@ fn issue_25_reports_name_the_calendar_and_show_activities_variants_and_charts() 
     assert!(!markdown.stdout.contains("China-mainland calendar"), "{}", markdown.stdout);
     assert!(markdown.stdout.contains("## Activities") && markdown.stdout.contains("## Variants"));
 }
+
+/// Issue 25, item 5: with no row inside the calendar's data there is no audit date, and the
+/// scope line says so instead of "as of :".
+#[test]
+fn issue_25_a_log_with_no_countable_date_says_so() {
+    let test = Test::new();
+    let log = test.file("far.csv", "case_id,activity,timestamp\nX1,received,2031-01-05T09:00:00+08:00\n");
+    let output = test.args(["audit", log.to_str().unwrap(), "--workflow", LICENCE]).run();
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stdout.contains("as of no date (no row had a timestamp the calendar counts)"), "{}", output.stdout);
+}
