@@ -377,3 +377,43 @@ fn issue_25_a_log_with_no_countable_date_says_so() {
     assert_eq!(output.code, 1, "{}", output.stderr);
     assert!(output.stdout.contains("as of no date (no row had a timestamp the calendar counts)"), "{}", output.stdout);
 }
+
+/// Issue 25, item 5: a calendar file given is named in the report with its SHA-256, and the data
+/// range is the one it extends to; cases counted into projected years are counted.
+#[test]
+fn issue_25_the_report_names_the_calendar_file_and_its_hash() {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let text = include_str!("../data/calendar/example-2027.yaml");
+    let test = Test::new();
+    let calendar = test.file("2027.yaml", text);
+    let expected = sha2::Sha256::digest(text.as_bytes()).iter().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
+    let (code, report, stderr) = audit_json(&[
+        &path("licence-findings.csv"),
+        "--workflow",
+        LICENCE,
+        "--as-of",
+        "2026-11-20",
+        "--calendar-file",
+        calendar.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["calendar"]["file"], calendar.to_str().unwrap());
+    assert_eq!(report["calendar"]["sha256"], expected.as_str());
+    assert_eq!(report["calendar"]["data_to"], "2027-12-31");
+    let (code, report, stderr) = audit_json(&[
+        &path("licence-findings.csv"),
+        "--workflow",
+        LICENCE,
+        "--as-of",
+        "2028-01-10",
+        "--beyond-data",
+        "statutory",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["beyond_data"], "statutory");
+    assert!(report["cases_provisional"].as_u64().unwrap() >= 2, "{}", report["cases_provisional"]);
+}
