@@ -10,14 +10,18 @@ use foldhash::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::activity_index::{ActivityIndex, Resolved};
+use super::activity_stats::ActivityTally;
 use super::case_audit::{CaseAudit, Rules, Scratch};
+use super::case_trace::CaseTrace;
 use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
-use super::log_row::RowView;
+use super::log_row::{RowView, trimmed};
 use super::mapping::{Mapping, OpenRule, SettleRule};
 use super::report::{AuditReport, CaseReport, ClockStats, CodeCount, OpenCases, SettledBy};
+use super::report_entry::ReportEntry;
 use super::row_batch::RowBatch;
+use super::variant_stats::VariantTally;
 use crate::core::calendar::WorkingCalendar;
 use crate::core::calendar::parse_timestamp;
 use crate::core::case::{Event, Replay};
@@ -43,6 +47,9 @@ pub struct Auditor<'a> {
     /// Cases still open at the audit date, and cases never opened.
     cases_open: u64,
     cases_not_opened: u64,
+    /// Whether settled cases' reports and findings are taken out as they come (`feed_part`):
+    /// a report kept then cannot be found again to count a later row's finding.
+    streaming: bool,
     /// Every settled case: its final leaf states, and where its report is in `cases` when kept.
     settled: HashMap<String, (Box<[StateId]>, Option<usize>)>,
     settled_count: u64,
@@ -50,6 +57,12 @@ pub struct Auditor<'a> {
     /// Findings per code, in `FindingCode::ALL` order (findings may be taken out as they come).
     code_counts: [u64; FindingCode::ALL.len()],
     clocks: Vec<ClockStats>,
+    activities: ActivityTally,
+    variants: VariantTally,
+    /// Cases counted up to a date after the calendar's data.
+    cases_provisional: u64,
+    /// Each activity of a settling case once (a buffer reused from case to case).
+    distinct: Vec<u32>,
     /// Histories of settled cases, kept for an import.
     histories: Vec<(String, Vec<Event>)>,
     /// Stays per state, when durations are fitted.
@@ -109,6 +122,7 @@ impl<'a> Auditor<'a> {
             open_cases: OpenCases::AsOf,
             cases_open: 0,
             cases_not_opened: 0,
+            streaming: false,
             settled: HashMap::default(),
             settled_count: 0,
             findings: Vec::new(),
@@ -124,6 +138,10 @@ impl<'a> Auditor<'a> {
                     )
                 })
                 .collect(),
+            activities: ActivityTally::default(),
+            variants: VariantTally::default(),
+            cases_provisional: 0,
+            distinct: Vec::new(),
             histories: Vec::new(),
             fit: None,
             spare_replays: Vec::new(),
@@ -153,6 +171,13 @@ impl<'a> Auditor<'a> {
         self
     }
 
+    /// Whether settled cases and findings are taken out as they come (by a sharded audit that
+    /// streams its report): a finding from a row after its case settled is then not counted in
+    /// that case's `finding_count`, as the case's report has gone.
+    pub(crate) fn streaming(&mut self, streaming: bool) {
+        self.streaming = streaming;
+    }
+
     /// A new auditor with this one's settings and activity index (built once for all the
     /// shards of an audit), and none of its rows.
     pub(crate) fn twin(&self) -> Auditor<'a> {
@@ -161,6 +186,7 @@ impl<'a> Auditor<'a> {
             Auditor::with_index(self.workflow, self.calendar, self.mapping, index, self.as_of, self.keep_events);
         twin.keep_cases = self.keep_cases;
         twin.open_cases = self.open_cases;
+        twin.streaming = self.streaming;
         twin.fit = self.fit.as_ref().map(|_| DurationFit::default());
         twin
     }
@@ -235,6 +261,9 @@ impl<'a> Auditor<'a> {
         if *resolved == Resolved::Informational {
             self.rows_informational += 1;
             if !self.informational_opens(event.case_id) {
+                if let Some(case) = self.open.get_mut(event.case_id) {
+                    trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
+                }
                 return;
             }
         }
@@ -248,6 +277,7 @@ impl<'a> Auditor<'a> {
         // Most rows continue an open case: one lookup.
         if let Some(case) = self.open.get_mut(event.case_id) {
             case.feed(&rules, &event, at, resolved, &mut self.scratch);
+            trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
             if let Some(finished) = case.replay.finished_on()
                 && let Some((key, case)) = self.open.remove_entry(event.case_id)
             {
@@ -270,18 +300,10 @@ impl<'a> Auditor<'a> {
             self.push_finding(finding);
             return;
         }
-        let replay = match self.spare_replays.pop() {
-            Some(mut replay) => {
-                replay.reset(rules.workflow);
-                replay
-            }
-            None => Replay::new(rules.workflow),
-        };
-        let mut case = CaseAudit::new(event.case_id, replay, self.keep_events);
-        if self.fit.is_some() {
-            case.fit = Some(super::duration_fit::CaseFit::default());
-        }
+        let fit = self.fit.is_some();
+        let mut case = new_case(&mut self.spare_replays, self.workflow, event.case_id, self.keep_events, fit);
         case.feed(&rules, &event, at, resolved, &mut self.scratch);
+        trace_row(&mut self.activities, &mut case.trace, event.activity, date, self.calendar);
         match case.replay.finished_on() {
             Some(finished) => self.settle(event.case_id.to_owned(), case, finished, SettledBy::FinalState),
             None => {
@@ -347,6 +369,8 @@ impl<'a> Auditor<'a> {
         if let (Some(fit), Some(case_fit)) = (&mut self.fit, case.fit.take()) {
             fit.absorb(case_fit);
         }
+        self.count_trace(&case.trace);
+        self.cases_provisional += u64::from(self.calendar.is_provisional(as_of));
         let counted = settled_by != SettledBy::AuditDate || self.open_cases == OpenCases::AsOf;
         let stats: &mut [ClockStats] = if counted { &mut self.clocks } else { &mut [] };
         let mut report = case.finish(&rules, as_of, stats, self.keep_cases, settled_by, &mut self.scratch);
@@ -363,6 +387,20 @@ impl<'a> Auditor<'a> {
         self.record(&mut report, leaves, key);
     }
 
+    /// Counts a settling case's activities (each once) and its variant.
+    fn count_trace(&mut self, trace: &CaseTrace) {
+        if trace.activities.is_empty() {
+            return;
+        }
+        self.distinct.clear();
+        self.distinct.extend_from_slice(&trace.activities);
+        self.distinct.sort_unstable();
+        self.distinct.dedup();
+        self.activities.count_case(&self.distinct);
+        let names = trace.activities.iter().map(|id| self.activities.name(*id));
+        self.variants.add(trace.key, names, trace.total_working_days);
+    }
+
     /// Counts a settled case (ending in `leaves`) and keeps what is kept of it; `key` is its case
     /// id, as it was the key of `open`.
     fn record(&mut self, report: &mut CaseReport, leaves: Box<[StateId]>, key: String) {
@@ -376,7 +414,7 @@ impl<'a> Auditor<'a> {
             self.scratch.findings = findings;
         }
         self.settled_count += 1;
-        let position = self.keep_cases.then_some(self.cases.len());
+        let position = (self.keep_cases && !self.streaming).then_some(self.cases.len());
         self.settled.insert(key, (leaves, position));
         if self.keep_cases {
             self.cases.push(std::mem::replace(report, CaseReport::empty("")));
@@ -428,6 +466,7 @@ impl<'a> Auditor<'a> {
             .zip(self.code_counts)
             .map(|(code, count)| CodeCount { code: *code, title: code.title(), count })
             .collect();
+        let (variants, variant_other_cases) = self.variants.into_parts();
         AuditOutcome {
             report: AuditReport {
                 workflow: self.workflow.id().to_owned(),
@@ -448,6 +487,11 @@ impl<'a> Auditor<'a> {
                 findings: self.findings,
                 clocks: self.clocks,
                 codes,
+                cases_provisional: self.cases_provisional,
+                activities: self.activities.into_stats(),
+                variants,
+                variant_count: 0,
+                variant_other_cases,
             },
             histories: self.histories,
             fit: self.fit,
@@ -455,16 +499,17 @@ impl<'a> Auditor<'a> {
     }
 
     /// Replays the rows of `part` (one shard's part of a batch, `RowBatch::split`), in order;
-    /// with `found`, takes the findings out after each row, marked with the row's position in
-    /// the whole batch.
-    pub(crate) fn feed_part(&mut self, part: &RowBatch, mut found: Option<&mut Vec<(u32, Finding)>>) {
+    /// with `found`, takes the findings and the settled cases' reports out after each row, marked
+    /// with the row's position in the whole batch.
+    pub(crate) fn feed_part(&mut self, part: &RowBatch, mut found: Option<&mut Vec<(u32, ReportEntry)>>) {
         for index in 0..part.len() {
             self.feed_row(part.view(index));
             if let Some(found) = found.as_deref_mut()
-                && !self.findings.is_empty()
+                && !(self.findings.is_empty() && self.cases.is_empty())
             {
                 let position = part.position(index);
-                found.extend(self.findings.drain(..).map(|finding| (position, finding)));
+                found.extend(self.findings.drain(..).map(|finding| (position, ReportEntry::Finding(finding))));
+                found.extend(self.cases.drain(..).map(|case| (position, ReportEntry::Case(case))));
             }
         }
     }
@@ -485,9 +530,45 @@ impl AuditOutcome {
     }
 }
 
+/// Counts a row of `activity` (as the log names it) dated `date` in its case's trace.
+fn trace_row(
+    activities: &mut ActivityTally,
+    trace: &mut CaseTrace,
+    activity: &str,
+    date: NaiveDate,
+    calendar: &WorkingCalendar,
+) {
+    let activity = trimmed(activity);
+    let id = activities.id(activity);
+    let since_previous = trace.note(id, activities.name(id), date, calendar);
+    activities.count_row(id, since_previous);
+}
+
 /// Whether a log's `workflow` value names `workflow`: its id (any version), or `id@version`.
 fn names_workflow(value: &str, workflow: &Workflow) -> bool {
     value.strip_prefix(workflow.id()).is_some_and(|rest| {
         rest.is_empty() || rest.strip_prefix('@').is_some_and(|version| version == workflow.version())
     })
+}
+
+/// A case not yet opened, in a spare replay when there is one; `fit` gathers its stays.
+fn new_case(
+    spare_replays: &mut Vec<Replay>,
+    workflow: &Workflow,
+    case_id: &str,
+    keep_events: bool,
+    fit: bool,
+) -> CaseAudit {
+    let replay = match spare_replays.pop() {
+        Some(mut replay) => {
+            replay.reset(workflow);
+            replay
+        }
+        None => Replay::new(workflow),
+    };
+    let mut case = CaseAudit::new(case_id, replay, keep_events);
+    if fit {
+        case.fit = Some(super::duration_fit::CaseFit::default());
+    }
+    case
 }

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::finding::Finding;
+use super::report_entry::ReportEntry;
 use super::row_batch::RowBatch;
 use super::sharded_audit::{AUDIT_SHARDS, Parts};
 
@@ -21,7 +21,7 @@ pub(super) enum Task {
     /// Replay `shard`'s part of `parts`, then [`BatchQueue::replayed`].
     Replay { shard: usize, parts: Arc<Parts> },
     /// Hand on the findings of a batch every shard has replayed, in row order.
-    Hand(Vec<Finding>),
+    Hand(Vec<ReportEntry>),
     /// Nothing to do until another worker finishes a task.
     Wait,
     /// Every batch is read and replayed (and, for the worker that hands findings on, handed
@@ -35,7 +35,7 @@ struct Queued {
     /// Shards that have not replayed their part yet.
     remaining: usize,
     /// Findings so far, each with its row's position in the batch.
-    found: Vec<(u32, Finding)>,
+    found: Vec<(u32, ReportEntry)>,
 }
 
 /// Batches read ahead, and how far each shard has replayed them.
@@ -50,7 +50,7 @@ pub(super) struct BatchQueue {
     /// Per shard, whether a worker is replaying it now.
     busy: [bool; AUDIT_SHARDS],
     /// Findings of batches every shard has replayed, not yet handed on.
-    done: VecDeque<Vec<Finding>>,
+    done: VecDeque<Vec<ReportEntry>>,
     /// Parts of replayed batches, to be read into again.
     spare: Vec<Parts>,
     reading: bool,
@@ -125,7 +125,13 @@ impl BatchQueue {
     /// `shard` has replayed its part of the batch `parts` (handed back) and found `found`.
     /// Batches every shard has replayed leave the queue: their findings, in row order, wait to
     /// be handed on when `keep_found`, and their parts to be read into again.
-    pub(super) fn replayed(&mut self, shard: usize, parts: Arc<Parts>, found: Vec<(u32, Finding)>, keep_found: bool) {
+    pub(super) fn replayed(
+        &mut self,
+        shard: usize,
+        parts: Arc<Parts>,
+        found: Vec<(u32, ReportEntry)>,
+        keep_found: bool,
+    ) {
         drop(parts);
         let position = usize::try_from(self.next[shard] - self.first).unwrap_or(usize::MAX);
         self.busy[shard] = false;
@@ -161,9 +167,10 @@ impl BatchQueue {
 mod tests {
     use super::{AUDIT_SHARDS, BatchQueue, Task};
     use crate::audit::finding::{Finding, FindingCode};
+    use crate::audit::report_entry::ReportEntry;
 
-    fn finding(case: &str) -> Finding {
-        Finding::new(FindingCode::UnknownActivity, case, Some(1), String::new())
+    fn finding(case: &str) -> ReportEntry {
+        ReportEntry::Finding(Finding::new(FindingCode::UnknownActivity, case, Some(1), String::new()))
     }
 
     /// The queue reads first, up to `ahead` batches; each shard replays the batches in order
@@ -193,7 +200,13 @@ mod tests {
         // Batch 0 is done only when shard 0 is; its findings come in row order.
         queue.replayed(0, zero, vec![(3, finding("a")), (9, finding("a"))], true);
         let Task::Hand(found) = queue.next_task(true) else { panic!("hands batch 0 on") };
-        let cases: Vec<&str> = found.iter().map(|finding| finding.case_id.as_str()).collect();
+        let cases: Vec<&str> = found
+            .iter()
+            .map(|entry| match entry {
+                ReportEntry::Finding(finding) => finding.case_id.as_str(),
+                ReportEntry::Case(case) => case.case_id.as_str(),
+            })
+            .collect();
         assert_eq!(cases, ["a", "b", "a"]);
         // Batch 0's parts are spare: the next read reuses them.
         let Task::Read(_) = queue.next_task(false) else { panic!("reads again") };

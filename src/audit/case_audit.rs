@@ -36,6 +36,8 @@ pub(crate) struct CaseAudit {
     /// (attribute, value) pairs the core refused: found once, then left out silently (a
     /// case attribute repeated on every row of a log is one finding, not one a row).
     refused_values: Vec<(String, String)>,
+    /// The activities as the log names them, for the per-activity and variant figures.
+    pub(crate) trace: super::case_trace::CaseTrace,
 }
 
 /// Buffers that cases use in turn, kept by their auditor so that replaying and settling a case
@@ -75,6 +77,7 @@ impl CaseAudit {
             last_at: None,
             rows_before_opening: 0,
             refused_values: Vec::new(),
+            trace: super::case_trace::CaseTrace::default(),
         }
     }
 

@@ -6,11 +6,15 @@
 //! core's (`core::case`); nothing here decides what is legal.
 
 mod activity_index;
+mod activity_stats;
 mod auditor;
 mod batch_queue;
 mod case_audit;
+mod case_trace;
+mod clock_chart;
 mod csv_log;
 mod csv_records;
+mod day_counts;
 mod duration_fit;
 mod finding;
 mod import_selection;
@@ -20,14 +24,20 @@ mod log_event;
 mod log_row;
 mod mapping;
 mod report;
+mod report_entry;
 mod row_batch;
 mod settled_histories;
 mod sharded_audit;
+mod variant_stats;
 mod xes_log;
 
 pub use crate::core::calendar::{TIMESTAMP_FORMS, parse_timestamp};
+pub use activity_stats::{ACTIVITIES_MAX, ActivityStats, OTHER_ACTIVITIES};
 pub use auditor::{AuditOutcome, Auditor};
+pub use case_trace::TRACE_ACTIVITIES_MAX;
+pub use clock_chart::clock_chart_svg;
 pub use csv_log::CsvLog;
+pub use day_counts::DayCounts;
 pub use duration_fit::{DurationFit, FITTED_VALUES_MAX};
 pub use finding::{Finding, FindingCode};
 pub use import_selection::{ImportSelection, REFUSED_NUMBERS_KEPT_MAX};
@@ -36,9 +46,11 @@ pub(crate) use line_count::LineCount;
 pub use log_event::{LOG_RECORD_BYTES_MAX, LogColumns, LogEvent, MappedColumn, UnreadableRow};
 pub use mapping::{ActivityMeaning, MAPPING_FILE_BYTES_MAX, Mapping, MappingError, OpenRule, SettleRule};
 pub use report::{AuditReport, CaseClock, CaseReport, ClockStats, CodeCount, OpenCases, SettledBy};
+pub use report_entry::ReportEntry;
 pub use row_batch::{EventRows, RowBatch, RowSource};
 pub use settled_histories::SettledHistories;
 pub use sharded_audit::{AUDIT_SHARDS, ShardedAudit};
+pub use variant_stats::{VARIANTS_MAX, VARIANTS_SHOWN, VariantStats};
 pub use xes_log::XesLog;
 
 #[cfg(test)]

@@ -4,8 +4,11 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::activity_stats::{ActivityStats, merge_activities, settle_activities};
+use super::day_counts::DayCounts;
 use super::finding::{Finding, FindingCode};
 use super::mapping::{OpenRule, SettleRule};
+use super::variant_stats::{VariantStats, merge_variants, settle_variants};
 use crate::core::calendar::PeriodUnit;
 use crate::core::case::ClockStatus;
 
@@ -123,7 +126,7 @@ pub struct ClockStats {
     pub breach_rate: f64,
     pub breached_promised: u64,
     #[serde(skip)]
-    elapsed: Vec<(i64, u64)>,
+    elapsed: DayCounts,
 }
 
 impl ClockStats {
@@ -137,21 +140,13 @@ impl ClockStats {
     }
 
     /// Counts one case's clock: its elapsed time, and whether it went over the statutory and the
-    /// promised limit. The elapsed values are kept as a histogram, so memory grows with the
+    /// promised limit. The elapsed values are kept as counts per value, so memory grows with the
     /// number of distinct values, not of cases.
     pub(crate) fn add(&mut self, elapsed: i64, over_statutory: bool, over_promised: bool) {
         self.count += 1;
-        self.tally(elapsed, 1);
+        self.elapsed.add(elapsed);
         self.breached += u64::from(over_statutory);
         self.breached_promised += u64::from(over_promised);
-    }
-
-    /// `cases` more cases whose clock ran `elapsed`, in the histogram.
-    fn tally(&mut self, elapsed: i64, cases: u64) {
-        match self.elapsed.binary_search_by_key(&elapsed, |(value, _)| *value) {
-            Ok(index) => self.elapsed[index].1 += cases,
-            Err(index) => self.elapsed.insert(index, (elapsed, cases)),
-        }
     }
 
     /// Adds the cases another part of the audit counted (before `settle`).
@@ -159,27 +154,19 @@ impl ClockStats {
         self.count += other.count;
         self.breached += other.breached;
         self.breached_promised += other.breached_promised;
-        for (elapsed, cases) in &other.elapsed {
-            self.tally(*elapsed, *cases);
-        }
+        self.elapsed.merge(&other.elapsed);
+    }
+
+    /// Cases per elapsed value (the clock's unit), lowest first: the histogram a chart draws.
+    pub fn elapsed(&self) -> &DayCounts {
+        &self.elapsed
     }
 
     /// Fills the median, p90, max and breach rate (nearest rank).
     pub(crate) fn settle(&mut self) {
-        let rank = |percent: u64| -> Option<i64> {
-            if self.count == 0 {
-                return None;
-            }
-            let wanted = (self.count * percent).div_ceil(100).max(1);
-            let mut seen = 0;
-            self.elapsed.iter().find_map(|(value, count)| {
-                seen += count;
-                (seen >= wanted).then_some(*value)
-            })
-        };
-        self.median = rank(50);
-        self.p90 = rank(90);
-        self.max = self.elapsed.last().map(|(value, _)| *value);
+        self.median = self.elapsed.percentile(50);
+        self.p90 = self.elapsed.percentile(90);
+        self.max = self.elapsed.max();
         #[allow(clippy::cast_precision_loss)] // counts of cases stay far below 2^52
         let rate = if self.count == 0 { 0.0 } else { self.breached as f64 / self.count as f64 };
         self.breach_rate = rate;
@@ -224,6 +211,16 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
     pub clocks: Vec<ClockStats>,
     pub codes: Vec<CodeCount>,
+    /// Cases counted up to a date after the calendar's data (provisional figures).
+    pub cases_provisional: u64,
+    /// Each activity of the log, most frequent first.
+    pub activities: Vec<ActivityStats>,
+    /// The most frequent variants (`VARIANTS_SHOWN`), most frequent first.
+    pub variants: Vec<VariantStats>,
+    /// Distinct variants counted, and cases whose variant was past the limit of distinct ones
+    /// (`VARIANTS_MAX` per shard) and so is in no variant.
+    pub variant_count: u64,
+    pub variant_other_cases: u64,
 }
 
 impl AuditReport {
@@ -246,6 +243,10 @@ impl AuditReport {
         for (mine, theirs) in self.codes.iter_mut().zip(&other.codes) {
             mine.count += theirs.count;
         }
+        self.cases_provisional += other.cases_provisional;
+        merge_activities(&mut self.activities, other.activities);
+        merge_variants(&mut self.variants, other.variants);
+        self.variant_other_cases += other.variant_other_cases;
     }
 
     /// Puts cases and findings in order (by case, then row; findings of a case with no row
@@ -255,6 +256,10 @@ impl AuditReport {
         for stats in &mut self.clocks {
             stats.settle();
         }
+        settle_activities(&mut self.activities);
+        self.variant_count = self.variants.len() as u64;
+        let variant_cases = self.variants.iter().map(|variant| variant.cases).sum::<u64>() + self.variant_other_cases;
+        settle_variants(&mut self.variants, variant_cases);
         self.findings.sort_by(|left, right| {
             (&left.case_id, left.row.is_none(), left.row).cmp(&(&right.case_id, right.row.is_none(), right.row))
         });

@@ -7,8 +7,9 @@
 //! threads than workers. The calling thread is one of them, and hands each batch's findings on.
 //!
 //! The output does not depend on the number of threads: the shard of a case is a fixed hash of
-//! its id, the parts are merged in shard order and then sorted, and findings streamed while the
-//! audit runs come out in the order of the rows that caused them, as from a single auditor.
+//! its id, the parts are merged in shard order and then sorted, and findings and cases streamed
+//! while the audit runs come out in the order of the rows that caused them (a case with the row
+//! that settled it), as from a single auditor.
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 
 use super::auditor::{AuditOutcome, Auditor};
 use super::batch_queue::{BatchQueue, Task};
-use super::finding::Finding;
+use super::report_entry::ReportEntry;
 use super::row_batch::{RowBatch, RowSource};
 
 /// Shards an audit is split into, whatever the number of threads.
@@ -40,16 +41,23 @@ pub struct ShardedAudit<'a> {
 
 impl<'a> ShardedAudit<'a> {
     /// An audit over `AUDIT_SHARDS` auditors with the settings of `auditor` (which has read no
-    /// rows). With `streaming`, findings are handed to `run`'s `found` as they come, and the
-    /// final report holds only those found when the cases still open at the end are settled.
+    /// rows). With `streaming`, findings and settled cases' reports (when the auditor keeps
+    /// them) are handed to `run`'s `found` as they come, and the final report holds only those
+    /// of the cases still open at the end, settled then.
     pub fn new(auditor: &Auditor<'a>, streaming: bool) -> ShardedAudit<'a> {
-        ShardedAudit { shards: std::array::from_fn(|_| auditor.twin()), streaming }
+        let shards = std::array::from_fn(|_| {
+            let mut shard = auditor.twin();
+            shard.streaming(streaming);
+            shard
+        });
+        ShardedAudit { shards, streaming }
     }
 
     /// Reads every row of `source` and replays it, then settles the cases still open. The
     /// calling thread and as many more as `pool` has threads, less one, share the work: each
     /// reads the next batch or replays a shard's part of one. When streaming, `found` gets each
-    /// batch's findings in row order, on the calling thread; an error it returns stops the
+    /// batch's findings and settled cases in the order of the rows that caused them, on the
+    /// calling thread; an error it returns stops the
     /// audit. `pool` settles the open cases at the end.
     ///
     /// # Errors
@@ -59,7 +67,7 @@ impl<'a> ShardedAudit<'a> {
         mut self,
         source: S,
         pool: &rayon::ThreadPool,
-        mut found: impl FnMut(Vec<Finding>) -> Result<(), E>,
+        mut found: impl FnMut(Vec<ReportEntry>) -> Result<(), E>,
     ) -> Result<AuditOutcome, E>
     where
         S: RowSource + Send,
@@ -115,7 +123,7 @@ struct Shared<'s, 'a, S> {
 impl<S: RowSource> Shared<'_, '_, S> {
     /// Takes tasks from the queue and runs them until none is left. The worker given `found`
     /// also hands the findings on; an error from it stops every worker.
-    fn work<E>(&self, mut found: Option<&mut dyn FnMut(Vec<Finding>) -> Result<(), E>>) -> Result<(), E> {
+    fn work<E>(&self, mut found: Option<&mut dyn FnMut(Vec<ReportEntry>) -> Result<(), E>>) -> Result<(), E> {
         // A worker that panics stops the others, which would otherwise wait for its task.
         let stopper = StopOnPanic(self);
         let mut queue = lock(&self.queue);

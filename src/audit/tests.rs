@@ -347,7 +347,10 @@ mod fuzz {
                 let mut found = Vec::new();
                 let sharded = ShardedAudit::new(&auditor(!streaming), streaming)
                     .run(EventRows(rows()), pool, |batch| {
-                        found.extend(batch);
+                        found.extend(batch.into_iter().filter_map(|entry| match entry {
+                            super::super::ReportEntry::Finding(finding) => Some(finding),
+                            super::super::ReportEntry::Case(_) => None,
+                        }));
                         Ok::<(), ()>(())
                     })
                     .unwrap();

@@ -83,21 +83,23 @@ fn clean_log_figures(log: &str) {
 }
 
 /// Every finding the canned CSV log holds, in report order, at the line of the file (see the
-/// README); the JSON Lines log has no header, so its rows are `lines_before` lines up.
+/// README): the order cases settle (F1 finishes at line 9, its later line 10 follows; F3 at line
+/// 17), rows that belong to no open case as they come, then the cases still open at the end by
+/// case id. The JSON Lines log has no header, so its rows are `lines_before` lines up.
 fn expected_findings(lines_before: u64) -> Vec<(String, String, Option<u64>)> {
     [
-        ("AUD011", "", Some(20)),
         ("AUD001", "F1", Some(3)),
         ("AUD003", "F1", Some(5)),
         ("AUD004", "F1", Some(6)),
         ("AUD002", "F1", Some(10)),
-        ("AUD002", "F2", Some(7)),
-        ("AUD006", "F2", None),
-        ("AUD005", "F2", None),
         ("AUD009", "F3", Some(16)),
         ("AUD008", "F3", None),
         ("AUD010", "F4", Some(18)),
         ("AUD011", "F5", Some(19)),
+        ("AUD011", "", Some(20)),
+        ("AUD002", "F2", Some(7)),
+        ("AUD006", "F2", None),
+        ("AUD005", "F2", None),
         ("AUD011", "F6", Some(21)),
         ("AUD006", "F6", None),
         ("AUD005", "F6", None),
@@ -300,4 +302,122 @@ fn a_role_the_workflow_lacks_is_replayed_with_the_role_whose_guard_holds() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(findings(&report), [("AUD003".to_owned(), "R-1".to_owned(), Some(3))]);
     assert_eq!(case(&report, "R-1")["finished_on"], "2026-03-04");
+}
+
+/// Issue 25, item 15: `--output FILE` holds the bytes stdout would get, in every format; a run
+/// that fails leaves no file (nor a temporary one) behind.
+#[test]
+fn issue_25_output_holds_the_report_and_a_failed_run_leaves_no_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = path("licence-findings.csv");
+    let audit = ["audit", &log, "--workflow", LICENCE, "--as-of", "2026-11-20"];
+    for format in ["table", "json", "csv", "markdown"] {
+        let file = directory.path().join(format!("report.{format}"));
+        let stdout = Test::new().args(audit).args(["--format", format]).run();
+        assert_eq!(stdout.code, 1, "{}", stdout.stderr);
+        let written = Test::new().args(audit).args(["--format", format, "--output", file.to_str().unwrap()]).run();
+        assert_eq!(written.code, 1, "{}", written.stderr);
+        assert_eq!(written.stdout, "");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout.stdout, "{format}");
+    }
+    let file = directory.path().join("failed.json");
+    let failed = Test::new().args(["audit", &log, "--workflow", "nope.yaml", "--output", file.to_str().unwrap()]).run();
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    let left: Vec<_> = std::fs::read_dir(directory.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("failed") || name.contains("spool"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Issue 25, items 5 and 16: every report names the calendar counted on and the policy after its
+/// data, and shows the activities and variants; a chart per clock marks the limit.
+#[test]
+fn issue_25_reports_name_the_calendar_and_show_activities_variants_and_charts() {
+    let test = Test::new();
+    let charts = test.file("log.csv", "").parent().unwrap().join("charts");
+    let (code, report, stderr) = audit_json(&[
+        &path("licence-findings.csv"),
+        "--workflow",
+        LICENCE,
+        "--as-of",
+        "2026-11-20",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["calendar"]["id"], "cn-mainland");
+    assert_eq!(report["calendar"]["data_to"], "2026-12-31");
+    assert_eq!(report["beyond_data"], "refuse");
+    assert_eq!(report["cases_provisional"], 0);
+    let accept = report["activities"].as_array().unwrap().iter().find(|entry| entry["activity"] == "accept").unwrap();
+    assert_eq!((accept["rows"].as_u64(), accept["cases"].as_u64()), (Some(3), Some(3)));
+    let variants = report["variants"].as_array().unwrap();
+    assert_eq!(report["variant_count"], 4);
+    assert_eq!(variants[0]["share"], 0.25);
+    let chart = std::fs::read_to_string(charts.join("decision.svg")).unwrap();
+    assert!(chart.contains("statutory limit 20 wd") && chart.contains("breached: 1 of 3 cases"), "{chart}");
+    let markdown = Test::new()
+        .args(["audit", &path("licence-findings.csv"), "--workflow", LICENCE, "--as-of", "2026-11-20"])
+        .args(["--format", "markdown", "--beyond-data", "statutory"])
+        .run();
+    assert!(
+        markdown.stdout.contains("calendar `cn-mainland`") && markdown.stdout.contains("`--beyond-data statutory`"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(!markdown.stdout.contains("China-mainland calendar"), "{}", markdown.stdout);
+    assert!(markdown.stdout.contains("## Activities") && markdown.stdout.contains("## Variants"));
+}
+
+/// Issue 25, item 5: with no row inside the calendar's data there is no audit date, and the
+/// scope line says so instead of "as of :".
+#[test]
+fn issue_25_a_log_with_no_countable_date_says_so() {
+    let test = Test::new();
+    let log = test.file("far.csv", "case_id,activity,timestamp\nX1,received,2031-01-05T09:00:00+08:00\n");
+    let output = test.args(["audit", log.to_str().unwrap(), "--workflow", LICENCE]).run();
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stdout.contains("as of no date (no row had a timestamp the calendar counts)"), "{}", output.stdout);
+}
+
+/// Issue 25, item 5: a calendar file given is named in the report with its SHA-256, and the data
+/// range is the one it extends to; cases counted into projected years are counted.
+#[test]
+fn issue_25_the_report_names_the_calendar_file_and_its_hash() {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let text = include_str!("../data/calendar/example-2027.yaml");
+    let test = Test::new();
+    let calendar = test.file("2027.yaml", text);
+    let expected = sha2::Sha256::digest(text.as_bytes()).iter().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
+    let (code, report, stderr) = audit_json(&[
+        &path("licence-findings.csv"),
+        "--workflow",
+        LICENCE,
+        "--as-of",
+        "2026-11-20",
+        "--calendar-file",
+        calendar.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["calendar"]["file"], calendar.to_str().unwrap());
+    assert_eq!(report["calendar"]["sha256"], expected.as_str());
+    assert_eq!(report["calendar"]["data_to"], "2027-12-31");
+    let (code, report, stderr) = audit_json(&[
+        &path("licence-findings.csv"),
+        "--workflow",
+        LICENCE,
+        "--as-of",
+        "2028-01-10",
+        "--beyond-data",
+        "statutory",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["beyond_data"], "statutory");
+    assert!(report["cases_provisional"].as_u64().unwrap() >= 2, "{}", report["cases_provisional"]);
 }

@@ -161,8 +161,8 @@ fn lone_cr_crlf_and_lf_line_ends_give_the_same_report() {
     let report: serde_json::Value = serde_json::from_str(&expected.stdout).unwrap();
     let rows: Vec<_> =
         report["findings"].as_array().unwrap().iter().filter_map(|finding| finding["row"].as_u64()).collect();
-    // As in the README, from line 4 on one line further down.
-    assert_eq!(rows, [21, 3, 6, 7, 11, 8, 17, 19, 20, 22]);
+    // As in the README, from line 4 on one line further down, in the order cases settle.
+    assert_eq!(rows, [3, 6, 7, 11, 17, 19, 20, 21, 8, 22]);
     for (name, line_end) in [("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
         let output = audit(&write(directory.path(), name, lf.replace('\n', line_end).as_bytes()), &[]);
         assert_eq!(output.stdout, expected.stdout, "{name}: {}", output.stderr);

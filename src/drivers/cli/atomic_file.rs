@@ -91,6 +91,103 @@ fn write_and_rename(
     Ok(())
 }
 
+/// A file being written beside `path` under a temporary name, renamed over `path` only by
+/// [`PendingFile::commit`]; dropped without it, the temporary file is removed and `path` is as
+/// it was. For output written piece by piece over a whole run (`--output`).
+pub(crate) struct PendingFile {
+    path: PathBuf,
+    directory: PathBuf,
+    temporary: PathBuf,
+    file: Option<std::io::BufWriter<File>>,
+}
+
+impl PendingFile {
+    /// Starts the file that will replace `path`.
+    ///
+    /// # Errors
+    ///
+    /// When the temporary file cannot be created (the error names `path`).
+    pub(crate) fn create(path: &Path) -> anyhow::Result<PendingFile> {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let (temporary, file) =
+            create_temporary(path, &directory).with_context(|| format!("writing `{}`", path.display()))?;
+        if let Ok(metadata) = std::fs::symlink_metadata(path)
+            && metadata.is_file()
+        {
+            let _ = file.set_permissions(metadata.permissions());
+        }
+        Ok(PendingFile {
+            path: path.to_path_buf(),
+            directory,
+            temporary,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    /// The directory the file is written in.
+    pub(crate) fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// Syncs the file and renames it over `path`.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_atomically`]; the temporary file is removed on failure.
+    pub(crate) fn commit(mut self) -> anyhow::Result<()> {
+        let Some(buffered) = self.file.take() else { return Ok(()) };
+        let renamed = (|| -> anyhow::Result<()> {
+            let file = buffered.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&self.temporary, &self.path)?;
+            Ok(())
+        })();
+        if renamed.is_err() {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+        renamed.with_context(|| format!("writing `{}`", self.path.display()))?;
+        sync_directory(&self.directory).with_context(|| {
+            format!(
+                "`{}` is written, but syncing its directory `{}` failed",
+                self.path.display(),
+                self.directory.display()
+            )
+        })
+    }
+}
+
+impl std::io::Write for PendingFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.write(bytes),
+            None => Err(std::io::Error::other("the file was committed already")),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.write_all(bytes),
+            None => Err(std::io::Error::other("the file was committed already")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), std::io::Write::flush)
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
 #[cfg(unix)]
 fn sync_directory(directory: &Path) -> std::io::Result<()> {
     File::open(directory)?.sync_all()
@@ -137,6 +234,22 @@ mod tests {
         assert!(format!("{error:#}").contains("heads.csv"), "{error:#}");
         assert_eq!(std::fs::read_to_string(path.join("kept")).unwrap(), "old");
         assert_eq!(names(directory.path()), ["heads.csv"]);
+    }
+
+    #[test]
+    fn a_pending_file_replaces_the_target_only_when_committed() {
+        use std::io::Write as _;
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("report.json");
+        let mut dropped = super::PendingFile::create(&path).unwrap();
+        dropped.write_all(b"half").unwrap();
+        drop(dropped);
+        assert_eq!(names(directory.path()), Vec::<String>::new());
+        let mut pending = super::PendingFile::create(&path).unwrap();
+        pending.write_all(b"whole\n").unwrap();
+        pending.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
+        assert_eq!(names(directory.path()), ["report.json"]);
     }
 
     #[test]

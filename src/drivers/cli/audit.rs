@@ -12,14 +12,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use super::format::{parse_date, plural, push_csv_row, shown, table};
+use super::audit_report::{CalendarUsed, Extras, ReportWriter};
+use super::format::{parse_date, plural};
 use super::log_file::{Breaks, LogFile, Overrun};
 use super::log_input::{LogFormat, LogInput};
 use super::regular_file::open_regular;
 use super::workflow::{Refused, load_or_report};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, OutputFormat, render_diagnostic};
 use crate::audit::{
-    AuditReport, Auditor, CsvLog, EventRows, Finding, ImportSelection, JsonLinesLog, Mapping, OpenCases, RowSource,
+    AuditReport, Auditor, CsvLog, EventRows, ImportSelection, JsonLinesLog, Mapping, OpenCases, ReportEntry, RowSource,
     SettledHistories, ShardedAudit, XesLog,
 };
 use crate::core::calendar::WorkingCalendar;
@@ -50,6 +51,10 @@ pub(crate) struct AuditArgs {
     /// simulation scenario reads with `durations_from`.
     #[arg(long, value_name = "FILE")]
     fit_durations: Option<PathBuf>,
+    /// Write one SVG chart per clock into this directory (created if missing), `CLOCK.svg`:
+    /// cases by elapsed days, with the statutory limit and the share breached.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
     /// Bring the audited cases into the store (`--db`), so the open ones continue live. Cases
     /// already there (same workflow and number) are left as they are; cases whose history the
     /// audit had to change are left out unless `--accept-findings`.
@@ -113,10 +118,12 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             }
         }
     };
-    let log_hash = if args.import { Some(file_hash(&args.log)?) } else { None };
+    let log_hash = if args.import { Some(file_hash("log", &args.log)?) } else { None };
     let attributes: Vec<&str> = workflow.attributes().iter().map(|attribute| attribute.name.as_str()).collect();
-    // CSV is one row per finding: the per-case reports need not be kept, so memory stays flat.
+    // CSV is one row per finding: the per-case reports need not be made.
     let keep_cases = context.format != OutputFormat::Csv;
+    // Every format streams: cases and findings are handed on as cases settle, so memory stays
+    // flat however long the log.
     let audit = ShardedAudit::new(
         &Auditor::new(&workflow, calendar, &mapping, as_of, false)
             .keep_cases(keep_cases)
@@ -125,32 +132,39 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
                 OpenCasesArg::Exclude => OpenCases::Exclude,
             })
             .fit_durations(args.fit_durations.is_some()),
-        !keep_cases,
+        true,
     );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.map_or(0, usize::from))
         .build()
         .context("starting the worker threads")?;
     let mut selection = ImportSelection::new(args.accept_findings);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    // CSV findings are written as cases settle, so memory stays flat however long the log.
-    let streaming = !keep_cases;
-    if streaming {
-        write!(out, "{}", findings_csv(&[], true))?;
-    }
+    // The log is opened and its format told before anything is written: a file that is no log
+    // leaves the output empty.
     let progress = progress_bar(&args.log);
     let (source, overrun, format) = read_log(&args.log, args.log_format, &mapping, &attributes, &progress)?;
+    let mut out = context.output.writer();
+    let mut writer = ReportWriter::new(
+        context.format,
+        (workflow.id(), workflow.version()),
+        &context.output.spool_directory(),
+        context.output.is_stdout(),
+        &mut out,
+    )?;
     let outcome = audit.run(source, &pool, |found| {
-        if found.is_empty() {
-            return Ok(());
+        if args.import {
+            for entry in &found {
+                if let ReportEntry::Finding(finding) = entry {
+                    selection.note(std::slice::from_ref(finding));
+                }
+            }
         }
-        selection.note(&found);
-        write!(out, "{}", findings_csv(&found, false))
-    })?;
+        writer.entries(found, &mut out)
+    });
+    let outcome = outcome?;
     expect_no_overrun(&args.log, &overrun)?;
     progress.finish_and_clear();
-    let report = outcome.report;
+    let mut report = outcome.report;
     if let (Some(path), Some(fit)) = (&args.fit_durations, &outcome.fit) {
         std::fs::write(path, fit.to_yaml(&workflow, &args.log.display().to_string()))
             .with_context(|| format!("writing `{}`", path.display()))?;
@@ -163,42 +177,64 @@ pub(crate) fn run(context: &Context, args: &AuditArgs) -> anyhow::Result<i32> {
             Some(import(context, args, &audited, &report, &mut selection)?)
         }
     };
-    let output = match context.format {
-        OutputFormat::Json => {
-            let mut value = serde_json::to_value(&report)?;
-            if let (Some(imported), Some(object)) = (&imported, value.as_object_mut()) {
-                let mut imported = serde_json::to_value(imported)?;
-                imported["refused_numbers"] = refused_numbers_json(&selection);
-                object.insert("import".to_owned(), imported);
+    let extras = Extras {
+        calendar: calendar_used(context, calendar, policy)?,
+        import_text: imported.as_ref().map(|imported| import_summary(imported, &selection, &context.db)),
+        import_json: match &imported {
+            None => None,
+            Some(imported) => {
+                let mut value = serde_json::to_value(imported)?;
+                value["refused_numbers"] = refused_numbers_json(&selection);
+                Some(value)
             }
-            super::format::json(&value)?
-        }
-        OutputFormat::Csv => {
-            if let Some(imported) = &imported {
-                eprintln!("{}", shown(&import_summary(imported, &selection, &context.db)));
-            }
-            findings_csv(&report.findings, false)
-        }
-        OutputFormat::Markdown => {
-            let mut text = markdown(&report);
-            if let Some(imported) = &imported {
-                let _ = writeln!(text, "\n## Import\n\n{}", import_summary(imported, &selection, &context.db));
-            }
-            text
-        }
-        _ => {
-            let mut text = text(&report);
-            if let Some(imported) = &imported {
-                let _ = writeln!(text, "{}", import_summary(imported, &selection, &context.db));
-            }
-            text
-        }
+        },
     };
-    // The findings and the summary quote the log's text; the tables escaped their cells already.
-    write!(out, "{}", shown(&output))?;
+    if let Some(directory) = &args.charts {
+        write_charts(directory, &report)?;
+    }
+    let found = super::audit_report::finding_count(&report);
+    writer.tail(&mut report, &mut out)?;
+    writer.finish(&report, &extras, &mut out)?;
     out.flush()?;
-    let found: u64 = report.codes.iter().map(|code| code.count).sum();
     Ok(if found == 0 { EXIT_OK } else { EXIT_FINDINGS })
+}
+
+/// `DIRECTORY/CLOCK.svg` for every clock that started in some case, each written atomically.
+fn write_charts(directory: &Path, report: &AuditReport) -> anyhow::Result<()> {
+    std::fs::create_dir_all(directory).with_context(|| format!("creating `{}`", directory.display()))?;
+    for stats in report.clocks.iter().filter(|stats| stats.count > 0) {
+        let name: String = stats
+            .clock
+            .chars()
+            .map(|character| if character.is_alphanumeric() || "-_".contains(character) { character } else { '_' })
+            .collect();
+        let svg = crate::audit::clock_chart_svg(&report.workflow, stats);
+        super::atomic_file::write_atomically(&directory.join(format!("{name}.svg")), svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The calendar the audit counts on, as the report names it: with the calendar file given (and
+/// its SHA-256) and the policy for dates after the data.
+fn calendar_used(
+    context: &Context,
+    calendar: &WorkingCalendar,
+    policy: crate::core::calendar::BeyondData,
+) -> anyhow::Result<CalendarUsed> {
+    let file = context.calendar_file.as_ref().map(|path| path.display().to_string());
+    let sha256 = match &context.calendar_file {
+        Some(path) => Some(file_hash("calendar file", path)?),
+        None => None,
+    };
+    Ok(CalendarUsed {
+        id: calendar.id().to_owned(),
+        title: calendar.title().to_owned(),
+        data_from: calendar.first_date(),
+        data_to: calendar.last_date(),
+        file,
+        sha256,
+        beyond_data: policy.name(),
+    })
 }
 
 /// A progress bar over the log's bytes, drawn on stderr only when it is a terminal.
@@ -259,10 +295,10 @@ fn expect_no_overrun(path: &Path, overrun: &Overrun) -> anyhow::Result<()> {
     }
 }
 
-/// SHA-256 of a file's bytes, hex.
-fn file_hash(path: &Path) -> anyhow::Result<String> {
+/// SHA-256 of a file's bytes (`what` names it in an error), hex.
+fn file_hash(what: &str, path: &Path) -> anyhow::Result<String> {
     use sha2::{Digest as _, Sha256};
-    let (mut file, _) = open_regular(path).with_context(|| format!("reading log `{}`", path.display()))?;
+    let (mut file, _) = open_regular(path).with_context(|| format!("reading {what} `{}`", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0_u8; 1 << 16];
     loop {
@@ -270,7 +306,7 @@ fn file_hash(path: &Path) -> anyhow::Result<String> {
             Ok(0) => break,
             Ok(read) => hasher.update(&buffer[..read]),
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error).with_context(|| format!("reading log `{}`", path.display())),
+            Err(error) => return Err(error).with_context(|| format!("reading {what} `{}`", path.display())),
         }
     }
     let digest: [u8; 32] = hasher.finalize().into();
@@ -316,7 +352,7 @@ fn import(
         Auditor::new(audited.workflow, audited.calendar, audited.mapping, report.as_of, true).keep_cases(false);
     let histories = SettledHistories::new(auditor, rows).map(|(case_id, events)| selection.entry(case_id, events));
     // Both readings must have seen the same bytes, or the findings do not describe the histories.
-    let unchanged = std::iter::once_with(|| match file_hash(&args.log) {
+    let unchanged = std::iter::once_with(|| match file_hash("log", &args.log) {
         Ok(hash) if hash == audited.log_hash => None,
         Ok(_) => Some(ImportEntry::Abandon(format!("the log `{}` changed while it was read", args.log.display()))),
         Err(error) => Some(ImportEntry::Abandon(format!("{error:#}"))),
@@ -379,198 +415,4 @@ fn refused_numbers_json(selection: &ImportSelection) -> serde_json::Value {
 
 fn cell<T: ToString>(value: Option<T>) -> String {
     value.map(|value| value.to_string()).unwrap_or_default()
-}
-
-/// One row per finding, after a header row when `header`; written straight into one string, as
-/// a streamed audit writes tens of thousands of findings.
-fn findings_csv(findings: &[Finding], header: bool) -> String {
-    let mut text = String::with_capacity(findings.len() * 128);
-    if header {
-        push_csv_row(
-            &mut text,
-            ["code", "case_id", "row", "activity", "clock", "over_statutory", "over_promised", "message"],
-        );
-    }
-    // The numbers, written into buffers reused from row to row.
-    let (mut row, mut over_statutory, mut over_promised) = (String::new(), String::new(), String::new());
-    for finding in findings {
-        number_into(&mut row, finding.row);
-        number_into(&mut over_statutory, finding.over_statutory);
-        number_into(&mut over_promised, finding.over_promised);
-        push_csv_row(
-            &mut text,
-            [
-                finding.code.code(),
-                &finding.case_id,
-                &row,
-                finding.activity.as_deref().unwrap_or_default(),
-                finding.clock.as_deref().unwrap_or_default(),
-                &over_statutory,
-                &over_promised,
-                &finding.message,
-            ],
-        );
-    }
-    text
-}
-
-/// `number` written into `buffer` (emptied first); nothing when there is none.
-fn number_into(buffer: &mut String, number: Option<impl std::fmt::Display>) {
-    buffer.clear();
-    if let Some(number) = number {
-        let _ = write!(buffer, "{number}");
-    }
-}
-
-fn scope(report: &AuditReport) -> String {
-    format!(
-        "{} {}, as of {}: {}, {}{}, {}",
-        report.workflow,
-        report.version,
-        cell(report.as_of),
-        plural(report.rows, "row", "rows"),
-        plural(report.case_count, "case", "cases"),
-        case_states(report),
-        plural(report.findings.len() as u64, "finding", "findings")
-    )
-}
-
-/// How many cases are still open or were never opened, and how the open ones are counted,
-/// as " (… open, counted as of the audit date; … never opened)"; empty when all finished.
-fn case_states(report: &AuditReport) -> String {
-    let mut parts = Vec::new();
-    if report.cases_open > 0 {
-        let counted = match report.open_cases {
-            OpenCases::AsOf => "counted in the clocks as of the audit date",
-            OpenCases::Exclude => "left out of the clock figures",
-        };
-        parts.push(format!("{} open, {counted}", report.cases_open));
-    }
-    if report.cases_not_opened > 0 {
-        parts.push(format!("{} never opened", report.cases_not_opened));
-    }
-    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
-}
-
-fn clock_rows(report: &AuditReport) -> Vec<Vec<String>> {
-    report
-        .clocks
-        .iter()
-        .filter(|clock| clock.count > 0)
-        .map(|clock| {
-            vec![
-                clock.clock.clone(),
-                clock.limit.clone(),
-                clock.count.to_string(),
-                cell(clock.median),
-                cell(clock.p90),
-                cell(clock.max),
-                clock.breached.to_string(),
-                format!("{:.1} %", clock.breach_rate * 100.0),
-            ]
-        })
-        .collect()
-}
-
-const CLOCK_COLUMNS: [&str; 8] = ["clock", "limit", "cases", "median", "p90", "max", "breached", "breach rate"];
-
-fn text(report: &AuditReport) -> String {
-    let mut out = format!("{}\n", scope(report));
-    if !report.findings.is_empty() {
-        let mut shown = table(&["code", "case", "row", "message"]);
-        for finding in &report.findings {
-            shown.add_row(vec![
-                finding.code.code().to_owned(),
-                finding.case_id.clone(),
-                cell(finding.row),
-                finding.message.clone(),
-            ]);
-        }
-        let _ = writeln!(out, "{shown}");
-    }
-    let rows = clock_rows(report);
-    if !rows.is_empty() {
-        let mut shown = table(&CLOCK_COLUMNS);
-        for row in rows {
-            shown.add_row(row);
-        }
-        let _ = writeln!(out, "{shown}");
-    }
-    let mut codes = table(&["code", "finding", "count"]);
-    for code in report.codes.iter().filter(|code| code.count > 0) {
-        codes.add_row(vec![code.code.code().to_owned(), code.title.to_owned(), code.count.to_string()]);
-    }
-    if codes.row_count() > 0 {
-        let _ = writeln!(out, "{codes}");
-    }
-    out
-}
-
-/// Escapes a Markdown table cell.
-fn md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn markdown(report: &AuditReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Audit of `{}` {}\n", report.workflow, report.version);
-    let _ = writeln!(
-        out,
-        "As of **{}**. {} read ({} of other workflows, {} after the audit date, {} informational, {} of \
-         other lifecycle transitions); {}; **{}**.\n",
-        cell(report.as_of),
-        plural(report.rows, "row", "rows"),
-        report.rows_other_workflows,
-        report.rows_after_as_of,
-        report.rows_informational,
-        report.rows_other_lifecycle,
-        plural(report.case_count, "case", "cases") + &case_states(report),
-        plural(report.findings.len() as u64, "finding", "findings")
-    );
-    let _ = writeln!(
-        out,
-        "Working days are counted on the China-mainland calendar (public holidays and 调休 working days).\n"
-    );
-    let _ = writeln!(out, "## Findings by code\n\n| code | finding | count |\n| --- | --- | ---: |");
-    for code in &report.codes {
-        let _ = writeln!(out, "| {} | {} | {} |", code.code.code(), md(code.title), code.count);
-    }
-    let _ = writeln!(
-        out,
-        "\n## Clocks\n\n| {} |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        CLOCK_COLUMNS.join(" | ")
-    );
-    for row in clock_rows(report) {
-        let _ = writeln!(out, "| {} |", row.iter().map(|cell| md(cell)).collect::<Vec<_>>().join(" | "));
-    }
-    let _ = writeln!(
-        out,
-        "\n## Cases\n\n| case | rows | opened | finished | state | working days | findings |\n| --- | ---: | --- | --- | --- | ---: | ---: |"
-    );
-    for case in &report.cases {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            md(&case.case_id),
-            case.rows,
-            cell(case.opened_on),
-            cell(case.finished_on),
-            md(&case.active.join(", ")),
-            cell(case.elapsed_working_days),
-            case.finding_count
-        );
-    }
-    if !report.findings.is_empty() {
-        let _ = writeln!(out, "\n## Findings\n");
-        let mut current = None;
-        for finding in &report.findings {
-            if current != Some(&finding.case_id) {
-                let _ = writeln!(out, "\n### Case `{}`\n", finding.case_id);
-                current = Some(&finding.case_id);
-            }
-            let row = finding.row.map(|row| format!(" (row {row})")).unwrap_or_default();
-            let _ = writeln!(out, "- **{}**{row}: {}", finding.code.code(), md(&finding.message));
-        }
-    }
-    out
 }

@@ -8,6 +8,7 @@
 //! Parsing and formatting are done by hand on bytes: the whole process must beat
 //! `numpy.busday_count` on pre-parsed arrays, so I/O and parsing dominate, not the lookup.
 
+use super::output::Output;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
 
@@ -19,7 +20,7 @@ use crate::core::calendar::{BeyondData, CalendarError, Period, PeriodUnit, Recko
 /// Largest input read from stdin, in bytes (about 45 million pairs).
 pub(crate) const BULK_INPUT_BYTES_MAX: u64 = 1 << 30;
 
-pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
+pub(crate) fn between(reckoner: &Reckoner<'_>, output: &Output) -> anyhow::Result<()> {
     let input = read_stdin()?;
     let calendar = reckoner.calendar();
     let strict = reckoner_is_strict(reckoner);
@@ -34,7 +35,7 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
         push_integer(out, count);
         true
     };
-    run_lines(&input, 8, fast, |line, out| {
+    run_lines(&input, output, 8, fast, |line, out| {
         let (first, second) = split_pair(line).ok_or(LineError::Shape("two dates, YYYY-MM-DD"))?;
         let (from, to) = (parse_date(first)?, parse_date(second)?);
         let reckoned = if strict {
@@ -48,10 +49,11 @@ pub(crate) fn between(reckoner: &Reckoner<'_>) -> anyhow::Result<()> {
     })
 }
 
-pub(crate) fn add(reckoner: &Reckoner<'_>, unit: PeriodUnit) -> anyhow::Result<()> {
+pub(crate) fn add(reckoner: &Reckoner<'_>, unit: PeriodUnit, output: &Output) -> anyhow::Result<()> {
     let input = read_stdin()?;
     run_lines(
         &input,
+        output,
         11,
         |_: &[u8; FIXED_PAIR_BYTES], _: &mut Vec<u8>| false,
         |line, out| {
@@ -121,6 +123,7 @@ const THREADS_MAX: usize = 8;
 /// same byte for byte.
 fn run_lines(
     input: &[u8],
+    output: &Output,
     bytes_per_answer: usize,
     fast: impl Fn(&[u8; FIXED_PAIR_BYTES], &mut Vec<u8>) -> bool + Sync,
     answer: impl Fn(&[u8], &mut Vec<u8>) -> Result<(), LineError> + Sync,
@@ -139,7 +142,7 @@ fn run_lines(
             workers.into_iter().map(|worker| worker.join().expect("internal: a bulk worker panicked")).collect()
         })
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output.writer();
     let mut lines_before = 0;
     let mut failure = None;
     for chunk in answered {

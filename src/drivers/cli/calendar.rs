@@ -121,12 +121,16 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
     let reckoner = calendar.reckon(context.beyond_data_or(BeyondData::Refuse));
     let output = match args.command {
         CalendarCommand::Check { date } => check(format, &reckoner, parse_date(&date)?)?,
-        CalendarCommand::Between { stdin: true, .. } => return bulk::between(&reckoner).map(|()| EXIT_OK),
+        CalendarCommand::Between { stdin: true, .. } => {
+            return bulk::between(&reckoner, &context.output).map(|()| EXIT_OK);
+        }
         CalendarCommand::Between { from: Some(from), to: Some(to), .. } => {
             between(format, &reckoner, parse_date(&from)?, parse_date(&to)?)?
         }
         CalendarCommand::Between { .. } => bail!("`calendar between` needs two dates, or --stdin"),
-        CalendarCommand::Add { stdin: true, unit, .. } => return bulk::add(&reckoner, unit.into()).map(|()| EXIT_OK),
+        CalendarCommand::Add { stdin: true, unit, .. } => {
+            return bulk::add(&reckoner, unit.into(), &context.output).map(|()| EXIT_OK);
+        }
         CalendarCommand::Add { start: Some(start), amount: Some(amount), unit, .. } => {
             add(format, &reckoner, parse_date(&start)?, Period::new(amount, unit.into()))?
         }
@@ -136,7 +140,7 @@ pub(crate) fn run(context: &Context, args: CalendarArgs) -> anyhow::Result<i32> 
             unreachable!("answered above")
         }
     };
-    super::write_stdout(&super::format::shown(&output))?;
+    context.output.write(&super::format::shown(&output))?;
     Ok(EXIT_OK)
 }
 

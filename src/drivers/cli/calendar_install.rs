@@ -42,7 +42,7 @@ pub(crate) fn install(
         ),
         None => eprintln!("`{}` is installed already; nothing changed", shown(&name)),
     }
-    super::write_stdout(&change_output(format, &change)?)?;
+    context.output.write(&change_output(format, &change)?)?;
     Ok(EXIT_OK)
 }
 
@@ -56,7 +56,7 @@ pub(crate) fn recompute(context: &Context, format: DataFormat) -> anyhow::Result
         change.derived_calendar,
         change.moved.len()
     );
-    super::write_stdout(&change_output(format, &change)?)?;
+    context.output.write(&change_output(format, &change)?)?;
     Ok(EXIT_OK)
 }
 
@@ -75,7 +75,7 @@ pub(crate) fn installed(context: &Context, format: DataFormat) -> anyhow::Result
         })
         .collect();
     let columns = ["sequence", "name", "installed_at", "installed_by", "reason", "sha256"];
-    super::write_stdout(&records(format, &columns, &rows)?)?;
+    context.output.write(&records(format, &columns, &rows)?)?;
     eprintln!(
         "calendar data {}; dates after the data counted as `{}`",
         engine.calendar_data_id(),

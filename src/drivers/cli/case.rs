@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 use super::actor::{ACTOR_HELP, actor_or_user};
 use super::format::{DataFormat, due_display, parse_date, plural, record, records};
 use super::store::{now, open_engine, open_engine_to_read, parse_instant};
-use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_stdout};
+use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{ClockTiming, Command, CommandKind, LimitKind, LimitTiming, Timing};
 use crate::core::workflow::Workflow;
@@ -199,7 +199,7 @@ pub(crate) fn run(context: &Context, args: CaseArgs) -> anyhow::Result<i32> {
     };
     match result {
         Ok(output) => {
-            write_stdout(&super::format::shown(&output?))?;
+            context.output.write(&super::format::shown(&output?))?;
             Ok(EXIT_OK)
         }
         Err(error) => Ok(engine_error_exit(&error)),

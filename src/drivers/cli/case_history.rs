@@ -7,7 +7,7 @@ use serde_json::{Value as Json, json};
 use super::case::{engine_error_exit, what};
 use super::format::{DataFormat, plural, records, shown};
 use super::store::open_engine_to_read;
-use super::{Context, EXIT_FINDINGS, EXIT_OK, write_stdout};
+use super::{Context, EXIT_FINDINGS, EXIT_OK};
 use crate::engine::{LinkStatus, VerifiedHistory};
 
 pub(crate) fn run(context: &Context, format: DataFormat, case: &str) -> anyhow::Result<i32> {
@@ -19,7 +19,7 @@ pub(crate) fn run(context: &Context, format: DataFormat, case: &str) -> anyhow::
     let rows: Vec<Json> =
         history.events.iter().enumerate().map(|(index, row)| event_json(&history, index, row)).collect();
     let columns = ["sequence", "at", "kind", "what", "actor", "role", "status", "reason", "hash"];
-    write_stdout(&shown(&records(format, &columns, &rows)?))?;
+    context.output.write(&shown(&records(format, &columns, &rows)?))?;
     let events = plural(history.events.len() as u64, "event", "events");
     let number = shown(&history.case.number);
     match &history.broken {

@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 use super::case::engine_error_exit;
 use super::format::{DataFormat, parse_date, plural, records, shown};
 use super::store::{now, open_engine_to_read};
-use super::{Context, EXIT_OK, write_stdout};
+use super::{Context, EXIT_OK};
 use crate::core::case::Level;
 use crate::engine::CaseQuery;
 
@@ -83,7 +83,7 @@ pub(crate) fn run(context: &Context, format: DataFormat, args: &ListArgs) -> any
         })
         .collect();
     let columns = ["number", "workflow", "version", "events", "active", "opened_at", "finished_on", "id"];
-    write_stdout(&shown(&records(format, &columns, &rows)?))?;
+    context.output.write(&shown(&records(format, &columns, &rows)?))?;
     let count = plural(listed.len() as u64, "case", "cases");
     // A full page may have more after it: say how to ask for the next one.
     match (query.limit, listed.last()) {

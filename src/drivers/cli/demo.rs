@@ -263,7 +263,7 @@ pub(crate) fn run(context: &Context) -> anyhow::Result<i32> {
     let _ = writeln!(out, "\n{}", super::demo_summary::audit_summary(&licence, &context.calendars)?);
     let files = [("workflows/longgang-2016.yaml", LONGGANG_2016), ("workflows/longgang-2017.yaml", LONGGANG_2017)];
     out.push_str(&super::demo_summary::simulation_summary(&mut Embedded, &files, &context.calendars)?);
-    super::write_stdout(&super::format::shown(&out))?;
+    context.output.write(&super::format::shown(&out))?;
     Ok(EXIT_OK)
 }
 

@@ -6,15 +6,14 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::{Map, Value as Json};
 
-use super::atomic_file::write_atomically_with;
 use super::format::{OutputFormat, json_line, plural, push_csv_row};
+use super::output::Output;
 use super::store::open_engine_to_read;
-use super::{Context, EXIT_OK, stdout_error};
+use super::{Context, EXIT_OK};
 use crate::core::case::{Event, EventKind};
 use crate::core::printable::{LineBreaks, escape_unprintable};
 use crate::core::workflow::{AttributeType, Value, Workflow};
@@ -26,10 +25,6 @@ pub(crate) struct ExportArgs {
     /// Only the cases of this workflow id, or of one of its versions (`ID@VERSION`).
     #[arg(long, value_name = "WORKFLOW")]
     workflow: Option<String>,
-    /// Write the log to this file (replaced atomically: on any error the previous one stays)
-    /// instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
 }
 
 /// Cases read from the store at a time.
@@ -72,12 +67,12 @@ pub(crate) fn run(context: &Context, args: &ExportArgs) -> anyhow::Result<i32> {
     let mut engine = open_engine_to_read(context)?;
     let filter = CaseFilter { workflow, version, limit: Some(CASES_PER_PAGE), ..CaseFilter::default() };
     engine.store().begin_snapshot()?;
-    let written = export(&mut engine, format, &filter, args.output.as_ref());
+    let written = export(&mut engine, format, &filter, &context.output);
     engine.store().end_snapshot()?;
     let written = written?;
     let cases = plural(written.cases as u64, "case", "cases");
     let events = plural(written.events as u64, "event", "events");
-    let to = args.output.as_ref().map(|path| format!(" to `{}`", path.display())).unwrap_or_default();
+    let to = context.output.path().map(|path| format!(" to `{}`", path.display())).unwrap_or_default();
     eprintln!("{}", super::format::shown(&format!("exported {cases} ({events}){to}")));
     Ok(EXIT_OK)
 }
@@ -87,28 +82,14 @@ fn export(
     engine: &mut Engine<SqliteStore>,
     format: LogFormat,
     filter: &CaseFilter,
-    output: Option<&PathBuf>,
+    output: &Output,
 ) -> anyhow::Result<Written> {
     let attributes = attribute_columns(engine, filter)?;
-    let mut written = Written::default();
-    let mut write = |out: &mut dyn Write| -> anyhow::Result<()> {
-        written = write_log(engine, format, filter, &attributes, out)?;
-        Ok(())
-    };
-    match output {
-        Some(path) => write_atomically_with(path, write)?,
-        None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            let result = write(&mut stdout).and_then(|()| stdout.flush().map_err(anyhow::Error::from));
-            // A reader that stops reading ends the export quietly (exit 0).
-            if let Err(error) = result {
-                return Err(match error.downcast::<std::io::Error>() {
-                    Ok(io) => stdout_error(io),
-                    Err(other) => other,
-                });
-            }
-        }
-    }
+    // `--output FILE` is replaced atomically: on any error the previous file stays. A reader
+    // of stdout that stops reading ends the export quietly (exit 0).
+    let mut out = output.writer();
+    let written = write_log(engine, format, filter, &attributes, &mut out)?;
+    out.flush()?;
     Ok(written)
 }
 

@@ -132,7 +132,7 @@ pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::
 }
 
 /// Serialised JSON with the characters [`json`] describes written as `\uXXXX`.
-fn escape_json(text: String) -> String {
+pub(crate) fn escape_json(text: String) -> String {
     if !text.chars().any(escaped_in_json) {
         return text;
     }

@@ -4,6 +4,7 @@
 mod actor;
 mod atomic_file;
 mod audit;
+mod audit_report;
 mod bulk;
 mod calendar;
 mod calendar_install;
@@ -19,8 +20,10 @@ mod format;
 mod log_file;
 mod log_input;
 mod logging;
+mod output;
 mod regular_file;
 mod simulate;
+mod spool;
 mod store;
 mod verify;
 mod watch;
@@ -29,7 +32,7 @@ mod workflow_store;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +65,12 @@ struct Cli {
     /// own policy (set on its first use, `statutory` for a new store) for the store commands.
     #[arg(long, global = true, value_enum, env = "RENEWFLOW_BEYOND_DATA")]
     beyond_data: Option<BeyondDataArg>,
+
+    /// Write the report to this file instead of stdout: under a temporary name beside it,
+    /// renamed over it when the command succeeds (exit 0 or 1), so a failed run leaves no half
+    /// file.
+    #[arg(long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
 
     /// The case store: a SQLite file, created if missing.
     #[arg(long, global = true, env = "RENEWFLOW_DB", value_name = "PATH", default_value = "renewflow.db")]
@@ -131,6 +140,8 @@ pub(crate) struct Context {
     pub(crate) db: PathBuf,
     /// How far a workflow's `extends` may reach.
     pub(crate) extends_reach: workflow::ExtendsReach,
+    /// Where the report goes: stdout, or `--output FILE`.
+    pub(crate) output: output::Output,
 }
 
 impl Context {
@@ -168,7 +179,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     match run(cli) {
         Ok(code) => code,
         // The reader stopped reading (`renewflow case list | head -1`): its choice, not an error.
-        Err(error) if error.downcast_ref::<ClosedPipe>().is_some() => EXIT_OK,
+        Err(error) if output::is_closed_pipe(&error) => EXIT_OK,
         Err(error) => {
             report(&error);
             EXIT_USAGE
@@ -215,18 +226,28 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         } else {
             workflow::ExtendsReach::SameDirectory
         },
+        output: output::Output::new(cli.output.as_deref())?,
     };
-    match cli.command {
-        Command::Calendar(args) => calendar::run(&context, args),
-        Command::Workflow(args) => workflow::run(&context, args),
-        Command::Case(args) => case::run(&context, args),
-        Command::Watch(args) => watch::run(&context, args),
-        Command::Verify(args) => verify::verify(&context, &args),
-        Command::Check => verify::check(&context),
-        Command::Demo => demo::run(&context),
-        Command::Export(args) => export::run(&context, &args),
-        Command::Audit(args) => audit::run(&context, &args),
-        Command::Simulate(args) => simulate::run_simulate(&context, &args),
+    let code = run_command(&context, cli.command);
+    let succeeded = matches!(code, Ok(EXIT_OK | EXIT_FINDINGS));
+    let finished = context.output.finish(succeeded);
+    let code = code?;
+    finished?;
+    Ok(code)
+}
+
+fn run_command(context: &Context, command: Command) -> anyhow::Result<i32> {
+    match command {
+        Command::Calendar(args) => calendar::run(context, args),
+        Command::Workflow(args) => workflow::run(context, args),
+        Command::Case(args) => case::run(context, args),
+        Command::Watch(args) => watch::run(context, args),
+        Command::Verify(args) => verify::verify(context, &args),
+        Command::Check => verify::check(context),
+        Command::Demo => demo::run(context),
+        Command::Export(args) => export::run(context, &args),
+        Command::Audit(args) => audit::run(context, &args),
+        Command::Simulate(args) => simulate::run_simulate(context, &args),
     }
 }
 
@@ -234,26 +255,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
 #[derive(Debug, thiserror::Error)]
 #[error("stdout was closed before the output was written")]
 pub(crate) struct ClosedPipe;
-
-/// Writes `text` to stdout and flushes it. A closed pipe is [`ClosedPipe`], which ends the run
-/// quietly with exit 0 (`print!` would panic, exit 101); any other failure is an error.
-///
-/// # Errors
-///
-/// [`ClosedPipe`], or the write error.
-pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(stdout_error)
-}
-
-/// A write error on stdout as the run should end with it: [`ClosedPipe`] for a closed pipe.
-pub(crate) fn stdout_error(error: std::io::Error) -> anyhow::Error {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        ClosedPipe.into()
-    } else {
-        anyhow::Error::new(error).context("writing to stdout")
-    }
-}
 
 fn load_calendars(calendar_file: Option<&std::path::Path>) -> anyhow::Result<Calendars> {
     use anyhow::Context as _;

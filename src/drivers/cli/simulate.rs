@@ -127,10 +127,7 @@ pub(crate) fn run_simulate(context: &Context, args: &SimulateArgs) -> anyhow::Re
         DataFormat::Csv => report_csv(&report),
         DataFormat::Table => report_text(&report),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    out.write_all(super::format::shown(&output).as_bytes())?;
-    out.flush()?;
+    context.output.write(&super::format::shown(&output))?;
     Ok(EXIT_OK)
 }
 

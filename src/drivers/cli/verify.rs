@@ -65,7 +65,7 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<i32
             json!({"case_id": broken.case_id, "number": broken.number, "first_bad_event": broken.sequence, "reason": broken.reason})
         })
         .collect();
-    super::write_stdout(&records(format, &["number", "first_bad_event", "reason", "case_id"], &rows)?)?;
+    context.output.write(&records(format, &["number", "first_bad_event", "reason", "case_id"], &rows)?)?;
     let checked =
         heads.as_ref().map(|heads| plural(heads.len() as u64, "exported head", "exported heads") + " checked");
     if broken.is_empty() {
@@ -132,7 +132,7 @@ pub(crate) fn check(context: &Context) -> anyhow::Result<i32> {
         .iter()
         .map(|mismatch| json!({"case_id": mismatch.case_id, "number": mismatch.number, "what": mismatch.what}))
         .collect();
-    super::write_stdout(&records(format, &["number", "what", "case_id"], &rows)?)?;
+    context.output.write(&records(format, &["number", "what", "case_id"], &rows)?)?;
     if mismatches.is_empty() {
         eprintln!("the derived data of every case equals the fold of its history");
         Ok(EXIT_OK)

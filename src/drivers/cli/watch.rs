@@ -61,7 +61,7 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         "basis",
         "case_id",
     ];
-    super::write_stdout(&records(format, &columns, &rows)?)?;
+    context.output.write(&records(format, &columns, &rows)?)?;
     if rows.is_empty() {
         eprintln!("no clock is yellow or red, and no pause is past its maximum, as of {as_of}");
     }

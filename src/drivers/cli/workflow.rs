@@ -71,13 +71,13 @@ pub(crate) fn run(context: &Context, args: WorkflowArgs) -> anyhow::Result<i32> 
         WorkflowCommand::Validate { files } => validate(context, &files),
         WorkflowCommand::Describe { file } => {
             let workflow = load_or_report(&file, context.workflow_reader(), &context.calendars)?;
-            super::write_stdout(&shown(&super::describe::describe(&workflow, context.format)?))?;
+            context.output.write(&shown(&super::describe::describe(&workflow, context.format)?))?;
             Ok(EXIT_OK)
         }
         WorkflowCommand::Compare { base, reform } => {
             let base = load_or_report(&base, context.workflow_reader(), &context.calendars)?;
             let reform = load_or_report(&reform, context.workflow_reader(), &context.calendars)?;
-            super::write_stdout(&shown(&super::compare::compare(&base, &reform, context.format)?))?;
+            context.output.write(&shown(&super::compare::compare(&base, &reform, context.format)?))?;
             Ok(EXIT_OK)
         }
         WorkflowCommand::Deploy { files } => deploy(context, &files),
@@ -108,7 +108,7 @@ fn deploy(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         }));
     }
     let columns = ["file", "workflow", "version", "new", "deployed_at", "content_hash"];
-    super::write_stdout(&super::format::records(format, &columns, &rows)?)?;
+    context.output.write(&super::format::records(format, &columns, &rows)?)?;
     Ok(EXIT_OK)
 }
 
@@ -243,7 +243,7 @@ fn validate(context: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
             csv(&rows)
         }
     };
-    super::write_stdout(&shown(&output))?;
+    context.output.write(&shown(&output))?;
     Ok(if failed { EXIT_USAGE } else { EXIT_OK })
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn list(context: &Context) -> anyhow::Result<i32> {
         })
         .collect();
     let columns = ["workflow", "version", "deployed_at", "open_cases", "finished_cases", "content_hash", "file"];
-    super::write_stdout(&records(format, &columns, &rows)?)?;
+    context.output.write(&records(format, &columns, &rows)?)?;
     if rows.is_empty() {
         eprintln!(
             "no workflow is deployed in `{}`; deploy one with `renewflow workflow deploy FILE`",
@@ -89,11 +89,11 @@ pub(crate) fn show(context: &Context, workflow: &str, version: Option<&str>) -> 
                 "content_hash_verified": checked.is_ok(),
                 "files": files,
             });
-            super::write_stdout(&super::format::json(&document)?)?;
+            context.output.write(&super::format::json(&document)?)?;
         }
         DataFormat::Csv => {
             let columns = ["name", "extends", "from", "text"];
-            super::write_stdout(&records(format, &columns, &files)?)?;
+            context.output.write(&records(format, &columns, &files)?)?;
         }
         DataFormat::Table => {
             let mut text = format!(
@@ -109,7 +109,7 @@ pub(crate) fn show(context: &Context, workflow: &str, version: Option<&str>) -> 
                     text.push('\n');
                 }
             }
-            super::write_stdout(&shown(&text))?;
+            context.output.write(&shown(&text))?;
         }
     }
     match checked {

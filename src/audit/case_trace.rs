@@ -1,0 +1,41 @@
+//! `CaseTrace`: the activities of one open case as the log names them, for the per-activity and
+//! variant figures: their numbers in order (in the auditor's `ActivityTally`), the variant key so
+//! far, and the date of the previous row with the working days since the first.
+
+use chrono::NaiveDate;
+
+use super::variant_stats::VariantKey;
+use crate::core::calendar::WorkingCalendar;
+
+/// Activities kept per case for the example sequence and the per-activity case counts; a case
+/// longer than this still gets its whole sequence's variant key.
+pub const TRACE_ACTIVITIES_MAX: usize = 4096;
+
+#[derive(Default)]
+pub(crate) struct CaseTrace {
+    pub(crate) activities: Vec<u32>,
+    pub(crate) key: VariantKey,
+    previous: Option<NaiveDate>,
+    /// Working days from the first row to the previous one.
+    pub(crate) total_working_days: i64,
+}
+
+impl CaseTrace {
+    /// Notes a row of activity `id` (named `name`) dated `date`; returns the working days since
+    /// the case's previous row (none for its first). A row dated before the previous one counts
+    /// as on the previous one's date, as the replay counts it.
+    pub(crate) fn note(&mut self, id: u32, name: &str, date: NaiveDate, calendar: &WorkingCalendar) -> Option<i64> {
+        if self.activities.len() < TRACE_ACTIVITIES_MAX {
+            self.activities.push(id);
+        }
+        self.key = self.key.then(name);
+        let Some(previous) = self.previous else {
+            self.previous = Some(date);
+            return None;
+        };
+        self.previous = Some(previous.max(date));
+        let since = calendar.working_days_between(previous, previous.max(date)).ok()?;
+        self.total_working_days += since;
+        Some(since)
+    }
+}
