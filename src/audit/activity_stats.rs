@@ -27,8 +27,16 @@ pub struct ActivityStats {
     pub median_working_days: Option<i64>,
     pub p90_working_days: Option<i64>,
     pub max_working_days: Option<i64>,
+    /// Start and complete rows paired (the mapping's `lifecycle.pair`), and the activity's own
+    /// working time from its start to its completion, in working days.
+    pub paired: u64,
+    pub own_median_working_days: Option<i64>,
+    pub own_p90_working_days: Option<i64>,
+    pub own_max_working_days: Option<i64>,
     #[serde(skip)]
     durations: DayCounts,
+    #[serde(skip)]
+    own: DayCounts,
 }
 
 impl ActivityStats {
@@ -40,7 +48,12 @@ impl ActivityStats {
             median_working_days: None,
             p90_working_days: None,
             max_working_days: None,
+            paired: 0,
+            own_median_working_days: None,
+            own_p90_working_days: None,
+            own_max_working_days: None,
             durations: DayCounts::default(),
+            own: DayCounts::default(),
         }
     }
 
@@ -54,12 +67,17 @@ impl ActivityStats {
         self.rows += other.rows;
         self.cases += other.cases;
         self.durations.merge(&other.durations);
+        self.paired += other.paired;
+        self.own.merge(&other.own);
     }
 
     fn settle(&mut self) {
         self.median_working_days = self.durations.percentile(50);
         self.p90_working_days = self.durations.percentile(90);
         self.max_working_days = self.durations.max();
+        self.own_median_working_days = self.own.percentile(50);
+        self.own_p90_working_days = self.own.percentile(90);
+        self.own_max_working_days = self.own.max();
     }
 }
 
@@ -97,6 +115,13 @@ impl ActivityTally {
         if let Some(working_days) = since_previous {
             stats.add_duration(working_days);
         }
+    }
+
+    /// A start and a completion of activity `id` paired, `working_days` apart.
+    pub(crate) fn count_own(&mut self, id: u32, working_days: i64) {
+        let stats = &mut self.stats[id as usize];
+        stats.paired += 1;
+        stats.own.add(working_days);
     }
 
     /// A case that had each activity of `distinct` (no number twice).

@@ -16,7 +16,7 @@ use super::case_trace::CaseTrace;
 use super::duration_fit::DurationFit;
 use super::finding::{Finding, FindingCode};
 use super::log_event::{LogEvent, UnreadableRow};
-use super::log_row::{RowView, trimmed};
+use super::log_row::{LogRow, RowView, trimmed};
 use super::mapping::{Mapping, OpenRule, SettleRule};
 use super::report::{AuditReport, CaseReport, ClockStats, CodeCount, OpenCases, SettledBy};
 use super::report_entry::ReportEntry;
@@ -222,41 +222,8 @@ impl<'a> Auditor<'a> {
                 return;
             }
         };
-        if event.workflow.is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
-            self.rows_other_workflows += 1;
-            return;
-        }
-        if event.lifecycle.is_some() && !self.mapping.is_step(event.lifecycle) {
-            // A `start` or `schedule` row: not a step (the lifecycle's `complete` is).
-            self.rows_other_lifecycle += 1;
-            return;
-        }
-        let log_zone = self.mapping.zone.unwrap_or_else(|| self.calendar.zone());
-        let at = match parse_timestamp(event.timestamp, log_zone) {
-            Ok(at) => at,
-            Err(message) => {
-                let finding = Finding::new(FindingCode::UnreadableRow, event.case_id, Some(event.row), message)
-                    .with_activity(event.activity);
-                self.attach(event.case_id, finding);
-                return;
-            }
-        };
-        let date = self.calendar.zone().civil_date(at);
-        if let Err(error) = self.calendar.is_working_day(date) {
-            // Never a guess: the row is left out, and it does not move the audit date.
-            let message = error.to_string();
-            let finding = Finding::new(FindingCode::DateOutsideCalendar, event.case_id, Some(event.row), message)
-                .with_activity(event.activity);
-            self.attach(event.case_id, finding);
-            return;
-        }
-        if self.as_of.is_some_and(|as_of| date > as_of) {
-            self.rows_after_as_of += 1;
-            return;
-        }
-        if self.latest.is_none_or(|latest| at > latest) {
-            self.latest = Some(at);
-        }
+        let Some((at, date)) = self.row_instant(&event) else { return };
+        let log_zone = self.log_zone();
         let resolved = self.index.resolve(event.activity);
         if *resolved == Resolved::Informational {
             self.rows_informational += 1;
@@ -326,6 +293,58 @@ impl<'a> Auditor<'a> {
     fn push_finding(&mut self, finding: Finding) {
         self.code_counts[finding.code as usize] += 1;
         self.findings.push(finding);
+    }
+
+    /// The instant of a row and its civil date, once it is known to be one the audit replays;
+    /// `None` when the row is counted or found and left out (another workflow, a lifecycle
+    /// transition that is no step, an unreadable timestamp, a date outside the data or after the
+    /// audit date, a `start` noted for pairing).
+    fn row_instant(&mut self, event: &LogRow<'_>) -> Option<(DateTime<FixedOffset>, NaiveDate)> {
+        if event.workflow.is_some_and(|workflow| !names_workflow(workflow, self.workflow)) {
+            self.rows_other_workflows += 1;
+            return None;
+        }
+        // A `start` row paired with its completion (`lifecycle.pair`) is noted, not replayed.
+        let start_to_pair = self.mapping.lifecycle_pair
+            && event.lifecycle.is_some_and(|lifecycle| trimmed(lifecycle).eq_ignore_ascii_case("start"));
+        if event.lifecycle.is_some() && !self.mapping.is_step(event.lifecycle) && !start_to_pair {
+            // A `start` or `schedule` row: not a step (the lifecycle's `complete` is).
+            self.rows_other_lifecycle += 1;
+            return None;
+        }
+        let at = match parse_timestamp(event.timestamp, self.log_zone()) {
+            Ok(at) => at,
+            Err(message) => {
+                let finding = Finding::new(FindingCode::UnreadableRow, event.case_id, Some(event.row), message)
+                    .with_activity(event.activity);
+                self.attach(event.case_id, finding);
+                return None;
+            }
+        };
+        let date = self.calendar.zone().civil_date(at);
+        if let Err(error) = self.calendar.is_working_day(date) {
+            // Never a guess: the row is left out, and it does not move the audit date.
+            let message = error.to_string();
+            let finding = Finding::new(FindingCode::DateOutsideCalendar, event.case_id, Some(event.row), message)
+                .with_activity(event.activity);
+            self.attach(event.case_id, finding);
+            return None;
+        }
+        if self.as_of.is_some_and(|as_of| date > as_of) {
+            self.rows_after_as_of += 1;
+            return None;
+        }
+        if self.latest.is_none_or(|latest| at > latest) {
+            self.latest = Some(at);
+        }
+        if start_to_pair {
+            self.rows_other_lifecycle += 1;
+            if let Some(case) = self.open.get_mut(event.case_id) {
+                case.trace.start(self.activities.id(trimmed(event.activity)), date);
+            }
+            return None;
+        }
+        Some((at, date))
     }
 
     /// Whether an informational row of `case_id` opens it: under `open: first-event`, when it
@@ -542,6 +561,11 @@ fn trace_row(
     let id = activities.id(activity);
     let since_previous = trace.note(id, activities.name(id), date, calendar);
     activities.count_row(id, since_previous);
+    if let Some(started) = trace.take_start(id)
+        && let Ok(own) = calendar.working_days_between(started, started.max(date))
+    {
+        activities.count_own(id, own);
+    }
 }
 
 /// Whether a log's `workflow` value names `workflow`: its id (any version), or `id@version`.

@@ -18,9 +18,27 @@ pub(crate) struct CaseTrace {
     previous: Option<NaiveDate>,
     /// Working days from the first row to the previous one.
     pub(crate) total_working_days: i64,
+    /// Activities started and not yet completed, with the date they started (`lifecycle.pair`).
+    starts: Vec<(u32, NaiveDate)>,
 }
 
 impl CaseTrace {
+    /// Activity `id` started on `date` (a later start of it replaces an earlier one).
+    pub(crate) fn start(&mut self, id: u32, date: NaiveDate) {
+        if let Some(start) = self.starts.iter_mut().find(|(started, _)| *started == id) {
+            start.1 = date;
+        } else if self.starts.len() < TRACE_ACTIVITIES_MAX {
+            self.starts.push((id, date));
+        }
+    }
+
+    /// The date activity `id` started, if it did and has not completed since; it is then
+    /// completed.
+    pub(crate) fn take_start(&mut self, id: u32) -> Option<NaiveDate> {
+        let position = self.starts.iter().position(|(started, _)| *started == id)?;
+        Some(self.starts.swap_remove(position).1)
+    }
+
     /// Notes a row of activity `id` (named `name`) dated `date`; returns the working days since
     /// the case's previous row (none for its first). A row dated before the previous one counts
     /// as on the previous one's date, as the replay counts it.

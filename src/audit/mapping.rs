@@ -87,6 +87,9 @@ pub struct Mapping {
     /// The `lifecycle:transition` values whose rows are steps, lower-cased (`complete` unless
     /// the mapping's `lifecycle.steps` says otherwise); a row without one is a step.
     pub lifecycle_steps: Vec<String>,
+    /// Whether `start` rows are paired with the `complete` row of the same activity and case,
+    /// to measure the activity's own working time (`lifecycle.pair`).
+    pub lifecycle_pair: bool,
     /// The zone the log's timestamps without an offset are written in (default: the calendar's).
     pub zone: Option<CalendarZone>,
 }
@@ -142,7 +145,8 @@ struct RawMapping {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLifecycle {
-    steps: Vec<Spanned<String>>,
+    steps: Option<Vec<Spanned<String>>>,
+    pair: Option<Spanned<bool>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -261,7 +265,16 @@ impl Mapping {
             }
         }
         if let Some(lifecycle) = raw.lifecycle {
-            mapping.lifecycle_steps = lifecycle_steps(lifecycle, &mut problem);
+            mapping.lifecycle_pair = lifecycle.pair.as_ref().is_some_and(|pair| pair.value);
+            if let Some(pair) = lifecycle.pair.as_ref().filter(|pair| pair.value)
+                && lifecycle.steps.iter().flatten().any(|step| step.value.trim().eq_ignore_ascii_case("start"))
+            {
+                let message = "`start` rows cannot be steps and be paired with their completion at once".to_owned();
+                problem(Some(&pair.referenced), message, "start is a step");
+            }
+            if let Some(steps) = lifecycle.steps {
+                mapping.lifecycle_steps = lifecycle_steps(steps, &mut problem);
+            }
         }
         for (log_role, role) in raw.roles.unwrap_or_default().0 {
             if workflow.role_named(&role.value).is_none() {
@@ -306,12 +319,12 @@ fn settle_rule(raw: Option<RawSettle>) -> SettleRule {
 
 /// The lifecycle transitions a mapping lists as steps, lower-cased; an empty list, an empty
 /// transition or one listed twice is a problem.
-fn lifecycle_steps(raw: RawLifecycle, problem: &mut dyn FnMut(Option<&Location>, String, &str)) -> Vec<String> {
-    if raw.steps.is_empty() {
+fn lifecycle_steps(raw: Vec<Spanned<String>>, problem: &mut dyn FnMut(Option<&Location>, String, &str)) -> Vec<String> {
+    if raw.is_empty() {
         problem(None, "`lifecycle.steps` names no transition; leave it out for `complete`".to_owned(), "empty");
     }
     let mut steps: Vec<String> = Vec::new();
-    for step in raw.steps {
+    for step in raw {
         let value = step.value.trim().to_ascii_lowercase();
         if value.is_empty() {
             problem(Some(&step.referenced), "a lifecycle transition is empty".to_owned(), "empty");

@@ -320,3 +320,43 @@ fn a_case_may_open_at_a_date_the_log_gives_for_it() {
     assert_eq!(acceptance(&report, "S2"), 0);
     assert_eq!(case(&report, "S3")["opened_on"], "2026-03-06");
 }
+
+#[test]
+fn paired_start_and_complete_rows_measure_an_activitys_own_working_time() {
+    const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+    let test = Test::new();
+    let log = test.file(
+        "log.csv",
+        "case:concept:name,concept:name,time:timestamp,lifecycle:transition\n\
+         L1,received,2026-03-02 09:00,complete\n\
+         L1,accept,2026-03-04 09:00,start\n\
+         L1,accept,2026-03-06 09:00,complete\n\
+         L2,received,2026-03-02 09:00,complete\n\
+         L2,accept,2026-03-02 10:00,start\n\
+         L2,accept,2026-03-03 09:00,complete\n",
+    );
+    let paired = test.file("paired.yaml", "lifecycle: {pair: true}\n");
+    let output = Test::new()
+        .args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--format", "json"])
+        .args(["--mapping", paired.to_str().unwrap()])
+        .run();
+    let report: Json = serde_json::from_str(&output.stdout).unwrap();
+    let accept = report["activities"].as_array().unwrap().iter().find(|entry| entry["activity"] == "accept").unwrap();
+    // L1 worked on it from Wednesday to Friday (2 wd), L2 from Monday to Tuesday (1 wd); the
+    // steps are still taken when they complete.
+    assert_eq!((accept["paired"].as_u64(), accept["own_max_working_days"].as_i64()), (Some(2), Some(2)), "{accept}");
+    assert_eq!(accept["own_median_working_days"], 1);
+    assert_eq!(report["rows_other_lifecycle"], 2);
+    assert_eq!(case(&report, "L1")["clocks"][0]["elapsed"], 4);
+    let text = Test::new()
+        .args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--mapping", paired.to_str().unwrap()])
+        .run();
+    assert!(text.stdout.contains("own median wd"), "{}", text.stdout);
+    // Starts cannot be steps and be paired at once.
+    let both = test.file("both.yaml", "lifecycle: {steps: [start], pair: true}\n");
+    let refused = Test::new()
+        .args(["audit", log.to_str().unwrap(), "--workflow", LICENCE, "--mapping", both.to_str().unwrap()])
+        .run();
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("cannot be steps and be paired"), "{}", refused.stderr);
+}

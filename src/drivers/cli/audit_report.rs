@@ -461,21 +461,34 @@ fn clock_rows(report: &AuditReport) -> Vec<Vec<String>> {
 
 const CLOCK_COLUMNS: [&str; 8] = ["clock", "limit", "cases", "median", "p90", "max", "breached", "breach rate"];
 
-const ACTIVITY_COLUMNS: [&str; 6] = ["activity", "rows", "cases", "median wd", "p90 wd", "max wd"];
+const ACTIVITY_COLUMNS: [&str; 9] =
+    ["activity", "rows", "cases", "median wd", "p90 wd", "max wd", "paired", "own median wd", "own max wd"];
+
+/// The activity columns shown: the last three only when start and complete rows were paired.
+fn activity_columns(report: &AuditReport) -> &'static [&'static str] {
+    let paired = report.activities.iter().any(|activity| activity.paired > 0);
+    if paired { &ACTIVITY_COLUMNS } else { &ACTIVITY_COLUMNS[..6] }
+}
 
 fn activity_rows(report: &AuditReport) -> Vec<Vec<String>> {
+    let shown = activity_columns(report).len();
     report
         .activities
         .iter()
         .map(|activity| {
-            vec![
+            let mut row = vec![
                 activity.activity.clone(),
                 activity.rows.to_string(),
                 activity.cases.to_string(),
                 cell(activity.median_working_days),
                 cell(activity.p90_working_days),
                 cell(activity.max_working_days),
-            ]
+                activity.paired.to_string(),
+                cell(activity.own_median_working_days),
+                cell(activity.own_max_working_days),
+            ];
+            row.truncate(shown);
+            row
         })
         .collect()
 }
@@ -520,7 +533,7 @@ fn text_summary(report: &AuditReport, extras: &Extras, listed: &[Finding], unlis
     }
     for (columns, rows) in [
         (&CLOCK_COLUMNS[..], clock_rows(report)),
-        (&ACTIVITY_COLUMNS[..], activity_rows(report)),
+        (activity_columns(report), activity_rows(report)),
         (&VARIANT_COLUMNS[..], variant_rows(report)),
     ] {
         if rows.is_empty() {
@@ -581,7 +594,9 @@ fn markdown_summary(report: &AuditReport, extras: &Extras) -> String {
     let _ = writeln!(out, "\n## Clocks\n");
     markdown_table(&mut out, &CLOCK_COLUMNS, &[false, false, true, true, true, true, true, true], clock_rows(report));
     let _ = writeln!(out, "\n## Activities\n");
-    markdown_table(&mut out, &ACTIVITY_COLUMNS, &[false, true, true, true, true, true], activity_rows(report));
+    let numeric = [false, true, true, true, true, true, true, true, true];
+    let columns = activity_columns(report);
+    markdown_table(&mut out, columns, &numeric[..columns.len()], activity_rows(report));
     let _ = writeln!(
         out,
         "\n## Variants\n\nThe {} most frequent of {} (working days from a case's first row to its last).\n",
