@@ -22,8 +22,8 @@ use super::report::{AuditReport, CaseReport, ClockStats, CodeCount, OpenCases, S
 use super::report_entry::ReportEntry;
 use super::row_batch::RowBatch;
 use super::variant_stats::VariantTally;
-use crate::core::calendar::WorkingCalendar;
 use crate::core::calendar::parse_timestamp;
+use crate::core::calendar::{PeriodUnit, WorkingCalendar};
 use crate::core::case::{Event, Replay};
 use crate::core::workflow::{StateId, Workflow};
 
@@ -131,11 +131,13 @@ impl<'a> Auditor<'a> {
                 .clocks()
                 .iter()
                 .map(|clock| {
+                    let counted = matches!(clock.limit.unit, PeriodUnit::WorkingDays | PeriodUnit::CalendarDays);
                     ClockStats::new(
                         &clock.name,
                         clock.limit_text(workflow),
                         crate::core::case::count_unit(clock.limit.unit),
                     )
+                    .with_limit_count((counted && clock.has_written_limit()).then_some(clock.limit.amount))
                 })
                 .collect(),
             activities: ActivityTally::default(),

@@ -18,6 +18,7 @@ const BOTTOM: f64 = 70.0;
 const BINS_WANTED: i64 = 40;
 const WITHIN: &str = "#4c78a8";
 const BREACHED: &str = "#e45756";
+const NEUTRAL: &str = "#8c8c8c";
 const FONTS: &str =
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif";
 
@@ -35,17 +36,14 @@ fn nice_step(raw: f64) -> i64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|factor| factor * power).find(|step| *step >= raw).unwrap_or(10.0 * power) as i64
 }
 
-/// The limit's amount, from its text (`20 wd`).
-fn limit_amount(limit: &str) -> Option<i64> {
-    limit.split_whitespace().next()?.parse().ok()
-}
-
 /// The chart of `stats` (a clock of `workflow`).
 #[must_use]
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::too_many_lines)]
 pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
     let elapsed = stats.elapsed();
-    let limit = limit_amount(&stats.limit);
+    // A limit every case shares, in the elapsed unit; months, years and limits set per case end
+    // on each case's own date, so no line can stand for them and the bars are not split.
+    let limit = stats.limit_count();
     let low = elapsed.values().next().map_or(0, |(value, _)| value).min(0);
     let high = elapsed.max().unwrap_or(0).max(limit.unwrap_or(0) + 1).max(low + 1);
     let bin = nice_step((high - low + 1) as f64 / BINS_WANTED as f64);
@@ -97,7 +95,8 @@ pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
         let from = x(start + bar as i64 * bin);
         let width = (x(start + (bar as i64 + 1) * bin) - from - 1.0).max(1.0);
         let mut base = 0.0;
-        for (cases, colour) in [(*within, WITHIN), (*over, BREACHED)] {
+        let within_colour = if limit.is_some() { WITHIN } else { NEUTRAL };
+        for (cases, colour) in [(*within, within_colour), (*over, BREACHED)] {
             if cases == 0 {
                 continue;
             }
@@ -170,13 +169,77 @@ pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
             stats.breach_rate * 100.0
         );
     }
-    let _ = writeln!(
-        svg,
-        r#"<rect x="{LEFT}" y="52" width="12" height="12" fill="{WITHIN}"/><text x="{:.1}" y="63">within the limit</text><rect x="{:.1}" y="52" width="12" height="12" fill="{BREACHED}"/><text x="{:.1}" y="63">over it</text>"#,
-        LEFT + 18.0,
-        LEFT + 140.0,
-        LEFT + 158.0
-    );
+    if limit.is_some() {
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{LEFT}" y="52" width="12" height="12" fill="{WITHIN}"/><text x="{:.1}" y="63">within the written limit</text><rect x="{:.1}" y="52" width="12" height="12" fill="{BREACHED}"/><text x="{:.1}" y="63">past it (an extension may have lengthened a case's own)</text>"#,
+            LEFT + 18.0,
+            LEFT + 190.0,
+            LEFT + 208.0
+        );
+    } else {
+        // No line: say why, and give the breaches counted against each case's own due date.
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{LEFT}" y="52" width="12" height="12" fill="{NEUTRAL}"/><text x="{:.1}" y="63">cases</text>"#,
+            LEFT + 18.0
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-weight="bold">statutory limit {}: each case's ends on its own due date</text>"#,
+            LEFT + 6.0,
+            TOP - 24.0,
+            escape(&stats.limit)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" fill="{BREACHED}">breached: {} of {} cases ({:.1} %)</text>"#,
+            LEFT + 6.0,
+            TOP - 8.0,
+            stats.breached,
+            stats.count,
+            stats.breach_rate * 100.0
+        );
+    }
     let _ = writeln!(svg, "</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BREACHED, clock_chart_svg};
+    use crate::audit::ClockStats;
+    use crate::core::calendar::PeriodUnit;
+
+    fn stats(limit: &str, unit: PeriodUnit, limit_count: Option<i64>) -> ClockStats {
+        let mut stats = ClockStats::new("decision", limit.to_owned(), unit).with_limit_count(limit_count);
+        for elapsed in [3, 12, 25, 25, 40] {
+            stats.add(elapsed, false, false);
+        }
+        stats.settle();
+        stats
+    }
+
+    #[test]
+    fn a_written_limit_is_a_line_and_splits_the_bars() {
+        let svg = clock_chart_svg("w", &stats("20 wd", PeriodUnit::WorkingDays, Some(20)));
+        assert!(svg.contains("statutory limit 20 wd"), "{svg}");
+        assert!(svg.contains(&format!(r#"fill="{BREACHED}"><title>"#)), "{svg}");
+        assert!(svg.contains("stroke-dasharray"), "{svg}");
+    }
+
+    /// A year or a limit set per case ends on each case's own date: a line at "2" days would
+    /// paint every case over a two-year limit red (the chart once did).
+    #[test]
+    fn a_limit_in_years_or_per_case_draws_no_line_and_splits_no_bars() {
+        for (limit, unit) in
+            [("2 years", PeriodUnit::CalendarDays), ("per case (decision_days cd)", PeriodUnit::CalendarDays)]
+        {
+            let svg = clock_chart_svg("w", &stats(limit, unit, None));
+            assert!(svg.contains("each case's ends on its own due date"), "{svg}");
+            assert!(!svg.contains(&format!(r#"fill="{BREACHED}"><title>"#)), "{svg}");
+            assert!(!svg.contains("stroke-dasharray"), "{svg}");
+            assert!(svg.contains("breached: 0 of 5 cases"), "{svg}");
+        }
+    }
 }

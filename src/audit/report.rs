@@ -127,6 +127,8 @@ pub struct ClockStats {
     pub breached_promised: u64,
     #[serde(skip)]
     elapsed: DayCounts,
+    #[serde(skip)]
+    limit_count: Option<i64>,
 }
 
 impl ClockStats {
@@ -137,6 +139,20 @@ impl ClockStats {
             unit: if unit == PeriodUnit::WorkingDays { "wd" } else { "days" },
             ..ClockStats::default()
         }
+    }
+
+    /// The clock's written limit in its count unit (`20 wd`, `30 cd`), where there is one that
+    /// every case shares: not for months and years (each case's ends on its own date) nor for
+    /// a limit set per case.
+    #[must_use]
+    pub(crate) fn with_limit_count(mut self, limit_count: Option<i64>) -> ClockStats {
+        self.limit_count = limit_count;
+        self
+    }
+
+    /// See [`ClockStats::with_limit_count`].
+    pub fn limit_count(&self) -> Option<i64> {
+        self.limit_count
     }
 
     /// Counts one case's clock: its elapsed time, and whether it went over the statutory and the
