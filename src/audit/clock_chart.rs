@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::report::ClockStats;
+use crate::simulate::svg_document::{escape, nice_whole_step, open};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 520.0;
@@ -19,23 +20,6 @@ const BINS_WANTED: i64 = 40;
 const WITHIN: &str = "#4c78a8";
 const BREACHED: &str = "#e45756";
 const NEUTRAL: &str = "#8c8c8c";
-const FONTS: &str =
-    "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif";
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A step of 1, 2 or 5 times a power of ten, at least `raw`.
-#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-fn nice_step(raw: f64) -> i64 {
-    if raw <= 1.0 {
-        return 1;
-    }
-    let power = 10_f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|factor| factor * power).find(|step| *step >= raw).unwrap_or(10.0 * power) as i64
-}
-
 /// The chart of `stats` (a clock of `workflow`).
 #[must_use]
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::too_many_lines)]
@@ -46,7 +30,7 @@ pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
     let limit = stats.limit_count();
     let low = elapsed.values().next().map_or(0, |(value, _)| value).min(0);
     let high = elapsed.max().unwrap_or(0).max(limit.unwrap_or(0) + 1).max(low + 1);
-    let bin = nice_step((high - low + 1) as f64 / BINS_WANTED as f64);
+    let bin = nice_whole_step((high - low + 1) as f64 / BINS_WANTED as f64);
     let start = low.div_euclid(bin) * bin;
     let end = (high.div_euclid(bin) + 1) * bin;
     let bins = ((end - start) / bin) as usize;
@@ -57,19 +41,14 @@ pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
         if limit.is_some_and(|limit| value > limit) { bar.1 += cases } else { bar.0 += cases }
     }
     let top_count = counts.iter().map(|(within, over)| within + over).max().unwrap_or(0).max(1);
-    let y_step = nice_step(top_count as f64 / 5.0).max(1);
+    let y_step = nice_whole_step(top_count as f64 / 5.0);
     let y_max = (top_count as f64 / y_step as f64).ceil() * y_step as f64;
     let plot_width = WIDTH - LEFT - RIGHT;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let x = |value: i64| LEFT + (value - start) as f64 / (end - start) as f64 * plot_width;
     let y = |count: f64| TOP + plot_height - count / y_max * plot_height;
     let mut svg = String::new();
-    let _ = writeln!(svg, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONTS}" font-size="13">"#
-    );
-    let _ = writeln!(svg, r##"<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##);
+    open(&mut svg, WIDTH, HEIGHT);
     let _ = writeln!(
         svg,
         r#"<text x="{}" y="30" text-anchor="middle" font-size="18" font-weight="bold">{} — clock {} ({} cases)</text>"#,
@@ -116,7 +95,7 @@ pub fn clock_chart_svg(workflow: &str, stats: &ClockStats) -> String {
         y(0.0),
         WIDTH - RIGHT
     );
-    let x_step = nice_step((end - start) as f64 / 10.0);
+    let x_step = nice_whole_step((end - start) as f64 / 10.0);
     let mut value = start.div_euclid(x_step) * x_step;
     while value <= end {
         if value >= start {

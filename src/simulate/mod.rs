@@ -17,6 +17,7 @@ mod scenario;
 mod simulator;
 mod staffed_run;
 mod svg_chart;
+pub(crate) mod svg_document;
 mod working_day_axis;
 
 pub use case_walk::{CaseWalk, Pending, SIMULATION_ACTOR, STEPS_PER_CASE_MAX, WalkBuffers, WalkError};

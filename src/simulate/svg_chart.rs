@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::histogram::Histogram;
+use super::svg_document::{escape, nice_step, open};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 560.0;
@@ -18,26 +19,10 @@ const BOTTOM: f64 = 80.0;
 /// Bars wanted across the range of values.
 const BINS_WANTED: i64 = 40;
 const COLOURS: [&str; 6] = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"];
-const FONTS: &str =
-    "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif";
-
 /// One series: its label and its histogram.
 pub struct Series<'a> {
     pub label: String,
     pub histogram: &'a Histogram,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A step of 1, 2 or 5 times a power of ten, at least `raw`.
-fn nice_step(raw: f64) -> f64 {
-    if raw <= 0.0 {
-        return 1.0;
-    }
-    let power = 10_f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|factor| factor * power).find(|step| *step >= raw).unwrap_or(10.0 * power)
 }
 
 /// The chart, titled `title`.
@@ -71,12 +56,7 @@ pub fn histogram_svg(title: &str, series: &[Series<'_>]) -> String {
     let x = |value: f64| LEFT + (value - start as f64) / (end - start) as f64 * plot_width;
     let y = |share: f64| top + plot_height - share / y_max * plot_height;
     let mut svg = String::new();
-    let _ = writeln!(svg, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="{FONTS}" font-size="13">"#
-    );
-    let _ = writeln!(svg, r##"<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>"##);
+    open(&mut svg, WIDTH, height);
     let _ = writeln!(
         svg,
         r#"<text x="{}" y="32" text-anchor="middle" font-size="18" font-weight="bold">{}</text>"#,
