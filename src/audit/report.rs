@@ -150,7 +150,9 @@ impl ClockStats {
         self
     }
 
-    /// See [`ClockStats::with_limit_count`].
+    /// The clock's written limit in its count unit (`20` for `20 wd`), when every case shares
+    /// it: not for months and years (each case's ends on its own date) nor for a limit set per
+    /// case.
     pub fn limit_count(&self) -> Option<i64> {
         self.limit_count
     }
