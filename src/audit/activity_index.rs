@@ -89,15 +89,9 @@ impl ActivityIndex {
             };
             names.insert(activity.clone(), resolved);
         }
-        let initial = workflow.entered_leaves(workflow.initial());
-        let mut opens_by_step = vec![false; workflow.actions().len()];
-        for transition in workflow.transitions() {
-            let from_initial =
-                transition.from.iter().any(|from| initial.iter().any(|leaf| workflow.is_within(*leaf, *from)));
-            if from_initial && !workflow.is_top_final(transition.to) {
-                opens_by_step[transition.action.index()] = true;
-            }
-        }
+        let opens_by_step = (0..workflow.actions().len())
+            .map(|index| workflow.leaves_initial_without_ending(ActionId(index as u16)))
+            .collect();
         // Role titles match as action titles do; the mapping decides first.
         let mut roles: HashMap<String, String> = HashMap::default();
         for role in workflow.roles() {

@@ -1785,3 +1785,16 @@ fn the_lookup_agrees_with_the_definition() {
         assert_eq!(workflow.clocks_with_pauses(), &paused[..]);
     }
 }
+
+/// The steps that can be a case's first after its opening: from the initial configuration, and
+/// not into a top-level final state (a ticket closed on its first row would count 0 days).
+#[test]
+fn steps_leaving_the_initial_configuration_without_ending_the_case() {
+    let helpdesk = include_str!("../../../tests/data/logs/helpdesk.yaml");
+    let workflow = load_workflow("helpdesk.yaml", helpdesk, &mut NoExtends, &Calendars::builtin()).unwrap();
+    let opens = |action: &str| workflow.leaves_initial_without_ending(workflow.action_named(action).unwrap());
+    assert!(opens("assign"));
+    // `close` leaves `inserted`, but for the final `closed`; `take` does not leave `inserted`.
+    assert!(!opens("close"));
+    assert!(!opens("take"));
+}

@@ -356,6 +356,17 @@ impl Workflow {
         self.lookup.top_finals.contains(state)
     }
 
+    /// Whether a transition of `action` leaves the initial configuration (the states a new
+    /// case is in) for a state that does not end the case: a step that can be a case's first
+    /// after its opening, whatever its guard and roles.
+    pub fn leaves_initial_without_ending(&self, action: ActionId) -> bool {
+        let initial = self.entered_leaves(self.initial());
+        self.transitions().iter().filter(|transition| transition.action == action).any(|transition| {
+            transition.from.iter().any(|from| initial.iter().any(|leaf| self.is_within(*leaf, *from)))
+                && !self.is_top_final(transition.to)
+        })
+    }
+
     /// Clock `clock`'s start, stop and restart states as sets.
     pub(crate) fn clock_states(&self, clock: ClockId) -> &ClockStates {
         &self.lookup.clocks[clock.index()]
