@@ -5,6 +5,7 @@
 //! workflow come in as arguments, and the caller (the store, the auditor, the simulator) appends
 //! the events `step` returns.
 
+mod available;
 mod case_number;
 mod clock_set;
 mod clock_track;
@@ -19,6 +20,7 @@ mod replay;
 mod step;
 mod timing;
 
+pub use available::{AvailableAction, available_actions};
 pub use case_number::{CASE_NUMBER_CHARS_MAX, CaseNumberError, validate_case_number};
 pub use clock_track::{ClockTrack, LedgerEntry, LedgerKind, Phase, count_unit};
 pub use command::{Command, CommandKind, Opening};

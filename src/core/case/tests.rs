@@ -794,3 +794,33 @@ fn regions_are_the_children_of_the_parallel_state() {
         assert_eq!(region(state), expected, "{state}");
     }
 }
+
+#[test]
+fn available_actions_follow_the_active_states_and_open_clocks() {
+    let workflow = load(LICENCE);
+    let calendar = Calendars::builtin();
+    let calendar = calendar.require("cn-mainland").unwrap();
+    let opening = Opening { at: instant("2026-03-02"), actor: "窗口".to_owned(), attributes: Vec::new() };
+    let mut replay = Replay::new(&workflow);
+    for event in open(&workflow, calendar, &opening).unwrap() {
+        replay.apply(&workflow, &event, calendar.zone()).unwrap();
+    }
+    let offered = super::available_actions(&workflow, &replay);
+    let names: Vec<&str> = offered.iter().map(|action| action.action.as_str()).collect();
+    assert_eq!(names, ["accept", "ask_correction"]);
+    // `accept` needs `complete`, unset so far: offered, but its guard does not hold yet.
+    assert_eq!((offered[0].guard_holds, offered[0].reads.as_slice()), (false, &["complete".to_owned()][..]));
+    assert_eq!(offered[1].roles, ["officer"]);
+    let (at, accept, _) = command("2026-03-03 officer accept complete=true");
+    let events = step(&workflow, calendar, &replay, &accept.unwrap()).unwrap();
+    assert!(at <= events[0].at);
+    for event in &events {
+        replay.apply(&workflow, event, calendar.zone()).unwrap();
+    }
+    let offered = super::available_actions(&workflow, &replay);
+    let names: Vec<&str> = offered.iter().map(|action| action.action.as_str()).collect();
+    // The decision clock is open, so its extension is offered beside the transitions.
+    assert_eq!(names, ["extend", "grant", "order_hearing", "refuse"]);
+    assert_eq!(offered[0].extends.as_deref(), Some("decision"));
+    assert_eq!(offered[0].roles, ["head"]);
+}
