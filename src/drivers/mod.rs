@@ -1,3 +1,4 @@
 //! Drivers: the command line. They read files, the clock and the terminal, and call the core.
 
 pub mod cli;
+pub(crate) mod views;

@@ -25,6 +25,15 @@ pub struct AvailableAction {
     pub extends: Option<String>,
 }
 
+/// The transitions of one action from the active states, gathered.
+struct Offered {
+    action: ActionId,
+    roles: Vec<RoleId>,
+    guards: Vec<String>,
+    guard_holds: bool,
+    reads: Vec<String>,
+}
+
 /// The actions `replay`'s case offers now, sorted by name; none once it has finished.
 pub fn available_actions(workflow: &Workflow, replay: &Replay) -> Vec<AvailableAction> {
     let configuration = replay.configuration();
@@ -32,7 +41,7 @@ pub fn available_actions(workflow: &Workflow, replay: &Replay) -> Vec<AvailableA
         return Vec::new();
     }
     let values = configuration.values();
-    let mut offered: Vec<(ActionId, Vec<RoleId>, Vec<String>, bool, Vec<String>)> = Vec::new();
+    let mut offered: Vec<Offered> = Vec::new();
     for state in configuration.active_states(workflow) {
         for transition in workflow.transitions_from(state) {
             let declared = workflow.transition(*transition);
@@ -43,26 +52,26 @@ pub fn available_actions(workflow: &Workflow, replay: &Replay) -> Vec<AvailableA
             }
             let guard = declared.guard.as_ref().map(|guard| guard.render(workflow.attributes()));
             let reads = reads.into_iter().map(|(attribute, _)| workflow.attribute(attribute).name.clone());
-            match offered.iter_mut().find(|entry| entry.0 == declared.action) {
+            match offered.iter_mut().find(|entry| entry.action == declared.action) {
                 Some(entry) => {
-                    entry.1.extend(declared.roles.iter().copied());
-                    entry.2.extend(guard);
-                    entry.3 |= holds;
-                    entry.4.extend(reads);
+                    entry.roles.extend(declared.roles.iter().copied());
+                    entry.guards.extend(guard);
+                    entry.guard_holds |= holds;
+                    entry.reads.extend(reads);
                 }
-                None => offered.push((
-                    declared.action,
-                    declared.roles.clone(),
-                    guard.into_iter().collect(),
-                    holds,
-                    reads.collect(),
-                )),
+                None => offered.push(Offered {
+                    action: declared.action,
+                    roles: declared.roles.clone(),
+                    guards: guard.into_iter().collect(),
+                    guard_holds: holds,
+                    reads: reads.collect(),
+                }),
             }
         }
     }
     let mut available: Vec<AvailableAction> = offered
         .into_iter()
-        .map(|(action, roles, mut guards, guard_holds, mut reads)| {
+        .map(|Offered { action, roles, mut guards, guard_holds, mut reads }| {
             guards.sort();
             guards.dedup();
             reads.sort();

@@ -11,9 +11,9 @@ use super::actor::{ACTOR_HELP, actor_or_user};
 use super::format::{DataFormat, due_display, parse_date, plural, record, records};
 use super::store::{now, open_engine, open_engine_to_read, parse_instant};
 use super::{Context, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::core::calendar::WorkingCalendar;
-use crate::core::case::{ClockTiming, Command, CommandKind, LimitKind, LimitTiming, Timing};
+use crate::core::case::{Command, CommandKind, Timing};
 use crate::core::workflow::Workflow;
+use crate::drivers::views::timing::{self as views, Counted};
 use crate::engine::{CaseOpening, CaseView, Engine, EngineError, Outcome};
 use crate::store::{ImportMark, SqliteStore, Store as _};
 
@@ -247,18 +247,7 @@ fn settings(assignments: &[String], cleared: &[String]) -> anyhow::Result<Vec<(S
 /// One case: its row, workflow version, active states and attributes, and the import that
 /// created it (with the findings it was imported with), if one did.
 fn show_output(format: DataFormat, view: &CaseView, mark: Option<&ImportMark>) -> anyhow::Result<String> {
-    let configuration: Json = serde_json::from_str(&view.row.configuration).unwrap_or(Json::Null);
-    let shown = json!({
-        "id": view.row.id, "number": view.row.number, "workflow": view.row.workflow,
-        "version": view.workflow.version(), "content_hash": format!("sha256:{}", view.workflow.content_hash_hex()),
-        "events": view.row.version, "opened_at": view.row.opened_at, "last_at": view.row.last_at,
-        "finished_on": view.row.finished_on, "active": configuration.get("active").cloned(),
-        "attributes": configuration.get("attributes").cloned(),
-        "imported": mark.map(|mark| json!({
-            "import": mark.import, "log": mark.log, "imported_at": mark.imported_at,
-            "with_findings": mark.findings,
-        })),
-    });
+    let shown = crate::drivers::views::case::case_json(view, mark);
     let columns = [
         "id",
         "number",
@@ -294,21 +283,6 @@ fn pairs(texts: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-pub(crate) fn what(record: &Json) -> String {
-    let field = |name: &str| record.get(name).and_then(Json::as_str).unwrap_or_default().to_owned();
-    match record.get("kind").and_then(Json::as_str).unwrap_or_default() {
-        "acted" => format!("{}: {} → {}", field("action"), field("from"), field("to")),
-        "done" => format!("done of {}", field("state")),
-        "attribute_set" => {
-            format!("{} = {}", field("attribute"), record.get("value").map_or(String::new(), Json::to_string))
-        }
-        "extended" => format!("{} by {}", field("clock"), field("action")),
-        "noted" => field("text"),
-        "opened" => "opened".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
 fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<String> {
     if format == DataFormat::Json {
         return Ok(super::format::json(outcome)?);
@@ -319,7 +293,7 @@ fn outcome_output(format: DataFormat, outcome: &Outcome) -> anyhow::Result<Strin
         .map(|event| {
             let record = serde_json::to_value(event).unwrap_or(Json::Null);
             json!({
-                "case": outcome.number, "version": outcome.version, "at": event.at, "what": what(&record),
+                "case": outcome.number, "version": outcome.version, "at": event.at, "what": crate::drivers::views::history::what(&record),
                 "replayed": outcome.replayed, "id": outcome.case_id,
             })
         })
@@ -343,95 +317,23 @@ fn pause_overrun_lines(workflow: &Workflow, timing: &Timing) -> String {
     text
 }
 
-/// The calendar a timing was counted on, and the name of its data.
-struct Counted<'a> {
-    calendar: &'a WorkingCalendar,
-    data_id: &'a str,
-}
-
-fn limit_json(limit: Option<&LimitTiming>, counted: &Counted<'_>) -> Json {
-    limit.map_or(Json::Null, |limit| {
-        let beyond_year = match limit.due {
-            crate::core::case::Due::BeyondData { year } => Some(year),
-            crate::core::case::Due::On(_) => None,
-        };
-        let (provisional, basis) = counted.calendar.provisional_basis(limit.due.date(), beyond_year);
-        json!({
-            "limit": limit.limit.to_string(),
-            "remaining": limit.remaining,
-            "due_date": limit.due.date().map(|date| date.to_string()),
-            "provisional": provisional,
-            "basis": basis,
-            // basis points of at most a few million: exact in f64
-            "used_percent": f64::from(i32::try_from(limit.used_basis_points_rounded).unwrap_or(i32::MAX)) / 100.0,
-            "level": limit.level.name(),
-        })
-    })
-}
-
 fn timing_output(
     format: DataFormat,
     workflow: &Workflow,
     timing: &Timing,
     counted: &Counted<'_>,
 ) -> anyhow::Result<String> {
-    let clock_json = |clock: &ClockTiming| {
-        let declared = workflow.clock(clock.clock);
-        let statutory = limit_json(clock.statutory.as_ref(), counted);
-        let due_date = clock.statutory.as_ref().and_then(|limit| limit.due.date());
-        let due_provisional = statutory.get("provisional").and_then(Json::as_bool).unwrap_or(false);
-        // The elapsed time is provisional too when it was counted into a projected year.
-        let (counted_provisional, counted_basis) = counted
-            .calendar
-            .provisional_basis(clock.started_on.map(|_| clock.stopped_on.unwrap_or(timing.as_of)), None);
-        let provisional = due_provisional || counted_provisional;
-        let basis = statutory.get("basis").filter(|basis| !basis.is_null()).cloned().or(counted_basis.map(Json::from));
-        let mut value = json!({
-            "clock": declared.name, "title": declared.title, "status": clock.status.name(),
-            "elapsed": clock.elapsed, "unit": clock.count_unit.symbol(),
-            "limit": statutory.get("limit"), "remaining": statutory.get("remaining"),
-            "due_date": due_date.map(|date| date.to_string()),
-            "provisional": provisional, "basis": basis,
-            "used_percent": statutory.get("used_percent"), "level": clock.level().name(),
-            "promised_limit": clock.promised.as_ref().map(|limit| limit.limit.to_string()),
-            "level_set_by": clock.level_set_by().map(LimitKind::name),
-            "statutory": statutory, "promised": limit_json(clock.promised.as_ref(), counted),
-            "pause_overruns": clock.pause_overruns.iter().map(|overrun| {
-                let mut shown = json!(crate::engine::PauseOverMax::of(workflow, overrun));
-                shown["to"] = json!(overrun.to.to_string());
-                shown
-            }).collect::<Vec<Json>>(),
-            "started_on": clock.started_on.map(|date| date.to_string()),
-            "stopped_on": clock.stopped_on.map(|date| date.to_string()),
-            "paused_days": clock.paused_days, "runs": clock.runs,
-        });
-        if format == DataFormat::Table {
-            value["due_date"] = json!(due_display(due_date, due_provisional));
+    let mut clocks = views::clocks_json(workflow, timing, counted);
+    if format == DataFormat::Table {
+        for clock in &mut clocks {
+            let due_date = clock["due_date"].as_str().and_then(|date| date.parse().ok());
+            let due_provisional = clock["statutory"]["provisional"].as_bool().unwrap_or(false);
+            clock["due_date"] = json!(due_display(due_date, due_provisional));
         }
-        value
-    };
-    let clocks: Vec<Json> = timing.clocks.iter().filter(|clock| clock.runs > 0).map(clock_json).collect();
-    let (provisional, basis) = counted.calendar.provisional_basis(Some(timing.as_of), None);
-    let calendar = json!({
-        "calendar": counted.calendar.id(),
-        "data_through": counted.calendar.last_date().to_string(),
-        "beyond_data": counted.calendar.policy().name(),
-        "data": counted.data_id,
-    });
+    }
+    let (provisional, _) = views::as_of_provisional(timing, counted);
     if format == DataFormat::Json {
-        let document = json!({
-            "as_of": timing.as_of.to_string(),
-            "provisional": provisional,
-            "basis": basis,
-            "calendar": calendar,
-            "opened_on": timing.opened_on.map(|date| date.to_string()),
-            "finished_on": timing.finished_on.map(|date| date.to_string()),
-            "elapsed_working_days": timing.elapsed_working_days,
-            "paused_days": timing.paused_days,
-            "paused_working_days": timing.paused_working_days,
-            "clocks": clocks,
-        });
-        return Ok(super::format::json(&document)?);
+        return Ok(super::format::json(&views::timing_json(workflow, timing, counted))?);
     }
     let columns = [
         "clock",

@@ -2,13 +2,13 @@
 //! `broken` as the engine's verification finds its link in the hash chain (the reason on the
 //! first broken one); exit 1 when the chain is broken.
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
-use super::case::{engine_error_exit, what};
+use super::case::engine_error_exit;
 use super::format::{DataFormat, plural, records, shown};
 use super::store::open_engine_to_read;
 use super::{Context, EXIT_FINDINGS, EXIT_OK};
-use crate::engine::{LinkStatus, VerifiedHistory};
+use crate::drivers::views::history::event_json;
 
 pub(crate) fn run(context: &Context, format: DataFormat, case: &str) -> anyhow::Result<i32> {
     let engine = open_engine_to_read(context)?;
@@ -36,21 +36,4 @@ pub(crate) fn run(context: &Context, format: DataFormat, case: &str) -> anyhow::
             Ok(EXIT_FINDINGS)
         }
     }
-}
-
-/// One event as a record, with its link's status; the reason only on the first broken one.
-fn event_json(history: &VerifiedHistory, index: usize, row: &crate::store::EventRow) -> Json {
-    // A record that does not parse (edited behind the engine) is shown as null, and is broken.
-    let record: Json = serde_json::from_str(&row.record).unwrap_or(Json::Null);
-    let status = history.status(index);
-    let reason = match (status, &history.broken) {
-        (LinkStatus::FirstBroken, Some(broken)) => Some(broken.reason.as_str()),
-        _ => None,
-    };
-    json!({
-        "sequence": row.sequence, "at": row.at, "kind": record.get("kind"),
-        "actor": record.get("actor"), "role": record.get("role"),
-        "what": what(&record), "status": status.name(), "reason": reason,
-        "hash": row.hash, "record": record,
-    })
 }

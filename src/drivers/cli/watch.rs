@@ -25,15 +25,7 @@ pub(crate) fn run(context: &Context, args: WatchArgs) -> anyhow::Result<i32> {
         .watch(as_of)?
         .into_iter()
         .map(|row| {
-            let mut value = json!({
-                "case_id": row.case_id, "number": row.number, "workflow": row.workflow, "clock": row.clock,
-                "level": row.level, "level_set_by": row.level_set_by, "phase": row.phase,
-                "statutory_limit": row.statutory_limit, "promised_limit": row.promised_limit,
-                "due_date": row.due_date.map(|date| date.to_string()),
-                "remaining_working_days": row.remaining_working_days,
-                "provisional": row.provisional, "basis": row.basis,
-                "pause_over_max": row.pause_over_max,
-            });
+            let mut value = crate::drivers::views::watch::watch_json(&row);
             if format != DataFormat::Json {
                 // A table or CSV cell says the pause in words.
                 value["pause_over_max"] = json!(row.pause_over_max.as_ref().map(super::format::pause_over_text));
