@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anyhow::bail;
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::format::{DataFormat, csv, date_ranges, parse_date, table};
 use super::{Context, EXIT_OK, bulk, calendar_install};
@@ -14,6 +14,7 @@ use crate::core::calendar::{
     BeyondData, DEFAULT_CALENDAR_ID, DayInfo, DayReason, Festival, Notice, Period, PeriodUnit, ProjectedDay,
     ProjectedKind, Reckoner, WorkingCalendar, weekday_name,
 };
+use crate::drivers::views::calendar::{self as views, basis_of, notice_of};
 
 #[derive(Debug, Args)]
 pub(crate) struct CalendarArgs {
@@ -153,7 +154,7 @@ fn check(format: DataFormat, reckoner: &Reckoner<'_>, date: NaiveDate) -> anyhow
             let kind = if info.working { "working day" } else { "rest day" };
             format!("{} {}: {kind}, {}\n", info.date, weekday_name(info.weekday), describe_reason(calendar, info))
         }
-        DataFormat::Json => pretty(&day_json(calendar, info, reckoned.provisional)),
+        DataFormat::Json => pretty(&views::day_json(calendar, info, reckoned.provisional)),
         DataFormat::Csv => csv(&[
             vec!["date", "weekday", "working", "reason", "detail", "provisional"]
                 .into_iter()
@@ -204,12 +205,6 @@ fn note(festival: &Festival) -> String {
     festival.note.as_ref().map(|note| format!(", {note}")).unwrap_or_default()
 }
 
-fn notice_of<'a>(calendar: &'a WorkingCalendar, festival: &Festival) -> &'a Notice {
-    &calendar.notices()[festival.notice.0 as usize]
-}
-
-/// A notice or other source as text: a Chinese title in book-title marks (《…》), any other as
-/// it is; the date when the source has one.
 fn cite(notice: &Notice) -> String {
     let title = if notice.title.chars().any(is_cjk) { format!("《{}》", notice.title) } else { notice.title.clone() };
     let mut parts = vec![title];
@@ -223,40 +218,6 @@ fn is_cjk(character: char) -> bool {
     matches!(character, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
 }
 
-fn notice_json(notice: &Notice) -> Value {
-    let date = Some(&notice.date).filter(|date| !date.is_empty());
-    json!({"year": notice.year, "title": notice.title, "date": date, "number": notice.number, "url": notice.url})
-}
-
-fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provisional: bool) -> Value {
-    let mut value = json!({
-        "date": info.date.to_string(),
-        "weekday": weekday_name(info.weekday),
-        "working": info.working,
-        "reason": info.reason.symbol(),
-        "provisional": provisional,
-        "basis": calendar.basis(info.date.year()),
-    });
-    match &info.reason {
-        DayReason::Holiday(festival) | DayReason::Makeup(festival) => {
-            value["festival"] = json!(festival.name);
-            value["note"] = json!(festival.note);
-            value["notice"] = notice_json(notice_of(calendar, festival));
-        }
-        DayReason::Adjusted(adjustment) => {
-            value["adjustment"] =
-                json!({"kind": adjustment.kind.symbol(), "reason": adjustment.reason, "origin": adjustment.origin});
-        }
-        DayReason::Projected(day) => {
-            value["festival"] = json!(day.festival);
-            value["projected"] = json!(day.kind.symbol());
-            value["law"] = json!(day.law.title());
-        }
-        DayReason::Weekday | DayReason::Weekend | DayReason::Provisional => {}
-    }
-    value
-}
-
 fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDate) -> anyhow::Result<String> {
     let reckoned = reckoner.working_days_between(from, to)?;
     let count = reckoned.value;
@@ -266,14 +227,7 @@ fn between(format: DataFormat, reckoner: &Reckoner<'_>, from: NaiveDate, to: Nai
             let mark = provisional_mark(basis.as_deref());
             format!("{count} working days after {from} up to {to}{mark}\n")
         }
-        DataFormat::Json => pretty(&json!({
-            "calendar": reckoner.calendar().id(),
-            "from": from.to_string(),
-            "to": to.to_string(),
-            "working_days": count,
-            "provisional": reckoned.provisional,
-            "basis": basis,
-        })),
+        DataFormat::Json => pretty(&views::between_json(reckoner, from, to, &reckoned)),
         DataFormat::Csv => csv(&[
             ["from", "to", "working_days", "provisional", "basis"].map(str::to_owned).to_vec(),
             vec![
@@ -300,17 +254,7 @@ fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Pe
             };
             format!("{}: {period} from {start} ends{rolled}{}\n", end.end, provisional_mark(basis.as_deref()))
         }
-        DataFormat::Json => pretty(&json!({
-            "calendar": reckoner.calendar().id(),
-            "start": start.to_string(),
-            "amount": period.amount,
-            "unit": period.unit.symbol(),
-            "end": end.end.to_string(),
-            "nominal_end": end.nominal_end.to_string(),
-            "rolled_forward": end.rolled_forward(),
-            "provisional": reckoned.provisional,
-            "basis": basis,
-        })),
+        DataFormat::Json => pretty(&views::add_json(reckoner, start, period, &reckoned)),
         DataFormat::Csv => csv(&[
             ["start", "amount", "unit", "end", "nominal_end", "rolled_forward", "provisional", "basis"]
                 .map(str::to_owned)
@@ -373,27 +317,7 @@ fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyho
             }
             text
         }
-        DataFormat::Json => pretty(&json!({
-            "calendar": calendar.id(),
-            "year": year,
-            "working_days": working,
-            "rest_days": rest,
-            "provisional": basis.is_some(),
-            "basis": basis,
-            "projected": projected.iter().map(|day| projected_json(day)).collect::<Vec<_>>(),
-            "festivals": festivals.iter().map(|festival| json!({
-                "name": festival.name,
-                "rest": festival.rest.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "work": festival.work.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "note": festival.note,
-                "notice": notice_json(notice_of(calendar, festival)),
-            })).collect::<Vec<_>>(),
-            "notices": notices.iter().map(|notice| notice_json(notice)).collect::<Vec<_>>(),
-            "adjustments": adjustments.iter().map(|adjustment| json!({
-                "date": adjustment.date.to_string(), "kind": adjustment.kind.symbol(),
-                "reason": adjustment.reason, "origin": adjustment.origin,
-            })).collect::<Vec<_>>(),
-        })),
+        DataFormat::Json => pretty(&views::year_json(calendar, year)?),
         DataFormat::Csv => {
             let mut rows = vec![["date", "kind", "festival", "notice"].map(str::to_owned).to_vec()];
             for festival in &festivals {
@@ -444,11 +368,6 @@ fn festival_table(
     festival_table
 }
 
-fn projected_json(day: &ProjectedDay) -> Value {
-    json!({"date": day.date.to_string(), "festival": day.festival, "kind": day.kind.symbol(), "law": day.law.title()})
-}
-
-/// The projected rest days of a year, as a table.
 fn projected_table(projected: &[&ProjectedDay]) -> super::format::Table {
     let mut projected_table = table(&["date", "weekday", "festival 节日", "projected as", "law"]);
     for day in projected {
@@ -468,11 +387,6 @@ fn projected_kind_name(kind: ProjectedKind) -> &'static str {
         ProjectedKind::Statutory => "statutory holiday 法定节假日",
         ProjectedKind::Substitute => "substitute day off 补假",
     }
-}
-
-/// Why a provisional answer is what it is: the basis of the latest year it touched.
-fn basis_of(reckoner: &Reckoner<'_>, provisional: bool, latest: NaiveDate) -> Option<String> {
-    provisional.then(|| reckoner.calendar().basis(latest.year())).flatten()
 }
 
 fn provisional_mark(basis: Option<&str>) -> String {

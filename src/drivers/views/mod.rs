@@ -2,6 +2,7 @@
 //! command line's `--format json` and the service's answers are the same documents, built here
 //! once; each driver only adds its own dressing (a table's marks, HTTP headers).
 
+pub(crate) mod calendar;
 pub(crate) mod case;
 pub(crate) mod history;
 pub(crate) mod timing;
