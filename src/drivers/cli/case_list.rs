@@ -3,7 +3,7 @@
 //! query (`Engine::list_cases`), so a large store is not read case by case.
 
 use clap::Args;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::case::engine_error_exit;
 use super::format::{DataFormat, parse_date, plural, records, shown};
@@ -69,19 +69,7 @@ pub(crate) fn run(context: &Context, format: DataFormat, args: &ListArgs) -> any
         Ok(listed) => listed,
         Err(error) => return Ok(engine_error_exit(&error)),
     };
-    let rows: Vec<Json> = listed
-        .iter()
-        .map(|listed| {
-            let case = &listed.case;
-            let configuration: Json = serde_json::from_str(&case.configuration).unwrap_or(Json::Null);
-            json!({
-                "id": case.id, "number": case.number, "workflow": case.workflow,
-                "version": listed.workflow_version, "events": case.version,
-                "opened_at": case.opened_at, "last_at": case.last_at, "finished_on": case.finished_on,
-                "active": configuration.get("active").cloned(),
-            })
-        })
-        .collect();
+    let rows: Vec<Json> = listed.iter().map(crate::drivers::views::case::listed_json).collect();
     let columns = ["number", "workflow", "version", "events", "active", "opened_at", "finished_on", "id"];
     context.output.write(&shown(&records(format, &columns, &rows)?))?;
     let count = plural(listed.len() as u64, "case", "cases");

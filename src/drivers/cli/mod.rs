@@ -22,6 +22,7 @@ mod log_input;
 mod logging;
 mod output;
 mod regular_file;
+mod serve;
 mod simulate;
 mod spool;
 mod store;
@@ -107,6 +108,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Monte Carlo of a scenario's workflows side by side, in working days on the real calendar.
     Simulate(simulate::SimulateArgs),
+    /// Serve the store over HTTP/JSON for case-handling software (docs/service.md).
+    Serve(serve::ServeArgs),
     /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
     /// of dated cases, print their timing and the watch list as of 2017-09-29.
     Demo,
@@ -244,6 +247,7 @@ fn run_command(context: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Watch(args) => watch::run(context, args),
         Command::Verify(args) => verify::verify(context, &args),
         Command::Check => verify::check(context),
+        Command::Serve(args) => serve::run(context, args),
         Command::Demo => demo::run(context),
         Command::Export(args) => export::run(context, &args),
         Command::Audit(args) => audit::run(context, &args),

@@ -21,3 +21,15 @@ pub(crate) fn case_json(view: &CaseView, mark: Option<&ImportMark>) -> Json {
         })),
     })
 }
+
+/// A case as listed: its row and the version of its workflow.
+pub(crate) fn listed_json(listed: &crate::store::ListedCase) -> Json {
+    let case = &listed.case;
+    let configuration: Json = serde_json::from_str(&case.configuration).unwrap_or(Json::Null);
+    json!({
+        "id": case.id, "number": case.number, "workflow": case.workflow,
+        "version": listed.workflow_version, "events": case.version,
+        "opened_at": case.opened_at, "last_at": case.last_at, "finished_on": case.finished_on,
+        "active": configuration.get("active").cloned(),
+    })
+}

@@ -1,0 +1,50 @@
+//! `Caller`: the principal behind a request's `Authorization: Bearer TOKEN`, looked up on every
+//! request (a revoked key stops working at once). A request without a valid key is answered 401
+//! before anything is read.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::principal_shim::PrincipalLookup as _;
+use super::problem::Problem;
+use super::service::Shared;
+use crate::engine::Principal;
+
+/// The principal a request authenticated as.
+pub(crate) struct Caller(pub(crate) Principal);
+
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl FromRequestParts<Shared> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, service: &Shared) -> Result<Caller, Problem> {
+        let token = bearer_token(parts)?;
+        let principal = service.readers.run(move |engine| engine.principal(&token).map_err(Problem::from)).await?;
+        principal.map(Caller).ok_or_else(|| unauthorized("the API key is unknown or revoked"))
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Result<String, Problem> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthorized("send `Authorization: Bearer TOKEN` with an API key (`renewflow key create`)"))?;
+    let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not ASCII"))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| unauthorized("write `Authorization: Bearer TOKEN`"))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(unauthorized("write `Authorization: Bearer TOKEN`"));
+    }
+    Ok(token.trim().to_owned())
+}
+
+fn unauthorized(detail: &str) -> Problem {
+    Problem::new("unauthorized", detail).header(header::WWW_AUTHENTICATE, "Bearer realm=\"renewflow\"")
+}

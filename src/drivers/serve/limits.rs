@@ -1,0 +1,31 @@
+//! The service's limits, each named once: what a request may weigh and how long it may take, how
+//! many rows a page holds, how many requests may wait for the writer.
+
+use std::time::Duration;
+
+/// The largest request body, in bytes, but for deployments and calendar installations.
+pub(crate) const BODY_BYTES_MAX: usize = 64 * 1024;
+/// The largest body of a deployment (a workflow with its `extends` files) or a calendar file.
+pub(crate) const FILE_BODY_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// The largest request head (request line and headers), in bytes.
+pub(crate) const HEAD_BYTES_MAX: usize = 16 * 1024;
+/// The most headers a request may have.
+pub(crate) const HEADERS_MAX: usize = 64;
+/// How long a client may take to send a request's head.
+pub(crate) const HEAD_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request may take, from its head read to its answer; longer ones are answered 503.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default rows of a page.
+pub(crate) const PAGE_ROWS_DEFAULT: u64 = 50;
+/// The most rows a page may ask for.
+pub(crate) const PAGE_ROWS_MAX: u64 = 1000;
+/// The most date pairs of one bulk calendar query.
+pub(crate) const BULK_PAIRS_MAX: usize = 10_000;
+/// The most writes waiting for the writer; past it a write is answered 503 `busy` at once.
+pub(crate) const WRITES_QUEUED_MAX: usize = 4096;
+/// The most read-only connections to the store kept for readers.
+pub(crate) const READERS_MAX: usize = 8;
+/// The longest `Idempotency-Key`, in characters.
+pub(crate) const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
+/// How long a graceful shutdown waits for requests in flight before it closes their connections.
+pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);

@@ -1,0 +1,91 @@
+//! The routes, versioned under `/v1`, with the layers every request passes: body size limits, a
+//! time limit, problems for unknown paths and methods.
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use super::answer::ok;
+use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX, REQUEST_TIMEOUT};
+use super::problem::{PROBLEM_KINDS, Problem};
+use super::service::Shared;
+use super::{admin, calendars, case_reads, case_writes, watch, workflows};
+
+/// Every route of the service.
+pub(crate) fn router(service: Shared) -> Router {
+    let files = Router::new()
+        .route("/v1/workflows", post(workflows::deploy))
+        .route("/v1/calendars/installs", post(calendars::install))
+        .layer(DefaultBodyLimit::max(FILE_BODY_BYTES_MAX));
+    let v1 = Router::new()
+        .route("/v1/workflows", get(workflows::list))
+        .route("/v1/workflows/{workflow}", get(workflows::show_newest))
+        .route("/v1/workflows/{workflow}/versions/{version}", get(workflows::show))
+        .route("/v1/cases", get(case_reads::list).post(case_writes::open_case))
+        .route("/v1/cases/{case}", get(case_reads::show))
+        .route("/v1/cases/{case}/actions", get(case_reads::available).post(case_writes::act))
+        .route("/v1/cases/{case}/notes", post(case_writes::note))
+        .route("/v1/cases/{case}/attributes", post(case_writes::set_attributes))
+        .route("/v1/cases/{case}/timing", get(case_reads::timing))
+        .route("/v1/cases/{case}/history", get(case_reads::history))
+        .route("/v1/watch", get(watch::watch))
+        .route("/v1/calendars", get(calendars::list))
+        .route("/v1/calendars/{calendar}/days/{date}", get(calendars::check))
+        .route("/v1/calendars/{calendar}/between", get(calendars::between).post(calendars::bulk_between))
+        .route("/v1/calendars/{calendar}/add", get(calendars::add))
+        .route("/v1/calendars/{calendar}/years/{year}", get(calendars::year))
+        .route("/v1/verify", get(admin::verify))
+        .route("/v1/check", get(admin::check))
+        .layer(DefaultBodyLimit::max(BODY_BYTES_MAX));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/problems/{kind}", get(problem_page))
+        .merge(files)
+        .merge(v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(time_limit))
+        .with_state(service)
+}
+
+async fn healthz() -> Response {
+    ok(&json!({"status": "ok"}))
+}
+
+/// What a problem `type` means, at the path the type names.
+async fn problem_page(Path(kind): Path<String>) -> Response {
+    match PROBLEM_KINDS.iter().find(|(slug, _, _)| *slug == kind) {
+        Some((slug, status, title)) => {
+            let body = format!("{slug}: {title} (HTTP {status}). See docs/service.md, \"Problems\".\n");
+            let mut response = (StatusCode::OK, body).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            response
+        }
+        None => Problem::new("not-found", format!("no problem type `{kind}`")).into_response(),
+    }
+}
+
+async fn not_found(request: Request) -> Problem {
+    Problem::new("not-found", format!("no route {} {}", request.method(), request.uri().path()))
+}
+
+async fn method_not_allowed(request: Request) -> Problem {
+    Problem::new("method-not-allowed", format!("{} is not allowed on {}", request.method(), request.uri().path()))
+}
+
+/// Answers 503 when a request takes longer than [`REQUEST_TIMEOUT`]. A write queued by then still
+/// commits; a retry with its idempotency key gets its answer.
+async fn time_limit(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Problem::new(
+            "request-timeout",
+            format!("no answer within {REQUEST_TIMEOUT:?}; retry with the same Idempotency-Key to learn whether a write landed"),
+        )
+        .into_response(),
+    }
+}

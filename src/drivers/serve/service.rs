@@ -1,0 +1,34 @@
+//! `Service`: what every request handler shares: the writer, the readers and the wall clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::readers::Readers;
+use super::writer::Writer;
+
+/// The wall clock the service stamps requests with when they carry no instant: the system's, or
+/// in tests one they move. The core never reads it.
+pub(crate) type WallClock = Box<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
+
+/// The state every handler shares.
+pub(crate) struct Service {
+    pub(crate) writer: Writer,
+    pub(crate) readers: Arc<Readers>,
+    pub(crate) clock: WallClock,
+}
+
+impl Service {
+    /// Now, on the service's clock.
+    pub(crate) fn now(&self) -> DateTime<FixedOffset> {
+        (self.clock)()
+    }
+
+    /// Today's civil date at the clock's offset (+08:00 for the system clock).
+    pub(crate) fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+/// The handle handlers get.
+pub(crate) type Shared = Arc<Service>;
