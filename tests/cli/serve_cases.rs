@@ -1,0 +1,336 @@
+//! `renewflow serve`: cases over HTTP, answered and refused as the engine decides, with the
+//! problems, versions and idempotency answers clients rely on.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::serve_harness::{Answer, Server, cli};
+
+pub(crate) const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+
+/// Deploys the licence flow into `db` and gives an administrator's token with every role of it.
+pub(crate) fn admin_token(db: &Path) -> String {
+    cli(db, &["workflow", "deploy", LICENCE]);
+    "dev-admin".to_owned()
+}
+
+/// Opens licence case `number` on 2026-09-21 and asserts it was created.
+pub(crate) fn open_licence(server: &Server, token: &str, number: &str) -> Answer {
+    let body = json!({
+        "workflow": "administrative-license", "number": number, "at": "2026-09-21T09:30:00+08:00",
+        "attributes": {"joint_handling": false},
+    });
+    let opened = server.post("/v1/cases", Some(token), &[("Idempotency-Key", &format!("open-{number}"))], &body);
+    assert_eq!(opened.status, 201, "{opened:?}");
+    opened
+}
+
+fn act(server: &Server, token: &str, case: &str, version: u64, key: &str, body: &serde_json::Value) -> Answer {
+    let version = format!("\"{version}\"");
+    server.post(
+        &format!("/v1/cases/{case}/actions"),
+        Some(token),
+        &[("If-Match", &version), ("Idempotency-Key", key)],
+        body,
+    )
+}
+
+fn started() -> (tempfile::TempDir, Server, String) {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let token = admin_token(&db);
+    let server = Server::start(&db, &[]);
+    (directory, server, token)
+}
+
+#[test]
+fn only_healthz_answers_without_a_key() {
+    let (_directory, server, _token) = started();
+    let health = server.get("/healthz", None);
+    assert_eq!((health.status, health.json()["status"].as_str()), (200, Some("ok")));
+    for path in ["/v1/cases", "/v1/watch", "/v1/workflows", "/v1/cases/XK-1/timing", "/v1/calendars"] {
+        let refused = server.get(path, None);
+        assert_eq!((refused.status, refused.problem().as_str()), (401, "unauthorized"), "{path}");
+        assert_eq!(refused.header("www-authenticate"), Some("Bearer realm=\"renewflow\""));
+        let wrong = server.get(path, Some("rfk_not-a-key"));
+        assert_eq!((wrong.status, wrong.problem().as_str()), (401, "unauthorized"), "{path}");
+    }
+    let opened =
+        server.post("/v1/cases", None, &[("Idempotency-Key", "k")], &json!({"workflow": "administrative-license"}));
+    assert_eq!(opened.status, 401);
+    assert!(cli(&server.db, &["case", "list", "--format", "json"]).trim() == "[]", "nothing was written");
+}
+
+#[test]
+fn a_case_opens_once_per_key_and_its_retry_gets_the_same_bytes() {
+    let (_directory, server, token) = started();
+    let opened = open_licence(&server, &token, "XK-1");
+    let body = opened.json();
+    assert_eq!((body["number"].as_str(), body["version"].as_u64()), (Some("XK-1"), Some(1)));
+    assert_eq!(opened.header("etag"), Some("\"1\""));
+    assert_eq!(opened.header("location"), Some(format!("/v1/cases/{}", body["id"].as_str().unwrap()).as_str()));
+    assert_eq!(body["events"][0]["actor"], "dev", "the actor is the key's holder");
+    assert!(opened.header("idempotent-replayed").is_none());
+    let retried = open_licence(&server, &token, "XK-1");
+    assert_eq!(retried.body, opened.body, "byte for byte");
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+    // The same key with another request is refused, and nothing is written.
+    let other = json!({"workflow": "administrative-license", "number": "XK-2", "at": "2026-09-21T09:30:00+08:00"});
+    let reused = server.post("/v1/cases", Some(&token), &[("Idempotency-Key", "open-XK-1")], &other);
+    assert_eq!((reused.status, reused.problem().as_str()), (422, "idempotency-key-reused"), "{reused:?}");
+    let listed = server.get("/v1/cases", Some(&token)).json();
+    assert_eq!(listed["cases"].as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[test]
+fn a_write_needs_its_key_and_the_version_it_read() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"});
+    let no_version = server.post("/v1/cases/XK-1/actions", Some(&token), &[("Idempotency-Key", "a")], &accept);
+    assert_eq!((no_version.status, no_version.problem().as_str()), (428, "if-match-required"));
+    let no_key = server.post("/v1/cases/XK-1/actions", Some(&token), &[("If-Match", "\"1\"")], &accept);
+    assert_eq!((no_key.status, no_key.problem().as_str()), (400, "idempotency-key-required"));
+    let bad_version =
+        server.post("/v1/cases/XK-1/actions", Some(&token), &[("If-Match", "1"), ("Idempotency-Key", "a")], &accept);
+    assert_eq!((bad_version.status, bad_version.problem().as_str()), (400, "bad-request"));
+    let accepted = act(&server, &token, "XK-1", 1, "a", &accept);
+    assert_eq!((accepted.status, accepted.header("etag")), (200, Some("\"2\"")), "{accepted:?}");
+    let stale = act(&server, &token, "XK-1", 1, "b", &json!({"action": "grant", "role": "head"}));
+    assert_eq!((stale.status, stale.problem().as_str()), (412, "stale-version"));
+    assert_eq!((stale.json()["current_version"].as_u64(), stale.header("etag")), (Some(2), Some("\"2\"")));
+    // The retry of the accepted request, though its version is stale now, gets its answer.
+    let retried = act(&server, &token, "XK-1", 1, "a", &accept);
+    assert_eq!((retried.status, retried.body.as_str()), (200, accepted.body.as_str()));
+    let shown = server.get("/v1/cases/XK-1", Some(&token));
+    assert_eq!((shown.header("etag"), shown.json()["active"][0].as_str()), (Some("\"2\""), Some("deciding")));
+}
+
+#[test]
+fn every_refusal_of_the_core_is_a_problem_with_its_detail() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let refused = |body: serde_json::Value| act(&server, &token, "XK-1", 1, "k", &body);
+    let unknown = refused(json!({"action": "acept", "role": "officer"}));
+    assert_eq!((unknown.status, unknown.problem().as_str()), (422, "unknown-action"));
+    assert_eq!(unknown.json()["did_you_mean"], "accept");
+    let here = refused(json!({"action": "grant", "role": "head"}));
+    assert_eq!((here.status, here.problem().as_str()), (409, "not-allowed-here"));
+    assert_eq!(here.json()["active"], json!(["received"]));
+    assert!(here.json()["allowed"].as_array().unwrap().contains(&json!("accept")), "{}", here.body);
+    let role = refused(json!({"action": "accept", "role": "head"}));
+    assert_eq!((role.status, role.problem().as_str()), (409, "role-not-permitted"));
+    assert_eq!(role.json()["roles"], json!(["officer"]));
+    let value = refused(json!({"action": "accept", "role": "officer", "attributes": {"joint_handling": "perhaps"}}));
+    assert_eq!((value.status, value.problem().as_str()), (422, "bad-value"));
+    let attribute = refused(json!({"action": "accept", "role": "officer", "attributes": {"joint": true}}));
+    assert_eq!((attribute.status, attribute.problem().as_str()), (422, "unknown-attribute"));
+    // A role no key can hold is refused by the grants before the engine is asked.
+    let unknown_role = refused(json!({"action": "accept", "role": "clerk"}));
+    assert_eq!((unknown_role.status, unknown_role.problem().as_str()), (403, "grant-missing"));
+    assert_eq!(unknown_role.json()["role"], "clerk");
+    let before = refused(json!({"action": "accept", "role": "officer", "at": "2026-09-20T10:00:00+08:00"}));
+    assert_eq!((before.status, before.problem().as_str()), (409, "backwards"));
+    let outside = refused(json!({"action": "accept", "role": "officer", "at": "2003-01-02T10:00:00+08:00"}));
+    assert_eq!((outside.status, outside.problem().as_str()), (409, "backwards"), "{outside:?}");
+    // Accept, extend once, then the second extension is over the cap.
+    let accepted = refused(json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"}));
+    assert_eq!(accepted.status, 200, "{accepted:?}");
+    let extend = json!({"action": "extend_decision", "role": "head", "at": "2026-09-23T10:00:00+08:00"});
+    assert_eq!(act(&server, &token, "XK-1", 2, "e1", &extend).status, 200);
+    let again = act(&server, &token, "XK-1", 3, "e2", &extend);
+    assert_eq!((again.status, again.problem().as_str()), (409, "extension-cap"), "{again:?}");
+    assert_eq!(again.json()["clock"], "decision");
+    // A finished case refuses everything.
+    let withdraw = json!({"action": "withdraw", "role": "applicant", "at": "2026-09-24T10:00:00+08:00"});
+    assert_eq!(act(&server, &token, "XK-1", 3, "w", &withdraw).status, 200);
+    let finished = act(&server, &token, "XK-1", 4, "late", &json!({"action": "grant", "role": "head"}));
+    assert_eq!((finished.status, finished.problem().as_str()), (409, "finished"));
+    let missing = act(&server, &token, "XK-404", 1, "x", &withdraw);
+    assert_eq!((missing.status, missing.problem().as_str()), (404, "unknown-case"));
+    // Nothing refused was written: open, accept, extend, withdraw.
+    assert_eq!(server.get("/v1/cases/XK-1/history", Some(&token)).json()["version"], 4);
+}
+
+const PERMIT_BASE: &str = r#"workflow: permit
+version: '1'
+calendar: cn-mainland
+roles: {officer: 承办人, head: 负责人}
+attributes:
+  complete: {type: bool}
+  area: {type: decimal}
+states:
+  received: {}
+  deciding: {}
+  granted: {final: true}
+transitions:
+  - {action: accept, from: received, to: deciding, by: officer, if: complete}
+  - {action: grant, from: deciding, to: granted, by: head, if: area <= 5}
+clocks:
+  decision: {limit: 20 wd, from: deciding, until: granted}
+"#;
+
+const PERMIT_REFORM: &str = r#"version: '2'
+extends: base/permit.yaml
+reform:
+  title: 审批时限压缩
+  rounding: nearest
+  cut: {clocks: {decision: 50%}}
+"#;
+
+#[test]
+fn a_workflow_deploys_with_its_extends_sent_and_its_guards_refuse_with_values() {
+    let (_directory, server, token) = started();
+    let deploy = |body: serde_json::Value| server.post("/v1/workflows", Some(&token), &[], &body);
+    let missing = deploy(json!({"file": "permit-2.yaml", "source": PERMIT_REFORM}));
+    assert_eq!((missing.status, missing.problem().as_str()), (422, "workflow-invalid"), "{missing:?}");
+    let problem = &missing.json()["problems"][0];
+    assert_eq!((problem["file"].as_str(), problem["line"].as_u64()), (Some("permit-2.yaml"), Some(2)), "{problem}");
+    assert!(problem["message"].as_str().unwrap().contains("was not sent"), "{problem}");
+    let body = json!({"file": "permit-2.yaml", "source": PERMIT_REFORM, "extends": {"base/permit.yaml": PERMIT_BASE}});
+    let deployed = deploy(body.clone());
+    assert_eq!(deployed.status, 201, "{deployed:?}");
+    assert_eq!(deployed.json()["version"], "2");
+    assert_eq!(deploy(body).status, 200, "the same content again is not new");
+    let shown = server.get("/v1/workflows/permit/versions/2", Some(&token)).json();
+    assert_eq!(shown["content_hash_verified"], true);
+    assert_eq!(shown["files"].as_array().map(Vec::len), Some(2), "{shown}");
+    let listed = server.get("/v1/workflows", Some(&token)).json();
+    assert!(listed["workflows"].as_array().unwrap().iter().any(|row| row["workflow"] == "permit"), "{listed}");
+    let opened = server.post(
+        "/v1/cases",
+        Some(&token),
+        &[("Idempotency-Key", "p1")],
+        &json!({"workflow": "permit", "number": "P-1", "at": "2026-03-02T09:00:00+08:00", "attributes": {"area": 7.5}}),
+    );
+    assert_eq!(opened.status, 201, "{opened:?}");
+    let refused = act(
+        &server,
+        &token,
+        "P-1",
+        1,
+        "a",
+        &json!({"action": "accept", "role": "officer", "at": "2026-03-03T09:00:00+08:00"}),
+    );
+    assert_eq!((refused.status, refused.problem().as_str()), (409, "guard-false"), "{refused:?}");
+    assert_eq!(refused.json()["guards"], json!(["`complete`"]));
+    assert_eq!(refused.json()["values"], json!({"complete": "unset"}));
+    let accepted = act(
+        &server,
+        &token,
+        "P-1",
+        1,
+        "a",
+        &json!({"action": "accept", "role": "officer", "at": "2026-03-03T09:00:00+08:00", "attributes": {"complete": true}}),
+    );
+    assert_eq!(accepted.status, 200, "{accepted:?}");
+    let version = accepted.json()["version"].as_u64().unwrap();
+    let grant = act(
+        &server,
+        &token,
+        "P-1",
+        version,
+        "g",
+        &json!({"action": "grant", "role": "head", "at": "2026-03-04T09:00:00+08:00"}),
+    );
+    assert_eq!(grant.json()["values"], json!({"area": "7.5"}), "{grant:?}");
+    // The reform's cut limit: 10 working days, not 20.
+    let timing = server.get("/v1/cases/P-1/timing?as_of=2026-03-04", Some(&token)).json();
+    assert_eq!(timing["clocks"][0]["limit"], "10 wd", "{timing}");
+}
+
+#[test]
+fn malformed_requests_are_problems_and_change_nothing() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let headers = [("Content-Type", "application/json"), ("If-Match", "\"1\""), ("Idempotency-Key", "m")];
+    let syntax = server.post_raw("/v1/cases/XK-1/actions", Some(&token), &headers, "{\"action\": \n  oops}");
+    assert_eq!((syntax.status, syntax.problem().as_str()), (400, "bad-request"));
+    assert_eq!((syntax.json()["line"].as_u64(), syntax.json()["column"].as_u64()), (Some(2), Some(3)));
+    let unknown_field = server.post_raw(
+        "/v1/cases/XK-1/actions",
+        Some(&token),
+        &headers,
+        r#"{"action": "accept", "role": "officer", "actor": "someone else"}"#,
+    );
+    assert_eq!(
+        (unknown_field.status, unknown_field.problem().as_str()),
+        (400, "bad-request"),
+        "the actor is never taken from the body"
+    );
+    let text = server.post_raw(
+        "/v1/cases/XK-1/actions",
+        Some(&token),
+        &[("Content-Type", "text/plain"), ("If-Match", "\"1\""), ("Idempotency-Key", "m")],
+        "accept",
+    );
+    assert_eq!((text.status, text.problem().as_str()), (415, "unsupported-media-type"));
+    let huge = format!(r#"{{"text": "{}", "role": "officer"}}"#, "x".repeat(70 * 1024));
+    let large = server.post_raw("/v1/cases/XK-1/notes", Some(&token), &headers, &huge);
+    assert_eq!((large.status, large.problem().as_str()), (413, "body-too-large"));
+    let route = server.get("/v1/nothing", Some(&token));
+    assert_eq!((route.status, route.problem().as_str()), (404, "not-found"));
+    let method = server.post("/v1/watch", Some(&token), &[], &json!({}));
+    assert_eq!((method.status, method.problem().as_str()), (405, "method-not-allowed"));
+    let page = server.get("/v1/cases?limit=5000", Some(&token));
+    assert_eq!((page.status, page.problem().as_str()), (400, "bad-request"));
+    let date = server.get("/v1/cases/XK-1/timing?as_of=tomorrow", Some(&token));
+    assert_eq!((date.status, date.problem().as_str()), (400, "bad-request"));
+    let type_page = server.get("/problems/stale-version", None);
+    assert_eq!(type_page.status, 200);
+    assert!(type_page.body.contains("412"), "{}", type_page.body);
+    assert_eq!(server.get("/v1/cases/XK-1", Some(&token)).json()["events"], 1);
+}
+
+#[test]
+fn timing_history_actions_and_the_watch_list_read_the_store() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00", "note": "材料齐全"});
+    let accepted = act(&server, &token, "XK-1", 1, "a", &accept);
+    assert_eq!(accepted.json()["version"], 3, "the action and its note: {accepted:?}");
+    assert_eq!(accepted.json()["events"][1]["text"], "材料齐全");
+    // 中秋 and 国庆 2026 do not count; Saturday 10-10, a makeup working day, does.
+    let timing = server.get("/v1/cases/XK-1/timing?as_of=2026-10-12", Some(&token)).json();
+    let decision = timing["clocks"].as_array().unwrap().iter().find(|clock| clock["clock"] == "decision").unwrap();
+    assert_eq!((decision["elapsed"].as_i64(), decision["limit"].as_str()), (Some(9), Some("20 wd")), "{decision}");
+    let cli_timing: serde_json::Value = serde_json::from_str(&cli(
+        &server.db,
+        &["case", "timing", "XK-1", "--as-of", "2026-10-12", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(cli_timing["clocks"], timing["clocks"], "the same document as the command line's");
+    let history = server.get("/v1/cases/XK-1/history", Some(&token)).json();
+    assert_eq!(history["chain"]["verifies"], true);
+    assert_eq!(history["events"].as_array().map(Vec::len), Some(3));
+    assert_eq!(history["events"][2]["hash"].as_str().map(str::len), Some(64));
+    let available = server.get("/v1/cases/XK-1/actions", Some(&token)).json();
+    let names: Vec<&str> =
+        available["actions"].as_array().unwrap().iter().filter_map(|action| action["action"].as_str()).collect();
+    assert!(names.contains(&"grant") && names.contains(&"extend_decision") && !names.contains(&"accept"), "{names:?}");
+    // By 2026-12-31 the decision clock (due 2026-10-27) is red.
+    let watch = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
+    assert_eq!(watch["total"], 1, "{watch}");
+    assert_eq!((watch["rows"][0]["number"].as_str(), watch["rows"][0]["level"].as_str()), (Some("XK-1"), Some("red")));
+}
+
+#[test]
+fn the_case_list_pages_with_a_cursor() {
+    let (_directory, server, token) = started();
+    for number in ["XK-1", "XK-2", "XK-3"] {
+        open_licence(&server, &token, number);
+    }
+    let first = server.get("/v1/cases?limit=2", Some(&token)).json();
+    let numbers: Vec<&str> =
+        first["cases"].as_array().unwrap().iter().filter_map(|case| case["number"].as_str()).collect();
+    assert_eq!(numbers, ["XK-1", "XK-2"]);
+    let next = first["next"].as_str().unwrap();
+    let second = server.get(&format!("/v1/cases?limit=2&after={next}"), Some(&token)).json();
+    assert_eq!(second["cases"][0]["number"], "XK-3");
+    assert!(second["next"].is_null());
+    let intake = server.get("/v1/cases?state=intake", Some(&token)).json();
+    assert_eq!(intake["cases"].as_array().map(Vec::len), Some(3));
+    let wrong = server.get("/v1/cases?state=intak", Some(&token));
+    assert_eq!((wrong.status, wrong.problem().as_str()), (422, "unknown-state"));
+}
