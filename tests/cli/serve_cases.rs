@@ -153,7 +153,7 @@ fn every_refusal_of_the_core_is_a_problem_with_its_detail() {
     assert_eq!(server.get("/v1/cases/XK-1/history", Some(&token)).json()["version"], 4);
 }
 
-const PERMIT_BASE: &str = r#"workflow: permit
+const PERMIT_BASE: &str = r"workflow: permit
 version: '1'
 calendar: cn-mainland
 roles: {officer: 承办人, head: 负责人}
@@ -169,15 +169,15 @@ transitions:
   - {action: grant, from: deciding, to: granted, by: head, if: area <= 5}
 clocks:
   decision: {limit: 20 wd, from: deciding, until: granted}
-"#;
+";
 
-const PERMIT_REFORM: &str = r#"version: '2'
+const PERMIT_REFORM: &str = r"version: '2'
 extends: base/permit.yaml
 reform:
   title: 审批时限压缩
   rounding: nearest
   cut: {clocks: {decision: 50%}}
-"#;
+";
 
 #[test]
 fn a_workflow_deploys_with_its_extends_sent_and_its_guards_refuse_with_values() {

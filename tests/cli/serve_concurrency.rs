@@ -136,6 +136,12 @@ fn sigterm_under_load_cuts_no_request_off() {
     std::thread::sleep(std::time::Duration::from_millis(800));
     std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let seen: Vec<Seen> = workers.into_iter().map(|worker| worker.join().unwrap()).collect();
+    // The server stops by itself once the requests in flight are answered and the writer drained.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !server.log().contains("renewflow serve: stopped") {
+        assert!(std::time::Instant::now() < deadline, "the server did not stop: {}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let stored = stored_versions(&db);
     let acknowledged: Vec<&(String, u64)> = seen.iter().flat_map(|seen| &seen.acknowledged).collect();
     assert!(acknowledged.len() > 16, "the load ran: {} writes", acknowledged.len());

@@ -131,13 +131,6 @@ impl Server {
         }
         answer(request.send(body))
     }
-
-    /// Sends SIGTERM and waits for the server to exit; its exit status.
-    pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        self.child.wait().unwrap()
-    }
 }
 
 impl Drop for Server {
