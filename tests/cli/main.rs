@@ -24,6 +24,7 @@ mod output;
 mod reliability;
 mod serve_cases;
 mod serve_concurrency;
+mod serve_events;
 mod serve_harness;
 mod simulate;
 mod test;

@@ -80,7 +80,11 @@ pub(crate) async fn open_case(
         attributes: attribute_values(body.attributes)?,
         idempotency_key: Some(key),
     };
+    let workflow = opening.workflow.clone();
     let outcome = service.writer.run(move |engine| engine.open_case(&opening)).await??;
+    if !outcome.replayed {
+        service.events.case_changed(&workflow, &outcome);
+    }
     Ok(outcome_answer(StatusCode::CREATED, &outcome))
 }
 
@@ -142,9 +146,9 @@ async fn change(
     let key = scoped_key(&caller, &idempotency_key(headers)?);
     let case = case.to_owned();
     command.actor.clone_from(&caller.name);
-    let outcome = service
+    let (workflow, outcome) = service
         .writer
-        .run(move |engine| -> Result<Outcome, Problem> {
+        .run(move |engine| -> Result<(String, Outcome), Problem> {
             let row = engine.find_case(&case)?;
             caller.check_act(&row.workflow, &command.role)?;
             let mut outcome = engine.act(&row.id, &command, expected, Some(&key))?;
@@ -155,8 +159,11 @@ async fn change(
                 outcome.replayed &= noted.replayed;
                 outcome.events.extend(noted.events);
             }
-            Ok(outcome)
+            Ok((row.workflow, outcome))
         })
         .await??;
+    if !outcome.replayed {
+        service.events.case_changed(&workflow, &outcome);
+    }
     Ok(outcome_answer(StatusCode::OK, &outcome))
 }

@@ -13,6 +13,7 @@ mod calendars;
 mod caller;
 mod case_reads;
 mod case_writes;
+mod events;
 mod limits;
 mod listener;
 mod principal_shim;
@@ -61,13 +62,24 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         .build()
         .context("starting the service's runtime")?;
     let writer = writer::Writer::start(engine).context("starting the writer thread")?;
-    let service = Arc::new(service::Service { writer, readers: Arc::new(readers::Readers::new(db, calendars)), clock });
+    let service = Arc::new(service::Service {
+        writer,
+        readers: Arc::new(readers::Readers::new(db, calendars)),
+        clock,
+        events: events::Events::new(),
+    });
     let served = runtime.block_on(async {
         let tcp = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let address = tcp.local_addr()?;
         eprintln!("renewflow serve: listening on http://{address}");
         tracing::info!(%address, "listening");
-        listener::serve(tcp, routes::router(Arc::clone(&service)), listener::shutdown_signal()).await;
+        let stopping = Arc::clone(&service);
+        let shutdown = async move {
+            listener::shutdown_signal().await;
+            // Event streams never end by themselves: end them so the shutdown can finish.
+            stopping.events.stop();
+        };
+        listener::serve(tcp, routes::router(Arc::clone(&service)), shutdown).await;
         anyhow::Ok(())
     });
     // Every request in flight has been answered; the writer finishes what is queued.

@@ -13,7 +13,7 @@ use super::answer::ok;
 use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX, REQUEST_TIMEOUT};
 use super::problem::{PROBLEM_KINDS, Problem};
 use super::service::Shared;
-use super::{admin, calendars, case_reads, case_writes, watch, workflows};
+use super::{admin, calendars, case_reads, case_writes, events, watch, workflows};
 
 /// Every route of the service.
 pub(crate) fn router(service: Shared) -> Router {
@@ -33,6 +33,7 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/v1/cases/{case}/timing", get(case_reads::timing))
         .route("/v1/cases/{case}/history", get(case_reads::history))
         .route("/v1/watch", get(watch::watch))
+        .route("/v1/events", get(events::events))
         .route("/v1/calendars", get(calendars::list))
         .route("/v1/calendars/{calendar}/days/{date}", get(calendars::check))
         .route("/v1/calendars/{calendar}/between", get(calendars::between).post(calendars::bulk_between))

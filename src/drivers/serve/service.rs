@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use super::events::Events;
 use super::readers::Readers;
 use super::writer::Writer;
 
@@ -16,6 +17,7 @@ pub(crate) struct Service {
     pub(crate) writer: Writer,
     pub(crate) readers: Arc<Readers>,
     pub(crate) clock: WallClock,
+    pub(crate) events: Events,
 }
 
 impl Service {

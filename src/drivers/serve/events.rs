@@ -1,0 +1,115 @@
+//! `GET /v1/events`: Server-Sent Events for dashboards. Every committed write to a case, and
+//! every warning the sweeper records, is broadcast; each stream passes on what its caller may
+//! read. A stream that falls behind is told so (`lagged`) and should read the state again; all
+//! streams end when the service shuts down.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value as Json;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
+
+use super::caller::Caller;
+use super::problem::Problem;
+use super::service::Shared;
+use crate::engine::{Outcome, Principal};
+
+/// Events kept for streams that fall behind; past it a stream is told it `lagged`.
+pub(crate) const EVENTS_BUFFERED_MAX: usize = 4096;
+/// How often an idle stream gets a comment, so proxies keep it open.
+const KEEP_ALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// One thing that happened, as streamed.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ServiceEvent {
+    /// `case` or `warning`.
+    #[serde(skip)]
+    pub(crate) kind: &'static str,
+    /// The workflow it concerns: who may see it.
+    pub(crate) workflow: String,
+    /// The event's fields.
+    #[serde(flatten)]
+    pub(crate) data: Json,
+}
+
+/// The broadcast side, with the sequence that numbers events.
+pub(crate) struct Events {
+    sender: broadcast::Sender<(u64, ServiceEvent)>,
+    sequence: AtomicU64,
+    stop: watch::Sender<bool>,
+}
+
+impl Events {
+    pub(crate) fn new() -> Events {
+        let (sender, _) = broadcast::channel(EVENTS_BUFFERED_MAX);
+        Events { sender, sequence: AtomicU64::new(0), stop: watch::Sender::new(false) }
+    }
+
+    /// Streams `event` to every subscriber (none listening is fine).
+    pub(crate) fn publish(&self, event: ServiceEvent) {
+        let id = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
+        let _ = self.sender.send((id, event));
+    }
+
+    /// A committed write to a case.
+    pub(crate) fn case_changed(&self, workflow: &str, outcome: &Outcome) {
+        let kinds: Vec<Json> = outcome
+            .events
+            .iter()
+            .filter_map(|record| serde_json::to_value(&record.kind).ok().and_then(|kind| kind.get("kind").cloned()))
+            .collect();
+        self.publish(ServiceEvent {
+            kind: "case",
+            workflow: workflow.to_owned(),
+            data: serde_json::json!({
+                "id": outcome.case_id, "number": outcome.number, "version": outcome.version,
+                "at": outcome.events.last().map(|record| record.at.clone()), "events": kinds,
+            }),
+        });
+    }
+
+    /// Ends every stream: the service is shutting down.
+    pub(crate) fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+}
+
+pub(crate) async fn events(State(service): State<Shared>, caller: Caller) -> Result<Response, Problem> {
+    let receiver = service.events.sender.subscribe();
+    let stop = service.events.stop.subscribe();
+    let stream = futures_util::stream::unfold((receiver, stop, caller.0), next_event);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE_INTERVAL)).into_response())
+}
+
+type StreamState = (broadcast::Receiver<(u64, ServiceEvent)>, watch::Receiver<bool>, Principal);
+
+/// The next event this caller may read, or the end of the stream.
+async fn next_event(state: StreamState) -> Option<(Result<Event, Infallible>, StreamState)> {
+    let (mut receiver, mut stop, caller) = state;
+    loop {
+        if *stop.borrow() {
+            return None;
+        }
+        tokio::select! {
+            _ = stop.changed() => return None,
+            received = receiver.recv() => match received {
+                Ok((id, event)) if caller.may_read(&event.workflow) => {
+                    let data = serde_json::to_string(&event).unwrap_or_default();
+                    let shown = Event::default().id(id.to_string()).event(event.kind).data(data);
+                    return Some((Ok(shown), (receiver, stop, caller)));
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(missed)) => {
+                    let shown = Event::default().event("lagged").data(format!("{{\"missed\":{missed}}}"));
+                    return Some((Ok(shown), (receiver, stop, caller)));
+                }
+                Err(RecvError::Closed) => return None,
+            },
+        }
+    }
+}
