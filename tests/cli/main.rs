@@ -19,6 +19,7 @@ mod export;
 mod file_limits;
 mod guard;
 mod help;
+mod key;
 mod log_generator;
 mod output;
 mod reliability;
