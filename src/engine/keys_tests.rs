@@ -203,6 +203,9 @@ fn revoking_twice_or_an_unknown_key_is_refused() {
     assert!(!error.is_refusal());
     assert!(matches!(engine.revoke_key(&key.id, "", at("2026-12-12T10:00:00+08:00")), Err(EngineError::NoActor)));
     assert_eq!(engine.store().key_log().unwrap(), log, "a refused revocation writes nothing");
+    // Behind the engine's back, the database itself refuses a second revocation.
+    let again = "UPDATE api_keys SET revoked_at = '2026-12-13T10:00:00+08:00', revoked_by = '某人'";
+    assert!(engine.store().connection().execute(again, []).is_err());
 }
 
 /// The triggers keep keys and their log as written; with them dropped, `verify` names the edit.
