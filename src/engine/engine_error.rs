@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::key_error::KeyError;
 use crate::core::calendar::{BeyondData, CalendarError, CalendarFileError};
 use crate::core::case::{CaseNumberError, Rejection, validate_case_number};
 use crate::core::printable::{LineBreaks, escape_unprintable};
@@ -71,6 +72,9 @@ pub enum EngineError {
         "deployment {key} ({workflow} {version}) was changed behind the engine: its stored files give content hash {computed}, it was deployed as {stored}; nothing is done under it (run `renewflow verify`)"
     )]
     DeploymentAltered { key: i64, workflow: String, version: String, stored: String, computed: String },
+    /// An API key not created or not revoked; nothing was written.
+    #[error(transparent)]
+    Key(KeyError),
 }
 
 impl EngineError {
@@ -80,6 +84,7 @@ impl EngineError {
         match self {
             EngineError::Rejected(rejection) => !rejection.is_input_error(),
             EngineError::Conflict { .. } | EngineError::KeyReused { .. } => true,
+            EngineError::Key(error) => error.is_refusal(),
             _ => false,
         }
     }

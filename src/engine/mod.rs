@@ -10,6 +10,10 @@ mod engine;
 mod engine_error;
 mod idempotency;
 mod import;
+mod key_error;
+mod key_log;
+mod key_request;
+mod keys;
 mod principal;
 mod stored_sources;
 mod verified_history;
@@ -24,6 +28,10 @@ pub use case_query::CaseQuery;
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
 pub use import::{CaseHistory, ImportEntry, ImportRequest};
+pub use key_error::{KeyError, KeyTextError};
+pub use key_log::BrokenKey;
+pub use key_request::{ApiKey, KEY_TEXT_CHARS_MAX, KeyRequest};
+pub use keys::{TOKEN_PREFIX, api_token, token_sha256};
 pub use principal::{Denial, Grant, Principal};
 pub use verified_history::{ChainBreak, LinkStatus, VerifiedHistory};
 pub use verify::{BrokenChain, Mismatch};
@@ -31,5 +39,7 @@ pub use watch::{PauseOverMax, WatchRow};
 
 #[cfg(test)]
 mod integrity_tests;
+#[cfg(test)]
+mod keys_tests;
 #[cfg(test)]
 mod tests;

@@ -3,9 +3,10 @@
 //! stored files and every case's hash chain from its stored records, names the first broken
 //! link, compares what the case row says (workflow, deployment, number, first and last instant,
 //! version, head) with the chain, and names events whose case row is missing; it also checks the
-//! chain of calendar installations. `check` folds every history again and compares the derived
-//! data the store keeps (configuration, finish, open clocks) with the fold, and says when the
-//! derived data was computed with other calendar data than the engine counts on.
+//! chains of calendar installations and of API keys (and the key rows against their log).
+//! `check` folds every history again and compares the derived data the store keeps
+//! (configuration, finish, open clocks) with the fold, and says when the derived data was
+//! computed with other calendar data than the engine counts on.
 
 use std::collections::HashMap;
 
@@ -123,6 +124,16 @@ impl<S: Store> Engine<S> {
                 sequence: Some(install.sequence),
                 reason: install.reason,
             });
+        }
+        // So are the API keys the service authenticates with.
+        for key in self.verify_keys()? {
+            let (case_id, number) = match key.sequence {
+                Some(sequence) => {
+                    (format!("key-log-{sequence}"), format!("key log record {sequence} (`{}`)", key.key_id))
+                }
+                None => (format!("api-key-{}", key.key_id), format!("API key `{}`", key.key_id)),
+            };
+            broken.push(BrokenChain { case_id, number, sequence: key.sequence, reason: key.reason });
         }
         Ok(broken)
     }

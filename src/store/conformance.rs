@@ -2,6 +2,8 @@
 //! from the factory; a backend's tests call [`check_all`] (the SQLite store's do, in memory and
 //! on a file). What is checked is the contract the engine relies on, not any SQL.
 
+mod keys;
+
 use super::{
     Append, CaseFilter, CaseRow, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase, LevelFilter, NewCase,
     NewDeployment, NewImport, OpenClockRow, SourceFile, Store, StoreError,
@@ -19,6 +21,7 @@ pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
     automatic_numbers_are_distinct_and_skip_chosen_ones(&mut make());
     a_snapshot_reads_one_state(&mut make());
     imports_create_cases_skip_taken_numbers_and_are_all_or_nothing(&mut make());
+    keys::check_all(make);
 }
 
 fn deployment(version: &str, hash: &str) -> NewDeployment {

@@ -9,10 +9,13 @@
 
 #[doc(hidden)]
 pub mod conformance;
+mod key_rows;
 mod rows;
+mod sqlite_keys;
 mod sqlite_store;
 mod store_error;
 
+pub use key_rows::{KeyLogRow, KeyRevocation, KeyRow, NewKey};
 pub use rows::{
     Append, CalendarInstall, CalendarInstallRow, CaseFilter, CaseRow, DeploymentCases, DeploymentRow, Derived,
     EventRow, IdempotencyRow, ImportItem, ImportMark, ImportRow, ImportedCase, LevelFilter, ListedCase, NewCase,
@@ -233,6 +236,46 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn import_mark(&self, case_id: &str) -> Result<Option<ImportMark>, StoreError>;
+
+    /// Stores an API key and the record of its creation, in one transaction. A name taken by a
+    /// key not revoked is a [`StoreError::KeyNameTaken`]; a log record other than the next is a
+    /// [`StoreError::KeyLogConflict`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`]; nothing is written then.
+    fn create_key(&mut self, key: &NewKey<'_>) -> Result<(), StoreError>;
+
+    /// Revokes an API key and appends the record of it, in one transaction. A key revoked
+    /// already is a [`StoreError::KeyRevoked`], a missing one a [`StoreError::NotFound`], a log
+    /// record other than the next a [`StoreError::KeyLogConflict`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`]; nothing is written then.
+    fn revoke_key(&mut self, revocation: &KeyRevocation<'_>) -> Result<(), StoreError>;
+
+    /// Every API key, revoked ones too, in the order they were created.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn keys(&self) -> Result<Vec<KeyRow>, StoreError>;
+
+    /// The API key whose token has this SHA-256 (revoked or not), found by an index: asked on
+    /// every request the service serves.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn key_by_token(&self, token_sha256: &str) -> Result<Option<KeyRow>, StoreError>;
+
+    /// Every record of the key log, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError>;
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::time::Duration;
 use rusqlite::{Connection, MAIN_DB, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::Store;
+use super::key_rows::{KeyLogRow, KeyRevocation, KeyRow, NewKey};
 use super::rows::{
     Append, CalendarInstall, CalendarInstallRow, CaseFilter, CaseRow, DeploymentCases, DeploymentRow, Derived,
     EventRow, IdempotencyRow, ImportItem, ImportMark, ImportRow, ListedCase, NewCase, NewDeployment, NewImport,
@@ -27,6 +28,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_store_calendar.sql"),
     include_str!("../../migrations/0006_idempotency_and_numbers.sql"),
     include_str!("../../migrations/0007_limits_and_pauses.sql"),
+    include_str!("../../migrations/0008_api_keys.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -49,7 +51,7 @@ const CASE_COLUMNS: &str =
 
 /// A case store in one SQLite file (or in memory, for tests).
 pub struct SqliteStore {
-    connection: Connection,
+    pub(super) connection: Connection,
     read_only: bool,
 }
 
@@ -522,7 +524,7 @@ fn case_filter_sql(filter: &CaseFilter) -> (Vec<&'static str>, Vec<String>) {
     (clauses, conditions.into_iter().flat_map(|(_, values)| values).collect())
 }
 
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(error, rusqlite::Error::SqliteFailure(code, _) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
@@ -991,5 +993,25 @@ impl Store for SqliteStore {
                 Ok(ImportMark { import, log, log_hash, imported_at, findings })
             })
             .transpose()
+    }
+
+    fn create_key(&mut self, key: &NewKey<'_>) -> Result<(), StoreError> {
+        self.create_key_row(key)
+    }
+
+    fn revoke_key(&mut self, revocation: &KeyRevocation<'_>) -> Result<(), StoreError> {
+        self.revoke_key_row(revocation)
+    }
+
+    fn keys(&self) -> Result<Vec<KeyRow>, StoreError> {
+        self.key_rows()
+    }
+
+    fn key_by_token(&self, token_sha256: &str) -> Result<Option<KeyRow>, StoreError> {
+        self.key_row_by_token(token_sha256)
+    }
+
+    fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError> {
+        self.key_log_rows()
     }
 }

@@ -48,4 +48,13 @@ pub enum StoreError {
     /// The importer stopped an import; its transaction was rolled back.
     #[error("import abandoned, nothing written: {0}")]
     ImportAbandoned(String),
+    /// A name taken by a key that is not revoked.
+    #[error("key name `{name}` is taken by key `{id}`, which is not revoked")]
+    KeyNameTaken { name: String, id: String },
+    /// Another record of the key log landed first.
+    #[error("the key log has {actual} records, not {expected}; run the command again")]
+    KeyLogConflict { expected: u64, actual: u64 },
+    /// A revocation of a key revoked already (or never stored).
+    #[error("key `{id}` is revoked already")]
+    KeyRevoked { id: String },
 }

@@ -12,7 +12,14 @@ pub(crate) const LICENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows
 /// Deploys the licence flow into `db` and gives an administrator's token with every role of it.
 pub(crate) fn admin_token(db: &Path) -> String {
     cli(db, &["workflow", "deploy", LICENCE]);
-    "dev-admin".to_owned()
+    key(db, &["--name", "admin", "--admin", "--grant", "administrative-license:applicant,officer,head,government"])
+}
+
+/// Creates a key with `args` and gives its token.
+pub(crate) fn key(db: &Path, args: &[&str]) -> String {
+    let created = cli(db, &[&["key", "create", "--format", "json"], args].concat());
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    created["token"].as_str().unwrap().to_owned()
 }
 
 /// Opens licence case `number` on 2026-09-21 and asserts it was created.
@@ -70,7 +77,7 @@ fn a_case_opens_once_per_key_and_its_retry_gets_the_same_bytes() {
     assert_eq!((body["number"].as_str(), body["version"].as_u64()), (Some("XK-1"), Some(1)));
     assert_eq!(opened.header("etag"), Some("\"1\""));
     assert_eq!(opened.header("location"), Some(format!("/v1/cases/{}", body["id"].as_str().unwrap()).as_str()));
-    assert_eq!(body["events"][0]["actor"], "dev", "the actor is the key's holder");
+    assert_eq!(body["events"][0]["actor"], "admin", "the actor is the key's holder");
     assert!(opened.header("idempotent-replayed").is_none());
     let retried = open_licence(&server, &token, "XK-1");
     assert_eq!(retried.body, opened.body, "byte for byte");
@@ -198,6 +205,15 @@ fn a_workflow_deploys_with_its_extends_sent_and_its_guards_refuse_with_values() 
     assert_eq!(shown["files"].as_array().map(Vec::len), Some(2), "{shown}");
     let listed = server.get("/v1/workflows", Some(&token)).json();
     assert!(listed["workflows"].as_array().unwrap().iter().any(|row| row["workflow"] == "permit"), "{listed}");
+    // A key for the new workflow, made over HTTP by the administrator.
+    let created = server.post(
+        "/v1/keys",
+        Some(&token),
+        &[],
+        &json!({"name": "permits", "grants": [{"workflow": "permit", "roles": ["officer", "head"]}]}),
+    );
+    assert_eq!(created.status, 201, "{created:?}");
+    let token = created.json()["token"].as_str().unwrap().to_owned();
     let opened = server.post(
         "/v1/cases",
         Some(&token),

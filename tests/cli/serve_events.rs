@@ -24,11 +24,11 @@ fn subscribe(server: &Server, token: &str) -> mpsc::Receiver<(String, String)> {
         let (mut event, mut line) = (String::new(), String::new());
         while lines.read_line(&mut line).is_ok_and(|read| read > 0) {
             if let Some(name) = line.trim_end().strip_prefix("event: ") {
-                event = name.to_owned();
-            } else if let Some(data) = line.trim_end().strip_prefix("data: ") {
-                if sender.send((event.clone(), data.to_owned())).is_err() {
-                    return;
-                }
+                name.clone_into(&mut event);
+            } else if let Some(data) = line.trim_end().strip_prefix("data: ")
+                && sender.send((event.clone(), data.to_owned())).is_err()
+            {
+                return;
             }
             line.clear();
         }

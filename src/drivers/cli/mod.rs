@@ -17,6 +17,7 @@ mod demo_summary;
 mod describe;
 mod export;
 mod format;
+pub(crate) mod key;
 mod log_file;
 mod log_input;
 mod logging;
@@ -101,6 +102,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
     Check,
+    /// The API keys `renewflow serve` accepts: create one (its token is printed once), list
+    /// them, revoke one.
+    Key(key::KeyArgs),
     /// Write the store's histories as an event log (CSV, JSON Lines or XES) in the
     /// process-mining conventions `renewflow audit`, PM4Py and Disco read.
     Export(export::ExportArgs),
@@ -248,6 +252,7 @@ fn run_command(context: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Verify(args) => verify::verify(context, &args),
         Command::Check => verify::check(context),
         Command::Serve(args) => serve::run(context, args),
+        Command::Key(args) => key::run(context, args),
         Command::Demo => demo::run(context),
         Command::Export(args) => export::run(context, &args),
         Command::Audit(args) => audit::run(context, &args),

@@ -18,7 +18,11 @@ pub(crate) async fn verify(State(service): State<Shared>, caller: Caller) -> Res
         .run(|engine| {
             let broken = engine.verify()?;
             let installs = engine.verify_calendar_installs()?;
-            Ok(json!({"verifies": broken.is_empty() && installs.is_empty(), "broken_chains": broken, "broken_installs": installs}))
+            let keys = engine.verify_keys()?;
+            Ok(json!({
+                "verifies": broken.is_empty() && installs.is_empty() && keys.is_empty(),
+                "broken_chains": broken, "broken_installs": installs, "broken_keys": keys,
+            }))
         })
         .await?;
     Ok(ok(&shown))

@@ -6,7 +6,6 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::principal_shim::PrincipalLookup as _;
 use super::problem::Problem;
 use super::service::Shared;
 use crate::engine::Principal;

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 
 use crate::core::case::Rejection;
-use crate::engine::{Denial, EngineError};
+use crate::engine::{Denial, EngineError, KeyError};
 use crate::store::StoreError;
 
 /// The media type of every problem answer.
@@ -48,6 +48,10 @@ pub(crate) const PROBLEM_KINDS: &[(&str, u16, &str)] = &[
     ("clock-breached", 409, "The clock is past its limit"),
     ("number-taken", 409, "The case number is taken"),
     ("version-taken", 409, "The workflow version is deployed with other content"),
+    ("key-name-taken", 409, "An unrevoked key has this name"),
+    ("key-revoked", 409, "The key was revoked already"),
+    ("unknown-key", 404, "No such API key"),
+    ("key-invalid", 422, "The key cannot be made as asked"),
     ("stale-version", 412, "The case has moved on since the version in If-Match"),
     ("body-too-large", 413, "The request body is too large"),
     ("unsupported-media-type", 415, "The body must be JSON"),
@@ -234,6 +238,12 @@ impl From<EngineError> for Problem {
             EngineError::Store(StoreError::Conflict { case, expected, actual }) => {
                 EngineError::Conflict { case, expected, actual }.into()
             }
+            EngineError::Key(error) => match error {
+                KeyError::NameTaken { .. } => Problem::new("key-name-taken", detail),
+                KeyError::Revoked { .. } => Problem::new("key-revoked", detail),
+                KeyError::UnknownKey { .. } => Problem::new("unknown-key", detail),
+                _ => Problem::new("key-invalid", detail),
+            },
             EngineError::NoActor
             | EngineError::UnknownCalendar(_)
             | EngineError::History { .. }
