@@ -206,6 +206,11 @@ impl<S: Store> Engine<S> {
         &self.calendar_data_id
     }
 
+    /// Forgets the replays kept of recently acted-on cases (a write batch was not committed).
+    pub(crate) fn forget_replays(&mut self) {
+        self.replays.clear();
+    }
+
     pub(crate) fn calendar_data(&self) -> &Calendars {
         &self.calendars
     }

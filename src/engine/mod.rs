@@ -19,6 +19,7 @@ mod stored_sources;
 mod verified_history;
 mod verify;
 mod watch;
+mod write_batch;
 
 pub use calendar_data::{
     BEYOND_DATA_SETTING, BrokenInstall, CalendarChange, CalendarInstallRequest, DERIVED_CALENDAR_SETTING, MovedDue,

@@ -14,6 +14,7 @@ mod rows;
 mod sqlite_keys;
 mod sqlite_store;
 mod store_error;
+mod write_batch;
 
 pub use key_rows::{KeyLogRow, KeyRevocation, KeyRow, NewKey};
 pub use rows::{
@@ -153,6 +154,23 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn end_snapshot(&self) -> Result<(), StoreError>;
+
+    /// Opens a write batch: the writes until [`Store::end_batch`] commit together, each one
+    /// still all or nothing (a write that fails leaves the batch as it was before it). Writes
+    /// other than creating cases, appending and reserving case numbers are not made in a batch.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`], also when a batch is open already.
+    fn begin_batch(&mut self) -> Result<(), StoreError>;
+
+    /// Ends the write batch: commits it, or rolls it back (`commit` false). When the commit
+    /// fails, nothing of the batch was written.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the commit fails.
+    fn end_batch(&mut self, commit: bool) -> Result<(), StoreError>;
 
     /// Whether the store was opened to read only (nothing may be written, not even a setting).
     fn is_read_only(&self) -> bool {

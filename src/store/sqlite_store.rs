@@ -53,6 +53,8 @@ const CASE_COLUMNS: &str =
 pub struct SqliteStore {
     pub(super) connection: Connection,
     read_only: bool,
+    /// Whether a write batch is open (`Store::begin_batch`): writes are savepoints in it.
+    pub(super) batch: bool,
 }
 
 impl SqliteStore {
@@ -199,7 +201,7 @@ impl SqliteStore {
             store.read_only = true;
             return Ok(store);
         }
-        Ok(SqliteStore { connection, read_only: true })
+        Ok(SqliteStore { connection, read_only: true, batch: false })
     }
 
     /// A store in memory, gone when dropped.
@@ -251,7 +253,7 @@ impl SqliteStore {
                 }
             }
         }
-        Ok(SqliteStore { connection, read_only: false })
+        Ok(SqliteStore { connection, read_only: false, batch: false })
     }
 
     /// The connection, for tests that tamper behind the engine's back.
@@ -286,11 +288,7 @@ impl SqliteStore {
         .transpose()
     }
 
-    fn write_derived(
-        transaction: &rusqlite::Transaction<'_>,
-        case_id: &str,
-        derived: &Derived,
-    ) -> Result<(), StoreError> {
+    fn write_derived(transaction: &Connection, case_id: &str, derived: &Derived) -> Result<(), StoreError> {
         transaction.prepare_cached("DELETE FROM open_clocks WHERE case_id = ?1")?.execute([case_id])?;
         let mut insert = transaction.prepare_cached(&format!(
             "INSERT INTO open_clocks (case_id, {OPEN_CLOCK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -316,7 +314,7 @@ impl SqliteStore {
     /// Inserts a case row; with `skip_taken`, a taken (workflow, number) inserts nothing and
     /// returns `false`.
     fn insert_case(
-        transaction: &rusqlite::Transaction<'_>,
+        transaction: &Connection,
         case: &CaseRow,
         derived: &Derived,
         skip_taken: bool,
@@ -347,11 +345,7 @@ impl SqliteStore {
         }
     }
 
-    fn insert_events(
-        transaction: &rusqlite::Transaction<'_>,
-        case_id: &str,
-        events: &[EventRow],
-    ) -> Result<(), StoreError> {
+    fn insert_events(transaction: &Connection, case_id: &str, events: &[EventRow]) -> Result<(), StoreError> {
         let mut insert = transaction.prepare_cached(
             "INSERT INTO events (case_id, sequence, at, record, previous_hash, hash, hash_algorithm) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -421,7 +415,7 @@ fn migrate(connection: &mut Connection, path: &str) -> Result<(), StoreError> {
 }
 
 /// Whether `key` is taken, read inside a write transaction.
-fn key_taken(transaction: &rusqlite::Transaction<'_>, key: &str) -> Result<bool, StoreError> {
+fn key_taken(transaction: &Connection, key: &str) -> Result<bool, StoreError> {
     Ok(transaction
         .prepare_cached("SELECT 1 FROM idempotency_answers WHERE key = ?1")?
         .query_row([key], |_| Ok(()))
@@ -430,7 +424,7 @@ fn key_taken(transaction: &rusqlite::Transaction<'_>, key: &str) -> Result<bool,
 }
 
 fn insert_answer(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: &Connection,
     (key, request): (&str, &str),
     case_id: &str,
     first_sequence: u64,
@@ -595,7 +589,7 @@ impl Store for SqliteStore {
 
     fn create_case(&mut self, new: &NewCase<'_>) -> Result<(), StoreError> {
         let case = new.case;
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = self.write()?;
         if let Some((key, _)) = new.idempotency
             && key_taken(&transaction, key)?
         {
@@ -612,7 +606,7 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, append: &Append<'_>) -> Result<(), StoreError> {
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = self.write()?;
         if let Some((key, _)) = append.idempotency
             && key_taken(&transaction, key)?
         {
@@ -677,7 +671,7 @@ impl Store for SqliteStore {
     }
 
     fn reserve_case_number(&mut self, workflow: &str, prefix: &str) -> Result<String, StoreError> {
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = self.write()?;
         let mut last: i64 = transaction
             .query_row(
                 "SELECT last FROM case_number_sequences WHERE workflow = ?1 AND prefix = ?2",
@@ -793,6 +787,14 @@ impl Store for SqliteStore {
             self.connection.execute_batch("COMMIT")?;
         }
         Ok(())
+    }
+
+    fn begin_batch(&mut self) -> Result<(), StoreError> {
+        self.begin_write_batch()
+    }
+
+    fn end_batch(&mut self, commit: bool) -> Result<(), StoreError> {
+        self.end_write_batch(commit)
     }
 
     fn is_read_only(&self) -> bool {

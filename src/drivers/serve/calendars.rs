@@ -217,7 +217,7 @@ pub(crate) async fn install(
     let by = caller.0.name;
     let change = service
         .writer
-        .run(move |engine| {
+        .run_alone(move |engine| {
             engine.install_calendar(&CalendarInstallRequest {
                 name: &body.name,
                 text: &body.text,

@@ -81,7 +81,7 @@ pub(crate) async fn open_case(
         idempotency_key: Some(key),
     };
     let workflow = opening.workflow.clone();
-    let outcome = service.writer.run(move |engine| engine.open_case(&opening)).await??;
+    let outcome = service.writer.run(move |engine| Ok(engine.open_case(&opening)?)).await?;
     if !outcome.replayed {
         service.events.case_changed(&workflow, &outcome);
     }
@@ -161,7 +161,7 @@ async fn change(
             }
             Ok((row.workflow, outcome))
         })
-        .await??;
+        .await?;
     if !outcome.replayed {
         service.events.case_changed(&workflow, &outcome);
     }

@@ -23,6 +23,8 @@ pub(crate) const PAGE_ROWS_MAX: u64 = 1000;
 pub(crate) const BULK_PAIRS_MAX: usize = 10_000;
 /// The most writes waiting for the writer; past it a write is answered 503 `busy` at once.
 pub(crate) const WRITES_QUEUED_MAX: usize = 4096;
+/// The most case writes committed together in one batch.
+pub(crate) const BATCH_WRITES_MAX: usize = 512;
 /// The most read-only connections to the store kept for readers.
 pub(crate) const READERS_MAX: usize = 8;
 /// The longest `Idempotency-Key`, in characters.

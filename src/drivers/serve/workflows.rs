@@ -51,7 +51,7 @@ pub(crate) async fn deploy(
     let at = instant_or(body.at.as_deref(), service.now())?;
     let deployed = service
         .writer
-        .run(move |engine| engine.deploy(&body.file, &body.source, &mut SentFiles(body.extends), at))
+        .run_alone(move |engine| engine.deploy(&body.file, &body.source, &mut SentFiles(body.extends), at))
         .await??;
     let status = if deployed.new { StatusCode::CREATED } else { StatusCode::OK };
     Ok(json_answer(status, &json!(deployed)))

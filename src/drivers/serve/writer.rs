@@ -1,7 +1,9 @@
 //! `Writer`: the one thread that writes to the store. Every write the service accepts is a job
-//! queued to it; the job runs on the writer's own engine (its read-write connection, its cache
-//! of replays) and its answer goes back to the request only after the engine returned, that is
-//! after the commit. Async stays at the edge: the engine and the store remain synchronous.
+//! queued to it. Case writes are batched: the writer takes every job waiting, runs each on its
+//! engine inside one write batch, commits once, and only then answers each of them; a job that
+//! is refused or fails leaves the others as they were. Other writes (deployments, calendar
+//! installations, keys) run alone, between batches. Async stays at the edge: the engine and the
+//! store remain synchronous.
 
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -9,17 +11,26 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-use super::limits::WRITES_QUEUED_MAX;
+use super::limits::{BATCH_WRITES_MAX, WRITES_QUEUED_MAX};
 use super::problem::Problem;
 use crate::engine::Engine;
 use crate::store::SqliteStore;
 
-/// A write to run on the writer's engine.
-type Job = Box<dyn FnOnce(&mut Engine<SqliteStore>) + Send>;
+/// What answers a batched job once its batch has ended: `None` when it was committed, else why
+/// the commit failed.
+type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// A case write: run inside a batch, it gives what answers it once the batch has ended.
+type BatchedJob = Box<dyn FnOnce(&mut Engine<SqliteStore>) -> Finish + Send>;
+/// A write that makes its own transaction.
+type AloneJob = Box<dyn FnOnce(&mut Engine<SqliteStore>) + Send>;
 
 /// What the writer thread is sent.
 enum Message {
-    Job(Job),
+    /// A case write, run inside a batch.
+    Batched(BatchedJob),
+    /// A write that makes its own transaction, run between batches.
+    Alone(AloneJob),
     /// Finish the jobs queued before this and stop.
     Stop,
 }
@@ -43,28 +54,59 @@ impl Writer {
         Ok(Writer { jobs, thread: Mutex::new(Some(thread)) })
     }
 
-    /// Runs `job` on the writer's engine and gives its answer once it has returned.
+    /// Runs a case write in the next batch and gives its answer once the batch is committed.
     ///
     /// # Errors
     ///
-    /// A `busy` problem when the queue is full, `shutting-down` once the writer has stopped.
-    pub(crate) async fn run<R: Send + 'static>(
+    /// The job's problem; `internal` when its batch could not be committed (nothing of it was
+    /// written); `busy` when the queue is full; `shutting-down` once the writer has stopped.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Engine<SqliteStore>) -> Result<T, Problem> + Send + 'static,
+    ) -> Result<T, Problem> {
+        let (answer, answered) = oneshot::channel();
+        let job = Box::new(move |engine: &mut Engine<SqliteStore>| -> Finish {
+            let result = job(engine);
+            Box::new(move |failure: Option<&str>| {
+                let result = match (failure, result) {
+                    (Some(failure), Ok(_)) => Err(Problem::new(
+                        "internal",
+                        format!("the write was not committed ({failure}); nothing was written, retry it"),
+                    )),
+                    (_, result) => result,
+                };
+                // The request may have gone (its client hung up); the write stands all the same.
+                let _ = answer.send(result);
+            })
+        });
+        self.send(Message::Batched(job))?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Runs a write that makes its own transaction, between batches, and gives its answer.
+    ///
+    /// # Errors
+    ///
+    /// As [`Writer::run`].
+    pub(crate) async fn run_alone<R: Send + 'static>(
         &self,
         job: impl FnOnce(&mut Engine<SqliteStore>) -> R + Send + 'static,
     ) -> Result<R, Problem> {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |engine| {
-            // The request may have gone (its client hung up); the write stands all the same.
+        self.send(Message::Alone(Box::new(move |engine| {
             let _ = answer.send(job(engine));
-        });
-        match self.jobs.try_send(Message::Job(job)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                return Err(Problem::new("busy", format!("{WRITES_QUEUED_MAX} writes are waiting; retry shortly")));
-            }
-            Err(TrySendError::Disconnected(_)) => return Err(stopped()),
-        }
+        })))?;
         answered.await.map_err(|_| stopped())
+    }
+
+    fn send(&self, message: Message) -> Result<(), Problem> {
+        match self.jobs.try_send(message) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                Err(Problem::new("busy", format!("{WRITES_QUEUED_MAX} writes are waiting; retry shortly")))
+            }
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        }
     }
 
     /// Lets the jobs already queued finish, then stops the thread and waits for it.
@@ -84,13 +126,62 @@ fn stopped() -> Problem {
     Problem::new("shutting-down", "the writer has stopped; no write is accepted any more")
 }
 
-/// The writer's loop: one job at a time, in the order they came.
-fn work(mut engine: Engine<SqliteStore>, queue: &Receiver<Message>) {
-    while let Ok(message) = queue.recv() {
-        match message {
-            Message::Job(job) => job(&mut engine),
-            Message::Stop => break,
+/// The batch being gathered.
+struct Batch {
+    /// Whether the store's batch is open (when it could not be opened, each job commits alone).
+    open: bool,
+    finishes: Vec<Finish>,
+}
+
+impl Batch {
+    /// Commits the batch and answers each of its jobs.
+    fn finish(&mut self, engine: &mut Engine<SqliteStore>) {
+        let committed = if self.open { engine.end_batch(true) } else { Ok(()) };
+        self.open = false;
+        let failure = committed.err().map(|error| {
+            tracing::error!(%error, "a write batch could not be committed");
+            error.to_string()
+        });
+        for finish in self.finishes.drain(..) {
+            finish(failure.as_deref());
         }
+    }
+}
+
+/// The writer's loop: every job waiting goes into one batch, committed once.
+fn work(mut engine: Engine<SqliteStore>, queue: &Receiver<Message>) {
+    let mut batch = Batch { open: false, finishes: Vec::new() };
+    'serving: while let Ok(first) = queue.recv() {
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Batched(job) => {
+                    if !batch.open && batch.finishes.is_empty() {
+                        batch.open = match engine.begin_batch() {
+                            Ok(()) => true,
+                            Err(error) => {
+                                tracing::warn!(%error, "no write batch; each write commits alone");
+                                false
+                            }
+                        };
+                    }
+                    batch.finishes.push(job(&mut engine));
+                    if batch.finishes.len() >= BATCH_WRITES_MAX {
+                        batch.finish(&mut engine);
+                    }
+                }
+                Message::Alone(job) => {
+                    batch.finish(&mut engine);
+                    job(&mut engine);
+                }
+                Message::Stop => {
+                    batch.finish(&mut engine);
+                    break 'serving;
+                }
+            }
+            next = queue.try_recv().ok();
+        }
+        batch.finish(&mut engine);
     }
     tracing::info!("writer stopped");
 }
