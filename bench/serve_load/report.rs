@@ -116,7 +116,12 @@ pub(crate) fn sse_table(outcome: &SseOutcome) -> String {
             outcome.writes.as_ref().map_or_else(
                 || "none".to_owned(),
                 |writes| {
-                    format!("{} acknowledged of {}", thousands(writes.acknowledged_total()), thousands(writes.requests))
+                    let (acknowledged, requests) = (thousands(writes.acknowledged_total()), thousands(writes.requests));
+                    format!(
+                        "{acknowledged} acknowledged of {requests}; non-2xx {}; failures {}",
+                        counts(&writes.statuses),
+                        counts(&writes.failures)
+                    )
                 },
             ),
         ),
