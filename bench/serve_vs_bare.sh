@@ -31,10 +31,11 @@ bare=$target/examples/bare_insert_server
 renewflow=$target/renewflow
 work=$(mktemp -d "${TMPDIR:-/tmp}/renewflow-serve-bench.XXXXXX")
 servers=""
+child=""
 status=0
 
 cleanup() {
-    for pid in $servers; do kill "$pid" 2>/dev/null || true; done
+    for pid in $child $servers; do kill "$pid" 2>/dev/null || true; done
     for pid in $servers; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
@@ -42,6 +43,17 @@ trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# in_background COMMAND…: runs COMMAND and waits for it. The shell handles a signal only
+# between commands, but at once during `wait`: so an interrupted run stops now, not when the
+# load generator's run ends. (A background command ignores SIGINT; `cleanup` kills it.)
+in_background() {
+    "$@" &
+    child=$!
+    if wait "$child"; then code=0; else code=$?; fi
+    child=""
+    return "$code"
+}
 
 fail() {
     echo "serve_vs_bare: $*" >&2
@@ -61,7 +73,7 @@ start_server() {
 # wait_for NAME URL: until GET /healthz answers 200; stops the script when the server exits or
 # does not answer in time.
 wait_for() {
-    if ! "$load" wait --url "$2" --pid "$server_pid" --timeout-seconds "$start_timeout_seconds"; then
+    if ! in_background "$load" wait --url "$2" --pid "$server_pid" --timeout-seconds "$start_timeout_seconds"; then
         echo "serve_vs_bare: $1 did not come up at $2; the end of its log:" >&2
         tail -n 20 "$work/$1.log" >&2
         exit 1
@@ -80,7 +92,7 @@ run_load() {
     shift
     echo
     echo "== $name"
-    if ! "$load" "$@" --json-out "$work/$name.json"; then
+    if ! in_background "$load" "$@" --json-out "$work/$name.json"; then
         echo "serve_vs_bare: $name: nothing acknowledged" >&2
         status=1
     fi
@@ -143,7 +155,9 @@ wrk.body = '{"workflow": "administrative-license", "number": "wrk", "at": "2026-
 LUA
     echo
     echo "== wrk -t2 -c$clients on the bare server's openings (POST /v1/cases)"
-    wrk -t2 -c"$clients" -d"${seconds}s" --latency -s "$work/open.lua" "http://127.0.0.1:$port/v1/cases" | tee "$work/wrk.txt"
+    in_background wrk -t2 -c"$clients" -d"${seconds}s" --latency -s "$work/open.lua" "http://127.0.0.1:$port/v1/cases" \
+        > "$work/wrk.txt" || true
+    cat "$work/wrk.txt"
     wrk_line="$(awk '/Requests\/sec/ { r = $2 } /^ +99%/ { p = $2 } END { print r " req/s, p99 " p }' "$work/wrk.txt")"
 fi
 stop_server
@@ -208,6 +222,11 @@ if [ "$serve_built" = 1 ]; then
     at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "-" && b != "-" && a + 0 >= b + 0) ? 1 : 0 }'; }
     below() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "-" && b != "-" && a + 0 < b + 0) ? 1 : 0 }'; }
     echo
+    # A rate is only worth reading when every request got a 2xx with the id and version the
+    # next request needs.
+    usable=$(awk -v r="$(field "$s" requests)" -v a="$(field "$s" acknowledged)" -v f="$(object "$s" failures)" \
+        'BEGIN { print (r != "-" && r == a && f == "{}") ? 1 : 0 }')
+    verdict "every action request acknowledged with a usable answer" "$usable"
     verdict "acknowledged/s at least the bare server's" \
         "$(at_least "$(field "$s" acknowledged_per_second)" "$(field "$b" acknowledged_per_second)")"
     verdict "at least 5,000 acknowledged/s" "$(at_least "$(field "$s" acknowledged_per_second)" 5000)"
