@@ -66,6 +66,9 @@ impl Plan {
                 working_days.push(day);
             }
         }
+        if working_days.len() <= PATH_STEPS_MAX {
+            return Err(format!("the calendar has only {} working days from {first} to {last}", working_days.len()));
+        }
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let run = format!("{:x}-{:x}", std::process::id(), nanos);
         Ok(Plan { working_days, run, number_prefix })
