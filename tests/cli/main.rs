@@ -26,6 +26,7 @@ mod reliability;
 mod serve_cases;
 mod serve_concurrency;
 mod serve_events;
+mod serve_example_client;
 mod serve_grants;
 mod serve_harness;
 mod simulate;
