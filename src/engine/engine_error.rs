@@ -71,6 +71,9 @@ pub enum EngineError {
         "deployment {key} ({workflow} {version}) was changed behind the engine: its stored files give content hash {computed}, it was deployed as {stored}; nothing is done under it (run `renewflow verify`)"
     )]
     DeploymentAltered { key: i64, workflow: String, version: String, stored: String, computed: String },
+    /// A webhook refused: its URL, secret or kinds; nothing was stored.
+    #[error(transparent)]
+    Webhook(#[from] super::webhooks::WebhookProblem),
 }
 
 impl EngineError {
