@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::engine::Engine;
@@ -168,7 +168,7 @@ impl<S: Store> Engine<S> {
             (false, Some(_)) => "pending",
             (false, None) => "failed",
         };
-        let at = at.to_rfc3339();
+        let at = at.to_rfc3339_opts(SecondsFormat::Millis, false);
         self.store_mut().record_delivery_attempt(&NewDeliveryAttempt {
             delivery,
             at: &at,

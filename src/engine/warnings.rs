@@ -5,7 +5,7 @@
 //! once: the store refuses a second warning for the same case, clock, kind and date, whoever
 //! sweeps, and however often.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use serde::Serialize;
 
 use super::deliveries::utc_text;
@@ -168,7 +168,7 @@ impl<S: Store> Engine<S> {
     /// ```
     pub fn sweep_warnings(&mut self, today: NaiveDate, at: DateTime<FixedOffset>) -> Result<Vec<Warning>, EngineError> {
         let day = today.to_string();
-        let (issued_at, first_attempt_at) = (at.to_rfc3339(), utc_text(at));
+        let (issued_at, first_attempt_at) = (at.to_rfc3339_opts(SecondsFormat::Secs, false), utc_text(at));
         let mut issued = Vec::new();
         for _ in 0..SWEEP_ROUNDS_MAX {
             let rows = self.store().open_clocks_unwarned(&day, SWEEP_CLOCKS_MAX)?;
@@ -242,11 +242,14 @@ fn crossings(case: &CaseRow, clock: &OpenClockRow, day: &str) -> Vec<NewWarning>
     if let Some(applies_on) = reached(&clock.prompt_on) {
         crossed.push(warning(WarningKind::Prompt.name(), applies_on, false));
     }
-    if let Some(applies_on) = reached(&clock.yellow_on) {
+    let red = reached(&clock.red_on);
+    // A clock that turns red the day it turns yellow (no warning threshold, or one reached only
+    // then) had no yellow period: it gets its red card alone.
+    if let Some(applies_on) = reached(&clock.yellow_on).filter(|yellow| red.as_ref() != Some(yellow)) {
         let statutory = by_statutory(&clock.statutory_yellow_on, &applies_on);
         crossed.push(warning(WarningKind::Yellow.name(), applies_on, statutory));
     }
-    if let Some(applies_on) = reached(&clock.red_on) {
+    if let Some(applies_on) = red {
         let statutory = by_statutory(&clock.statutory_red_on, &applies_on);
         crossed.push(warning(WarningKind::Red.name(), applies_on, statutory));
     }

@@ -2,7 +2,7 @@
 //! a local relay), a secret the body is signed with, and the kinds of warning it wants. A
 //! removed webhook is kept, so its deliveries still say where they went; it gets nothing more.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
 use super::engine::Engine;
@@ -186,7 +186,7 @@ impl<S: Store> Engine<S> {
             url: url.to_owned(),
             secret: secret.to_owned(),
             kinds: kinds.join(","),
-            created_at: at.to_rfc3339(),
+            created_at: at.to_rfc3339_opts(SecondsFormat::Secs, false),
             created_by: by.to_owned(),
         })?;
         Ok(Webhook::from_row(&row))
@@ -216,7 +216,8 @@ impl<S: Store> Engine<S> {
         at: DateTime<FixedOffset>,
     ) -> Result<(Webhook, bool), EngineError> {
         EngineError::expect_actor(by)?;
-        let (row, removed) = self.store_mut().remove_webhook(id, by, &at.to_rfc3339())?;
+        let at = at.to_rfc3339_opts(SecondsFormat::Secs, false);
+        let (row, removed) = self.store_mut().remove_webhook(id, by, &at)?;
         Ok((Webhook::from_row(&row), removed))
     }
 }

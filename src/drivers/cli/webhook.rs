@@ -29,8 +29,8 @@ enum WebhookCommand {
         #[arg(long, env = "RENEWFLOW_WEBHOOK_SECRET", hide_env_values = true, value_name = "SECRET")]
         secret: String,
         /// The kinds it gets, comma-separated: prompt, yellow, red [default: all three].
-        #[arg(long, value_name = "KINDS", default_value = "")]
-        kinds: String,
+        #[arg(long, value_name = "KINDS")]
+        kinds: Option<String>,
         #[arg(long, help = ACTOR_HELP)]
         actor: Option<String>,
     },
@@ -76,7 +76,7 @@ pub(crate) fn run(context: &Context, args: WebhookArgs) -> anyhow::Result<i32> {
     let format = context.format.data("webhook")?;
     match args.command {
         WebhookCommand::Add { url, secret, kinds, actor } => {
-            let kinds = match parse_warning_kinds(&kinds) {
+            let kinds = match parse_warning_kinds(kinds.as_deref().unwrap_or_default()) {
                 Ok(kinds) => kinds,
                 Err(problem) => return Ok(engine_error_exit(&problem.into())),
             };
