@@ -19,7 +19,7 @@ pub const DELIVERY_ATTEMPTS_MAX: u32 = 10;
 
 /// How long a claimed delivery is kept from other delivery loops: longer than any attempt
 /// takes, so it is tried again only when the loop that claimed it stopped before recording.
-pub const DELIVERY_LEASE: Duration = Duration::from_secs(300);
+pub const DELIVERY_LEASE: Duration = Duration::from_mins(5);
 
 /// The wait after each failed attempt, in seconds: 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, then
 /// 3 h, 6 h and 12 h (about 22 hours in all).
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(delivery_backoff(0), None);
         assert_eq!(delivery_backoff(DELIVERY_ATTEMPTS_MAX), None);
         assert_eq!(delivery_backoff(u32::MAX), None);
-        assert_eq!(delivery_backoff(4), Some(Duration::from_secs(300)));
+        assert_eq!(delivery_backoff(4), Some(Duration::from_mins(5)));
     }
 
     #[test]

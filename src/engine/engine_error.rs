@@ -71,6 +71,12 @@ pub enum EngineError {
         "deployment {key} ({workflow} {version}) was changed behind the engine: its stored files give content hash {computed}, it was deployed as {stored}; nothing is done under it (run `renewflow verify`)"
     )]
     DeploymentAltered { key: i64, workflow: String, version: String, stored: String, computed: String },
+    /// Warnings asked of derived figures computed with other calendar data (or by an older
+    /// schema): they would carry wrong dates, and be issued again once recomputed.
+    #[error(
+        "the store's derived figures were computed with other calendar data (`{stored}`, not `{current}`); run `renewflow calendar recompute` before sweeping warnings"
+    )]
+    StaleDerived { stored: String, current: String },
     /// A webhook refused: its URL, secret or kinds; nothing was stored.
     #[error(transparent)]
     Webhook(#[from] super::webhooks::WebhookProblem),

@@ -125,7 +125,9 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     ///
-    /// [`EngineError::Store`]; a round that failed wrote nothing.
+    /// [`EngineError::StaleDerived`] when the stored dates were computed with other calendar
+    /// data (`renewflow calendar recompute` rewrites them); [`EngineError::Store`]; a round that
+    /// failed wrote nothing.
     ///
     /// # Example
     ///
@@ -167,6 +169,9 @@ impl<S: Store> Engine<S> {
     /// # }
     /// ```
     pub fn sweep_warnings(&mut self, today: NaiveDate, at: DateTime<FixedOffset>) -> Result<Vec<Warning>, EngineError> {
+        if let Some((stored, current)) = self.stale_calendar()? {
+            return Err(EngineError::StaleDerived { stored, current });
+        }
         let day = today.to_string();
         let (issued_at, first_attempt_at) = (at.to_rfc3339_opts(SecondsFormat::Secs, false), utc_text(at));
         let mut issued = Vec::new();

@@ -223,6 +223,22 @@ fn concurrent_sweepers_record_and_report_each_crossing_once() {
 }
 
 #[test]
+fn derived_dates_computed_with_other_data_are_recomputed_before_a_sweep() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut engine = deployed(file_engine(&directory));
+    licence_case(&mut engine, "XK-1");
+    // What an upgrade to schema 9 does to a store: its derived figures lack the new dates.
+    let stale = "UPDATE settings SET value = value || ' (before schema 9)' WHERE key = 'derived_calendar'";
+    engine.store().connection().execute(stale, []).unwrap();
+    let red = working_days(ACCEPTED, 21);
+    let refused = engine.sweep_warnings(red, morning(red)).unwrap_err();
+    assert!(refused.to_string().contains("run `renewflow calendar recompute` before sweeping warnings"), "{refused}");
+    assert!(engine.warnings(&WarningQuery::default()).unwrap().is_empty());
+    engine.recompute_calendar().unwrap();
+    assert_eq!(sweep(&mut engine, red).len(), 2);
+}
+
+#[test]
 fn warnings_are_append_only() {
     let mut engine = deployed(Engine::new(SqliteStore::in_memory().unwrap(), Calendars::builtin()));
     licence_case(&mut engine, "XK-1");

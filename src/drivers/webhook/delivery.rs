@@ -72,7 +72,7 @@ pub(crate) async fn run_deliveries(
 async fn until_shutdown<T>(shutdown: &mut watch::Receiver<bool>, work: impl Future<Output = T>) -> Option<T> {
     tokio::select! {
         output = work => Some(output),
-        _ = wait_for_shutdown(shutdown) => None,
+        () = wait_for_shutdown(shutdown) => None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::drivers::wall_clock::WallClock;
 use crate::engine::Warning;
 
 /// How often the sweeper sweeps on the same date.
-pub(crate) const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const SWEEP_INTERVAL: Duration = Duration::from_mins(1);
 
 /// How often the sweeper looks at the clock for a new date.
 pub(crate) const DATE_CHECK_INTERVAL: Duration = Duration::from_secs(1);

@@ -160,7 +160,7 @@ fn a_failing_receiver_is_tried_again_every_attempt_logged_with_the_same_signed_w
     let attempts = |engine: &Engine<SqliteStore>| engine.deliveries(&DeliveryQuery::default()).unwrap()[0].clone();
     let first = eventually("the first attempt logged", || Some(attempts(&reader(&store))).filter(|d| d.attempts == 1));
     assert_eq!((first.status.as_str(), first.attempt_log[0].http_status), ("pending", Some(500)));
-    let ten_seconds_later = format!("{}T00:00:10Z", red_day);
+    let ten_seconds_later = format!("{red_day}T00:00:10Z");
     assert_eq!(first.next_attempt_at.as_deref(), Some(ten_seconds_later.as_str()));
     std::thread::sleep(Duration::from_millis(1_500));
     assert_eq!(received.lock().unwrap().len(), 1, "not again before the backoff ends");
