@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use tokio::sync::watch;
 
 use super::store_access::{StoreAccess, blocking};
+use crate::core::printable::{LineBreaks, escape_unprintable};
 use crate::drivers::wall_clock::WallClock;
 use crate::engine::Warning;
 
@@ -47,12 +48,14 @@ pub(crate) async fn run_sweeper(
             match blocking(&engine, move |engine| engine.sweep_warnings(today, now)).await {
                 Ok(warnings) => {
                     for warning in &warnings {
+                        // Names users wrote reach the log escaped, as they reach the terminal.
+                        let shown = |text: &str| escape_unprintable(text, LineBreaks::Escaped).into_owned();
                         tracing::info!(
                             "warning {}: {} for clock `{}` of case {} on {}",
                             warning.id,
                             warning.kind.name(),
-                            warning.clock,
-                            warning.number,
+                            shown(&warning.clock),
+                            shown(&warning.number),
                             warning.applies_on
                         );
                         on_warning(warning);
