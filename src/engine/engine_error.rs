@@ -75,6 +75,15 @@ pub enum EngineError {
     /// An API key not created or not revoked; nothing was written.
     #[error(transparent)]
     Key(KeyError),
+    /// Warnings asked of derived figures computed with other calendar data (or by an older
+    /// schema): they would carry wrong dates, and be issued again once recomputed.
+    #[error(
+        "the store's derived figures were computed with other calendar data (`{stored}`, not `{current}`); run `renewflow calendar recompute` before sweeping warnings"
+    )]
+    StaleDerived { stored: String, current: String },
+    /// A webhook refused: its URL, secret or kinds; nothing was stored.
+    #[error(transparent)]
+    Webhook(#[from] super::webhooks::WebhookProblem),
 }
 
 impl EngineError {

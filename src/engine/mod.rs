@@ -4,6 +4,7 @@
 
 mod calendar_data;
 mod case_query;
+mod deliveries;
 mod derived;
 #[allow(clippy::module_inception)] // named after its type, `Engine`
 mod engine;
@@ -18,7 +19,9 @@ mod principal;
 mod stored_sources;
 mod verified_history;
 mod verify;
+mod warnings;
 mod watch;
+mod webhooks;
 mod write_batch;
 
 pub use calendar_data::{
@@ -26,6 +29,10 @@ pub use calendar_data::{
     STORE_BEYOND_DATA_DEFAULT,
 };
 pub use case_query::CaseQuery;
+pub use deliveries::{
+    Attempt, AttemptOutcome, DELIVERY_ATTEMPTS_MAX, DELIVERY_LEASE, Delivery, DeliveryQuery, DueDelivery,
+    delivery_backoff, next_attempt_at,
+};
 pub use engine::{CaseOpening, CaseView, Deployed, Engine, Outcome, load_deployment};
 pub use engine_error::EngineError;
 pub use import::{CaseHistory, ImportEntry, ImportRequest};
@@ -36,7 +43,12 @@ pub use keys::{TOKEN_PREFIX, api_token, token_sha256};
 pub use principal::{Denial, Grant, Principal};
 pub use verified_history::{ChainBreak, LinkStatus, VerifiedHistory};
 pub use verify::{BrokenChain, Mismatch};
+pub use warnings::{SWEEP_CLOCKS_MAX, SWEEP_ROUNDS_MAX, Warning, WarningKind, WarningQuery};
 pub use watch::{PauseOverMax, WatchRow};
+pub use webhooks::{
+    WEBHOOK_SECRET_BYTES_MAX, WEBHOOK_SECRET_BYTES_MIN, WEBHOOK_URL_BYTES_MAX, Webhook, WebhookProblem,
+    parse_warning_kinds, validate_webhook_url,
+};
 
 #[cfg(test)]
 mod integrity_tests;
@@ -44,3 +56,5 @@ mod integrity_tests;
 mod keys_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod warnings_tests;

@@ -5,8 +5,9 @@
 mod keys;
 
 use super::{
-    Append, CaseFilter, CaseRow, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase, LevelFilter, NewCase,
-    NewDeployment, NewImport, OpenClockRow, SourceFile, Store, StoreError,
+    Append, CaseFilter, CaseRow, DeliveryFilter, Derived, EventRow, IdempotencyRow, ImportItem, ImportedCase,
+    LevelFilter, NewCase, NewDeliveryAttempt, NewDeployment, NewImport, NewWarning, NewWebhook, OpenClockRow,
+    SourceFile, Store, StoreError, WarningFilter,
 };
 
 /// Runs every check on fresh stores from `make`; panics with the check's name on a failure.
@@ -22,6 +23,8 @@ pub fn check_all<S: Store>(make: &mut dyn FnMut() -> S) {
     a_snapshot_reads_one_state(&mut make());
     imports_create_cases_skip_taken_numbers_and_are_all_or_nothing(&mut make());
     keys::check_all(make);
+    warnings_are_recorded_once_and_queued_for_the_webhooks_that_want_them(&mut make());
+    deliveries_are_claimed_leased_and_logged(&mut make());
 }
 
 fn deployment(version: &str, hash: &str) -> NewDeployment {
@@ -487,4 +490,157 @@ fn a_snapshot_reads_one_state<S: Store>(store: &mut S) {
     store.end_snapshot().expect("end");
     store.end_snapshot().expect("ending twice is harmless");
     assert!(store.orphan_events().expect("orphans").is_empty(), "no orphans in a sound store");
+}
+
+/// Case `c1` (from [`open`]) with one open clock `k`: yellow 03-10, prompt 03-18, red 03-20,
+/// after an event of 03-03.
+fn warned_clock<S: Store>(store: &mut S) -> OpenClockRow {
+    open(store, "c1", "N-1");
+    let clock = OpenClockRow {
+        clock: "k".to_owned(),
+        phase: "running".to_owned(),
+        due_date: Some("2026-03-24".to_owned()),
+        yellow_on: Some("2026-03-10".to_owned()),
+        red_on: Some("2026-03-20".to_owned()),
+        statutory_limit: Some("20 wd".to_owned()),
+        promised_limit: Some("15 wd".to_owned()),
+        prompt_on: Some("2026-03-18".to_owned()),
+        promised_due_date: Some("2026-03-19".to_owned()),
+        ..OpenClockRow::default()
+    };
+    let derived = Derived { configuration: "{}".to_owned(), finished_on: None, open_clocks: vec![clock.clone()] };
+    let events = [event(1, "2026-03-03T09:00:00+08:00")];
+    store
+        .append(&Append {
+            case_id: "c1",
+            expected_version: 1,
+            previous_head_hash: "h0",
+            events: &events,
+            head_hash: "h1",
+            last_at: "2026-03-03T09:00:00+08:00",
+            derived: &derived,
+            open_clocks_changed: true,
+            idempotency: None,
+        })
+        .expect("append");
+    clock
+}
+
+fn warning(kind: &str, applies_on: &str) -> NewWarning {
+    NewWarning {
+        case_id: "c1".to_owned(),
+        workflow: "w".to_owned(),
+        number: "N-1".to_owned(),
+        clock: "k".to_owned(),
+        kind: kind.to_owned(),
+        applies_on: applies_on.to_owned(),
+        time_limit: Some("20 wd".to_owned()),
+        due_date: Some("2026-03-24".to_owned()),
+        set_by: Some("statutory".to_owned()),
+    }
+}
+
+fn webhook(url: &str, kinds: &str) -> NewWebhook {
+    NewWebhook {
+        url: url.to_owned(),
+        secret: "0123456789abcdef".to_owned(),
+        kinds: kinds.to_owned(),
+        created_at: "2026-03-01T09:00:00+08:00".to_owned(),
+        created_by: "管理员".to_owned(),
+    }
+}
+
+fn warnings_are_recorded_once_and_queued_for_the_webhooks_that_want_them<S: Store>(store: &mut S) {
+    let clock = warned_clock(store);
+    assert_eq!(store.open_clocks("c1").expect("clocks"), [clock], "warnings: the prompt date comes back as written");
+    let unwarned = |store: &S, date: &str| store.open_clocks_unwarned(date, 10).expect("unwarned").len();
+    assert_eq!(
+        (unwarned(store, "2026-03-02"), unwarned(store, "2026-03-09"), unwarned(store, "2026-03-10")),
+        (0, 0, 1)
+    );
+    let every = store.add_webhook(&webhook("http://a/", "prompt,yellow,red")).expect("add");
+    store.add_webhook(&webhook("http://b/", "red")).expect("add");
+    let gone = store.add_webhook(&webhook("http://c/", "prompt,yellow,red")).expect("add");
+    assert!(store.remove_webhook(gone.id, "管理员", "2026-03-02T09:00:00+08:00").expect("remove").1);
+    let (again, removed) = store.remove_webhook(gone.id, "其他人", "2026-03-05T09:00:00+08:00").expect("remove");
+    assert!(!removed && again.removed_by.as_deref() == Some("管理员"), "warnings: a webhook is removed once");
+    assert!(matches!(
+        store.remove_webhook(99, "管理员", "2026-03-02T09:00:00+08:00"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.webhooks().expect("webhooks").len(), 3);
+    let yellow = warning("yellow", "2026-03-10");
+    let issued = "2026-03-10T08:00:00+08:00";
+    let recorded =
+        store.record_warnings(&[yellow.clone(), yellow.clone()], issued, "2026-03-10T00:00:00Z").expect("record");
+    assert_eq!(recorded.len(), 1, "warnings: one per crossing, even twice in one call");
+    assert_eq!((&recorded[0].warning, recorded[0].issued_at.as_str()), (&yellow, issued));
+    assert!(store.record_warnings(&[yellow], issued, "2026-03-10T00:00:00Z").expect("record").is_empty());
+    assert_eq!(unwarned(store, "2026-03-17"), 0, "warnings: a recorded crossing is not listed again");
+    assert_eq!(unwarned(store, "2026-03-18"), 1, "warnings: the prompt is not recorded yet");
+    let red = store.record_warnings(&[warning("red", "2026-03-20")], issued, "2026-03-20T00:00:00Z").expect("record");
+    let listed = |filter: WarningFilter| store.warnings(&filter).expect("warnings").len();
+    assert_eq!(listed(WarningFilter::default()), 2);
+    assert_eq!(listed(WarningFilter { kind: Some("red".to_owned()), ..WarningFilter::default() }), 1);
+    assert_eq!(listed(WarningFilter { since: Some("2026-03-15".to_owned()), ..WarningFilter::default() }), 1);
+    assert_eq!(listed(WarningFilter { after: Some(recorded[0].id), ..WarningFilter::default() }), 1);
+    assert_eq!(listed(WarningFilter { case_id: Some("c2".to_owned()), ..WarningFilter::default() }), 0);
+    assert_eq!(listed(WarningFilter { limit: Some(1), offset: 1, ..WarningFilter::default() }), 1);
+    let deliveries = store.deliveries(&DeliveryFilter::default()).expect("deliveries");
+    let targets: Vec<(i64, &str)> =
+        deliveries.iter().map(|delivery| (delivery.warning, delivery.url.as_str())).collect();
+    assert_eq!(targets, [(recorded[0].id, "http://a/"), (red[0].id, "http://a/"), (red[0].id, "http://b/")]);
+    assert!(deliveries.iter().all(|delivery| delivery.status == "pending" && delivery.attempts == 0));
+    assert!(every.id < gone.id);
+}
+
+fn deliveries_are_claimed_leased_and_logged<S: Store>(store: &mut S) {
+    warned_clock(store);
+    let hook = store.add_webhook(&webhook("http://a/", "yellow")).expect("add");
+    let issued = "2026-03-10T09:00:00+08:00";
+    let recorded =
+        store.record_warnings(&[warning("yellow", "2026-03-10")], issued, "2026-03-10T01:00:00Z").expect("record");
+    let lease = "2026-03-10T01:05:00Z";
+    assert!(
+        store.claim_deliveries("2026-03-10T00:59:59Z", lease, 10).expect("claim").is_empty(),
+        "deliveries: not due yet"
+    );
+    let claimed = store.claim_deliveries("2026-03-10T01:00:00Z", lease, 10).expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].attempt, &claimed[0].warning, &claimed[0].webhook), (1, &recorded[0], &hook));
+    assert!(store.claim_deliveries("2026-03-10T01:00:00Z", lease, 10).expect("claim").is_empty(), "deliveries: leased");
+    let delivery = claimed[0].delivery;
+    let attempt = |status, http_status, next_attempt_at| NewDeliveryAttempt {
+        delivery,
+        at: "2026-03-10T09:00:00+08:00",
+        http_status,
+        error: None,
+        duration_ms: 5,
+        status,
+        next_attempt_at,
+    };
+    store.record_delivery_attempt(&attempt("pending", Some(500), Some("2026-03-10T01:00:10Z"))).expect("record");
+    assert!(store.claim_deliveries("2026-03-10T01:00:09Z", lease, 10).expect("claim").is_empty());
+    let retried = store.claim_deliveries("2026-03-10T01:00:10Z", lease, 10).expect("claim");
+    assert_eq!(retried.iter().map(|due| due.attempt).collect::<Vec<_>>(), [2], "deliveries: the next attempt");
+    store.record_delivery_attempt(&attempt("delivered", Some(200), None)).expect("record");
+    store.record_delivery_attempt(&attempt("failed", None, None)).expect("record a late attempt");
+    let listed = store.deliveries(&DeliveryFilter::default()).expect("deliveries");
+    assert_eq!((listed[0].status.as_str(), listed[0].attempts, &listed[0].next_attempt_at), ("delivered", 3, &None));
+    let log: Vec<(u64, Option<u16>)> =
+        listed[0].attempt_log.iter().map(|logged| (logged.attempt, logged.http_status)).collect();
+    assert_eq!(log, [(1, Some(500)), (2, Some(200)), (3, None)], "deliveries: every attempt, delivered stays so");
+    let missing = NewDeliveryAttempt { delivery: 999, ..attempt("failed", None, None) };
+    assert!(matches!(store.record_delivery_attempt(&missing), Err(StoreError::NotFound { .. })));
+    let failed = DeliveryFilter { status: Some("failed".to_owned()), ..DeliveryFilter::default() };
+    assert!(store.deliveries(&failed).expect("deliveries").is_empty());
+    let by_warning = DeliveryFilter { warning: Some(recorded[0].id + 1), ..DeliveryFilter::default() };
+    assert!(store.deliveries(&by_warning).expect("deliveries").is_empty());
+    store.remove_webhook(hook.id, "管理员", "2026-03-11T09:00:00+08:00").expect("remove");
+    store.record_warnings(&[warning("yellow", "2026-03-11")], issued, "2026-03-11T00:00:00Z").expect("record");
+    assert_eq!(
+        store.deliveries(&DeliveryFilter::default()).expect("deliveries").len(),
+        1,
+        "deliveries: none to a removed webhook"
+    );
 }

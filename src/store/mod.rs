@@ -13,7 +13,9 @@ mod key_rows;
 mod rows;
 mod sqlite_keys;
 mod sqlite_store;
+mod sqlite_warnings;
 mod store_error;
+mod warning_rows;
 mod write_batch;
 
 pub use key_rows::{KeyLogRow, KeyRevocation, KeyRow, NewKey};
@@ -24,6 +26,10 @@ pub use rows::{
 };
 pub use sqlite_store::{SCHEMA_VERSION, SqliteStore, WAL_CHECKPOINT_PAGES};
 pub use store_error::StoreError;
+pub use warning_rows::{
+    DeliveryAttemptRow, DeliveryFilter, DeliveryRow, DueDeliveryRow, NewDeliveryAttempt, NewWarning, NewWebhook,
+    WarningFilter, WarningRow, WebhookRow,
+};
 
 /// What the engine needs from a database.
 pub trait Store {
@@ -294,6 +300,86 @@ pub trait Store {
     ///
     /// [`StoreError`].
     fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError>;
+
+    /// The open clocks, with their cases, that have a crossing on or before `as_of`
+    /// (`YYYY-MM-DD`) not yet recorded as a warning: a `prompt_on`, `yellow_on` or `red_on` on
+    /// or before it with no warning of that kind on that date. Only cases whose last event is
+    /// on or before `as_of` (later ones' rows describe them after it); at most `limit` clocks.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn open_clocks_unwarned(&self, as_of: &str, limit: u64) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError>;
+
+    /// Records warnings, each unless its crossing (case, clock, kind, date) is recorded already,
+    /// and for each one recorded a pending delivery to every webhook not removed whose kinds
+    /// include it, first due at `first_attempt_at`; all in one transaction. Returns the
+    /// warnings this call recorded, in the order given: a crossing another writer recorded
+    /// first is not among them.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`]; nothing is written then.
+    fn record_warnings(
+        &mut self,
+        warnings: &[NewWarning],
+        issued_at: &str,
+        first_attempt_at: &str,
+    ) -> Result<Vec<WarningRow>, StoreError>;
+
+    /// The warnings `filter` selects, in the order they were issued.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn warnings(&self, filter: &WarningFilter) -> Result<Vec<WarningRow>, StoreError>;
+
+    /// Stores a webhook; it gets the warnings recorded from now on.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn add_webhook(&mut self, webhook: &NewWebhook) -> Result<WebhookRow, StoreError>;
+
+    /// Every webhook, removed ones too, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn webhooks(&self) -> Result<Vec<WebhookRow>, StoreError>;
+
+    /// Marks a webhook removed (it gets nothing more, and its pending deliveries are not tried
+    /// again); returns it, and whether this call removed it (`false`: it was removed before).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NotFound`] when there is no webhook `id`.
+    fn remove_webhook(&mut self, id: i64, by: &str, at: &str) -> Result<(WebhookRow, bool), StoreError>;
+
+    /// Takes up to `limit` pending deliveries due by `now` (UTC text, as `next_attempt_at`),
+    /// soonest first, to webhooks not removed, and leases them until `lease_until`: no other
+    /// caller takes them before, and if no attempt is recorded they are due again then.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn claim_deliveries(&mut self, now: &str, lease_until: &str, limit: u64)
+    -> Result<Vec<DueDeliveryRow>, StoreError>;
+
+    /// Logs an attempt of a delivery (numbered after those before it) and sets what it leaves
+    /// the delivery as, in one transaction; a delivery already delivered stays so.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NotFound`] when there is no such delivery.
+    fn record_delivery_attempt(&mut self, attempt: &NewDeliveryAttempt<'_>) -> Result<(), StoreError>;
+
+    /// The deliveries `filter` selects, by id, each with every attempt.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRow>, StoreError>;
 }
 
 #[cfg(test)]

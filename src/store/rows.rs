@@ -107,7 +107,9 @@ pub struct OpenClockRow {
     pub phase: String,
     /// The statutory due date (`YYYY-MM-DD`) of a running clock.
     pub due_date: Option<String>,
-    /// The first date the level (the worse of both limits) is yellow, and red.
+    /// The first date the level (the worse of both limits) is yellow, and red, under the limits
+    /// as they are after the last event: a level already reached then is dated back to the day
+    /// it was reached, so an event that changes no limit leaves the date as it was.
     pub yellow_on: Option<String>,
     pub red_on: Option<String>,
     /// The limits as of the last event (`20 wd`); no promised limit: `None`.
@@ -118,6 +120,10 @@ pub struct OpenClockRow {
     pub statutory_red_on: Option<String>,
     /// A paused clock: the first date its pause is past the `max` its clock allows.
     pub pause_overrun_on: Option<String>,
+    /// The date of its prompt: the working day one working day before its promised due date.
+    pub prompt_on: Option<String>,
+    /// A running clock's promised due date (`YYYY-MM-DD`).
+    pub promised_due_date: Option<String>,
 }
 
 /// How many cases run on a deployment, open and finished.

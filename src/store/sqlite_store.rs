@@ -18,6 +18,10 @@ use super::rows::{
     OpenClockRow, SourceFile,
 };
 use super::store_error::StoreError;
+use super::warning_rows::{
+    DeliveryFilter, DeliveryRow, DueDeliveryRow, NewDeliveryAttempt, NewWarning, NewWebhook, WarningFilter, WarningRow,
+    WebhookRow,
+};
 
 /// The schema, one file per version, applied in order; never edited once shipped.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -29,6 +33,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_idempotency_and_numbers.sql"),
     include_str!("../../migrations/0007_limits_and_pauses.sql"),
     include_str!("../../migrations/0008_api_keys.sql"),
+    include_str!("../../migrations/0009_warnings.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -43,10 +48,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const IMPORT_COLUMNS: &str =
     "key, imported_at, log, log_hash, deployment, as_of, accept_findings, imported, with_findings, skipped, refused";
 
-const OPEN_CLOCK_COLUMNS: &str = "clock, phase, due_date, yellow_on, red_on, statutory_limit, promised_limit, \
-     statutory_yellow_on, statutory_red_on, pause_overrun_on";
+pub(super) const OPEN_CLOCK_COLUMNS: &str = "clock, phase, due_date, yellow_on, red_on, statutory_limit, \
+     promised_limit, statutory_yellow_on, statutory_red_on, pause_overrun_on, prompt_on, promised_due_date";
 
-const CASE_COLUMNS: &str =
+pub(super) const CASE_COLUMNS: &str =
     "id, deployment, workflow, number, opened_at, last_at, version, head_hash, configuration, finished_on";
 
 /// A case store in one SQLite file (or in memory, for tests).
@@ -291,7 +296,8 @@ impl SqliteStore {
     fn write_derived(transaction: &Connection, case_id: &str, derived: &Derived) -> Result<(), StoreError> {
         transaction.prepare_cached("DELETE FROM open_clocks WHERE case_id = ?1")?.execute([case_id])?;
         let mut insert = transaction.prepare_cached(&format!(
-            "INSERT INTO open_clocks (case_id, {OPEN_CLOCK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            "INSERT INTO open_clocks (case_id, {OPEN_CLOCK_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         ))?;
         for clock in &derived.open_clocks {
             insert.execute(params![
@@ -305,7 +311,9 @@ impl SqliteStore {
                 clock.promised_limit,
                 clock.statutory_yellow_on,
                 clock.statutory_red_on,
-                clock.pause_overrun_on
+                clock.pause_overrun_on,
+                clock.prompt_on,
+                clock.promised_due_date
             ])?;
         }
         Ok(())
@@ -438,7 +446,7 @@ fn insert_answer(
     Ok(())
 }
 
-fn case_row(row: &Row<'_>) -> rusqlite::Result<CaseRow> {
+pub(super) fn case_row(row: &Row<'_>) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
         id: row.get(0)?,
         deployment: row.get(1)?,
@@ -453,7 +461,7 @@ fn case_row(row: &Row<'_>) -> rusqlite::Result<CaseRow> {
     })
 }
 
-fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow> {
+pub(super) fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow> {
     Ok(OpenClockRow {
         clock: row.get(offset)?,
         phase: row.get(offset + 1)?,
@@ -465,6 +473,8 @@ fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<OpenClockRow
         statutory_yellow_on: row.get(offset + 7)?,
         statutory_red_on: row.get(offset + 8)?,
         pause_overrun_on: row.get(offset + 9)?,
+        prompt_on: row.get(offset + 10)?,
+        promised_due_date: row.get(offset + 11)?,
     })
 }
 
@@ -1015,5 +1025,51 @@ impl Store for SqliteStore {
 
     fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError> {
         self.key_log_rows()
+    }
+
+    fn open_clocks_unwarned(&self, as_of: &str, limit: u64) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError> {
+        self.open_clocks_unwarned_sql(as_of, limit)
+    }
+
+    fn record_warnings(
+        &mut self,
+        warnings: &[NewWarning],
+        issued_at: &str,
+        first_attempt_at: &str,
+    ) -> Result<Vec<WarningRow>, StoreError> {
+        self.record_warnings_sql(warnings, issued_at, first_attempt_at)
+    }
+
+    fn warnings(&self, filter: &WarningFilter) -> Result<Vec<WarningRow>, StoreError> {
+        self.warnings_sql(filter)
+    }
+
+    fn add_webhook(&mut self, webhook: &NewWebhook) -> Result<WebhookRow, StoreError> {
+        self.add_webhook_sql(webhook)
+    }
+
+    fn webhooks(&self) -> Result<Vec<WebhookRow>, StoreError> {
+        self.webhooks_sql()
+    }
+
+    fn remove_webhook(&mut self, id: i64, by: &str, at: &str) -> Result<(WebhookRow, bool), StoreError> {
+        self.remove_webhook_sql(id, by, at)
+    }
+
+    fn claim_deliveries(
+        &mut self,
+        now: &str,
+        lease_until: &str,
+        limit: u64,
+    ) -> Result<Vec<DueDeliveryRow>, StoreError> {
+        self.claim_deliveries_sql(now, lease_until, limit)
+    }
+
+    fn record_delivery_attempt(&mut self, attempt: &NewDeliveryAttempt<'_>) -> Result<(), StoreError> {
+        self.record_delivery_attempt_sql(attempt)
+    }
+
+    fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRow>, StoreError> {
+        self.deliveries_sql(filter)
     }
 }

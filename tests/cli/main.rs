@@ -34,6 +34,7 @@ mod test;
 mod timing_levels;
 mod validate_fuzz;
 mod verify;
+mod warnings;
 mod workflow;
 mod workflow_fuzz;
 mod workflow_store;

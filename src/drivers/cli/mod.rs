@@ -28,7 +28,9 @@ mod simulate;
 mod spool;
 mod store;
 mod verify;
+mod warnings;
 mod watch;
+mod webhook;
 mod workflow;
 mod workflow_store;
 
@@ -41,6 +43,8 @@ use clap::{Parser, Subcommand};
 
 use crate::core::calendar::{BeyondData, CalendarFileError, Calendars};
 pub(crate) use format::OutputFormat;
+pub(crate) use regular_file::read_text;
+pub(crate) use store::default_zone;
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
@@ -98,6 +102,10 @@ enum Command {
     Case(case::CaseArgs),
     /// The yellow and red clocks of every case, most urgent first.
     Watch(watch::WatchArgs),
+    /// Record the prompts, yellow and red cards due (for cron), and list those on record.
+    Warnings(warnings::WarningsArgs),
+    /// Where warnings are POSTed: add, list and remove webhooks, and show their deliveries.
+    Webhook(webhook::WebhookArgs),
     /// Recompute every case's hash chain; exit 1 naming each broken case and its first bad event.
     Verify(verify::VerifyArgs),
     /// Compare the store's derived data with the fold of every history; exit 1 on a difference.
@@ -249,6 +257,8 @@ fn run_command(context: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Workflow(args) => workflow::run(context, args),
         Command::Case(args) => case::run(context, args),
         Command::Watch(args) => watch::run(context, args),
+        Command::Warnings(args) => warnings::run(context, args),
+        Command::Webhook(args) => webhook::run(context, args),
         Command::Verify(args) => verify::verify(context, &args),
         Command::Check => verify::check(context),
         Command::Serve(args) => serve::run(context, args),

@@ -73,6 +73,15 @@ impl Events {
         });
     }
 
+    /// A warning the sweeper recorded (电子监察: a prompt, a yellow or a red card).
+    pub(crate) fn warning(&self, warning: &crate::engine::Warning) {
+        self.publish(ServiceEvent {
+            kind: "warning",
+            workflow: warning.workflow.clone(),
+            data: serde_json::to_value(warning).unwrap_or(Json::Null),
+        });
+    }
+
     /// Ends every stream: the service is shutting down.
     pub(crate) fn stop(&self) {
         self.stop.send_replace(true);

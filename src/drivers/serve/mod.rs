@@ -32,10 +32,11 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::core::calendar::Calendars;
+use crate::core::calendar::{BeyondData, Calendars};
+use crate::drivers::wall_clock::WallClock;
+use crate::drivers::webhook::{StoreAccess, run_deliveries, run_sweeper};
 use crate::engine::Engine;
 use crate::store::SqliteStore;
-pub(crate) use service::WallClock;
 
 /// What `serve` needs to start.
 pub(crate) struct ServeOptions {
@@ -43,9 +44,11 @@ pub(crate) struct ServeOptions {
     /// The store's file, for the readers' connections.
     pub(crate) db: PathBuf,
     pub(crate) calendars: Calendars,
+    /// The policy given on the command line, if any (a store keeps its own).
+    pub(crate) beyond_data: Option<BeyondData>,
     /// The read-write engine the writer owns.
     pub(crate) engine: Engine<SqliteStore>,
-    pub(crate) clock: WallClock,
+    pub(crate) clock: Arc<dyn WallClock>,
 }
 
 /// Serves until SIGTERM or SIGINT; returns once every request in flight was answered and every
@@ -55,7 +58,8 @@ pub(crate) struct ServeOptions {
 ///
 /// When the address cannot be bound or the runtime cannot start.
 pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
-    let ServeOptions { listen, db, calendars, engine, clock } = options;
+    let ServeOptions { listen, db, calendars, beyond_data, engine, clock } = options;
+    let loops = StoreAccess { db: db.clone(), calendars: calendars.clone(), beyond_data };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("renewflow-serve")
@@ -65,7 +69,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
     let service = Arc::new(service::Service {
         writer,
         readers: Arc::new(readers::Readers::new(db, calendars)),
-        clock,
+        clock: Arc::clone(&clock),
         events: events::Events::new(),
     });
     let served = runtime.block_on(async {
@@ -73,13 +77,28 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         let address = tcp.local_addr()?;
         eprintln!("renewflow serve: listening on http://{address}");
         tracing::info!(%address, "listening");
+        // The warning sweeper and the webhook deliveries run beside the requests, each with its
+        // own connection to the store, until the service stops.
+        let (stop_loops, loops_stop) = tokio::sync::watch::channel(false);
+        let publishing = Arc::clone(&service);
+        let on_warning = Box::new(move |warning: &crate::engine::Warning| publishing.events.warning(warning));
+        let sweeper = tokio::spawn(run_sweeper(loops.clone(), Arc::clone(&clock), on_warning, loops_stop.clone()));
+        let deliveries = tokio::spawn(run_deliveries(loops, clock, loops_stop));
         let stopping = Arc::clone(&service);
         let shutdown = async move {
             listener::shutdown_signal().await;
             // Event streams never end by themselves: end them so the shutdown can finish.
             stopping.events.stop();
+            let _ = stop_loops.send(true);
         };
         listener::serve(tcp, routes::router(Arc::clone(&service)), shutdown).await;
+        for (name, task) in [("warning sweeper", sweeper), ("webhook deliveries", deliveries)] {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::error!("the {name} stopped: {error:#}"),
+                Err(error) => tracing::error!("the {name} failed: {error}"),
+            }
+        }
         anyhow::Ok(())
     });
     // Every request in flight has been answered; the writer finishes what is queued.

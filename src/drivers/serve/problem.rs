@@ -52,6 +52,8 @@ pub(crate) const PROBLEM_KINDS: &[(&str, u16, &str)] = &[
     ("key-revoked", 409, "The key was revoked already"),
     ("unknown-key", 404, "No such API key"),
     ("key-invalid", 422, "The key cannot be made as asked"),
+    ("webhook-invalid", 422, "The webhook cannot be added as asked"),
+    ("unknown-webhook", 404, "No such webhook"),
     ("stale-version", 412, "The case has moved on since the version in If-Match"),
     ("body-too-large", 413, "The request body is too large"),
     ("unsupported-media-type", 415, "The body must be JSON"),
@@ -244,7 +246,9 @@ impl From<EngineError> for Problem {
                 KeyError::UnknownKey { .. } => Problem::new("unknown-key", detail),
                 _ => Problem::new("key-invalid", detail),
             },
+            EngineError::Webhook(_) => Problem::new("webhook-invalid", detail),
             EngineError::NoActor
+            | EngineError::StaleDerived { .. }
             | EngineError::UnknownCalendar(_)
             | EngineError::History { .. }
             | EngineError::Store(_)

@@ -7,23 +7,22 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::events::Events;
 use super::readers::Readers;
 use super::writer::Writer;
-
-/// The wall clock the service stamps requests with when they carry no instant: the system's, or
-/// in tests one they move. The core never reads it.
-pub(crate) type WallClock = Box<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
+use crate::drivers::wall_clock::WallClock;
 
 /// The state every handler shares.
 pub(crate) struct Service {
     pub(crate) writer: Writer,
     pub(crate) readers: Arc<Readers>,
-    pub(crate) clock: WallClock,
+    /// The clock requests without an instant are stamped with: the system's, or in tests one
+    /// they move. The core never reads it.
+    pub(crate) clock: Arc<dyn WallClock>,
     pub(crate) events: Events,
 }
 
 impl Service {
     /// Now, on the service's clock.
     pub(crate) fn now(&self) -> DateTime<FixedOffset> {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// Today's civil date at the clock's offset (+08:00 for the system clock).
