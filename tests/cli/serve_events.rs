@@ -8,7 +8,7 @@ use super::serve_cases::{admin_token, open_licence};
 use super::serve_harness::Server;
 
 /// Opens an event stream with `token` and sends each `(event, data)` it reads to the channel.
-fn subscribe(server: &Server, token: &str) -> mpsc::Receiver<(String, String)> {
+pub(crate) fn subscribe(server: &Server, token: &str) -> mpsc::Receiver<(String, String)> {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let response = agent
         .get(format!("{}/v1/events", server.base))

@@ -22,6 +22,7 @@ mod readers;
 mod request;
 mod routes;
 mod service;
+mod warnings;
 mod watch;
 mod workflows;
 mod writer;

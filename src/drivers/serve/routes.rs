@@ -13,7 +13,7 @@ use super::answer::ok;
 use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX, REQUEST_TIMEOUT};
 use super::problem::{PROBLEM_KINDS, Problem};
 use super::service::Shared;
-use super::{admin, calendars, case_reads, case_writes, events, keys, watch, workflows};
+use super::{admin, calendars, case_reads, case_writes, events, keys, warnings, watch, workflows};
 
 /// Every route of the service.
 pub(crate) fn router(service: Shared) -> Router {
@@ -39,6 +39,10 @@ pub(crate) fn router(service: Shared) -> Router {
         .route("/v1/calendars/{calendar}/between", get(calendars::between).post(calendars::bulk_between))
         .route("/v1/calendars/{calendar}/add", get(calendars::add))
         .route("/v1/calendars/{calendar}/years/{year}", get(calendars::year))
+        .route("/v1/warnings", get(warnings::warnings))
+        .route("/v1/webhooks", get(warnings::webhooks).post(warnings::add_webhook))
+        .route("/v1/webhooks/deliveries", get(warnings::deliveries))
+        .route("/v1/webhooks/{id}/remove", post(warnings::remove_webhook))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{key}/revoke", post(keys::revoke))
         .route("/v1/verify", get(admin::verify))
