@@ -71,7 +71,11 @@ fn signed(received: &Received) -> bool {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(format!("{t}.").as_bytes());
     mac.update(&received.body);
-    let expected: String = mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect();
+    let expected = mac.finalize().into_bytes().iter().fold(String::new(), |mut text, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(text, "{byte:02x}");
+        text
+    });
     expected == v1
 }
 
