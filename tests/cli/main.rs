@@ -23,6 +23,7 @@ mod key;
 mod log_generator;
 mod output;
 mod reliability;
+mod serve_calendar;
 mod serve_cases;
 mod serve_concurrency;
 mod serve_events;

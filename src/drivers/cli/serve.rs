@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::store::open_engine;
 use super::{Context, EXIT_OK};
-use crate::drivers::serve::{ServeOptions, run as serve};
+use crate::drivers::serve::{REQUEST_TIMEOUT, ServeOptions, run as serve};
 use crate::drivers::wall_clock::{FileClock, SystemClock, WallClock};
 
 #[derive(Debug, Args)]
@@ -22,6 +22,9 @@ pub(crate) struct ServeArgs {
     /// webhook deliveries) from this file, an RFC 3339 instant, on every use.
     #[arg(long, value_name = "FILE", hide = true)]
     clock_file: Option<PathBuf>,
+    /// For tests: the time limit of a request, in milliseconds, in place of the 30 s default.
+    #[arg(long, value_name = "MS", hide = true)]
+    request_timeout_ms: Option<u64>,
 }
 
 pub(crate) fn run(context: &Context, args: ServeArgs) -> anyhow::Result<i32> {
@@ -35,6 +38,7 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> anyhow::Result<i32> {
         db: context.db.clone(),
         calendars: context.calendars.clone(),
         beyond_data: context.beyond_data,
+        request_timeout: args.request_timeout_ms.map_or(REQUEST_TIMEOUT, std::time::Duration::from_millis),
         engine,
         clock,
     })?;

@@ -38,6 +38,7 @@ use crate::drivers::wall_clock::WallClock;
 use crate::drivers::webhook::{StoreAccess, run_deliveries, run_sweeper};
 use crate::engine::Engine;
 use crate::store::SqliteStore;
+pub(crate) use limits::REQUEST_TIMEOUT;
 
 /// What `serve` needs to start.
 pub(crate) struct ServeOptions {
@@ -47,6 +48,8 @@ pub(crate) struct ServeOptions {
     pub(crate) calendars: Calendars,
     /// The policy given on the command line, if any (a store keeps its own).
     pub(crate) beyond_data: Option<BeyondData>,
+    /// How long a request may take ([`REQUEST_TIMEOUT`] but in tests).
+    pub(crate) request_timeout: std::time::Duration,
     /// The read-write engine the writer owns.
     pub(crate) engine: Engine<SqliteStore>,
     pub(crate) clock: Arc<dyn WallClock>,
@@ -59,7 +62,7 @@ pub(crate) struct ServeOptions {
 ///
 /// When the address cannot be bound or the runtime cannot start.
 pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
-    let ServeOptions { listen, db, calendars, beyond_data, engine, clock } = options;
+    let ServeOptions { listen, db, calendars, beyond_data, request_timeout, engine, clock } = options;
     let loops = StoreAccess { db: db.clone(), calendars: calendars.clone(), beyond_data };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,7 +95,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
             stopping.events.stop();
             let _ = stop_loops.send(true);
         };
-        listener::serve(tcp, routes::router(Arc::clone(&service)), shutdown).await;
+        listener::serve(tcp, routes::router(Arc::clone(&service), request_timeout), shutdown).await;
         for (name, task) in [("warning sweeper", sweeper), ("webhook deliveries", deliveries)] {
             match task.await {
                 Ok(Ok(())) => {}

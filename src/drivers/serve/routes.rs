@@ -10,13 +10,15 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use super::answer::ok;
-use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX, REQUEST_TIMEOUT};
+use std::time::Duration;
+
+use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX};
 use super::problem::{PROBLEM_KINDS, Problem};
 use super::service::Shared;
 use super::{admin, calendars, case_reads, case_writes, events, keys, warnings, watch, workflows};
 
 /// Every route of the service.
-pub(crate) fn router(service: Shared) -> Router {
+pub(crate) fn router(service: Shared, request_timeout: Duration) -> Router {
     let files = Router::new()
         .route("/v1/workflows", post(workflows::deploy))
         .route("/v1/calendars/installs", post(calendars::install))
@@ -55,7 +57,7 @@ pub(crate) fn router(service: Shared) -> Router {
         .merge(v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(time_limit))
+        .layer(middleware::from_fn(move |request: Request, next: Next| time_limit(request, next, request_timeout)))
         .with_state(service)
 }
 
@@ -84,14 +86,15 @@ async fn method_not_allowed(request: Request) -> Problem {
     Problem::new("method-not-allowed", format!("{} is not allowed on {}", request.method(), request.uri().path()))
 }
 
-/// Answers 503 when a request takes longer than [`REQUEST_TIMEOUT`]. A write queued by then still
-/// commits; a retry with its idempotency key gets its answer.
-async fn time_limit(request: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+/// Answers 503 when a request takes longer than `limit` ([`REQUEST_TIMEOUT`](super::limits::REQUEST_TIMEOUT)
+/// but in tests). A write queued by then still commits; a retry with its idempotency key gets its
+/// answer.
+async fn time_limit(request: Request, next: Next, limit: Duration) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => Problem::new(
             "request-timeout",
-            format!("no answer within {REQUEST_TIMEOUT:?}; retry with the same Idempotency-Key to learn whether a write landed"),
+            format!("no answer within {limit:?}; retry with the same Idempotency-Key to learn whether a write landed"),
         )
         .into_response(),
     }
