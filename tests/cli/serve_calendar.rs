@@ -133,7 +133,7 @@ fn the_remaining_refusals_are_problems_too() {
 
 #[test]
 fn a_request_head_over_its_limit_is_refused_and_a_slow_request_is_cut_at_its_time_limit() {
-    let (_directory, server, token) = started();
+    let (directory, server, token) = started();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let huge = "x".repeat(20 * 1024);
     let answer = agent.get(format!("{}/healthz", server.base)).header("X-Padding", &huge).call();
@@ -145,7 +145,7 @@ fn a_request_head_over_its_limit_is_refused_and_a_slow_request_is_cut_at_its_tim
     assert_eq!(server.get("/healthz", None).status, 200, "the server still serves");
     drop(server);
     // With a time limit of zero, what needs the store is cut off; what does not still answers.
-    let limited = Server::start(&_directory.path().join("cases.db"), &["--request-timeout-ms", "0"]);
+    let limited = Server::start(&directory.path().join("cases.db"), &["--request-timeout-ms", "0"]);
     assert_eq!(limited.get("/healthz", None).status, 200);
     let cut = limited.get("/v1/cases", Some(&token));
     assert_eq!((cut.status, cut.problem().as_str()), (503, "request-timeout"));
