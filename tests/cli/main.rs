@@ -25,6 +25,7 @@ mod reliability;
 mod serve_cases;
 mod serve_concurrency;
 mod serve_harness;
+mod serve_openapi;
 mod simulate;
 mod test;
 mod timing_levels;

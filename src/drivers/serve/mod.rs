@@ -13,8 +13,10 @@ mod calendars;
 mod caller;
 mod case_reads;
 mod case_writes;
+mod documents;
 mod limits;
 mod listener;
+mod openapi;
 mod principal_shim;
 mod problem;
 mod readers;
@@ -34,6 +36,7 @@ use anyhow::Context as _;
 use crate::core::calendar::Calendars;
 use crate::engine::Engine;
 use crate::store::SqliteStore;
+pub(crate) use openapi::document_json as openapi_json;
 pub(crate) use service::WallClock;
 
 /// What `serve` needs to start.
