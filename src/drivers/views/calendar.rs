@@ -16,6 +16,7 @@ pub(crate) fn notice_of<'a>(calendar: &'a WorkingCalendar, festival: &Festival) 
 
 /// A notice (or other source) that sets a year's holidays.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Notice)]
 pub(crate) struct NoticeShown {
     /// The year whose arrangement it sets.
     year: i32,
@@ -43,6 +44,7 @@ impl From<&Notice> for NoticeShown {
 
 /// What a local adjustment makes of a day.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Adjustment)]
 pub(crate) struct AdjustmentShown {
     /// `rest` or `work`.
     kind: &'static str,
@@ -64,6 +66,7 @@ impl From<&Adjustment> for AdjustmentShown {
 
 /// One day on a calendar.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Day)]
 pub(crate) struct DayShown {
     /// The date.
     date: String,
@@ -138,6 +141,7 @@ pub(crate) fn day_json(calendar: &WorkingCalendar, info: &DayInfo<'_>, provision
 
 /// The working days after `from` up to `to`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WorkingDaysBetween)]
 pub(crate) struct BetweenShown {
     /// The calendar's id.
     calendar: String,
@@ -176,6 +180,7 @@ pub(crate) fn between_json(reckoner: &Reckoner<'_>, from: NaiveDate, to: NaiveDa
 
 /// Where a period from a start date ends.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PeriodEnd)]
 pub(crate) struct AddShown {
     /// The calendar's id.
     calendar: String,
@@ -231,6 +236,7 @@ pub(crate) fn add_json(
 
 /// A festival's break in a year.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Festival)]
 pub(crate) struct FestivalShown {
     /// The festival (`春节`; merged breaks name both).
     name: String,
@@ -245,6 +251,7 @@ pub(crate) struct FestivalShown {
 
 /// A local adjustment of a day.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DatedAdjustment)]
 pub(crate) struct DatedAdjustmentShown {
     /// The day adjusted.
     date: String,
@@ -254,6 +261,7 @@ pub(crate) struct DatedAdjustmentShown {
 
 /// A rest day projected from the law in force, beyond the data.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProjectedDay)]
 pub(crate) struct ProjectedShown {
     date: String,
     /// The festival (`春节`).
@@ -277,6 +285,7 @@ impl From<&ProjectedDay> for ProjectedShown {
 
 /// A year: its counts, its festivals with their notices, its adjustments and projected days.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CalendarYear)]
 pub(crate) struct YearShown {
     /// The calendar's id.
     calendar: String,

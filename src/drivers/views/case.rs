@@ -10,6 +10,7 @@ use crate::store::ImportMark;
 
 /// One case, as `case show` and `GET /v1/cases/{case}` show it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Case)]
 pub(crate) struct CaseShown {
     /// The case id (a UUID v7).
     id: String,
@@ -41,6 +42,7 @@ pub(crate) struct CaseShown {
 
 /// The import a case came from.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseImport)]
 pub(crate) struct ImportedShown {
     /// The import's number in the store.
     import: i64,
@@ -84,6 +86,7 @@ pub(crate) fn case_json(view: &CaseView, mark: Option<&ImportMark>) -> Json {
 
 /// A case as listed: its row and the version of its workflow.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ListedCase)]
 pub(crate) struct ListedShown {
     /// The case id; `after` takes it to page on.
     id: String,

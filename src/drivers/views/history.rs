@@ -11,6 +11,7 @@ use crate::store::EventRow;
 
 /// One event of a history, with its link in the hash chain.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = HistoryEvent)]
 pub(crate) struct EventShown {
     /// The event's place in the history, from 1.
     sequence: u64,

@@ -12,6 +12,7 @@ use crate::core::case::{CaseIdentity, EventRecord, RecordKind};
 
 /// One event as stored: when, who, in which role, and what happened (`kind` and its members).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EventRecord)]
 pub(crate) struct EventRecordShown {
     /// When it happened (RFC 3339 with its offset).
     at: String,
@@ -25,6 +26,7 @@ pub(crate) struct EventRecordShown {
 
 /// What an event did, by `kind`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EventRecordKind)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum RecordKindShown {
     /// The case was opened with these attribute values.
@@ -54,6 +56,7 @@ pub(crate) enum RecordKindShown {
 
 /// What identifies a stored case, written into its opening record.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseIdentity)]
 pub(crate) struct CaseIdentityShown {
     workflow: String,
     version: String,

@@ -19,6 +19,7 @@ pub(crate) struct Counted<'a> {
 
 /// A clock against one of its limits.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LimitTiming)]
 pub(crate) struct LimitShown {
     /// The limit after cuts and (for the statutory limit) extensions (`20 wd`).
     limit: String,
@@ -59,6 +60,7 @@ impl LimitShown {
 
 /// A pause that ran past the `max` its clock allows, and the day it ended (or the as-of date).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PauseOverrun)]
 pub(crate) struct PauseOverrunShown {
     #[serde(flatten)]
     pause: PauseOverMaxShown,
@@ -69,6 +71,7 @@ pub(crate) struct PauseOverrunShown {
 /// One clock's figures. The top-level `limit`, `remaining`, `used_percent` and `due_date` are the
 /// statutory limit's; `level` is the worse of both limits.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ClockTiming)]
 pub(crate) struct ClockShown {
     /// The clock's name.
     clock: String,
@@ -178,6 +181,7 @@ pub(crate) fn as_of_provisional(timing: &Timing, counted: &Counted<'_>) -> (bool
 
 /// The calendar a timing was counted on.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CountedCalendar)]
 pub(crate) struct CountedShown {
     /// The calendar's id (`cn-mainland`).
     calendar: String,
@@ -203,6 +207,7 @@ impl CountedShown {
 /// The whole timing document, as `case timing --format json` shows it (the service adds the
 /// case's `id` and `number`).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Timing)]
 pub(crate) struct TimingShown {
     /// The date the timing is counted to.
     as_of: String,

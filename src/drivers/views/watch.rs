@@ -8,6 +8,7 @@ use crate::engine::{PauseOverMax, WatchRow};
 
 /// A watch-list row, as `watch --format json` and `GET /v1/watch` show it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WatchRow)]
 pub(crate) struct WatchRowShown {
     /// The case id.
     case_id: String,
@@ -40,6 +41,7 @@ pub(crate) struct WatchRowShown {
 
 /// A pause still open past the `max` its clock allows.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PauseOverMax)]
 pub(crate) struct PauseOverMaxShown {
     /// The pause state.
     state: String,

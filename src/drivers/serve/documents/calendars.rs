@@ -25,6 +25,7 @@ pub(crate) enum BulkResult {
 
 /// Counts of many pairs, in the order sent.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = BulkCounts)]
 pub(crate) struct BulkShown {
     /// The calendar's id.
     pub(crate) calendar: String,
@@ -44,6 +45,7 @@ pub(crate) struct CalendarListed {
 
 /// A calendar file installed into the store: one link of the installations' hash chain.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CalendarInstall)]
 pub(crate) struct InstallShown {
     /// 0 for the first installation.
     sequence: u64,
@@ -81,6 +83,7 @@ impl From<CalendarInstallRow> for InstallShown {
 
 /// The store's calendars, its policy past their data, and the files installed into it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CalendarList)]
 pub(crate) struct CalendarListShown {
     /// The policy for dates after the data: `refuse`, `weekends-only` or `statutory`.
     beyond_data: &'static str,
@@ -104,6 +107,7 @@ impl CalendarListShown {
 
 /// An open clock whose derived dates a new calendar changed.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MovedDue)]
 pub(crate) struct MovedDueShown {
     case_id: String,
     number: String,
@@ -125,6 +129,7 @@ impl From<MovedDue> for MovedDueShown {
 
 /// What an installation did.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CalendarChange)]
 pub(crate) struct CalendarChangeShown {
     /// The installation stored; null when the same file was installed before (nothing done).
     installed: Option<InstallShown>,

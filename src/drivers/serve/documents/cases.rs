@@ -15,6 +15,7 @@ use crate::engine::Outcome;
 /// What an accepted write did: the case, its version after the write, the events appended. A
 /// retry with the same `Idempotency-Key` gets the same bytes.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Outcome)]
 pub(crate) struct OutcomeShown {
     /// The case id.
     id: String,
@@ -49,6 +50,7 @@ pub(crate) struct CasePage {
 
 /// An action a case offers now, in roles the caller holds.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AvailableAction)]
 pub(crate) struct AvailableActionShown {
     /// The action's name.
     action: String,
@@ -76,6 +78,7 @@ impl AvailableActionShown {
 
 /// The actions open to the caller on a case now.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AvailableActions)]
 pub(crate) struct ActionsShown {
     /// The case id.
     pub(crate) id: String,
@@ -88,6 +91,7 @@ pub(crate) struct ActionsShown {
 
 /// A case's timing as of a date.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseTiming)]
 pub(crate) struct CaseTimingShown {
     /// The case id.
     pub(crate) id: String,
@@ -99,6 +103,7 @@ pub(crate) struct CaseTimingShown {
 
 /// Whether a case's hash chain verifies.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Chain)]
 pub(crate) struct ChainShown {
     /// Whether every link verifies.
     pub(crate) verifies: bool,
@@ -114,6 +119,7 @@ pub(crate) struct ChainShown {
 
 /// A case's history, every event with its hash.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseHistory)]
 pub(crate) struct HistoryShown {
     /// The case id.
     pub(crate) id: String,

@@ -15,6 +15,7 @@ pub(crate) struct Health {
 
 /// A deployed workflow version.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Deployment)]
 pub(crate) struct DeployedShown {
     /// The deployment's key in the store.
     key: i64,
@@ -54,12 +55,14 @@ pub(crate) struct WorkflowListed {
 
 /// The deployed workflow versions the caller may read.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WorkflowList)]
 pub(crate) struct WorkflowListShown {
     pub(crate) workflows: Vec<WorkflowListed>,
 }
 
 /// One file of a deployment.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WorkflowFile)]
 pub(crate) struct WorkflowFileShown {
     /// The file's name.
     pub(crate) name: String,
@@ -73,6 +76,7 @@ pub(crate) struct WorkflowFileShown {
 
 /// A deployed workflow version with its files and content hash.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Workflow)]
 pub(crate) struct WorkflowShown {
     pub(crate) workflow: String,
     pub(crate) version: String,
@@ -90,6 +94,7 @@ pub(crate) struct WorkflowShown {
 
 /// A case whose chain does not verify, at its first broken link.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = BrokenChain)]
 pub(crate) struct BrokenChainShown {
     case_id: String,
     number: String,
@@ -108,6 +113,7 @@ impl From<BrokenChain> for BrokenChainShown {
 
 /// A calendar installation whose link does not verify.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = BrokenInstall)]
 pub(crate) struct BrokenInstallShown {
     sequence: u64,
     name: String,
@@ -123,6 +129,7 @@ impl From<BrokenInstall> for BrokenInstallShown {
 
 /// Every hash chain of the store, every deployment's content hash, every calendar installation.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Verification)]
 pub(crate) struct VerifyShown {
     /// Whether everything verifies.
     verifies: bool,
@@ -142,6 +149,7 @@ impl VerifyShown {
 
 /// A case whose stored derived data differs from the fold of its history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Mismatch)]
 pub(crate) struct MismatchShown {
     case_id: String,
     number: String,
@@ -158,6 +166,7 @@ impl From<Mismatch> for MismatchShown {
 
 /// Derived figures computed with other calendar data than the store's now.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = StaleCalendar)]
 pub(crate) struct StaleCalendarShown {
     /// The calendar data they were computed with.
     pub(crate) computed_with: String,
@@ -167,6 +176,7 @@ pub(crate) struct StaleCalendarShown {
 
 /// The store's derived data against the fold of every history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Check)]
 pub(crate) struct CheckShown {
     /// Whether everything matches.
     matches: bool,
