@@ -13,15 +13,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use serde::Serialize;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder, Schema, Type, schema::SchemaType};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use super::limits::{BULK_PAIRS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, PAGE_ROWS_DEFAULT, PAGE_ROWS_MAX};
-use super::problem::{PROBLEM_CONTENT_TYPE, PROBLEM_KINDS};
+use super::problem::{PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, ProblemDocument};
 use super::{admin, calendars, case_reads, case_writes, routes, watch, workflows};
 
 /// The name of the bearer security scheme.
@@ -29,26 +28,6 @@ const BEARER: &str = "bearer";
 
 /// The extension in which a handler lists the problems it answers itself.
 const PROBLEMS_EXTENSION: &str = "x-problems";
-
-/// An RFC 9457 problem document: every refusal the service answers with.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Problem)]
-pub(crate) struct ProblemDocument {
-    /// `/problems/<kind>`: the stable kind of refusal; `GET` it for its meaning.
-    #[serde(rename = "type")]
-    pub(crate) kind: String,
-    /// The kind's title.
-    pub(crate) title: &'static str,
-    /// The HTTP status.
-    pub(crate) status: u16,
-    /// What was refused and why, in words.
-    pub(crate) detail: String,
-    /// Members beside the standard ones, by kind: the active states and the actions allowed, the
-    /// role needed, the guard and the values it saw, the current version, ….
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub(crate) extra: Map<String, Json>,
-}
 
 #[derive(OpenApi)]
 #[openapi(
