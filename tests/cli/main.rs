@@ -30,6 +30,7 @@ mod serve_events;
 mod serve_example_client;
 mod serve_grants;
 mod serve_harness;
+mod serve_openapi;
 mod serve_warnings;
 mod simulate;
 mod test;

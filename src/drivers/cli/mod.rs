@@ -122,6 +122,10 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Serve the store over HTTP/JSON for case-handling software (docs/service.md).
     Serve(serve::ServeArgs),
+    /// Print the service's OpenAPI 3.1 document, generated from its code: `docs/openapi.json`
+    /// is this output (`renewflow openapi > docs/openapi.json`).
+    #[command(hide = true)]
+    Openapi,
     /// The main job on embedded defaults: deploy the shipped flows into `--db`, run a fixed set
     /// of dated cases, print their timing and the watch list as of 2017-09-29.
     Demo,
@@ -263,6 +267,10 @@ fn run_command(context: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Check => verify::check(context),
         Command::Serve(args) => serve::run(context, args),
         Command::Key(args) => key::run(context, args),
+        Command::Openapi => {
+            context.output.write(&crate::drivers::serve::openapi_json())?;
+            Ok(EXIT_OK)
+        }
         Command::Demo => demo::run(context),
         Command::Export(args) => export::run(context, &args),
         Command::Audit(args) => audit::run(context, &args),

@@ -3,23 +3,25 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
+use super::documents::OutcomeShown;
 use crate::engine::Outcome;
 
 /// The header that marks an answer as the replay of an idempotency key's first answer.
 pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
 
-/// `value` as a JSON answer with `status`.
-pub(crate) fn json_answer(status: StatusCode, value: &Json) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+/// `value` as a JSON answer with `status`. It goes through `serde_json::Value` so its members come
+/// sorted by name, as the command line's `--format json` shows them.
+pub(crate) fn json_answer(status: StatusCode, value: &impl Serialize) -> Response {
+    let body = serde_json::to_value(value).and_then(|value| serde_json::to_vec(&value)).unwrap_or_default();
     let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
 /// `value` as a 200 JSON answer.
-pub(crate) fn ok(value: &Json) -> Response {
+pub(crate) fn ok(value: &impl Serialize) -> Response {
     json_answer(StatusCode::OK, value)
 }
 
@@ -34,10 +36,7 @@ pub(crate) fn with_version(mut response: Response, version: u64) -> Response {
 /// The answer to an accepted write: the case, its version after the write and the events
 /// appended. A retry with the same key gets the same bytes, with [`REPLAYED_HEADER`] set.
 pub(crate) fn outcome_answer(status: StatusCode, outcome: &Outcome) -> Response {
-    let body = json!({
-        "id": outcome.case_id, "number": outcome.number, "version": outcome.version, "events": outcome.events,
-    });
-    let mut response = with_version(json_answer(status, &body), outcome.version);
+    let mut response = with_version(json_answer(status, &OutcomeShown::from(outcome)), outcome.version);
     if status == StatusCode::CREATED
         && let Ok(location) = HeaderValue::from_str(&format!("/v1/cases/{}", outcome.case_id))
     {

@@ -5,36 +5,46 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value as Json, json};
+use utoipa::IntoParams;
 
 use super::answer::{ok, with_version};
 use super::caller::Caller;
+use super::documents::{ActionsShown, AvailableActionShown, CasePage, CaseTimingShown, ChainShown, HistoryShown};
 use super::limits::{PAGE_ROWS_DEFAULT, PAGE_ROWS_MAX};
 use super::problem::Problem;
 use super::request::{QueryOf, date, date_or};
 use super::service::Shared;
 use crate::core::case::{Level, available_actions};
-use crate::drivers::views::case::{case_json, listed_json};
-use crate::drivers::views::history::event_json;
-use crate::drivers::views::timing::{Counted, timing_json};
+use crate::drivers::views::case::{CaseShown, ListedShown};
+use crate::drivers::views::history::EventShown;
+use crate::drivers::views::timing::{Counted, TimingShown};
 use crate::engine::{CaseQuery, EngineError, Principal};
 use crate::store::Store as _;
 
 /// `GET /v1/cases` parameters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// Cases of this workflow; required for a key that reads several workflows.
     workflow: Option<String>,
+    /// Cases under this version of the workflow.
     version: Option<String>,
+    /// Cases with this state active.
     state: Option<String>,
     /// `yellow` or `red`: cases with an open clock at that level or worse as of `as_of`.
     level: Option<String>,
+    /// The date `level` is judged on (`YYYY-MM-DD`); default today.
     as_of: Option<String>,
+    /// Cases opened on or after this date.
     opened_from: Option<String>,
+    /// Cases opened on or before this date.
     opened_to: Option<String>,
+    /// `true`: finished cases only; `false`: open ones only.
     finished: Option<bool>,
     /// The cursor: cases after this one (its id, as `next` gives it).
     after: Option<String>,
+    /// Cases per page (the schema gives the default and the maximum).
     limit: Option<u64>,
 }
 
@@ -67,6 +77,17 @@ fn listed_workflow(caller: &Principal, asked: Option<String>) -> Result<Option<S
     }
 }
 
+/// List cases
+///
+/// The cases of the workflows the key reads, by workflow and number, filtered and paged by the
+/// store. A key that reads several workflows names one with `workflow`.
+#[utoipa::path(
+    get, path = "/v1/cases", operation_id = "list_cases", tag = "cases",
+    params(ListParams),
+    responses((status = 200, description = "A page of cases", body = CasePage)),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["bad-request", "grant-missing"]))),
+)]
 pub(crate) async fn list(
     State(service): State<Shared>,
     caller: Caller,
@@ -97,9 +118,19 @@ pub(crate) async fn list(
     let listed = service.readers.run(move |engine| Ok(engine.list_cases(&query)?)).await?;
     let page = &listed[..listed.len().min(limit as usize)];
     let next = (listed.len() as u64 > limit).then(|| page.last().map(|listed| listed.case.id.clone())).flatten();
-    Ok(ok(&json!({"cases": page.iter().map(listed_json).collect::<Vec<Json>>(), "next": next})))
+    Ok(ok(&CasePage { cases: page.iter().map(ListedShown::of).collect(), next }))
 }
 
+/// Show a case
+///
+/// Its row, workflow version, active states and attributes, and the import that created it.
+#[utoipa::path(
+    get, path = "/v1/cases/{case}", operation_id = "show_case", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case")),
+    responses((status = 200, description = "The case", body = CaseShown, headers(("ETag" = String, description = "The case version, quoted (`\"3\"`): the `If-Match` of the next write")))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["unknown-case", "ambiguous-case", "grant-missing"]))),
+)]
 pub(crate) async fn show(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -111,12 +142,23 @@ pub(crate) async fn show(
             let view = engine.case(&case)?;
             caller.check_read(&view.row.workflow)?;
             let mark = engine.store().import_mark(&view.row.id).map_err(EngineError::from)?;
-            Ok((case_json(&view, mark.as_ref()), view.row.version))
+            Ok((CaseShown::of(&view, mark.as_ref()), view.row.version))
         })
         .await?;
     Ok(with_version(ok(&shown), version))
 }
 
+/// Actions open now
+///
+/// The actions the case offers in its active states that the key may take, in the roles it
+/// holds (none for a supervisor's key).
+#[utoipa::path(
+    get, path = "/v1/cases/{case}/actions", operation_id = "available_actions", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case")),
+    responses((status = 200, description = "The actions open to the caller", body = ActionsShown, headers(("ETag" = String, description = "The case version, quoted (`\"3\"`): the `If-Match` of the next write")))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["unknown-case", "ambiguous-case", "grant-missing"]))),
+)]
 pub(crate) async fn available(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -132,20 +174,20 @@ pub(crate) async fn available(
             } else {
                 caller.grant(&view.row.workflow).map_or(&[], |grant| &grant.roles)
             };
-            let actions: Vec<Json> = available_actions(&view.workflow, &view.replay)
+            let actions: Vec<AvailableActionShown> = available_actions(&view.workflow, &view.replay)
                 .into_iter()
                 .filter_map(|action| {
-                    let yours: Vec<&String> = action.roles.iter().filter(|role| granted.contains(role)).collect();
-                    (!yours.is_empty()).then(|| {
-                        let mut shown = json!(action);
-                        shown["your_roles"] = json!(yours);
-                        shown
-                    })
+                    let yours: Vec<String> =
+                        action.roles.iter().filter(|role| granted.contains(role)).cloned().collect();
+                    (!yours.is_empty()).then(|| AvailableActionShown::of(action, yours))
                 })
                 .collect();
-            let shown = json!({
-                "id": view.row.id, "number": view.row.number, "version": view.row.version, "actions": actions,
-            });
+            let shown = ActionsShown {
+                id: view.row.id.clone(),
+                number: view.row.number.clone(),
+                version: view.row.version,
+                actions,
+            };
             Ok((shown, view.row.version))
         })
         .await?;
@@ -153,12 +195,25 @@ pub(crate) async fn available(
 }
 
 /// `GET /v1/cases/{case}/timing` parameters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct TimingParams {
+    /// The date to count to (`YYYY-MM-DD`); default today.
     as_of: Option<String>,
 }
 
+/// A case's timing
+///
+/// Every clock that has run, against its statutory and promised limits, as of a date, with the
+/// calendar it was counted on.
+#[utoipa::path(
+    get, path = "/v1/cases/{case}/timing", operation_id = "case_timing", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case"), TimingParams),
+    responses((status = 200, description = "The case's timing", body = CaseTimingShown, headers(("ETag" = String, description = "The case version, quoted (`\"3\"`): the `If-Match` of the next write")))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["bad-request", "unknown-case", "ambiguous-case", "grant-missing", "date-outside-calendar"]))),
+)]
 pub(crate) async fn timing(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -177,15 +232,27 @@ pub(crate) async fn timing(
                 .require(view.workflow.calendar())
                 .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
             let counted = Counted { calendar, data_id: engine.calendar_data_id() };
-            let mut shown = timing_json(&view.workflow, &timing, &counted);
-            shown["id"] = json!(view.row.id);
-            shown["number"] = json!(view.row.number);
+            let shown = CaseTimingShown {
+                id: view.row.id.clone(),
+                number: view.row.number.clone(),
+                timing: TimingShown::of(&view.workflow, &timing, &counted),
+            };
             Ok((shown, view.row.version))
         })
         .await?;
     Ok(with_version(ok(&shown), version))
 }
 
+/// A case's history
+///
+/// Every event as stored, with its hash and whether its link in the hash chain verifies.
+#[utoipa::path(
+    get, path = "/v1/cases/{case}/history", operation_id = "case_history", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case")),
+    responses((status = 200, description = "The case's history", body = HistoryShown, headers(("ETag" = String, description = "The case version, quoted (`\"3\"`): the `If-Match` of the next write")))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["unknown-case", "ambiguous-case", "grant-missing"]))),
+)]
 pub(crate) async fn history(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -197,20 +264,26 @@ pub(crate) async fn history(
             let row = engine.find_case(&case)?;
             caller.check_read(&row.workflow)?;
             let history = engine.verified_history(&row.id)?;
-            let events: Vec<Json> =
-                history.events.iter().enumerate().map(|(index, row)| event_json(&history, index, row)).collect();
+            let events: Vec<EventShown> =
+                history.events.iter().enumerate().map(|(index, row)| EventShown::of(&history, index, row)).collect();
             let chain = match &history.broken {
-                None => json!({"verifies": true}),
-                Some(broken) => json!({
-                    "verifies": false,
-                    "first_broken": broken.first_broken.and_then(|index| history.events.get(index)).map(|event| event.sequence),
-                    "reason": broken.reason,
-                }),
+                None => ChainShown { verifies: true, first_broken: None, reason: None },
+                Some(broken) => ChainShown {
+                    verifies: false,
+                    first_broken: Some(
+                        broken.first_broken.and_then(|index| history.events.get(index)).map(|event| event.sequence),
+                    ),
+                    reason: Some(broken.reason.clone()),
+                },
             };
-            let shown = json!({
-                "id": history.case.id, "number": history.case.number, "version": history.case.version,
-                "head_hash": history.case.head_hash, "chain": chain, "events": events,
-            });
+            let shown = HistoryShown {
+                id: history.case.id.clone(),
+                number: history.case.number.clone(),
+                version: history.case.version,
+                head_hash: history.case.head_hash.clone(),
+                chain,
+                events,
+            };
             Ok((shown, history.case.version))
         })
         .await?;

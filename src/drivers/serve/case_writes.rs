@@ -8,53 +8,72 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
+use utoipa::ToSchema;
 
 use super::answer::outcome_answer;
 use super::caller::Caller;
+use super::documents::OutcomeShown;
 use super::problem::Problem;
-use super::request::{JsonBody, attribute_texts, attribute_values, idempotency_key, if_match, instant_or};
+use super::request::{
+    CaseWriteHeaders, JsonBody, OpenHeaders, attribute_texts, attribute_values, idempotency_key, if_match, instant_or,
+};
 use super::service::Shared;
 use crate::core::case::{Command, CommandKind};
 use crate::engine::{CaseOpening, Outcome, Principal};
 
 /// `POST /v1/cases`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OpenBody {
+    /// The workflow id.
     workflow: String,
+    /// The deployed version to open under; default the newest.
     version: Option<String>,
+    /// The case number, unique within the workflow; default `YYYY-NNNNN` by the opening year.
     number: Option<String>,
+    /// When the case was opened (RFC 3339 with its offset); default now.
     at: Option<String>,
+    /// Attribute values by name: strings, numbers or booleans, read by each attribute's type.
     attributes: Option<Map<String, Json>>,
 }
 
 /// `POST /v1/cases/{case}/actions`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActBody {
+    /// The action to take.
     action: String,
+    /// The role it is taken in; the key must hold it.
     role: String,
+    /// When it was taken (RFC 3339 with its offset); default now.
     at: Option<String>,
+    /// Attribute values set with the action, by name.
     attributes: Option<Map<String, Json>>,
     /// A note recorded right after the action, under the same key.
     note: Option<String>,
 }
 
 /// `POST /v1/cases/{case}/notes`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoteBody {
+    /// The note.
     text: String,
+    /// The role it is written in; the key must hold it.
     role: String,
+    /// When it was written (RFC 3339 with its offset); default now.
     at: Option<String>,
 }
 
 /// `POST /v1/cases/{case}/attributes`: values to set, `null` to clear.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AttributesBody {
+    /// The role they are set in; the key must hold it.
     role: String,
+    /// When they were set (RFC 3339 with its offset); default now.
     at: Option<String>,
+    /// Values by name (strings, numbers or booleans); `null` clears one.
     set: Map<String, Json>,
 }
 
@@ -63,6 +82,29 @@ fn scoped_key(caller: &Principal, key: &str) -> String {
     format!("{}/{key}", caller.key_id)
 }
 
+/// Open a case
+///
+/// Opens a case of a deployed workflow, as the key's holder. Answered once committed; a retry
+/// with the same `Idempotency-Key` gets the first answer.
+#[utoipa::path(
+    post, path = "/v1/cases", operation_id = "open_case", tag = "cases",
+    params(OpenHeaders),
+    request_body = OpenBody,
+    responses((
+        status = 201, description = "The case opened", body = OutcomeShown,
+        headers(
+            ("Location" = String, description = "The case's path, `/v1/cases/{id}`"),
+            ("ETag" = String, description = "The case version, quoted: the `If-Match` of the next write"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answer replays the first answer to the same `Idempotency-Key`"),
+        ),
+    )),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!([
+        "grant-missing", "supervisor-writes", "idempotency-key-required", "idempotency-key-reused",
+        "workflow-not-deployed", "number-taken", "bad-case-number", "unknown-attribute", "bad-value",
+        "date-outside-calendar", "busy", "shutting-down"
+    ]))),
+)]
 pub(crate) async fn open_case(
     State(service): State<Shared>,
     caller: Caller,
@@ -88,6 +130,25 @@ pub(crate) async fn open_case(
     Ok(outcome_answer(StatusCode::CREATED, &outcome))
 }
 
+/// Act on a case
+///
+/// Takes an action in a role at the case version in `If-Match`, with an optional note under the
+/// same key. A refusal writes nothing and says why (the active states, the actions allowed, the
+/// guard and the values it saw).
+#[utoipa::path(
+    post, path = "/v1/cases/{case}/actions", operation_id = "act", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case"), CaseWriteHeaders),
+    request_body = ActBody,
+    responses((status = 200, description = "The action taken", body = OutcomeShown, headers(
+            ("ETag" = String, description = "The case version after the write, quoted: the next `If-Match`"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answer replays the first answer to the same `Idempotency-Key`"),
+        ))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!([
+        "grant-missing", "supervisor-writes", "unknown-case", "ambiguous-case", "if-match-required", "stale-version", "idempotency-key-required", "idempotency-key-reused", "finished", "backwards", "unknown-role", "date-outside-calendar", "busy", "shutting-down", "not-allowed-here", "role-not-permitted", "guard-false", "clock-not-running",
+        "extension-cap", "clock-breached", "unknown-action", "unknown-attribute", "bad-value"
+    ]))),
+)]
 pub(crate) async fn act(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -101,6 +162,20 @@ pub(crate) async fn act(
     change(&service, caller.0, &headers, &case, Command { at, actor: String::new(), role: body.role, kind }, note).await
 }
 
+/// Add a note
+///
+/// Records a note in a role at the case version in `If-Match`.
+#[utoipa::path(
+    post, path = "/v1/cases/{case}/notes", operation_id = "add_note", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case"), CaseWriteHeaders),
+    request_body = NoteBody,
+    responses((status = 200, description = "The note recorded", body = OutcomeShown, headers(
+            ("ETag" = String, description = "The case version after the write, quoted: the next `If-Match`"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answer replays the first answer to the same `Idempotency-Key`"),
+        ))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["grant-missing", "supervisor-writes", "unknown-case", "ambiguous-case", "if-match-required", "stale-version", "idempotency-key-required", "idempotency-key-reused", "finished", "backwards", "unknown-role", "date-outside-calendar", "busy", "shutting-down"]))),
+)]
 pub(crate) async fn note(
     State(service): State<Shared>,
     Path(case): Path<String>,
@@ -113,6 +188,20 @@ pub(crate) async fn note(
     change(&service, caller.0, &headers, &case, Command { at, actor: String::new(), role: body.role, kind }, None).await
 }
 
+/// Set attributes
+///
+/// Sets (or, with `null`, clears) attribute values in a role at the case version in `If-Match`.
+#[utoipa::path(
+    post, path = "/v1/cases/{case}/attributes", operation_id = "set_attributes", tag = "cases",
+    params(("case" = String, Path, description = "The case: its id, or its number where that names one case"), CaseWriteHeaders),
+    request_body = AttributesBody,
+    responses((status = 200, description = "The attributes set", body = OutcomeShown, headers(
+            ("ETag" = String, description = "The case version after the write, quoted: the next `If-Match`"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answer replays the first answer to the same `Idempotency-Key`"),
+        ))),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["grant-missing", "supervisor-writes", "unknown-case", "ambiguous-case", "if-match-required", "stale-version", "idempotency-key-required", "idempotency-key-reused", "finished", "backwards", "unknown-role", "date-outside-calendar", "busy", "shutting-down", "unknown-attribute", "bad-value"]))),
+)]
 pub(crate) async fn set_attributes(
     State(service): State<Shared>,
     Path(case): Path<String>,

@@ -88,6 +88,18 @@ impl Events {
     }
 }
 
+/// Stream changes and warnings
+///
+/// Server-Sent Events: `case` for each committed write to a case (its `workflow`, `id`,
+/// `number`, `version`, `at` and event kinds), `warning` for each warning recorded (as in
+/// `/v1/warnings`), `lagged` when the stream fell behind (`{"missed": n}`: read the state
+/// again). Only what the key reads; a comment every 15 s keeps it open; it ends when the service
+/// shuts down.
+#[utoipa::path(
+    get, path = "/v1/events", operation_id = "events", tag = "supervision",
+    responses((status = 200, description = "The event stream", content_type = "text/event-stream", body = String)),
+    security(("bearer" = [])),
+)]
 pub(crate) async fn events(State(service): State<Shared>, caller: Caller) -> Result<Response, Problem> {
     let receiver = service.events.sender.subscribe();
     let stop = service.events.stop.subscribe();

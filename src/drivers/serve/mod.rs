@@ -13,10 +13,12 @@ mod calendars;
 mod caller;
 mod case_reads;
 mod case_writes;
+mod documents;
 mod events;
 mod keys;
 mod limits;
 mod listener;
+mod openapi;
 mod problem;
 mod readers;
 mod request;
@@ -39,6 +41,7 @@ use crate::drivers::webhook::{StoreAccess, run_deliveries, run_sweeper};
 use crate::engine::Engine;
 use crate::store::SqliteStore;
 pub(crate) use limits::REQUEST_TIMEOUT;
+pub(crate) use openapi::document_json as openapi_json;
 
 /// What `serve` needs to start.
 pub(crate) struct ServeOptions {

@@ -5,7 +5,9 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
+use utoipa::ToSchema;
 
 use crate::core::case::Rejection;
 use crate::engine::{Denial, EngineError, KeyError};
@@ -24,6 +26,26 @@ pub(crate) struct Problem {
     /// Members beside the standard ones (`active`, `allowed`, `current_version`, …).
     pub(crate) extra: Map<String, Json>,
     pub(crate) headers: HeaderMap,
+}
+
+/// An RFC 9457 problem document: every refusal the service answers with.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub(crate) struct ProblemDocument {
+    /// `/problems/<kind>`: the stable kind of refusal; `GET` it for its meaning.
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    /// The kind's title.
+    pub(crate) title: &'static str,
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// What was refused and why, in words.
+    pub(crate) detail: String,
+    /// Members beside the standard ones, by kind: the active states and the actions allowed, the
+    /// role needed, the guard and the values it saw, the current version, ….
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub(crate) extra: Map<String, Json>,
 }
 
 /// Every kind of problem: its slug, status and title. The slug is the `type`'s last segment and
@@ -108,15 +130,14 @@ impl Problem {
 
     /// The problem as its JSON document.
     pub(crate) fn document(&self) -> Json {
-        let mut document = Map::new();
-        document.insert("type".to_owned(), json!(format!("/problems/{}", self.kind)));
-        document.insert("title".to_owned(), json!(self.title()));
-        document.insert("status".to_owned(), json!(self.status.as_u16()));
-        document.insert("detail".to_owned(), json!(self.detail));
-        for (name, value) in &self.extra {
-            document.insert(name.clone(), value.clone());
-        }
-        Json::Object(document)
+        // Through a `Value`, an extra member of a standard name wins, as it always has.
+        json!(ProblemDocument {
+            kind: format!("/problems/{}", self.kind),
+            title: self.title(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            extra: self.extra.clone(),
+        })
     }
 }
 
@@ -236,6 +257,7 @@ impl From<EngineError> for Problem {
             EngineError::Store(StoreError::NumberTaken { workflow, number }) => {
                 Problem::new("number-taken", detail).with("workflow", workflow).with("number", number)
             }
+            EngineError::Store(StoreError::NotFound { .. }) => Problem::new("not-found", detail),
             EngineError::Store(StoreError::VersionTaken { .. }) => Problem::new("version-taken", detail),
             EngineError::Store(StoreError::Conflict { case, expected, actual }) => {
                 EngineError::Conflict { case, expected, actual }.into()

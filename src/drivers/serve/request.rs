@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, header};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
+use utoipa::IntoParams;
 
 use super::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 use super::problem::Problem;
@@ -59,6 +60,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryOf<T> {
             .map(|Query(value)| QueryOf(value))
             .map_err(|rejection| Problem::new("bad-request", rejection.body_text()))
     }
+}
+
+/// The headers of a write to a case, as [`if_match`] and [`idempotency_key`] read them; this
+/// type only describes them to the OpenAPI document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code, reason = "describes headers read by `if_match` and `idempotency_key`")]
+pub(crate) struct CaseWriteHeaders {
+    /// The case version last read, quoted (`"3"`: its `ETag`). A case that moved on since is
+    /// refused with 412 and its current version.
+    #[param(rename = "If-Match")]
+    if_match: String,
+    /// A new unique value per write: printable ASCII (the schema gives the length), bare or
+    /// quoted. A retry with the same key gets the first answer (`Idempotent-Replayed: true`) and
+    /// writes nothing; the same key with another request is refused.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: String,
+}
+
+/// The header of a write that opens a case, as [`idempotency_key`] reads it.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code, reason = "describes the header read by `idempotency_key`")]
+pub(crate) struct OpenHeaders {
+    /// A new unique value per write: printable ASCII (the schema gives the length), bare or
+    /// quoted. A retry with the same key gets the first answer (`Idempotent-Replayed: true`) and
+    /// writes nothing; the same key with another request is refused.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: String,
 }
 
 /// The case version in `If-Match: "N"`: required on every write to a case.

@@ -7,15 +7,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
 
 use super::answer::ok;
 use std::time::Duration;
 
+use super::documents::Health;
 use super::limits::{BODY_BYTES_MAX, FILE_BODY_BYTES_MAX};
 use super::problem::{PROBLEM_KINDS, Problem};
 use super::service::Shared;
-use super::{admin, calendars, case_reads, case_writes, events, keys, warnings, watch, workflows};
+use super::{admin, calendars, case_reads, case_writes, events, keys, openapi, warnings, watch, workflows};
 
 /// Every route of the service.
 pub(crate) fn router(service: Shared, request_timeout: Duration) -> Router {
@@ -52,6 +52,7 @@ pub(crate) fn router(service: Shared, request_timeout: Duration) -> Router {
         .layer(DefaultBodyLimit::max(BODY_BYTES_MAX));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
         .route("/problems/{kind}", get(problem_page))
         .merge(files)
         .merge(v1)
@@ -61,12 +62,40 @@ pub(crate) fn router(service: Shared, request_timeout: Duration) -> Router {
         .with_state(service)
 }
 
-async fn healthz() -> Response {
-    ok(&json!({"status": "ok"}))
+/// Health
+///
+/// Answers while the service runs; needs no key.
+#[utoipa::path(
+    get, path = "/healthz", operation_id = "health", tag = "service",
+    responses((status = 200, description = "The service runs", body = Health)),
+)]
+pub(crate) async fn healthz() -> Response {
+    ok(&Health { status: "ok" })
 }
 
-/// What a problem `type` means, at the path the type names.
-async fn problem_page(Path(kind): Path<String>) -> Response {
+/// This document
+///
+/// The service's OpenAPI 3.1 document, generated from its code; needs no key.
+#[utoipa::path(
+    get, path = "/openapi.json", operation_id = "openapi", tag = "service",
+    responses((status = 200, description = "The OpenAPI document", body = serde_json::Value)),
+)]
+pub(crate) async fn openapi_json() -> Response {
+    let mut response = (StatusCode::OK, openapi::document_json()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// A problem type
+///
+/// What a problem's `type` means, at the path the type names; needs no key.
+#[utoipa::path(
+    get, path = "/problems/{kind}", operation_id = "problem_type", tag = "service",
+    params(("kind" = String, Path, description = "The problem type's slug (`stale-version`)")),
+    responses((status = 200, description = "The kind, its status and title", body = String, content_type = "text/plain")),
+    extensions(("x-problems" = json!(["not-found"]))),
+)]
+pub(crate) async fn problem_page(Path(kind): Path<String>) -> Response {
     match PROBLEM_KINDS.iter().find(|(slug, _, _)| *slug == kind) {
         Some((slug, status, title)) => {
             let body = format!("{slug}: {title} (HTTP {status}). See docs/service.md, \"Problems\".\n");

@@ -4,28 +4,47 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value as Json, json};
+use utoipa::IntoParams;
 
 use super::answer::ok;
 use super::caller::Caller;
 use super::case_reads::page_rows;
+use super::documents::WatchPage;
 use super::problem::Problem;
 use super::request::{QueryOf, date_or};
 use super::service::Shared;
-use crate::drivers::views::watch::watch_json;
+use crate::drivers::views::watch::WatchRowShown;
 
-#[derive(Debug, Default, Deserialize)]
+/// `GET /v1/watch` parameters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct WatchParams {
+    /// The date to count to (`YYYY-MM-DD`); default today.
     as_of: Option<String>,
+    /// Clocks of this workflow's cases only.
     workflow: Option<String>,
     /// `yellow` or `red` (red only), or `overrun` (pauses past their maximum only).
     level: Option<String>,
+    /// Clocks of this name only.
     clock: Option<String>,
+    /// Rows to skip (as `next_offset` gives it).
     offset: Option<u64>,
+    /// Rows per page (the schema gives the default and the maximum).
     limit: Option<u64>,
 }
 
+/// The watch list
+///
+/// The yellow and red clocks (and pauses past their maximum) of the cases the key reads, most
+/// urgent first, filtered and paged.
+#[utoipa::path(
+    get, path = "/v1/watch", operation_id = "watch", tag = "cases",
+    params(WatchParams),
+    responses((status = 200, description = "A page of the watch list", body = WatchPage)),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["bad-request", "grant-missing", "date-outside-calendar"]))),
+)]
 pub(crate) async fn watch(
     State(service): State<Shared>,
     caller: Caller,
@@ -55,8 +74,8 @@ pub(crate) async fn watch(
         })
         .collect();
     let total = selected.len() as u64;
-    let page: Vec<Json> =
-        selected.iter().skip(offset as usize).take(limit as usize).map(|row| watch_json(row)).collect();
+    let rows =
+        selected.iter().skip(offset as usize).take(limit as usize).map(|row| WatchRowShown::from(*row)).collect();
     let next_offset = (offset + limit < total).then_some(offset + limit);
-    Ok(ok(&json!({"as_of": as_of.to_string(), "total": total, "next_offset": next_offset, "rows": page})))
+    Ok(ok(&WatchPage { as_of: as_of.to_string(), total, next_offset, rows }))
 }

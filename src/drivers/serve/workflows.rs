@@ -8,10 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value as Json, json};
+use utoipa::ToSchema;
 
 use super::answer::{json_answer, ok};
 use super::caller::Caller;
+use super::documents::{DeployedShown, WorkflowFileShown, WorkflowListShown, WorkflowListed, WorkflowShown};
 use super::problem::Problem;
 use super::request::{JsonBody, instant_or};
 use super::service::Shared;
@@ -19,15 +20,18 @@ use crate::core::workflow::SourceReader;
 use crate::store::Store as _;
 
 /// `POST /v1/workflows`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeployBody {
     /// The main file's name, shown in diagnostics (`licence.yaml`).
     file: String,
+    /// The main file's YAML.
     source: String,
-    /// The files `extends` names, by the path as written there.
+    /// The files `extends` names, by the path as written there (their text); never read from the
+    /// server's disk.
     #[serde(default)]
     extends: BTreeMap<String, String>,
+    /// When it was deployed (RFC 3339 with its offset); default now.
     at: Option<String>,
 }
 
@@ -42,6 +46,20 @@ impl SourceReader for SentFiles {
     }
 }
 
+/// Deploy a workflow
+///
+/// Deploys a workflow version from its YAML and the files its `extends` names, all sent in the
+/// request (administrators). Deploying the same content again changes nothing (200).
+#[utoipa::path(
+    post, path = "/v1/workflows", operation_id = "deploy_workflow", tag = "workflows",
+    request_body = DeployBody,
+    responses(
+        (status = 201, description = "The version deployed", body = DeployedShown),
+        (status = 200, description = "The same content was deployed before; nothing changed", body = DeployedShown),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["admin-required", "workflow-invalid", "version-taken", "busy", "shutting-down"]))),
+)]
 pub(crate) async fn deploy(
     State(service): State<Shared>,
     caller: Caller,
@@ -54,9 +72,17 @@ pub(crate) async fn deploy(
         .run_alone(move |engine| engine.deploy(&body.file, &body.source, &mut SentFiles(body.extends), at))
         .await??;
     let status = if deployed.new { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(json_answer(status, &json!(deployed)))
+    Ok(json_answer(status, &DeployedShown::from(deployed)))
 }
 
+/// List deployed workflows
+///
+/// The deployed versions of the workflows the key reads, with their case counts.
+#[utoipa::path(
+    get, path = "/v1/workflows", operation_id = "list_workflows", tag = "workflows",
+    responses((status = 200, description = "The deployed versions", body = WorkflowListShown)),
+    security(("bearer" = [])),
+)]
 pub(crate) async fn list(State(service): State<Shared>, caller: Caller) -> Result<Response, Problem> {
     let rows = service
         .readers
@@ -68,21 +94,33 @@ pub(crate) async fn list(State(service): State<Shared>, caller: Caller) -> Resul
                 .filter(|deployment| caller.may_read(&deployment.workflow))
                 .map(|deployment| {
                     let cases = counts.iter().find(|count| count.deployment == deployment.key);
-                    json!({
-                        "workflow": deployment.workflow, "version": deployment.version,
-                        "deployed_at": deployment.deployed_at,
-                        "open_cases": cases.map_or(0, |cases| cases.open),
-                        "finished_cases": cases.map_or(0, |cases| cases.finished),
-                        "content_hash": format!("sha256:{}", deployment.content_hash),
-                        "file": deployment.sources.first().map(|file| file.name.clone()),
-                    })
+                    WorkflowListed {
+                        workflow: deployment.workflow.clone(),
+                        version: deployment.version.clone(),
+                        deployed_at: deployment.deployed_at.clone(),
+                        open_cases: cases.map_or(0, |cases| cases.open),
+                        finished_cases: cases.map_or(0, |cases| cases.finished),
+                        content_hash: format!("sha256:{}", deployment.content_hash),
+                        file: deployment.sources.first().map(|file| file.name.clone()),
+                    }
                 })
-                .collect::<Vec<Json>>())
+                .collect::<Vec<_>>())
         })
         .await?;
-    Ok(ok(&json!({"workflows": rows})))
+    Ok(ok(&WorkflowListShown { workflows: rows }))
 }
 
+/// Show a workflow
+///
+/// The newest deployed version of a workflow, with its files and whether they still give its
+/// content hash.
+#[utoipa::path(
+    get, path = "/v1/workflows/{workflow}", operation_id = "show_workflow", tag = "workflows",
+    params(("workflow" = String, Path, description = "The workflow id")),
+    responses((status = 200, description = "The newest version", body = WorkflowShown)),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["grant-missing", "workflow-not-deployed"]))),
+)]
 pub(crate) async fn show_newest(
     State(service): State<Shared>,
     Path(workflow): Path<String>,
@@ -91,6 +129,17 @@ pub(crate) async fn show_newest(
     show_version(service, caller, workflow, None).await
 }
 
+/// Show a workflow version
+///
+/// One deployed version of a workflow, with its files and whether they still give its content
+/// hash.
+#[utoipa::path(
+    get, path = "/v1/workflows/{workflow}/versions/{version}", operation_id = "show_workflow_version", tag = "workflows",
+    params(("workflow" = String, Path, description = "The workflow id"), ("version" = String, Path, description = "The version, as the workflow file names it")),
+    responses((status = 200, description = "The version", body = WorkflowShown)),
+    security(("bearer" = [])),
+    extensions(("x-problems" = json!(["grant-missing", "workflow-not-deployed"]))),
+)]
 pub(crate) async fn show(
     State(service): State<Shared>,
     Path((workflow, version)): Path<(String, String)>,
@@ -114,24 +163,34 @@ async fn show_version(
                 .iter()
                 .rev()
                 .find(|deployment| {
-                    deployment.workflow == workflow && version.as_ref().is_none_or(|version| &deployment.version == version)
+                    deployment.workflow == workflow
+                        && version.as_ref().is_none_or(|version| &deployment.version == version)
                 })
-                .ok_or_else(|| crate::engine::EngineError::NotDeployed { workflow: workflow.clone(), version: version.clone() })?;
+                .ok_or_else(|| crate::engine::EngineError::NotDeployed {
+                    workflow: workflow.clone(),
+                    version: version.clone(),
+                })?;
             // The files must still give the rules they were deployed with.
             let verified = engine.workflow(deployment.key).map_err(|error| error.to_string());
-            let files: Vec<Json> = deployment
+            let files = deployment
                 .sources
                 .iter()
-                .map(|file| json!({"name": file.name, "extends": (!file.path.is_empty()).then_some(&file.path), "from": (!file.from.is_empty()).then_some(&file.from), "text": file.text}))
+                .map(|file| WorkflowFileShown {
+                    name: file.name.clone(),
+                    extends: (!file.path.is_empty()).then(|| file.path.clone()),
+                    from: (!file.from.is_empty()).then(|| file.from.clone()),
+                    text: file.text.clone(),
+                })
                 .collect();
-            Ok(json!({
-                "workflow": deployment.workflow, "version": deployment.version,
-                "deployed_at": deployment.deployed_at,
-                "content_hash": format!("sha256:{}", deployment.content_hash),
-                "content_hash_verified": verified.is_ok(),
-                "content_hash_problem": verified.err(),
-                "files": files,
-            }))
+            Ok(WorkflowShown {
+                workflow: deployment.workflow.clone(),
+                version: deployment.version.clone(),
+                deployed_at: deployment.deployed_at.clone(),
+                content_hash: format!("sha256:{}", deployment.content_hash),
+                content_hash_verified: verified.is_ok(),
+                content_hash_problem: verified.err(),
+                files,
+            })
         })
         .await?;
     Ok(ok(&shown))
