@@ -25,7 +25,7 @@ pub(crate) const BULK_PAIRS_MAX: usize = 10_000;
 pub(crate) const WRITES_QUEUED_MAX: usize = 4096;
 /// The most case writes committed together in one batch.
 pub(crate) const BATCH_WRITES_MAX: usize = 512;
-/// The most read-only connections to the store kept for readers.
+/// The most reads running at once, each on its own read-only connection to the store, kept open.
 pub(crate) const READERS_MAX: usize = 8;
 /// The longest `Idempotency-Key`, in characters.
 pub(crate) const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;

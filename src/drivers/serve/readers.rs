@@ -1,6 +1,9 @@
 //! `Readers`: read-only engines over the store, one per blocking thread that reads. SQLite's
 //! write-ahead log lets them read while the writer writes; each read sees the last commit. An
-//! engine is handed to one read at a time and kept for the next, so workflows are loaded once.
+//! engine is handed to one read at a time and kept for the next, so workflows and calendar data
+//! are loaded once: at most [`READERS_MAX`] reads run at once, and the others wait for an engine
+//! rather than open one (opening one loads the store's calendar data, which costs far more than
+//! a read).
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -20,11 +23,19 @@ pub(crate) struct Readers {
     idle: Mutex<Vec<(u64, Engine<SqliteStore>)>>,
     /// Bumped when the store's calendar data changes, so engines opened before are not reused.
     generation: AtomicU64,
+    /// One permit per engine: the reads that may run at once.
+    permits: tokio::sync::Semaphore,
 }
 
 impl Readers {
     pub(crate) fn new(path: PathBuf, calendars: Calendars) -> Readers {
-        Readers { path, calendars, idle: Mutex::new(Vec::new()), generation: AtomicU64::new(0) }
+        Readers {
+            path,
+            calendars,
+            idle: Mutex::new(Vec::new()),
+            generation: AtomicU64::new(0),
+            permits: tokio::sync::Semaphore::new(READERS_MAX),
+        }
     }
 
     /// Marks every engine open now as stale: the store's calendar data changed.
@@ -44,15 +55,22 @@ impl Readers {
         self: &std::sync::Arc<Self>,
         job: impl FnOnce(&mut Engine<SqliteStore>) -> Result<R, Problem> + Send + 'static,
     ) -> Result<R, Problem> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Problem::new("shutting-down", "the service is stopping; no read is started any more"))?;
         let readers = std::sync::Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
+        let answer = tokio::task::spawn_blocking(move || {
             let (generation, mut engine) = readers.take()?;
             let answer = job(&mut engine);
             readers.give_back(generation, engine);
             answer
         })
         .await
-        .map_err(|error| Problem::new("internal", format!("a read failed: {error}")))?
+        .map_err(|error| Problem::new("internal", format!("a read failed: {error}")))?;
+        drop(permit);
+        answer
     }
 
     fn take(&self) -> Result<(u64, Engine<SqliteStore>), Problem> {
