@@ -275,15 +275,7 @@ fn add(format: DataFormat, reckoner: &Reckoner<'_>, start: NaiveDate, period: Pe
 
 fn list_year(format: DataFormat, calendar: &WorkingCalendar, year: i32) -> anyhow::Result<String> {
     let (working, rest) = calendar.year_counts(year)?;
-    let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
-    let festivals: Vec<&Festival> =
-        calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
-    let mut notice_ids: Vec<usize> = festivals.iter().map(|festival| festival.notice.0 as usize).collect();
-    notice_ids.extend(
-        calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index),
-    );
-    notice_ids.sort_unstable();
-    notice_ids.dedup();
+    let (festivals, notice_ids) = crate::drivers::views::calendar::year_festivals(calendar, year);
     let notices: Vec<&Notice> = notice_ids.iter().map(|index| &calendar.notices()[*index]).collect();
     let adjustments: Vec<_> =
         calendar.adjustments().iter().filter(|adjustment| adjustment.date.year() == year).collect();

@@ -312,15 +312,7 @@ impl YearShown {
     /// [`CalendarError`] when the year is outside the calendar's data.
     pub(crate) fn of(calendar: &WorkingCalendar, year: i32) -> Result<YearShown, CalendarError> {
         let (working, rest) = calendar.year_counts(year)?;
-        let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
-        let festivals: Vec<&Festival> =
-            calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
-        let mut notice_ids: Vec<usize> = festivals.iter().map(|festival| festival.notice.0 as usize).collect();
-        notice_ids.extend(
-            calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index),
-        );
-        notice_ids.sort_unstable();
-        notice_ids.dedup();
+        let (festivals, notice_ids) = year_festivals(calendar, year);
         let basis = calendar.basis(year);
         let dates = |dates: &[NaiveDate]| dates.iter().map(ToString::to_string).collect();
         Ok(YearShown {
@@ -367,4 +359,19 @@ pub(crate) fn year_json(calendar: &WorkingCalendar, year: i32) -> Result<Value, 
 /// Why a provisional answer is what it is: the basis of the latest year it touched.
 pub(crate) fn basis_of(reckoner: &Reckoner<'_>, provisional: bool, latest: NaiveDate) -> Option<String> {
     provisional.then(|| reckoner.calendar().basis(latest.year())).flatten()
+}
+
+/// The festivals that touch `year`, and the indices of the notices they and the year's own
+/// notices come from, sorted, once each.
+pub(crate) fn year_festivals(calendar: &WorkingCalendar, year: i32) -> (Vec<&Festival>, Vec<usize>) {
+    let touches = |dates: &[NaiveDate]| dates.iter().any(|date| date.year() == year);
+    let festivals: Vec<&Festival> =
+        calendar.festivals().iter().filter(|festival| touches(&festival.rest) || touches(&festival.work)).collect();
+    let mut notice_ids: Vec<usize> = festivals.iter().map(|festival| festival.notice.0 as usize).collect();
+    notice_ids.extend(
+        calendar.notices().iter().enumerate().filter(|(_, notice)| notice.year == year).map(|(index, _)| index),
+    );
+    notice_ids.sort_unstable();
+    notice_ids.dedup();
+    (festivals, notice_ids)
 }
