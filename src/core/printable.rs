@@ -151,3 +151,53 @@ mod tests {
         assert!(!['a', '受', ' ', '\u{3000}', '-', '\u{FFFD}'].into_iter().any(is_invisible));
     }
 }
+
+/// What keeps a short name (a case number, a key's name) from printing as what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameFault {
+    Empty,
+    Blank,
+    TooLong {
+        chars: usize,
+    },
+    /// `position` counts characters from 1.
+    Control {
+        character: char,
+        position: usize,
+    },
+    Bidi {
+        character: char,
+        position: usize,
+    },
+    Invisible {
+        character: char,
+        position: usize,
+    },
+}
+
+/// The first thing that keeps `name` from printing as what it is: empty, only whitespace, over
+/// `chars_max` characters, or holding a control, bidirectional-formatting or invisible character.
+pub fn name_fault(name: &str, chars_max: usize) -> Option<NameFault> {
+    if name.is_empty() {
+        return Some(NameFault::Empty);
+    }
+    if name.chars().all(char::is_whitespace) {
+        return Some(NameFault::Blank);
+    }
+    let chars = name.chars().count();
+    if chars > chars_max {
+        return Some(NameFault::TooLong { chars });
+    }
+    name.chars().enumerate().find_map(|(index, character)| {
+        let position = index + 1;
+        if character.is_control() || matches!(character, '\u{2028}' | '\u{2029}') {
+            Some(NameFault::Control { character, position })
+        } else if is_bidi_control(character) {
+            Some(NameFault::Bidi { character, position })
+        } else if is_invisible(character) {
+            Some(NameFault::Invisible { character, position })
+        } else {
+            None
+        }
+    })
+}

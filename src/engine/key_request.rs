@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::key_error::{KeyError, KeyTextError};
 use super::principal::{Grant, Principal};
-use crate::core::printable::{is_bidi_control, is_invisible};
+use crate::core::printable::{NameFault, name_fault};
 
 /// The most characters a key's name or organ has.
 pub const KEY_TEXT_CHARS_MAX: usize = 128;
@@ -75,27 +75,8 @@ pub(crate) fn expect_key_text(field: &'static str, text: &str) -> Result<(), Key
 }
 
 fn validate_key_text(text: &str) -> Result<(), KeyTextError> {
-    if text.is_empty() {
-        return Err(KeyTextError::Empty);
-    }
-    if text.chars().all(char::is_whitespace) {
-        return Err(KeyTextError::Blank);
-    }
-    let chars = text.chars().count();
-    if chars > KEY_TEXT_CHARS_MAX {
-        return Err(KeyTextError::TooLong { chars });
-    }
-    for (index, character) in text.chars().enumerate() {
-        let position = index + 1;
-        if character.is_control() || matches!(character, '\u{2028}' | '\u{2029}') {
-            return Err(KeyTextError::Control { character, position });
-        }
-        if is_bidi_control(character) {
-            return Err(KeyTextError::Bidi { character, position });
-        }
-        if is_invisible(character) {
-            return Err(KeyTextError::Invisible { character, position });
-        }
+    if let Some(fault) = name_fault(text, KEY_TEXT_CHARS_MAX) {
+        return Err(fault.into());
     }
     if is_key_id_form(text) {
         return Err(KeyTextError::KeyIdForm);
@@ -109,6 +90,19 @@ pub(crate) fn is_key_id_form(text: &str) -> bool {
         return false;
     };
     digits.len() == 12 && digits.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+impl From<NameFault> for KeyTextError {
+    fn from(fault: NameFault) -> KeyTextError {
+        match fault {
+            NameFault::Empty => KeyTextError::Empty,
+            NameFault::Blank => KeyTextError::Blank,
+            NameFault::TooLong { chars } => KeyTextError::TooLong { chars },
+            NameFault::Control { character, position } => KeyTextError::Control { character, position },
+            NameFault::Bidi { character, position } => KeyTextError::Bidi { character, position },
+            NameFault::Invisible { character, position } => KeyTextError::Invisible { character, position },
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! Actors, notes and attribute values are free text and are not checked here; output escapes
 //! them instead (`core::printable`).
 
-use crate::core::printable::{is_bidi_control, is_invisible};
+use crate::core::printable::{NameFault, name_fault};
 
 /// The most characters a case number has.
 pub const CASE_NUMBER_CHARS_MAX: usize = 128;
@@ -55,33 +55,27 @@ fn code_point(character: char) -> String {
 /// assert_eq!(validate_case_number("0190a5c4-7c1e-7000-8000-000000000000"), Err(CaseNumberError::CaseIdForm));
 /// ```
 pub fn validate_case_number(number: &str) -> Result<(), CaseNumberError> {
-    if number.is_empty() {
-        return Err(CaseNumberError::Empty);
-    }
-    if number.chars().all(char::is_whitespace) {
-        return Err(CaseNumberError::Blank);
-    }
-    let chars = number.chars().count();
-    if chars > CASE_NUMBER_CHARS_MAX {
-        return Err(CaseNumberError::TooLong { chars });
-    }
-    for (index, character) in number.chars().enumerate() {
-        let position = index + 1;
-        if character.is_control() || matches!(character, '\u{2028}' | '\u{2029}') {
-            return Err(CaseNumberError::Control { character, position });
-        }
-        if is_bidi_control(character) {
-            return Err(CaseNumberError::Bidi { character, position });
-        }
-        if is_invisible(character) {
-            return Err(CaseNumberError::Invisible { character, position });
-        }
+    if let Some(fault) = name_fault(number, CASE_NUMBER_CHARS_MAX) {
+        return Err(fault.into());
     }
     // Every form `uuid` reads (hyphenated, 32 hex digits, braced, `urn:uuid:`), in any case.
     if uuid::Uuid::try_parse(number).is_ok() {
         return Err(CaseNumberError::CaseIdForm);
     }
     Ok(())
+}
+
+impl From<NameFault> for CaseNumberError {
+    fn from(fault: NameFault) -> CaseNumberError {
+        match fault {
+            NameFault::Empty => CaseNumberError::Empty,
+            NameFault::Blank => CaseNumberError::Blank,
+            NameFault::TooLong { chars } => CaseNumberError::TooLong { chars },
+            NameFault::Control { character, position } => CaseNumberError::Control { character, position },
+            NameFault::Bidi { character, position } => CaseNumberError::Bidi { character, position },
+            NameFault::Invisible { character, position } => CaseNumberError::Invisible { character, position },
+        }
+    }
 }
 
 #[cfg(test)]
