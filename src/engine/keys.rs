@@ -293,6 +293,16 @@ impl<S: Store> Engine<S> {
         api_key(revoked)
     }
 
+    /// How many records the key log holds. It grows with every key created or revoked: a
+    /// principal read before it changed may be stale.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`].
+    pub fn key_log_length(&self) -> Result<u64, EngineError> {
+        Ok(self.store().key_log_length()?)
+    }
+
     /// The principal a token names: the key whose token has the token's SHA-256, if it is not
     /// revoked. Read from the store on every call, so a revocation takes effect at once.
     ///

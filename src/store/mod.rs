@@ -301,6 +301,14 @@ pub trait Store {
     /// [`StoreError`].
     fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError>;
 
+    /// How many records the key log holds: it grows with every key created or revoked, so a
+    /// cache of principals is stale once this changes.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn key_log_length(&self) -> Result<u64, StoreError>;
+
     /// The open clocks, with their cases, that have a crossing on or before `as_of`
     /// (`YYYY-MM-DD`) not yet recorded as a warning: a `prompt_on`, `yellow_on` or `red_on` on
     /// or before it with no warning of that kind on that date. Only cases whose last event is

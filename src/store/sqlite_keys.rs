@@ -79,6 +79,11 @@ impl SqliteStore {
         Ok(self.connection.prepare_cached(&sql)?.query_row([token_sha256], key_row).optional()?)
     }
 
+    pub(super) fn key_log_rows_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self.connection.prepare_cached("SELECT count(*) FROM key_log")?.query_row([], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
     pub(super) fn key_log_rows(&self) -> Result<Vec<KeyLogRow>, StoreError> {
         let mut statement = self.connection.prepare_cached(
             "SELECT sequence, kind, key_id, record, previous_hash, hash FROM key_log ORDER BY sequence",

@@ -247,6 +247,10 @@ impl SqliteStore {
         }
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        // The pages a statement changes are kept, in case it must be undone, in memory rather
+        // than in a temporary file: each write of a batch is a savepoint, and it would write
+        // every page it touches to that file.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         if found < SCHEMA_VERSION {
             let started = std::time::Instant::now();
             loop {
@@ -259,6 +263,30 @@ impl SqliteStore {
             }
         }
         Ok(SqliteStore { connection, read_only: false, batch: false })
+    }
+
+    /// Leaves the copying of the write-ahead log back into the database to another connection
+    /// calling [`SqliteStore::checkpoint`]: a writer that must answer quickly does not copy (and
+    /// sync) thousands of pages in the middle of a commit.
+    ///
+    /// # Errors
+    ///
+    /// When SQLite refuses the setting.
+    pub fn hand_checkpoints_off(&self) -> Result<(), StoreError> {
+        self.connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(())
+    }
+
+    /// Copies what the write-ahead log holds back into the database, as far as no reader needs
+    /// it, without waiting for writers or readers (SQLite's `PASSIVE` checkpoint); returns how
+    /// many pages the log held.
+    ///
+    /// # Errors
+    ///
+    /// When SQLite fails to checkpoint.
+    pub fn checkpoint(&self) -> Result<u64, StoreError> {
+        let pages: i64 = self.connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))?;
+        Ok(u64::try_from(pages).unwrap_or(0))
     }
 
     /// The connection, for tests that tamper behind the engine's back.
@@ -1025,6 +1053,10 @@ impl Store for SqliteStore {
 
     fn key_log(&self) -> Result<Vec<KeyLogRow>, StoreError> {
         self.key_log_rows()
+    }
+
+    fn key_log_length(&self) -> Result<u64, StoreError> {
+        self.key_log_rows_count()
     }
 
     fn open_clocks_unwarned(&self, as_of: &str, limit: u64) -> Result<Vec<(CaseRow, OpenClockRow)>, StoreError> {

@@ -123,3 +123,30 @@ fn a_revoked_key_stops_working_at_once() {
     let verify = server.get("/v1/verify", Some(&keys.admin)).json();
     assert_eq!(verify["verifies"], true, "{verify}");
 }
+
+#[test]
+fn a_key_revoked_on_the_command_line_stops_working_while_serving() {
+    let (directory, server, keys) = started();
+    // The service has seen the key, and keeps its principal.
+    open_licence(&server, &keys.officer, "XK-1");
+    assert_eq!(server.get("/v1/cases/XK-1", Some(&keys.officer)).status, 200);
+    let db = directory.path().join("cases.db");
+    let listed = cli(&db, &["key", "list", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let id = listed.as_array().unwrap().iter().find(|key| key["name"] == "承办人甲").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cli(&db, &["key", "revoke", &id]);
+    // The service reads the key log's length twice a second: within a few polls, it refuses.
+    let started = std::time::Instant::now();
+    let status = loop {
+        let status = server.get("/v1/cases/XK-1", Some(&keys.officer)).status;
+        if status != 200 || started.elapsed() > std::time::Duration::from_secs(5) {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status, 401, "a key revoked on the command line still worked after 5 s");
+    assert_eq!(server.get("/v1/cases/XK-1", Some(&keys.head)).status, 200, "other keys still work");
+}

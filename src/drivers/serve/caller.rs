@@ -1,6 +1,7 @@
-//! `Caller`: the principal behind a request's `Authorization: Bearer TOKEN`, looked up on every
-//! request (a revoked key stops working at once). A request without a valid key is answered 401
-//! before anything is read.
+//! `Caller`: the principal behind a request's `Authorization: Bearer TOKEN`, as
+//! [`Principals`](super::principals::Principals) keeps it (a key revoked through the service stops working at once; on the command line,
+//! within [`KEY_LOG_POLL`](super::limits::KEY_LOG_POLL)). A request without a valid key is
+//! answered 401 before anything is read.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -26,7 +27,7 @@ impl FromRequestParts<Shared> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, service: &Shared) -> Result<Caller, Problem> {
         let token = bearer_token(parts)?;
-        let principal = service.readers.run(move |engine| engine.principal(&token).map_err(Problem::from)).await?;
+        let principal = service.principals.of(&service.readers, token).await?;
         principal.map(Caller).ok_or_else(|| unauthorized("the API key is unknown or revoked"))
     }
 }

@@ -83,6 +83,7 @@ pub(crate) async fn create(
         at: instant_or(body.at.as_deref(), service.now())?,
     };
     let key = service.writer.run_alone(move |engine| engine.create_key(&request)).await??;
+    service.principals.forget();
     Ok(json_answer(StatusCode::CREATED, &KeyShown::of(key, Some(token))))
 }
 
@@ -104,5 +105,6 @@ pub(crate) async fn revoke(
     caller.check_admin("revoking an API key")?;
     let (by, at) = (caller.0.name, service.now());
     let revoked = service.writer.run_alone(move |engine| engine.revoke_key(&key, &by, at)).await??;
+    service.principals.forget();
     Ok(ok(&KeyShown::of(revoked, None)))
 }

@@ -31,3 +31,11 @@ pub(crate) const READERS_MAX: usize = 8;
 pub(crate) const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
 /// How long a graceful shutdown waits for requests in flight before it closes their connections.
 pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How often the service reads the key log's length, to forget the principals it keeps once a
+/// key was created or revoked by another process: the longest a key revoked on the command line
+/// still works.
+pub(crate) const KEY_LOG_POLL: Duration = Duration::from_millis(500);
+/// The most principals kept in memory; past it, all are forgotten and read again.
+pub(crate) const PRINCIPALS_KEPT_MAX: usize = 10_000;
+/// How often the write-ahead log is copied back into the database, away from the writer.
+pub(crate) const CHECKPOINT_PERIOD: Duration = Duration::from_millis(500);

@@ -11,6 +11,7 @@ mod admin;
 mod answer;
 mod calendars;
 mod caller;
+mod checkpointer;
 mod case_reads;
 mod case_writes;
 mod documents;
@@ -19,6 +20,7 @@ mod keys;
 mod limits;
 mod listener;
 mod openapi;
+mod principals;
 mod problem;
 mod readers;
 mod request;
@@ -72,10 +74,13 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         .thread_name("renewflow-serve")
         .build()
         .context("starting the service's runtime")?;
+    engine.store().hand_checkpoints_off()?;
+    let checkpointer = checkpointer::Checkpointer::start(&db).context("starting the checkpointer thread")?;
     let writer = writer::Writer::start(engine).context("starting the writer thread")?;
     let service = Arc::new(service::Service {
         writer,
         readers: Arc::new(readers::Readers::new(db, calendars)),
+        principals: Arc::new(principals::Principals::new()),
         clock: Arc::clone(&clock),
         events: events::Events::new(),
     });
@@ -90,7 +95,10 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         let publishing = Arc::clone(&service);
         let on_warning = Box::new(move |warning: &crate::engine::Warning| publishing.events.warning(warning));
         let sweeper = tokio::spawn(run_sweeper(loops.clone(), Arc::clone(&clock), on_warning, loops_stop.clone()));
-        let deliveries = tokio::spawn(run_deliveries(loops, clock, loops_stop));
+        let deliveries = tokio::spawn(run_deliveries(loops, clock, loops_stop.clone()));
+        let key_log = tokio::spawn(
+            Arc::clone(&service.principals).watch_key_log(Arc::clone(&service.readers), loops_stop),
+        );
         let stopping = Arc::clone(&service);
         let shutdown = async move {
             listener::shutdown_signal().await;
@@ -99,6 +107,9 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
             let _ = stop_loops.send(true);
         };
         listener::serve(tcp, routes::router(Arc::clone(&service), request_timeout), shutdown).await;
+        if let Err(error) = key_log.await {
+            tracing::error!("the key log's watch failed: {error}");
+        }
         for (name, task) in [("warning sweeper", sweeper), ("webhook deliveries", deliveries)] {
             match task.await {
                 Ok(Ok(())) => {}
@@ -110,6 +121,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
     });
     // Every request in flight has been answered; the writer finishes what is queued.
     service.writer.stop();
+    checkpointer.stop();
     eprintln!("renewflow serve: stopped");
     served
 }

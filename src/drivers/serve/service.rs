@@ -1,10 +1,12 @@
-//! `Service`: what every request handler shares: the writer, the readers and the wall clock.
+//! `Service`: what every request handler shares: the writer, the readers, the principals known
+//! and the wall clock.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::events::Events;
+use super::principals::Principals;
 use super::readers::Readers;
 use super::writer::Writer;
 use crate::drivers::wall_clock::WallClock;
@@ -13,6 +15,8 @@ use crate::drivers::wall_clock::WallClock;
 pub(crate) struct Service {
     pub(crate) writer: Writer,
     pub(crate) readers: Arc<Readers>,
+    /// The principals of the keys callers sent, kept so a request needs no read to authenticate.
+    pub(crate) principals: Arc<Principals>,
     /// The clock requests without an instant are stamped with: the system's, or in tests one
     /// they move. The core never reads it.
     pub(crate) clock: Arc<dyn WallClock>,

@@ -71,6 +71,7 @@ fn a_name_is_unique_among_keys_not_revoked<S: Store>(store: &mut S) {
     );
     assert_eq!(store.keys().expect("keys").len(), 1, "create: a refused key leaves no row");
     assert_eq!(store.key_log().expect("log").len(), 1, "create: a refused key leaves no record");
+    assert_eq!(store.key_log_length().expect("length"), 1, "key_log_length: the records kept");
     revoke(store, 1, "k1").expect("revoke");
     create(store, 2, "k2", "甲").expect("create: the name of a revoked key is free");
     assert_eq!(store.keys().expect("keys").len(), 2);
@@ -88,6 +89,7 @@ fn a_key_is_revoked_once<S: Store>(store: &mut S) {
     assert!(matches!(revoke(store, 2, "k1"), Err(StoreError::KeyRevoked { .. })), "revoke: only once");
     assert!(matches!(revoke(store, 2, "k9"), Err(StoreError::NotFound { .. })), "revoke: an unknown key");
     assert_eq!(store.key_log().expect("log").len(), 2, "revoke: a refused revocation leaves no record");
+    assert_eq!(store.key_log_length().expect("length"), 2, "key_log_length: a revocation counted");
 }
 
 fn the_key_log_grows_only_at_its_next_record<S: Store>(store: &mut S) {

@@ -1,0 +1,46 @@
+//! `Checkpointer`: the thread that copies the write-ahead log back into the database, so the
+//! writer never does it in the middle of a commit (SQLite would, every
+//! [`WAL_CHECKPOINT_PAGES`](crate::store::WAL_CHECKPOINT_PAGES)). It runs a passive checkpoint
+//! every [`CHECKPOINT_PERIOD`], on its own connection: it waits for no writer and no reader,
+//! and copies what no reader still needs.
+
+use std::path::Path;
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+
+use super::limits::CHECKPOINT_PERIOD;
+use crate::store::SqliteStore;
+
+/// The handle to the checkpointer thread.
+pub(crate) struct Checkpointer {
+    stop: Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Checkpointer {
+    /// Starts the thread on its own connection to the store at `path`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be opened or the thread cannot be started.
+    pub(crate) fn start(path: &Path) -> anyhow::Result<Checkpointer> {
+        let store = SqliteStore::open(path)?;
+        let (stop, stopped) = channel();
+        let thread = std::thread::Builder::new().name("renewflow-checkpoint".to_owned()).spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_PERIOD) {
+                if let Err(error) = store.checkpoint() {
+                    tracing::warn!(%error, "the write-ahead log could not be checkpointed");
+                }
+            }
+        })?;
+        Ok(Checkpointer { stop, thread })
+    }
+
+    /// Stops the thread (the writer's connection checkpoints what is left when it closes).
+    pub(crate) fn stop(self) {
+        let _ = self.stop.send(());
+        if self.thread.join().is_err() {
+            tracing::error!("the checkpointer thread panicked");
+        }
+    }
+}
