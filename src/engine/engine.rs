@@ -358,18 +358,19 @@ impl<S: Store> Engine<S> {
             return self.replay_key(&stored, &request);
         }
         let deployment = match &opening.version {
-            None => self.store.latest_deployment(&opening.workflow)?,
+            None => self.store.latest_deployment_key(&opening.workflow)?,
             Some(version) => self
                 .store
                 .deployments()?
                 .into_iter()
-                .find(|row| row.workflow == opening.workflow && &row.version == version),
+                .find(|row| row.workflow == opening.workflow && &row.version == version)
+                .map(|row| row.key),
         }
         .ok_or_else(|| EngineError::NotDeployed {
             workflow: opening.workflow.clone(),
             version: opening.version.clone(),
         })?;
-        let workflow = self.workflow(deployment.key)?;
+        let workflow = self.workflow(deployment)?;
         let calendar = self.calendar(&workflow)?;
         let events = open(&workflow, calendar, &core_opening).map_err(EngineError::Rejected)?;
         let zone = calendar.zone();
@@ -392,7 +393,7 @@ impl<S: Store> Engine<S> {
         let derived = derive(&workflow, calendar, &replay);
         let case = CaseRow {
             id: id.clone(),
-            deployment: deployment.key,
+            deployment,
             workflow: opening.workflow.clone(),
             number: number.clone(),
             opened_at: opening.at.to_rfc3339(),
@@ -411,7 +412,11 @@ impl<S: Store> Engine<S> {
             idempotency: opening.idempotency_key.as_deref().zip(request_json.as_deref()),
         });
         match created {
-            Ok(()) => Ok(outcome),
+            Ok(()) => {
+                // Its first action (often the next write) then needs no read.
+                self.remember(CachedReplay { row: case, workflow, replay, open_clocks: Some(derived.open_clocks) });
+                Ok(outcome)
+            }
             // The same key landed first (a concurrent retry): its answer is this request's.
             Err(StoreError::KeyTaken { key }) => match self.store.answer(&key)? {
                 Some(stored) => self.replay_key(&stored, &request),
@@ -630,15 +635,11 @@ impl<S: Store> Engine<S> {
         // lands only if the stored case is still at this version and head hash.
         let remembered = self.replays.remove(reference).filter(|cached| cached.row.version == expected_version);
         let from_memory = remembered.is_some();
+        // A remembered case is at the caller's version, so a key seen before is not a retry of
+        // an answered write: it is found by the append (or, for a refusal, below) and answered
+        // from the store then, without a read before every write.
         let cached = match remembered {
-            Some(cached) => {
-                if let Some(key) = idempotency_key
-                    && let Some(stored) = self.store.answer(key)?
-                {
-                    return self.replay_key(&stored, &Request::act(&cached.row.id, command));
-                }
-                cached
-            }
+            Some(cached) => cached,
             None => match self.read_for_act(reference, command, expected_version, idempotency_key)? {
                 Ok(cached) => cached,
                 Err(answer) => return Ok(answer),
@@ -649,17 +650,24 @@ impl<S: Store> Engine<S> {
         let events = match step_in_place(&workflow, calendar, &mut replay, command) {
             Ok(events) => events,
             Err(rejection) => {
-                // Judged on a remembered case: if another writer moved it on, the caller's
-                // version is stale, and that is the answer.
-                if from_memory
-                    && let Some(stored) = self.store.case(&row.id)?
-                    && (stored.version != row.version || stored.head_hash != row.head_hash)
-                {
-                    return Err(EngineError::Conflict {
-                        case: row.id,
-                        expected: expected_version,
-                        actual: stored.version,
-                    });
+                if from_memory {
+                    // A key seen before answers as it did (or is refused as reused).
+                    if let Some(key) = idempotency_key
+                        && let Some(stored) = self.store.answer(key)?
+                    {
+                        return self.replay_key(&stored, &Request::act(&row.id, command));
+                    }
+                    // Judged on a remembered case: if another writer moved it on, the caller's
+                    // version is stale, and that is the answer.
+                    if let Some(stored) = self.store.case(&row.id)?
+                        && (stored.version != row.version || stored.head_hash != row.head_hash)
+                    {
+                        return Err(EngineError::Conflict {
+                            case: row.id,
+                            expected: expected_version,
+                            actual: stored.version,
+                        });
+                    }
                 }
                 return Err(EngineError::Rejected(rejection));
             }
@@ -689,17 +697,22 @@ impl<S: Store> Engine<S> {
             open_clocks_changed: open_clocks.as_ref() != Some(&derived.open_clocks),
             idempotency: idempotency_key.zip(request_json.as_deref()),
         })?;
-        if self.replays.len() >= REPLAYS_CACHED_MAX {
-            self.replays.clear();
-        }
         row.version = outcome.version;
         row.head_hash = head_hash;
         row.last_at = last_at;
         row.configuration = derived.configuration;
         row.finished_on = derived.finished_on;
         let open_clocks = Some(derived.open_clocks);
-        self.replays.insert(row.id.clone(), CachedReplay { row, workflow, replay, open_clocks });
+        self.remember(CachedReplay { row, workflow, replay, open_clocks });
         Ok(outcome)
+    }
+
+    /// Keeps a case just written, by its id, for the next write to it.
+    fn remember(&mut self, cached: CachedReplay) {
+        if self.replays.len() >= REPLAYS_CACHED_MAX {
+            self.replays.clear();
+        }
+        self.replays.insert(cached.row.id.clone(), cached);
     }
 
     /// Reads a case to act on it: the stored answer when `idempotency_key` was seen before

@@ -506,3 +506,39 @@ fn verify_finds_an_import_mark_changed_removed_or_forged() {
     engine.store().connection().execute_batch("DELETE FROM imported_cases").unwrap();
     assert_eq!(engine.verify_heads(&heads).unwrap().len(), 1);
 }
+
+#[test]
+fn a_batch_keeps_the_writes_that_were_refused_apart_and_drops_all_when_one_fails_halfway() {
+    let mut engine = engine();
+    let before = dump(&engine);
+    // A write that fails after it changed rows: the opening's answer cannot be recorded.
+    engine
+        .store()
+        .connection()
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON idempotency_answers WHEN NEW.key = 'boom' \
+             BEGIN SELECT RAISE(ABORT, 'boom'); END",
+        )
+        .unwrap();
+    engine.begin_batch().unwrap();
+    let first = engine.open_case(&opening("XK-1", Some("first"))).unwrap();
+    // Refused before it changed anything: the batch goes on.
+    assert!(engine.open_case(&opening("XK-1", None)).is_err());
+    engine.act(&first.case_id, &act("accept", "officer", "2026-03-03"), first.version, Some("accept")).unwrap();
+    // Fails after the case and its events were written.
+    assert!(engine.open_case(&opening("XK-2", Some("boom"))).is_err());
+    // The batch is broken: nothing more is taken, and nothing of it stands.
+    let refused = engine.open_case(&opening("XK-3", None));
+    assert!(matches!(&refused, Err(EngineError::Store(_))), "{refused:?}");
+    let ended = engine.end_batch(true);
+    assert!(ended.is_err(), "a broken batch is not committed");
+    assert_eq!(dump(&engine), before, "nothing of a broken batch was written");
+    // The next batch starts clean, and a case the broken one opened is not remembered.
+    engine.begin_batch().unwrap();
+    let again = engine.open_case(&opening("XK-1", Some("first"))).unwrap();
+    assert!(!again.replayed, "the key of a rolled-back write is free again");
+    engine.end_batch(true).unwrap();
+    assert_eq!(engine.cases().unwrap().len(), 1);
+    let stale = engine.act(&first.case_id, &act("accept", "officer", "2026-03-03"), 1, None);
+    assert!(stale.is_err(), "the rolled-back case is unknown: {stale:?}");
+}

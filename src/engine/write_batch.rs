@@ -8,8 +8,9 @@ use crate::store::Store;
 
 impl<S: Store> Engine<S> {
     /// Opens a write batch: [`Engine::open_case`] and [`Engine::act`] until
-    /// [`Engine::end_batch`] are committed together. Each is still all or nothing: a refused or
-    /// failed one leaves the batch as it was.
+    /// [`Engine::end_batch`] are committed together. A refused write leaves the batch as it
+    /// was. One that fails after it wrote a row (a full disk, a corrupt file) breaks the batch:
+    /// the writes after it are refused, and `end_batch` rolls everything back and says so.
     ///
     /// # Errors
     ///
@@ -59,7 +60,8 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     ///
-    /// [`EngineError::Store`] when the commit fails: nothing of the batch was written.
+    /// [`EngineError::Store`] when the commit fails or the batch was broken: nothing of the
+    /// batch was written.
     pub fn end_batch(&mut self, commit: bool) -> Result<(), EngineError> {
         let ended = self.store_mut().end_batch(commit);
         if !commit || ended.is_err() {

@@ -107,6 +107,9 @@ fn deploy_is_idempotent_and_versions_are_unique<S: Store>(store: &mut S) {
     assert!(matches!(taken, Err(StoreError::VersionTaken { .. })), "deploy: a taken version is refused");
     store.deploy(&deployment("2", "hash-2")).expect("deploy v2");
     assert_eq!(store.latest_deployment("w").expect("latest").map(|row| row.version), Some("2".to_owned()));
+    let latest = store.latest_deployment("w").expect("latest").map(|row| row.key);
+    assert_eq!(store.latest_deployment_key("w").expect("latest key"), latest, "latest_deployment_key");
+    assert_eq!(store.latest_deployment_key("none").expect("latest key"), None, "latest_deployment_key: none");
     assert_eq!(store.deployment(first.key).expect("by key").sources[0].name, "w.yaml");
     assert_eq!(store.deployments().expect("all").len(), 2);
 }

@@ -53,6 +53,13 @@ pub trait Store {
     /// [`StoreError`].
     fn latest_deployment(&self, workflow: &str) -> Result<Option<DeploymentRow>, StoreError>;
 
+    /// The key of the newest deployment of a workflow id, without reading its sources.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`].
+    fn latest_deployment_key(&self, workflow: &str) -> Result<Option<i64>, StoreError>;
+
     /// Every deployment, oldest first.
     ///
     /// # Errors

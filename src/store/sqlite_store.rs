@@ -58,8 +58,11 @@ pub(super) const CASE_COLUMNS: &str =
 pub struct SqliteStore {
     pub(super) connection: Connection,
     read_only: bool,
-    /// Whether a write batch is open (`Store::begin_batch`): writes are savepoints in it.
+    /// Whether a write batch is open (`Store::begin_batch`).
     pub(super) batch: bool,
+    /// Whether a write of the open batch failed after it changed a row: the batch is then
+    /// rolled back at its end.
+    pub(super) batch_broken: std::cell::Cell<bool>,
 }
 
 impl SqliteStore {
@@ -206,7 +209,7 @@ impl SqliteStore {
             store.read_only = true;
             return Ok(store);
         }
-        Ok(SqliteStore { connection, read_only: true, batch: false })
+        Ok(SqliteStore { connection, read_only: true, batch: false, batch_broken: std::cell::Cell::new(false) })
     }
 
     /// A store in memory, gone when dropped.
@@ -248,8 +251,7 @@ impl SqliteStore {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         // The pages a statement changes are kept, in case it must be undone, in memory rather
-        // than in a temporary file: each write of a batch is a savepoint, and it would write
-        // every page it touches to that file.
+        // than in a temporary file.
         connection.pragma_update(None, "temp_store", "MEMORY")?;
         if found < SCHEMA_VERSION {
             let started = std::time::Instant::now();
@@ -262,7 +264,7 @@ impl SqliteStore {
                 }
             }
         }
-        Ok(SqliteStore { connection, read_only: false, batch: false })
+        Ok(SqliteStore { connection, read_only: false, batch: false, batch_broken: std::cell::Cell::new(false) })
     }
 
     /// Leaves the copying of the write-ahead log back into the database to another connection
@@ -602,6 +604,13 @@ impl Store for SqliteStore {
 
     fn latest_deployment(&self, workflow: &str) -> Result<Option<DeploymentRow>, StoreError> {
         self.deployment_where("workflow = ?1", &workflow)
+    }
+
+    fn latest_deployment_key(&self, workflow: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT max(key) FROM deployments WHERE workflow = ?1")?
+            .query_row([workflow], |row| row.get(0))?)
     }
 
     fn deployments(&self) -> Result<Vec<DeploymentRow>, StoreError> {

@@ -75,8 +75,9 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         .build()
         .context("starting the service's runtime")?;
     engine.store().hand_checkpoints_off()?;
-    let checkpointer = checkpointer::Checkpointer::start(&db).context("starting the checkpointer thread")?;
     let writer = writer::Writer::start(engine).context("starting the writer thread")?;
+    let checkpointer = checkpointer::Checkpointer::start(&db, writer.checkpoint_asker())
+        .context("starting the checkpointer thread")?;
     let service = Arc::new(service::Service {
         writer,
         readers: Arc::new(readers::Readers::new(db, calendars)),

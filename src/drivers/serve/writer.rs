@@ -99,6 +99,21 @@ impl Writer {
         answered.await.map_err(|_| stopped())
     }
 
+    /// A way to ask the writer, from any thread and without waiting, to checkpoint the
+    /// write-ahead log between two batches (see [`Checkpointer`](super::checkpointer::Checkpointer)).
+    pub(crate) fn checkpoint_asker(&self) -> impl Fn() + Send + 'static {
+        let jobs = self.jobs.clone();
+        move || {
+            let job: AloneJob = Box::new(|engine| {
+                if let Err(error) = engine.store().checkpoint() {
+                    tracing::warn!(%error, "the writer could not checkpoint the write-ahead log");
+                }
+            });
+            // A full queue means the writer is busy: the next ask will do.
+            let _ = jobs.try_send(Message::Alone(job));
+        }
+    }
+
     fn send(&self, message: Message) -> Result<(), Problem> {
         match self.jobs.try_send(message) {
             Ok(()) => Ok(()),
