@@ -291,6 +291,19 @@ impl SqliteStore {
         Ok(u64::try_from(pages).unwrap_or(0))
     }
 
+    /// A number that changes whenever another connection (this process's or another's) has
+    /// committed since this one last asked (SQLite's `data_version`): what was read from the
+    /// store before is still true while it stays the same. A connection's own commits do not
+    /// change it.
+    ///
+    /// # Errors
+    ///
+    /// When SQLite cannot read it.
+    pub fn data_version(&self) -> Result<u64, StoreError> {
+        let version: i64 = self.connection.prepare_cached("PRAGMA data_version")?.query_row([], |row| row.get(0))?;
+        Ok(version.unsigned_abs())
+    }
+
     /// The connection, for tests that tamper behind the engine's back.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {

@@ -350,3 +350,29 @@ fn the_case_list_pages_with_a_cursor() {
     let wrong = server.get("/v1/cases?state=intak", Some(&token));
     assert_eq!((wrong.status, wrong.problem().as_str()), (422, "unknown-state"));
 }
+
+#[test]
+fn the_watch_list_kept_follows_every_write_to_the_store() {
+    let (_directory, server, token) = started();
+    let numbers = |watch: &serde_json::Value| -> Vec<String> {
+        watch["rows"].as_array().unwrap().iter().filter_map(|row| row["number"].as_str().map(str::to_owned)).collect()
+    };
+    open_licence(&server, &token, "XK-1");
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"});
+    act(&server, &token, "XK-1", 1, "a1", &accept);
+    let first = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
+    assert_eq!(numbers(&first), ["XK-1"], "{first}");
+    // Asked again with nothing written: the same list.
+    assert_eq!(server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json(), first);
+    // A write through the service shows at once.
+    open_licence(&server, &token, "XK-2");
+    act(&server, &token, "XK-2", 1, "a2", &accept);
+    let second = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
+    assert_eq!((second["total"].as_u64(), numbers(&second)), (Some(2), vec!["XK-1".to_owned(), "XK-2".to_owned()]));
+    let red = server.get("/v1/watch?as_of=2026-12-31&level=red&limit=1", Some(&token)).json();
+    assert_eq!((red["total"].as_u64(), red["next_offset"].as_u64()), (Some(2), Some(1)), "{red}");
+    // So does one by another process: the command line refuses XK-1 while the service runs.
+    cli(&server.db, &["case", "act", "XK-1", "refuse", "--role", "head", "--actor", "负责人", "--at", "2026-09-30T10:00:00+08:00"]);
+    let third = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
+    assert_eq!(numbers(&third), ["XK-2"], "a finished case leaves the list: {third}");
+}

@@ -39,3 +39,7 @@ pub(crate) const KEY_LOG_POLL: Duration = Duration::from_millis(500);
 pub(crate) const PRINCIPALS_KEPT_MAX: usize = 10_000;
 /// How often the write-ahead log is copied back into the database, away from the writer.
 pub(crate) const CHECKPOINT_PERIOD: Duration = Duration::from_millis(500);
+/// The most watch lists kept at once, each as of its own date.
+pub(crate) const WATCH_LISTS_KEPT_MAX: usize = 4;
+/// The most selections (grants and filters) kept of one watch list.
+pub(crate) const WATCH_SELECTIONS_KEPT_MAX: usize = 64;

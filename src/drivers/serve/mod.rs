@@ -28,6 +28,7 @@ mod routes;
 mod service;
 mod warnings;
 mod watch;
+mod watch_list;
 mod workflows;
 mod writer;
 
@@ -80,7 +81,8 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         .context("starting the checkpointer thread")?;
     let service = Arc::new(service::Service {
         writer,
-        readers: Arc::new(readers::Readers::new(db, calendars)),
+        readers: Arc::new(readers::Readers::new(db.clone(), calendars.clone())),
+        watch_list: Arc::new(watch_list::WatchList::new(db, calendars)),
         principals: Arc::new(principals::Principals::new()),
         clock: Arc::clone(&clock),
         events: events::Events::new(),

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::events::Events;
 use super::principals::Principals;
 use super::readers::Readers;
+use super::watch_list::WatchList;
 use super::writer::Writer;
 use crate::drivers::wall_clock::WallClock;
 
@@ -17,6 +18,8 @@ pub(crate) struct Service {
     pub(crate) readers: Arc<Readers>,
     /// The principals of the keys callers sent, kept so a request needs no read to authenticate.
     pub(crate) principals: Arc<Principals>,
+    /// The watch list, folded once for each change of the store.
+    pub(crate) watch_list: Arc<WatchList>,
     /// The clock requests without an instant are stamped with: the system's, or in tests one
     /// they move. The core never reads it.
     pub(crate) clock: Arc<dyn WallClock>,

@@ -6,13 +6,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::answer::ok;
+use super::answer::ok_sorted;
 use super::caller::Caller;
 use super::case_reads::page_rows;
 use super::documents::WatchPage;
 use super::problem::Problem;
 use super::request::{QueryOf, date_or};
 use super::service::Shared;
+use super::watch_list::{Selected, Selection};
 use crate::drivers::views::watch::WatchRowShown;
 
 /// `GET /v1/watch` parameters.
@@ -61,21 +62,15 @@ pub(crate) async fn watch(
     {
         return Err(Problem::new("bad-request", format!("`level` is `yellow`, `red` or `overrun`, not `{level}`")));
     }
-    let rows = service.readers.run(move |engine| Ok(engine.watch(as_of)?)).await?;
-    let selected: Vec<_> = rows
+    let selection = Selection::of(&caller, params.workflow, params.clock, params.level);
+    let Selected { rows, picked } = service.watch_list.select(as_of, selection).await?;
+    let total = picked.len() as u64;
+    let shown = picked
         .iter()
-        .filter(|row| caller.may_read(&row.workflow))
-        .filter(|row| params.workflow.as_ref().is_none_or(|workflow| &row.workflow == workflow))
-        .filter(|row| params.clock.as_ref().is_none_or(|clock| &row.clock == clock))
-        .filter(|row| match params.level.as_deref() {
-            Some("red") => row.level == "red",
-            Some("overrun") => row.pause_over_max.is_some(),
-            _ => true,
-        })
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|&position| WatchRowShown::from(&rows[position as usize]))
         .collect();
-    let total = selected.len() as u64;
-    let rows =
-        selected.iter().skip(offset as usize).take(limit as usize).map(|row| WatchRowShown::from(*row)).collect();
-    let next_offset = (offset + limit < total).then_some(offset + limit);
-    Ok(ok(&WatchPage { as_of: as_of.to_string(), total, next_offset, rows }))
+    let next_offset = (offset.saturating_add(limit) < total).then_some(offset + limit);
+    Ok(ok_sorted(&WatchPage { as_of: as_of.to_string(), total, next_offset, rows: shown }))
 }

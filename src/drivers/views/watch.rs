@@ -10,51 +10,51 @@ use crate::engine::{PauseOverMax, WatchRow};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = WatchRow)]
 pub(crate) struct WatchRowShown {
+    /// Why a provisional or unknown due date is what it is.
+    basis: Option<String>,
     /// The case id.
     case_id: String,
-    /// The case number.
-    number: String,
-    workflow: String,
     /// The clock's name.
     clock: String,
+    /// The statutory due date; null when it lies beyond the calendar's data.
+    due_date: Option<String>,
     /// `red`, `yellow`, or `ok` for a clock listed only because its pause ran over.
     level: &'static str,
     /// Which limit set the level: `statutory` (also when both do) or `promised`; null at `ok`.
     level_set_by: Option<&'static str>,
-    /// `running` or `paused`.
-    phase: String,
-    /// The statutory limit after cuts and extensions (`20 wd`).
-    statutory_limit: Option<String>,
-    /// The promised limit (承诺时限), if the clock has one.
-    promised_limit: Option<String>,
-    /// The statutory due date; null when it lies beyond the calendar's data.
-    due_date: Option<String>,
-    /// Working days from the as-of date to the due date; negative once past it.
-    remaining_working_days: Option<i64>,
-    /// Whether the due date (or the as-of date) rests on a projected year, not a notice.
-    provisional: bool,
-    /// Why a provisional or unknown due date is what it is.
-    basis: Option<String>,
+    /// The case number.
+    number: String,
     /// The pause the clock is in, when it has run past the `max` its clock allows.
     pause_over_max: Option<PauseOverMaxShown>,
+    /// `running` or `paused`.
+    phase: String,
+    /// The promised limit (承诺时限), if the clock has one.
+    promised_limit: Option<String>,
+    /// Whether the due date (or the as-of date) rests on a projected year, not a notice.
+    provisional: bool,
+    /// Working days from the as-of date to the due date; negative once past it.
+    remaining_working_days: Option<i64>,
+    /// The statutory limit after cuts and extensions (`20 wd`).
+    statutory_limit: Option<String>,
+    workflow: String,
 }
 
 /// A pause still open past the `max` its clock allows.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = PauseOverMax)]
 pub(crate) struct PauseOverMaxShown {
-    /// The pause state.
-    state: String,
-    /// The date the pause began.
-    since: String,
-    /// The longest the pause may last (`10 wd`).
-    max: String,
     /// The last day the pause could last.
     allowed_until: String,
+    /// The longest the pause may last (`10 wd`).
+    max: String,
     /// Past `allowed_until`, in `over_unit`.
     over: i64,
     /// `wd` for a maximum in working days, `days` (calendar days) otherwise.
     over_unit: &'static str,
+    /// The date the pause began.
+    since: String,
+    /// The pause state.
+    state: String,
 }
 
 impl From<&PauseOverMax> for PauseOverMaxShown {

@@ -138,10 +138,12 @@ pub(crate) struct HistoryShown {
 pub(crate) struct WatchPage {
     /// The date the clocks are counted to.
     pub(crate) as_of: String,
-    /// The rows that match, on every page.
-    pub(crate) total: u64,
     /// The `offset` of the next page; null on the last page.
     pub(crate) next_offset: Option<u64>,
     /// The most urgent first.
     pub(crate) rows: Vec<WatchRowShown>,
+    /// The rows that match, on every page.
+    pub(crate) total: u64,
 }
+
+impl crate::drivers::serve::answer::DeclaredSorted for WatchPage {}
