@@ -106,8 +106,9 @@ struct CachedReplay {
     open_clocks: Option<Vec<OpenClockRow>>,
 }
 
-/// Most replays kept in memory; past it the cache starts again.
-const REPLAYS_CACHED_MAX: usize = 16_384;
+/// Most replays kept in memory; past it the cache starts again. A few thousand cover every case
+/// a busy office is writing to at once; more would only hold memory.
+const REPLAYS_CACHED_MAX: usize = 2048;
 
 impl<S: Store> Engine<S> {
     /// An engine over `store`, counting on `calendars`.

@@ -80,7 +80,8 @@ impl SqliteStore {
     }
 
     pub(super) fn key_log_rows_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = self.connection.prepare_cached("SELECT count(*) FROM key_log")?.query_row([], |row| row.get(0))?;
+        let count: i64 =
+            self.connection.prepare_cached("SELECT count(*) FROM key_log")?.query_row([], |row| row.get(0))?;
         Ok(count as u64)
     }
 

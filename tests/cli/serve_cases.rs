@@ -372,7 +372,10 @@ fn the_watch_list_kept_follows_every_write_to_the_store() {
     let red = server.get("/v1/watch?as_of=2026-12-31&level=red&limit=1", Some(&token)).json();
     assert_eq!((red["total"].as_u64(), red["next_offset"].as_u64()), (Some(2), Some(1)), "{red}");
     // So does one by another process: the command line refuses XK-1 while the service runs.
-    cli(&server.db, &["case", "act", "XK-1", "refuse", "--role", "head", "--actor", "负责人", "--at", "2026-09-30T10:00:00+08:00"]);
+    cli(
+        &server.db,
+        &["case", "act", "XK-1", "refuse", "--role", "head", "--actor", "负责人", "--at", "2026-09-30T10:00:00+08:00"],
+    );
     let third = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
     assert_eq!(numbers(&third), ["XK-2"], "a finished case leaves the list: {third}");
 }

@@ -11,9 +11,9 @@ mod admin;
 mod answer;
 mod calendars;
 mod caller;
-mod checkpointer;
 mod case_reads;
 mod case_writes;
+mod checkpointer;
 mod documents;
 mod events;
 mod keys;
@@ -43,6 +43,7 @@ use crate::drivers::wall_clock::WallClock;
 use crate::drivers::webhook::{StoreAccess, run_deliveries, run_sweeper};
 use crate::engine::Engine;
 use crate::store::SqliteStore;
+use limits::BLOCKING_THREADS_MAX;
 pub(crate) use limits::REQUEST_TIMEOUT;
 pub(crate) use openapi::document_json as openapi_json;
 
@@ -72,6 +73,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
     let loops = StoreAccess { db: db.clone(), calendars: calendars.clone(), beyond_data };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS_MAX)
         .thread_name("renewflow-serve")
         .build()
         .context("starting the service's runtime")?;
@@ -99,9 +101,8 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         let on_warning = Box::new(move |warning: &crate::engine::Warning| publishing.events.warning(warning));
         let sweeper = tokio::spawn(run_sweeper(loops.clone(), Arc::clone(&clock), on_warning, loops_stop.clone()));
         let deliveries = tokio::spawn(run_deliveries(loops, clock, loops_stop.clone()));
-        let key_log = tokio::spawn(
-            Arc::clone(&service.principals).watch_key_log(Arc::clone(&service.readers), loops_stop),
-        );
+        let key_log =
+            tokio::spawn(Arc::clone(&service.principals).watch_key_log(Arc::clone(&service.readers), loops_stop));
         let stopping = Arc::clone(&service);
         let shutdown = async move {
             listener::shutdown_signal().await;
