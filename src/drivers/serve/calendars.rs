@@ -326,7 +326,7 @@ pub(crate) async fn install(
         })
         .await??;
     service.readers.calendar_changed();
-    service.watch_list.calendar_changed();
+    service.watch_list.calendar_changed().await;
     let status = if change.installed.is_some() { StatusCode::CREATED } else { StatusCode::OK };
     Ok(json_answer(status, &CalendarChangeShown::from(change)))
 }

@@ -3,10 +3,17 @@
 //! slice. Whether the store changed is SQLite's `data_version` on the list's own read-only
 //! connection: any commit, by the writer or by another process, makes the next request fold the
 //! list again. A request that finds the list kept takes no trip to a blocking thread.
+//!
+//! Under a steady flow of writes every request would find the store changed. Requests waiting
+//! while a fold runs take the first fold that began after they arrived: it reads the store as
+//! it was at some moment after they were sent, which is all any read promises. So folds never
+//! queue up one per request, and one request at a time folds (the others wait without holding a
+//! thread).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::NaiveDate;
 
@@ -65,7 +72,7 @@ pub(crate) struct Selected {
 pub(crate) struct WatchList {
     path: PathBuf,
     calendars: Calendars,
-    kept: Mutex<Kept>,
+    kept: Arc<tokio::sync::Mutex<Kept>>,
 }
 
 #[derive(Default)]
@@ -79,18 +86,20 @@ struct Kept {
 
 struct List {
     as_of: NaiveDate,
+    /// When its fold began (the store's version was read then).
+    folded_from: Instant,
     rows: Arc<Vec<WatchRow>>,
     selections: HashMap<Selection, Arc<Vec<u32>>>,
 }
 
 impl WatchList {
     pub(crate) fn new(path: PathBuf, calendars: Calendars) -> WatchList {
-        WatchList { path, calendars, kept: Mutex::new(Kept::default()) }
+        WatchList { path, calendars, kept: Arc::new(tokio::sync::Mutex::new(Kept::default())) }
     }
 
     /// Forgets the lists and the connection: the store's calendar data changed.
-    pub(crate) fn calendar_changed(&self) {
-        *self.lock() = Kept::default();
+    pub(crate) async fn calendar_changed(&self) {
+        *self.kept.lock().await = Kept::default();
     }
 
     /// The rows `selection` picks from the list as of `as_of`.
@@ -98,7 +107,8 @@ impl WatchList {
     /// # Errors
     ///
     /// When the store cannot be read, or `as_of` is outside the calendar's data.
-    pub(crate) async fn select(self: &Arc<Self>, as_of: NaiveDate, selection: Selection) -> Result<Selected, Problem> {
+    pub(crate) async fn select(&self, as_of: NaiveDate, selection: Selection) -> Result<Selected, Problem> {
+        let asked = Instant::now();
         // Kept, and the store unchanged: answered here. (`data_version` reads the log's index in
         // shared memory; it does not wait for the disk.)
         if let Ok(mut kept) = self.kept.try_lock()
@@ -106,27 +116,27 @@ impl WatchList {
         {
             return Ok(selected);
         }
-        let list = Arc::clone(self);
+        let mut kept = Arc::clone(&self.kept).lock_owned().await;
+        // A fold that began after this request arrived answers it.
+        if let Some(selected) = kept.folded_since(as_of, &selection, asked) {
+            return Ok(selected);
+        }
+        let path = self.path.clone();
+        let calendars = self.calendars.clone();
         tokio::task::spawn_blocking(move || {
-            let mut kept = list.lock();
             if let Some(selected) = kept.kept(as_of, &selection)? {
                 return Ok(selected);
             }
             if kept.engine.is_none() {
-                let store = SqliteStore::open_read_only(&list.path).map_err(EngineError::from)?;
+                let store = SqliteStore::open_read_only(&path).map_err(EngineError::from)?;
                 // Read before the fold: a commit during it makes the next request fold again.
                 kept.data_version = store.data_version().map_err(EngineError::from)?;
-                kept.engine = Some(Engine::open(store, list.calendars.clone(), None)?);
+                kept.engine = Some(Engine::open(store, calendars, None)?);
             }
             kept.fold(as_of, selection)
         })
         .await
         .map_err(|error| Problem::new("internal", format!("the watch list failed: {error}")))?
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Kept> {
-        // The lists are replaced whole, never left half-made: a panic elsewhere does not spoil them.
-        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -141,20 +151,13 @@ impl Kept {
             self.lists.clear();
             return Ok(None);
         }
-        let Some(list) = self.lists.iter_mut().find(|list| list.as_of == as_of) else { return Ok(None) };
-        let rows = Arc::clone(&list.rows);
-        let picked = match list.selections.get(selection) {
-            Some(picked) => Arc::clone(picked),
-            None => {
-                if list.selections.len() >= WATCH_SELECTIONS_KEPT_MAX {
-                    list.selections.clear();
-                }
-                let picked = Arc::new(pick(&rows, selection));
-                list.selections.insert(selection.clone(), Arc::clone(&picked));
-                picked
-            }
-        };
-        Ok(Some(Selected { rows, picked }))
+        Ok(self.lists.iter_mut().find(|list| list.as_of == as_of).map(|list| list.select(selection)))
+    }
+
+    /// The list as of `as_of` if its fold began at or after `asked`, whatever was written since.
+    fn folded_since(&mut self, as_of: NaiveDate, selection: &Selection, asked: Instant) -> Option<Selected> {
+        let list = self.lists.iter_mut().find(|list| list.as_of == as_of && list.folded_from >= asked)?;
+        Some(list.select(selection))
     }
 
     /// Folds the list as of `as_of` and keeps it.
@@ -162,14 +165,35 @@ impl Kept {
         let Some(engine) = &mut self.engine else {
             return Err(Problem::new("internal", "the watch list has no connection to the store"));
         };
+        let folded_from = Instant::now();
         let rows = Arc::new(engine.watch(as_of)?);
         let picked = Arc::new(pick(&rows, &selection));
         if self.lists.len() >= WATCH_LISTS_KEPT_MAX {
             self.lists.remove(0);
         }
         let selections = HashMap::from([(selection, Arc::clone(&picked))]);
-        self.lists.push(List { as_of, rows: Arc::clone(&rows), selections });
+        self.lists.retain(|list| list.as_of != as_of);
+        self.lists.push(List { as_of, folded_from, rows: Arc::clone(&rows), selections });
         Ok(Selected { rows, picked })
+    }
+}
+
+impl List {
+    /// The rows `selection` picks, kept for the next request that asks the same.
+    fn select(&mut self, selection: &Selection) -> Selected {
+        let rows = Arc::clone(&self.rows);
+        let picked = match self.selections.get(selection) {
+            Some(picked) => Arc::clone(picked),
+            None => {
+                if self.selections.len() >= WATCH_SELECTIONS_KEPT_MAX {
+                    self.selections.clear();
+                }
+                let picked = Arc::new(pick(&rows, selection));
+                self.selections.insert(selection.clone(), Arc::clone(&picked));
+                picked
+            }
+        };
+        Selected { rows, picked }
     }
 }
 
@@ -179,4 +203,26 @@ fn pick(rows: &[WatchRow], selection: &Selection) -> Vec<u32> {
         .filter(|(_, row)| selection.selects(row))
         .filter_map(|(position, _)| u32::try_from(position).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection() -> Selection {
+        Selection { readable: None, workflow: None, clock: None, level: None }
+    }
+
+    #[test]
+    fn a_fold_answers_the_requests_that_arrived_before_it_began_and_no_later_one() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let before = Instant::now();
+        let folded_from = Instant::now();
+        let mut kept = Kept::default();
+        kept.lists.push(List { as_of: day, folded_from, rows: Arc::new(Vec::new()), selections: HashMap::new() });
+        let after = folded_from + std::time::Duration::from_millis(1);
+        assert!(kept.folded_since(day, &selection(), before).is_some(), "asked before the fold began");
+        assert!(kept.folded_since(day, &selection(), after).is_none(), "asked after it began: fold again");
+        assert!(kept.folded_since(day.pred_opt().unwrap(), &selection(), before).is_none(), "another date");
+    }
 }
