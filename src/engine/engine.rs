@@ -531,6 +531,15 @@ impl<S: Store> Engine<S> {
     /// ```
     pub fn case(&mut self, reference: &str) -> Result<CaseView, EngineError> {
         let row = self.find_case(reference)?;
+        self.view_of(row)
+    }
+
+    /// The case of a row already found ([`Engine::find_case`]): its history read and folded.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the history cannot be read or replayed.
+    pub fn view_of(&mut self, row: CaseRow) -> Result<CaseView, EngineError> {
         let workflow = self.workflow(row.deployment)?;
         let zone = self.calendar(&workflow)?.zone();
         let mut events = Vec::new();
@@ -797,6 +806,17 @@ impl<S: Store> Engine<S> {
     /// ```
     pub fn timing(&mut self, reference: &str, as_of: NaiveDate) -> Result<(CaseView, Timing), EngineError> {
         let view = self.case(reference)?;
+        let timing = self.timing_of(&view, as_of)?;
+        Ok((view, timing))
+    }
+
+    /// The timing of a case already read ([`Engine::case`]) as of a date.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the date is outside the calendar's data, or the history cannot be
+    /// replayed to it.
+    pub fn timing_of(&self, view: &CaseView, as_of: NaiveDate) -> Result<Timing, EngineError> {
         let calendar = self.calendar(&view.workflow)?;
         let zone = calendar.zone();
         let timing = if view.replay.last_at().is_some_and(|last| zone.civil_date(last) > as_of) {
@@ -809,7 +829,7 @@ impl<S: Store> Engine<S> {
         } else {
             timing(&view.workflow, calendar, &view.replay, as_of)?
         };
-        Ok((view, timing))
+        Ok(timing)
     }
 
     /// Imports audited histories into a deployment, all in one transaction: each history is

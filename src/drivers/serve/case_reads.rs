@@ -139,8 +139,9 @@ pub(crate) async fn show(
     let (shown, version) = service
         .readers
         .run(move |engine| {
-            let view = engine.case(&case)?;
-            caller.check_read(&view.row.workflow)?;
+            let row = engine.find_case(&case)?;
+            caller.check_read(&row.workflow)?;
+            let view = engine.view_of(row)?;
             let mark = engine.store().import_mark(&view.row.id).map_err(EngineError::from)?;
             Ok((CaseShown::of(&view, mark.as_ref()), view.row.version))
         })
@@ -167,8 +168,9 @@ pub(crate) async fn available(
     let (shown, version) = service
         .readers
         .run(move |engine| {
-            let view = engine.case(&case)?;
-            caller.check_read(&view.row.workflow)?;
+            let row = engine.find_case(&case)?;
+            caller.check_read(&row.workflow)?;
+            let view = engine.view_of(row)?;
             let granted: &[String] = if caller.supervisor {
                 &[]
             } else {
@@ -226,7 +228,8 @@ pub(crate) async fn timing(
         .run(move |engine| {
             let row = engine.find_case(&case)?;
             caller.check_read(&row.workflow)?;
-            let (view, timing) = engine.timing(&row.id, as_of)?;
+            let view = engine.view_of(row)?;
+            let timing = engine.timing_of(&view, as_of)?;
             let calendar = engine
                 .calendars()
                 .require(view.workflow.calendar())

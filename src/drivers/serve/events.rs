@@ -4,6 +4,7 @@
 //! streams end when the service shuts down.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::State;
@@ -24,17 +25,24 @@ pub(crate) const EVENTS_BUFFERED_MAX: usize = 4096;
 /// How often an idle stream gets a comment, so proxies keep it open.
 const KEEP_ALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// One thing that happened, as streamed.
-#[derive(Clone, Debug, Serialize)]
+/// One thing that happened, as streamed: serialized once, when it is published, for every
+/// stream that passes it on.
+#[derive(Clone, Debug)]
 pub(crate) struct ServiceEvent {
     /// `case` or `warning`.
-    #[serde(skip)]
-    pub(crate) kind: &'static str,
+    kind: &'static str,
     /// The workflow it concerns: who may see it.
-    pub(crate) workflow: String,
-    /// The event's fields.
+    workflow: Arc<str>,
+    /// Its JSON: `workflow` and the event's fields.
+    data: Arc<str>,
+}
+
+/// How an event is serialized.
+#[derive(Serialize)]
+struct EventData<'a> {
+    workflow: &'a str,
     #[serde(flatten)]
-    pub(crate) data: Json,
+    data: Json,
 }
 
 /// The broadcast side, with the sequence that numbers events.
@@ -50,8 +58,10 @@ impl Events {
         Events { sender, sequence: AtomicU64::new(0), stop: watch::Sender::new(false) }
     }
 
-    /// Streams `event` to every subscriber (none listening is fine).
-    pub(crate) fn publish(&self, event: ServiceEvent) {
+    /// Streams an event of `kind` about `workflow` to every subscriber (none listening is fine).
+    fn publish(&self, kind: &'static str, workflow: &str, data: Json) {
+        let data = serde_json::to_string(&EventData { workflow, data }).unwrap_or_default();
+        let event = ServiceEvent { kind, workflow: Arc::from(workflow), data: Arc::from(data) };
         let id = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
         let _ = self.sender.send((id, event));
     }
@@ -63,23 +73,16 @@ impl Events {
             .iter()
             .filter_map(|record| serde_json::to_value(&record.kind).ok().and_then(|kind| kind.get("kind").cloned()))
             .collect();
-        self.publish(ServiceEvent {
-            kind: "case",
-            workflow: workflow.to_owned(),
-            data: serde_json::json!({
-                "id": outcome.case_id, "number": outcome.number, "version": outcome.version,
-                "at": outcome.events.last().map(|record| record.at.clone()), "events": kinds,
-            }),
+        let data = serde_json::json!({
+            "id": outcome.case_id, "number": outcome.number, "version": outcome.version,
+            "at": outcome.events.last().map(|record| record.at.clone()), "events": kinds,
         });
+        self.publish("case", workflow, data);
     }
 
     /// A warning the sweeper recorded (电子监察: a prompt, a yellow or a red card).
     pub(crate) fn warning(&self, warning: &crate::engine::Warning) {
-        self.publish(ServiceEvent {
-            kind: "warning",
-            workflow: warning.workflow.clone(),
-            data: serde_json::to_value(warning).unwrap_or(Json::Null),
-        });
+        self.publish("warning", &warning.workflow, serde_json::to_value(warning).unwrap_or(Json::Null));
     }
 
     /// Ends every stream: the service is shutting down.
@@ -120,8 +123,7 @@ async fn next_event(state: StreamState) -> Option<(Result<Event, Infallible>, St
             _ = stop.changed() => return None,
             received = receiver.recv() => match received {
                 Ok((id, event)) if caller.may_read(&event.workflow) => {
-                    let data = serde_json::to_string(&event).unwrap_or_default();
-                    let shown = Event::default().id(id.to_string()).event(event.kind).data(data);
+                    let shown = Event::default().id(id.to_string()).event(event.kind).data(&*event.data);
                     return Some((Ok(shown), (receiver, stop, caller)));
                 }
                 Ok(_) => {}
