@@ -311,7 +311,7 @@ pub(crate) async fn install(
     JsonBody(body): JsonBody<InstallBody>,
 ) -> Result<Response, Problem> {
     caller.check_admin("installing a calendar")?;
-    let at = instant_or(body.at.as_deref(), service.now())?;
+    let at = instant_or(body.at.as_deref(), || service.now())?;
     let by = caller.0.name;
     let change = service
         .writer

@@ -101,7 +101,7 @@ pub(crate) async fn list(
         Some("red") => Some(Level::Red),
         Some(other) => return Err(Problem::new("bad-request", format!("`level` is `yellow` or `red`, not `{other}`"))),
     };
-    let as_of = date_or("as_of", params.as_of.as_deref(), today)?;
+    let as_of = date_or("as_of", params.as_of.as_deref(), || today)?;
     let query = CaseQuery {
         workflow: listed_workflow(&caller, params.workflow)?,
         version: params.version,
@@ -222,7 +222,7 @@ pub(crate) async fn timing(
     caller: Caller,
     QueryOf(params): QueryOf<TimingParams>,
 ) -> Result<Response, Problem> {
-    let as_of = date_or("as_of", params.as_of.as_deref(), service.today())?;
+    let as_of = date_or("as_of", params.as_of.as_deref(), || service.today())?;
     let (shown, version) = service
         .readers
         .run(move |engine| {

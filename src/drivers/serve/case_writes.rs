@@ -117,7 +117,7 @@ pub(crate) async fn open_case(
         workflow: body.workflow,
         version: body.version,
         number: body.number,
-        at: instant_or(body.at.as_deref(), service.now())?,
+        at: instant_or(body.at.as_deref(), || service.now())?,
         actor: caller.0.name,
         attributes: attribute_values(body.attributes)?,
         idempotency_key: Some(key),
@@ -156,7 +156,7 @@ pub(crate) async fn act(
     headers: HeaderMap,
     JsonBody(body): JsonBody<ActBody>,
 ) -> Result<Response, Problem> {
-    let at = instant_or(body.at.as_deref(), service.now())?;
+    let at = instant_or(body.at.as_deref(), || service.now())?;
     let kind = CommandKind::Act { action: body.action, attributes: attribute_values(body.attributes)? };
     let note = body.note.map(|text| CommandKind::Note { text });
     change(&service, caller.0, &headers, &case, Command { at, actor: String::new(), role: body.role, kind }, note).await
@@ -183,7 +183,7 @@ pub(crate) async fn note(
     headers: HeaderMap,
     JsonBody(body): JsonBody<NoteBody>,
 ) -> Result<Response, Problem> {
-    let at = instant_or(body.at.as_deref(), service.now())?;
+    let at = instant_or(body.at.as_deref(), || service.now())?;
     let kind = CommandKind::Note { text: body.text };
     change(&service, caller.0, &headers, &case, Command { at, actor: String::new(), role: body.role, kind }, None).await
 }
@@ -209,7 +209,7 @@ pub(crate) async fn set_attributes(
     headers: HeaderMap,
     JsonBody(body): JsonBody<AttributesBody>,
 ) -> Result<Response, Problem> {
-    let at = instant_or(body.at.as_deref(), service.now())?;
+    let at = instant_or(body.at.as_deref(), || service.now())?;
     let attributes = attribute_texts(Some(body.set), true)?;
     if attributes.is_empty() {
         return Err(Problem::new(

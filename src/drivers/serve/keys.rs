@@ -80,7 +80,7 @@ pub(crate) async fn create(
         admin: body.admin,
         token_sha256: token_sha256(&token),
         created_by: caller.0.name,
-        at: instant_or(body.at.as_deref(), service.now())?,
+        at: instant_or(body.at.as_deref(), || service.now())?,
     };
     let key = service.writer.run_alone(move |engine| engine.create_key(&request)).await??;
     service.principals.forget();

@@ -25,9 +25,12 @@ pub(crate) const BULK_PAIRS_MAX: usize = 10_000;
 pub(crate) const WRITES_QUEUED_MAX: usize = 4096;
 /// The most case writes committed together in one batch.
 pub(crate) const BATCH_WRITES_MAX: usize = 512;
-/// The most reads running at once, each on its own read-only connection to the store, kept open.
+/// The reader threads: the most reads running at once, each on its own read-only connection to
+/// the store, kept open.
 pub(crate) const READERS_MAX: usize = 4;
-/// The most threads blocking work runs on: the reads, the watch list, the loops' store work.
+/// The most reads waiting for a reader; past it a read is answered 503 `busy` at once.
+pub(crate) const READS_QUEUED_MAX: usize = 4096;
+/// The most threads other blocking work runs on: the watch list, the loops' store work.
 /// Each thread may hold its own allocator arena; tokio's default (512) lets a burst of reads
 /// leave memory spread over hundreds of them.
 pub(crate) const BLOCKING_THREADS_MAX: usize = 2 * READERS_MAX;

@@ -83,7 +83,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         .context("starting the checkpointer thread")?;
     let service = Arc::new(service::Service {
         writer,
-        readers: Arc::new(readers::Readers::new(db.clone(), calendars.clone())),
+        readers: readers::Readers::start(db.clone(), calendars.clone()).context("starting the reader threads")?,
         watch_list: Arc::new(watch_list::WatchList::new(db, calendars)),
         principals: Arc::new(principals::Principals::new()),
         clock: Arc::clone(&clock),
@@ -124,6 +124,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         anyhow::Ok(())
     });
     // Every request in flight has been answered; the writer finishes what is queued.
+    service.readers.stop();
     service.writer.stop();
     checkpointer.stop();
     eprintln!("renewflow serve: stopped");

@@ -140,9 +140,12 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
 /// # Errors
 ///
 /// `bad-request` for text that is not RFC 3339.
-pub(crate) fn instant_or(text: Option<&str>, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, Problem> {
+pub(crate) fn instant_or(
+    text: Option<&str>,
+    now: impl FnOnce() -> DateTime<FixedOffset>,
+) -> Result<DateTime<FixedOffset>, Problem> {
     match text {
-        None => Ok(now),
+        None => Ok(now()),
         Some(text) => DateTime::parse_from_rfc3339(text).map_err(|_| {
             Problem::new("bad-request", format!("`{text}` is not an RFC 3339 instant like 2026-03-02T09:30:00+08:00"))
         }),
@@ -154,9 +157,13 @@ pub(crate) fn instant_or(text: Option<&str>, now: DateTime<FixedOffset>) -> Resu
 /// # Errors
 ///
 /// `bad-request` naming the parameter.
-pub(crate) fn date_or(name: &str, text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, Problem> {
+pub(crate) fn date_or(
+    name: &str,
+    text: Option<&str>,
+    default: impl FnOnce() -> NaiveDate,
+) -> Result<NaiveDate, Problem> {
     match text {
-        None => Ok(default),
+        None => Ok(default()),
         Some(text) => date(name, text),
     }
 }

@@ -51,7 +51,7 @@ pub(crate) async fn watch(
     caller: Caller,
     QueryOf(params): QueryOf<WatchParams>,
 ) -> Result<Response, Problem> {
-    let as_of = date_or("as_of", params.as_of.as_deref(), service.today())?;
+    let as_of = date_or("as_of", params.as_of.as_deref(), || service.today())?;
     let limit = page_rows(params.limit)?;
     let offset = params.offset.unwrap_or(0);
     if let Some(workflow) = &params.workflow {

@@ -8,11 +8,11 @@
 //! while a fold runs take the first fold that began after they arrived: it reads the store as
 //! it was at some moment after they were sent, which is all any read promises. So folds never
 //! queue up one per request, and one request at a time folds (the others wait without holding a
-//! thread).
+//! thread). A request that finds the list kept holds each lock for microseconds only.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -72,21 +72,25 @@ pub(crate) struct Selected {
 pub(crate) struct WatchList {
     path: PathBuf,
     calendars: Calendars,
-    kept: Arc<tokio::sync::Mutex<Kept>>,
+    /// The connection `data_version` is read on, opened at the first fold.
+    version: Mutex<Option<SqliteStore>>,
+    /// The lists folded, and the store's version they were folded at.
+    kept: Mutex<Kept>,
+    /// The engine that folds, one fold at a time; opened at the first fold (and again after a
+    /// calendar change).
+    folder: Arc<tokio::sync::Mutex<Option<Engine<SqliteStore>>>>,
 }
 
 #[derive(Default)]
 struct Kept {
-    /// The list's connection, opened at the first request (and again after a calendar change).
-    engine: Option<Engine<SqliteStore>>,
-    /// The store's `data_version` the lists below were folded at.
+    /// The store's `data_version` the lists were folded at.
     data_version: u64,
     lists: Vec<List>,
 }
 
 struct List {
     as_of: NaiveDate,
-    /// When its fold began (the store's version was read then).
+    /// When its fold began (the store's version was read just before).
     folded_from: Instant,
     rows: Arc<Vec<WatchRow>>,
     selections: HashMap<Selection, Arc<Vec<u32>>>,
@@ -94,12 +98,20 @@ struct List {
 
 impl WatchList {
     pub(crate) fn new(path: PathBuf, calendars: Calendars) -> WatchList {
-        WatchList { path, calendars, kept: Arc::new(tokio::sync::Mutex::new(Kept::default())) }
+        WatchList {
+            path,
+            calendars,
+            version: Mutex::new(None),
+            kept: Mutex::new(Kept::default()),
+            folder: Arc::new(tokio::sync::Mutex::new(None)),
+        }
     }
 
-    /// Forgets the lists and the connection: the store's calendar data changed.
+    /// Forgets the lists and the engine: the store's calendar data changed.
     pub(crate) async fn calendar_changed(&self) {
-        *self.kept.lock().await = Kept::default();
+        let mut folder = self.folder.lock().await;
+        *folder = None;
+        *lock(&self.kept) = Kept::default();
     }
 
     /// The rows `selection` picks from the list as of `as_of`.
@@ -107,51 +119,78 @@ impl WatchList {
     /// # Errors
     ///
     /// When the store cannot be read, or `as_of` is outside the calendar's data.
-    pub(crate) async fn select(&self, as_of: NaiveDate, selection: Selection) -> Result<Selected, Problem> {
+    pub(crate) async fn select(self: &Arc<Self>, as_of: NaiveDate, selection: Selection) -> Result<Selected, Problem> {
         let asked = Instant::now();
-        // Kept, and the store unchanged: answered here. (`data_version` reads the log's index in
-        // shared memory; it does not wait for the disk.)
-        if let Ok(mut kept) = self.kept.try_lock()
-            && let Some(selected) = kept.kept(as_of, &selection)?
+        // Kept, and the store unchanged: answered here, holding each lock for microseconds
+        // (`data_version` reads the log's index in shared memory; it does not wait for the disk).
+        if let Some(data_version) = self.data_version()?
+            && let Some(selected) = lock(&self.kept).kept(data_version, as_of, &selection)
         {
             return Ok(selected);
         }
-        let mut kept = Arc::clone(&self.kept).lock_owned().await;
+        let mut folder = Arc::clone(&self.folder).lock_owned().await;
         // A fold that began after this request arrived answers it.
-        if let Some(selected) = kept.folded_since(as_of, &selection, asked) {
+        if let Some(selected) = lock(&self.kept).folded_since(as_of, &selection, asked) {
             return Ok(selected);
         }
-        let path = self.path.clone();
-        let calendars = self.calendars.clone();
+        let list = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            if let Some(selected) = kept.kept(as_of, &selection)? {
+            if folder.is_none() {
+                *folder = Some(list.open_engine()?);
+            }
+            let data_version = match list.data_version()? {
+                Some(data_version) => data_version,
+                None => {
+                    let store = SqliteStore::open_read_only(&list.path).map_err(EngineError::from)?;
+                    let data_version = store.data_version().map_err(EngineError::from)?;
+                    *lock(&list.version) = Some(store);
+                    data_version
+                }
+            };
+            if let Some(selected) = lock(&list.kept).kept(data_version, as_of, &selection) {
                 return Ok(selected);
             }
-            if kept.engine.is_none() {
-                let store = SqliteStore::open_read_only(&path).map_err(EngineError::from)?;
-                // Read before the fold: a commit during it makes the next request fold again.
-                kept.data_version = store.data_version().map_err(EngineError::from)?;
-                kept.engine = Some(Engine::open(store, calendars, None)?);
-            }
-            kept.fold(as_of, selection)
+            let Some(engine) = folder.as_mut() else {
+                return Err(Problem::new("internal", "the watch list has no engine"));
+            };
+            // The version was read before the fold: a commit during it makes the next request
+            // fold again.
+            let folded_from = Instant::now();
+            let rows = Arc::new(engine.watch(as_of)?);
+            Ok(lock(&list.kept).keep(data_version, List::new(as_of, folded_from, rows), &selection))
         })
         .await
         .map_err(|error| Problem::new("internal", format!("the watch list failed: {error}")))?
     }
+
+    /// The store's `data_version` now, once the list's connection is open.
+    fn data_version(&self) -> Result<Option<u64>, Problem> {
+        let version = lock(&self.version);
+        Ok(match version.as_ref() {
+            Some(store) => Some(store.data_version().map_err(EngineError::from)?),
+            None => None,
+        })
+    }
+
+    fn open_engine(&self) -> Result<Engine<SqliteStore>, Problem> {
+        let store = SqliteStore::open_read_only(&self.path).map_err(EngineError::from)?;
+        Ok(Engine::open(store, self.calendars.clone(), None)?)
+    }
+}
+
+/// Locks `mutex`: what it guards is replaced whole, never left half-made, so a panic elsewhere
+/// does not spoil it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Kept {
-    /// What is kept for `as_of` and `selection`, if the store has not changed since; forgets
-    /// every list when it has.
-    fn kept(&mut self, as_of: NaiveDate, selection: &Selection) -> Result<Option<Selected>, Problem> {
-        let Some(engine) = &self.engine else { return Ok(None) };
-        let data_version = engine.store().data_version().map_err(EngineError::from)?;
+    /// What is kept for `as_of` and `selection`, if the store is still at `data_version`.
+    fn kept(&mut self, data_version: u64, as_of: NaiveDate, selection: &Selection) -> Option<Selected> {
         if data_version != self.data_version {
-            self.data_version = data_version;
-            self.lists.clear();
-            return Ok(None);
+            return None;
         }
-        Ok(self.lists.iter_mut().find(|list| list.as_of == as_of).map(|list| list.select(selection)))
+        self.lists.iter_mut().find(|list| list.as_of == as_of).map(|list| list.select(selection))
     }
 
     /// The list as of `as_of` if its fold began at or after `asked`, whatever was written since.
@@ -160,25 +199,28 @@ impl Kept {
         Some(list.select(selection))
     }
 
-    /// Folds the list as of `as_of` and keeps it.
-    fn fold(&mut self, as_of: NaiveDate, selection: Selection) -> Result<Selected, Problem> {
-        let Some(engine) = &mut self.engine else {
-            return Err(Problem::new("internal", "the watch list has no connection to the store"));
-        };
-        let folded_from = Instant::now();
-        let rows = Arc::new(engine.watch(as_of)?);
-        let picked = Arc::new(pick(&rows, &selection));
+    /// Keeps a list folded at `data_version` (forgetting those of an older one) and selects
+    /// from it.
+    fn keep(&mut self, data_version: u64, mut list: List, selection: &Selection) -> Selected {
+        if data_version != self.data_version {
+            self.data_version = data_version;
+            self.lists.clear();
+        }
+        let selected = list.select(selection);
+        self.lists.retain(|kept| kept.as_of != list.as_of);
         if self.lists.len() >= WATCH_LISTS_KEPT_MAX {
             self.lists.remove(0);
         }
-        let selections = HashMap::from([(selection, Arc::clone(&picked))]);
-        self.lists.retain(|list| list.as_of != as_of);
-        self.lists.push(List { as_of, folded_from, rows: Arc::clone(&rows), selections });
-        Ok(Selected { rows, picked })
+        self.lists.push(list);
+        selected
     }
 }
 
 impl List {
+    fn new(as_of: NaiveDate, folded_from: Instant, rows: Arc<Vec<WatchRow>>) -> List {
+        List { as_of, folded_from, rows, selections: HashMap::new() }
+    }
+
     /// The rows `selection` picks, kept for the next request that asks the same.
     fn select(&mut self, selection: &Selection) -> Selected {
         let rows = Arc::clone(&self.rows);
@@ -219,7 +261,7 @@ mod tests {
         let before = Instant::now();
         let folded_from = Instant::now();
         let mut kept = Kept::default();
-        kept.lists.push(List { as_of: day, folded_from, rows: Arc::new(Vec::new()), selections: HashMap::new() });
+        kept.lists.push(List::new(day, folded_from, Arc::new(Vec::new())));
         let after = folded_from + std::time::Duration::from_millis(1);
         assert!(kept.folded_since(day, &selection(), before).is_some(), "asked before the fold began");
         assert!(kept.folded_since(day, &selection(), after).is_none(), "asked after it began: fold again");

@@ -66,7 +66,7 @@ pub(crate) async fn deploy(
     JsonBody(body): JsonBody<DeployBody>,
 ) -> Result<Response, Problem> {
     caller.check_admin("deploying a workflow")?;
-    let at = instant_or(body.at.as_deref(), service.now())?;
+    let at = instant_or(body.at.as_deref(), || service.now())?;
     let deployed = service
         .writer
         .run_alone(move |engine| engine.deploy(&body.file, &body.source, &mut SentFiles(body.extends), at))
