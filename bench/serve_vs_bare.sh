@@ -188,6 +188,8 @@ if "$renewflow" serve --help > /dev/null 2>&1; then
         --clients "$clients" --duration-seconds "$seconds"
     run_load serve-watch reads --read watch --url "$url" --token "$token" --clients "$clients" \
         --duration-seconds "$seconds"
+    # What the earlier runs left the server holding, before the streams open.
+    serve_before_streams=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$serve_pid/status" 2>/dev/null || echo -)
     run_load serve-sse sse --connections "$sse_connections" --server-pid "$serve_pid" \
         --actions-per-second "$sse_actions_per_second" --url "$url" --token "$token" --duration-seconds "$seconds"
     serve_peak=$(peak_mib "$serve_pid")
@@ -214,6 +216,7 @@ done
 row "non-2xx" "$(object "$b" non_2xx)" "$(object "$s" non_2xx)" ""
 row "failures" "$(object "$b" failures)" "$(object "$s" failures)" ""
 row "server peak RSS (MiB)" "$bare_peak (after actions)" "${serve_peak:--} (whole run)" ""
+row "server RSS before the streams (MiB)" "" "${serve_before_streams:--}" ""
 row "reads: timing (requests/s)" "" "$(rounded 0 "$(field "$work/serve-timing.json" acknowledged_per_second)")" ""
 row "reads: watch page (requests/s)" "" "$(rounded 0 "$(field "$work/serve-watch.json" acknowledged_per_second)")" ""
 row "event streams opened" "" "$(field "$work/serve-sse.json" opened) of $sse_connections" ""

@@ -2,8 +2,9 @@
 //! language. A driver like the command line: it authenticates callers, checks their grants,
 //! reads requests and answers them; every rule stays in the core and the engine.
 //!
-//! One writer thread owns the read-write store ([`writer`]); reads run on blocking threads over
-//! read-only connections ([`readers`]). Connections are served by hyper's HTTP/1 server with
+//! One writer thread owns the read-write store ([`writer`]); reads run on reader threads over
+//! read-only connections ([`readers`]); a checkpointer thread copies the write-ahead log back
+//! ([`checkpointer`]). Connections are served by hyper's HTTP/1 server with
 //! named limits ([`limits`]); SIGTERM or SIGINT stops accepting, lets requests in flight finish,
 //! then lets the writer finish its queue.
 
