@@ -30,9 +30,9 @@ pub(crate) const BATCH_WRITES_MAX: usize = 512;
 pub(crate) const READERS_MAX: usize = 4;
 /// The most reads waiting for a reader; past it a read is answered 503 `busy` at once.
 pub(crate) const READS_QUEUED_MAX: usize = 4096;
-/// The most threads other blocking work runs on: the watch list, the loops' store work.
-/// Each thread may hold its own allocator arena; tokio's default (512) lets a burst of reads
-/// leave memory spread over hundreds of them.
+/// The most threads the other blocking work runs on (the watch list's folds, the warning and
+/// webhook loops' store work). Each thread may hold its own allocator arena; tokio's default
+/// (512) let a burst of work leave memory spread over hundreds of them.
 pub(crate) const BLOCKING_THREADS_MAX: usize = 2 * READERS_MAX;
 /// The longest `Idempotency-Key`, in characters.
 pub(crate) const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
