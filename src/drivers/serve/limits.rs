@@ -26,14 +26,15 @@ pub(crate) const WRITES_QUEUED_MAX: usize = 4096;
 /// The most case writes committed together in one batch.
 pub(crate) const BATCH_WRITES_MAX: usize = 512;
 /// The reader threads: the most reads running at once, each on its own read-only connection to
-/// the store, kept open.
-pub(crate) const READERS_MAX: usize = 4;
+/// the store, kept open. Two keep up with two cores; each more holds an engine, a page cache and
+/// an allocator arena.
+pub(crate) const READERS_MAX: usize = 2;
 /// The most reads waiting for a reader; past it a read is answered 503 `busy` at once.
 pub(crate) const READS_QUEUED_MAX: usize = 4096;
 /// The most threads the other blocking work runs on (the watch list's folds, the warning and
 /// webhook loops' store work). Each thread may hold its own allocator arena; tokio's default
 /// (512) let a burst of work leave memory spread over hundreds of them.
-pub(crate) const BLOCKING_THREADS_MAX: usize = 2 * READERS_MAX;
+pub(crate) const BLOCKING_THREADS_MAX: usize = 4;
 /// The longest `Idempotency-Key`, in characters.
 pub(crate) const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
 /// How long a graceful shutdown waits for requests in flight before it closes their connections.
