@@ -375,7 +375,7 @@ impl<S: Store> Engine<S> {
         let calendar = self.calendar(&workflow)?;
         let events = open(&workflow, calendar, &core_opening).map_err(EngineError::Rejected)?;
         let zone = calendar.zone();
-        let id = case_id(opening.at);
+        let id = new_case_id();
         let mut replay = Replay::new(&workflow);
         for event in &events {
             replay.apply(&workflow, event, zone).map_err(|error| EngineError::history(&id, &error))?;
@@ -1022,11 +1022,13 @@ pub(crate) fn identity_differs(identity: &CaseIdentity, row: &CaseRow, workflow:
     None
 }
 
-/// A UUID v7 whose time is the opening instant (not the wall clock), with random low bits.
-pub(crate) fn case_id(at: DateTime<FixedOffset>) -> String {
-    let seconds = at.timestamp().max(0) as u64;
-    let timestamp = uuid::Timestamp::from_unix(uuid::NoContext, seconds, at.timestamp_subsec_nanos());
-    Uuid::new_v7(timestamp).to_string()
+/// A new case's id: a UUID v7 stamped with the moment the store records it (not the case's
+/// opening instant), with random low bits. Ids made later sort later, so new cases sit together
+/// at the end of every index keyed by case id, and a write touches the few pages there; opening
+/// instants spread over years would scatter them, a different page per write. Nothing reads the
+/// time back out of an id: the opening instant is the history's.
+pub(crate) fn new_case_id() -> String {
+    Uuid::now_v7().to_string()
 }
 
 /// The stored rows and records of `events`, chained on from `previous` at position `first`, and

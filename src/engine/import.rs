@@ -8,7 +8,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::derived::derive;
-use super::engine::{case_id, chain};
+use super::engine::{chain, new_case_id};
 use super::engine_error::EngineError;
 use crate::core::calendar::WorkingCalendar;
 use crate::core::case::{Event, Replay, import_genesis_hash};
@@ -73,7 +73,7 @@ pub(crate) fn imported_case(
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         return Err(EngineError::history(&number, &"an imported case has no events"));
     };
-    let id = case_id(first.at);
+    let id = new_case_id();
     let mut replay = Replay::new(workflow);
     for event in &events {
         replay.apply(workflow, event, calendar.zone()).map_err(|error| EngineError::history(&number, &error))?;
