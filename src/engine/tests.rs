@@ -542,3 +542,72 @@ fn a_batch_keeps_the_writes_that_were_refused_apart_and_drops_all_when_one_fails
     let stale = engine.act(&first.case_id, &act("accept", "officer", "2026-03-03"), 1, None);
     assert!(stale.is_err(), "the rolled-back case is unknown: {stale:?}");
 }
+
+/// A store written under schema 9 (events and idempotency answers keyed in place) is brought to
+/// schema 10 (rows in append order, keys in indexes) with every row, constraint and trigger kept:
+/// its chains verify, a retry still gets its first answer, and the case goes on.
+#[test]
+fn schema_10_keeps_every_event_and_answer_of_a_schema_9_store() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("cases.db");
+    let mut engine = Engine::new(SqliteStore::open(&path).unwrap(), Calendars::builtin());
+    engine.deploy("administrative-license.yaml", LICENCE, &mut NoExtends, at("2026-01-05T09:00:00+08:00")).unwrap();
+    engine.open_case(&opening("A-1", Some("open-1"))).unwrap();
+    engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, Some("accept-1")).unwrap();
+    engine.open_case(&opening("A-2", Some("open-2"))).unwrap();
+    let before = dump(&engine);
+    drop(engine);
+    // Back to schema 9's layout, rows and all, as a store written by the previous build is.
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "BEGIN;
+             CREATE TABLE events_9 (case_id TEXT NOT NULL REFERENCES cases(id), sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                 at TEXT NOT NULL, record TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                 hash_algorithm TEXT NOT NULL, PRIMARY KEY (case_id, sequence)) STRICT, WITHOUT ROWID;
+             INSERT INTO events_9 SELECT * FROM events;
+             DROP TABLE events;
+             ALTER TABLE events_9 RENAME TO events;
+             CREATE TABLE answers_9 (key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases(id),
+                 first_sequence INTEGER NOT NULL CHECK (first_sequence >= 0),
+                 version INTEGER NOT NULL CHECK (version > first_sequence)) STRICT, WITHOUT ROWID;
+             INSERT INTO answers_9 SELECT * FROM idempotency_answers;
+             DROP TABLE idempotency_answers;
+             ALTER TABLE answers_9 RENAME TO idempotency_answers;
+             PRAGMA user_version = 9;
+             COMMIT;",
+        )
+        .unwrap();
+    drop(connection);
+    let mut engine = Engine::new(SqliteStore::open(&path).unwrap(), Calendars::builtin());
+    let connection = engine.store().connection();
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, 10);
+    let without_rowid: i64 = connection
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('events', 'idempotency_answers') AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(without_rowid, 0, "both tables keep their rows in append order");
+    assert_eq!(dump(&engine), before, "every row is kept");
+    assert!(engine.verify().unwrap().is_empty());
+    let delete = connection.execute("DELETE FROM events", []).unwrap_err();
+    assert!(delete.to_string().contains("append-only"), "{delete}");
+    let twice = connection
+        .execute(
+            "INSERT INTO events SELECT case_id, sequence, at, record, previous_hash, hash, hash_algorithm FROM events LIMIT 1",
+            [],
+        )
+        .unwrap_err();
+    assert!(twice.to_string().contains("UNIQUE"), "{twice}");
+    let replayed = engine.act("A-1", &act("accept", "officer", "2026-03-03"), 1, Some("accept-1")).unwrap();
+    assert!(replayed.replayed);
+    assert_eq!(replayed.version, 2);
+    let reused = engine.act("A-2", &act("accept", "officer", "2026-03-03"), 1, Some("accept-1")).unwrap_err();
+    assert!(matches!(reused, EngineError::KeyReused { .. }), "{reused}");
+    let moved = engine.act("A-1", &act("order_hearing", "officer", "2026-03-04"), 2, Some("hearing-1")).unwrap();
+    assert_eq!(moved.version, 3);
+    assert!(engine.verify().unwrap().is_empty());
+}

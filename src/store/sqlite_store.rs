@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_limits_and_pauses.sql"),
     include_str!("../../migrations/0008_api_keys.sql"),
     include_str!("../../migrations/0009_warnings.sql"),
+    include_str!("../../migrations/0010_append_order_rows.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version`).
