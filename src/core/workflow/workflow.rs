@@ -378,10 +378,25 @@ impl Workflow {
     }
 }
 
+/// `bytes` in lower-case hexadecimal, two digits each. Every event's hash goes through here,
+/// so it avoids the formatting machinery.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_is_two_lower_case_digits_per_byte_in_order() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        assert_eq!(super::hex(&[]), "");
+        let every: String = (0..=255_u8).map(|byte| format!("{byte:02x}")).collect();
+        assert_eq!(super::hex(&(0..=255_u8).collect::<Vec<_>>()), every);
+    }
 }
