@@ -371,6 +371,13 @@ fn the_watch_list_kept_follows_every_write_to_the_store() {
     assert_eq!((second["total"].as_u64(), numbers(&second)), (Some(2), vec!["XK-1".to_owned(), "XK-2".to_owned()]));
     let red = server.get("/v1/watch?as_of=2026-12-31&level=red&limit=1", Some(&token)).json();
     assert_eq!((red["total"].as_u64(), red["next_offset"].as_u64()), (Some(2), Some(1)), "{red}");
+    // First pages are kept as answered, one per page size, and never answer another page.
+    let red_again = server.get("/v1/watch?as_of=2026-12-31&level=red&limit=1", Some(&token)).json();
+    assert_eq!(red_again, red);
+    let red_whole = server.get("/v1/watch?as_of=2026-12-31&level=red", Some(&token)).json();
+    assert_eq!(numbers(&red_whole), ["XK-1", "XK-2"], "{red_whole}");
+    let red_next = server.get("/v1/watch?as_of=2026-12-31&level=red&limit=1&offset=1", Some(&token)).json();
+    assert_eq!(numbers(&red_next), ["XK-2"], "{red_next}");
     // So does one by another process: the command line refuses XK-1 while the service runs.
     cli(
         &server.db,

@@ -396,7 +396,11 @@ mod tests {
     fn hex_is_two_lower_case_digits_per_byte_in_order() {
         assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
         assert_eq!(super::hex(&[]), "");
-        let every: String = (0..=255_u8).map(|byte| format!("{byte:02x}")).collect();
+        let every = (0..=255_u8).fold(String::new(), |mut every, byte| {
+            use std::fmt::Write as _;
+            let _ = write!(every, "{byte:02x}");
+            every
+        });
         assert_eq!(super::hex(&(0..=255_u8).collect::<Vec<_>>()), every);
     }
 }

@@ -1,6 +1,7 @@
 //! How the service answers: JSON bodies, the case version as `ETag`, and a write's answer
 //! marked when it replays a key's first answer.
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -26,8 +27,8 @@ pub(crate) fn json_answer(status: StatusCode, value: &impl Serialize) -> Respons
 /// answer, so every test that reads one checks the declared order.
 pub(crate) trait DeclaredSorted: Serialize {}
 
-/// `value` as a 200 JSON answer, serialized as declared.
-pub(crate) fn ok_sorted(value: &impl DeclaredSorted) -> Response {
+/// `value` serialized as declared, for [`ok_body`].
+pub(crate) fn sorted_body(value: &impl DeclaredSorted) -> Vec<u8> {
     let body = serde_json::to_vec(value).unwrap_or_default();
     #[cfg(debug_assertions)]
     {
@@ -38,6 +39,12 @@ pub(crate) fn ok_sorted(value: &impl DeclaredSorted) -> Response {
             "a `DeclaredSorted` document has a member out of name order"
         );
     }
+    body
+}
+
+/// A JSON body made before (by [`sorted_body`]) as a 200 answer; the bytes are shared, not
+/// copied.
+pub(crate) fn ok_body(body: Bytes) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response

@@ -51,3 +51,10 @@ pub(crate) const CHECKPOINT_PERIOD: Duration = Duration::from_millis(500);
 pub(crate) const WATCH_LISTS_KEPT_MAX: usize = 4;
 /// The most selections (grants and filters) kept of one watch list.
 pub(crate) const WATCH_SELECTIONS_KEPT_MAX: usize = 64;
+/// The most first pages kept, answered as sent, per selection of a watch list (one per page
+/// size asked).
+pub(crate) const WATCH_FIRST_PAGES_KEPT_MAX: usize = 2;
+/// A first page longer than this is made again for each request, so the pages kept stay small
+/// beside the lists: at most 4 lists × 64 selections × 2 pages × 32 KiB = 16 MiB, and far less in
+/// practice (a page of 50 rows is about 20 KiB).
+pub(crate) const WATCH_FIRST_PAGE_KEPT_BYTES_MAX: usize = 32 * 1024;

@@ -1,12 +1,13 @@
 //! `GET /v1/watch`: the yellow and red clocks of the cases the caller may read, most urgent
 //! first, filtered and paged.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::answer::ok_sorted;
+use super::answer::{ok_body, sorted_body};
 use super::caller::Caller;
 use super::case_reads::page_rows;
 use super::documents::WatchPage;
@@ -64,13 +65,23 @@ pub(crate) async fn watch(
     }
     let selection = Selection::of(&caller, params.workflow, params.clock, params.level);
     let Selected { rows, picked } = service.watch_list.select(as_of, selection).await?;
-    let total = picked.len() as u64;
+    if offset == 0
+        && let Some(body) = picked.first_page(limit)
+    {
+        return Ok(ok_body(body));
+    }
+    let total = picked.positions.len() as u64;
     let shown = picked
+        .positions
         .iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|&position| WatchRowShown::from(&rows[position as usize]))
         .collect();
     let next_offset = (offset.saturating_add(limit) < total).then_some(offset + limit);
-    Ok(ok_sorted(&WatchPage { as_of: as_of.to_string(), total, next_offset, rows: shown }))
+    let body = Bytes::from(sorted_body(&WatchPage { as_of: as_of.to_string(), total, next_offset, rows: shown }));
+    if offset == 0 {
+        picked.keep_first_page(limit, &body);
+    }
+    Ok(ok_body(body))
 }

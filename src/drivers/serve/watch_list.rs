@@ -8,16 +8,20 @@
 //! while a fold runs take the first fold that began after they arrived: it reads the store as
 //! it was at some moment after they were sent, which is all any read promises. So folds never
 //! queue up one per request, and one request at a time folds (the others wait without holding a
-//! thread). A request that finds the list kept holds each lock for microseconds only.
+//! thread). A request that finds the list kept holds each lock for microseconds only. The first
+//! pages of each selection are kept as answered, too, until the store changes.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use axum::body::Bytes;
 use chrono::NaiveDate;
 
-use super::limits::{WATCH_LISTS_KEPT_MAX, WATCH_SELECTIONS_KEPT_MAX};
+use super::limits::{
+    WATCH_FIRST_PAGE_KEPT_BYTES_MAX, WATCH_FIRST_PAGES_KEPT_MAX, WATCH_LISTS_KEPT_MAX, WATCH_SELECTIONS_KEPT_MAX,
+};
 use super::problem::Problem;
 use crate::core::calendar::Calendars;
 use crate::engine::{Engine, EngineError, Principal, WatchRow};
@@ -65,7 +69,38 @@ impl Selection {
 /// The rows of a list and the positions of those a selection picked, most urgent first.
 pub(crate) struct Selected {
     pub(crate) rows: Arc<Vec<WatchRow>>,
-    pub(crate) picked: Arc<Vec<u32>>,
+    pub(crate) picked: Arc<Picked>,
+}
+
+/// The positions a selection picked from a list, and its first pages as answered: dashboards
+/// ask the first page again and again, and between two changes of the store it is the same.
+pub(crate) struct Picked {
+    pub(crate) positions: Vec<u32>,
+    /// First pages by their number of rows.
+    first_pages: Mutex<Vec<(u64, Bytes)>>,
+}
+
+impl Picked {
+    fn new(positions: Vec<u32>) -> Picked {
+        Picked { positions, first_pages: Mutex::new(Vec::new()) }
+    }
+
+    /// The first page of `limit` rows as answered before, if it was kept.
+    pub(crate) fn first_page(&self, limit: u64) -> Option<Bytes> {
+        lock(&self.first_pages).iter().find(|(rows, _)| *rows == limit).map(|(_, body)| body.clone())
+    }
+
+    /// Keeps the first page of `limit` rows as answered (unless it is long, or pages of as many
+    /// other sizes are kept).
+    pub(crate) fn keep_first_page(&self, limit: u64, body: &Bytes) {
+        let mut pages = lock(&self.first_pages);
+        if body.len() <= WATCH_FIRST_PAGE_KEPT_BYTES_MAX
+            && pages.len() < WATCH_FIRST_PAGES_KEPT_MAX
+            && !pages.iter().any(|(rows, _)| *rows == limit)
+        {
+            pages.push((limit, body.clone()));
+        }
+    }
 }
 
 /// The list, kept.
@@ -93,7 +128,7 @@ struct List {
     /// When its fold began (the store's version was read just before).
     folded_from: Instant,
     rows: Arc<Vec<WatchRow>>,
-    selections: HashMap<Selection, Arc<Vec<u32>>>,
+    selections: HashMap<Selection, Arc<Picked>>,
 }
 
 impl WatchList {
@@ -230,7 +265,7 @@ impl List {
                 if self.selections.len() >= WATCH_SELECTIONS_KEPT_MAX {
                     self.selections.clear();
                 }
-                let picked = Arc::new(pick(&rows, selection));
+                let picked = Arc::new(Picked::new(pick(&rows, selection)));
                 self.selections.insert(selection.clone(), Arc::clone(&picked));
                 picked
             }
