@@ -58,3 +58,18 @@ pub enum StoreError {
     #[error("key `{id}` is revoked already")]
     KeyRevoked { id: String },
 }
+
+impl StoreError {
+    /// Whether the database was locked by another connection for longer than the store waits:
+    /// nothing was written, and the same write may be tried again.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(error) if matches!(
+                error.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
+}

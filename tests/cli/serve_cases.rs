@@ -141,9 +141,26 @@ fn every_refusal_of_the_core_is_a_problem_with_its_detail() {
     assert_eq!((before.status, before.problem().as_str()), (409, "backwards"));
     let outside = refused(json!({"action": "accept", "role": "officer", "at": "2003-01-02T10:00:00+08:00"}));
     assert_eq!((outside.status, outside.problem().as_str()), (409, "backwards"), "{outside:?}");
+    // An extension before its clock has started, and one decided after its limit.
+    let early = refused(json!({"action": "extend_decision", "role": "head", "at": "2026-09-21T11:00:00+08:00"}));
+    assert_eq!((early.status, early.problem().as_str()), (409, "clock-not-running"), "{early:?}");
+    assert_eq!(
+        (early.json()["clock"].as_str(), early.json()["clock_status"].as_str()),
+        (Some("decision"), Some("not started"))
+    );
     // Accept, extend once, then the second extension is over the cap.
     let accepted = refused(json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"}));
     assert_eq!(accepted.status, 200, "{accepted:?}");
+    let late = act(
+        &server,
+        &token,
+        "XK-1",
+        2,
+        "late-extension",
+        &json!({"action": "extend_decision", "role": "head", "at": "2026-12-30T10:00:00+08:00"}),
+    );
+    assert_eq!((late.status, late.problem().as_str()), (409, "clock-breached"), "{late:?}");
+    assert_eq!(late.json()["clock"], "decision");
     let extend = json!({"action": "extend_decision", "role": "head", "at": "2026-09-23T10:00:00+08:00"});
     assert_eq!(act(&server, &token, "XK-1", 2, "e1", &extend).status, 200);
     let again = act(&server, &token, "XK-1", 3, "e2", &extend);
@@ -385,4 +402,111 @@ fn the_watch_list_kept_follows_every_write_to_the_store() {
     );
     let third = server.get("/v1/watch?as_of=2026-12-31", Some(&token)).json();
     assert_eq!(numbers(&third), ["XK-2"], "a finished case leaves the list: {third}");
+}
+
+#[test]
+fn attributes_are_set_and_cleared_in_a_role_and_bad_ones_refused() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let set = |version: u64, key: &str, body: &serde_json::Value| {
+        let version = format!("\"{version}\"");
+        server.post(
+            "/v1/cases/XK-1/attributes",
+            Some(&token),
+            &[("If-Match", &version), ("Idempotency-Key", key)],
+            body,
+        )
+    };
+    let at = "2026-09-21T10:00:00+08:00";
+    let changed = set(1, "s1", &json!({"role": "officer", "at": at, "set": {"joint_handling": true}}));
+    assert_eq!((changed.status, changed.header("etag")), (200, Some("\"2\"")), "{changed:?}");
+    let shown = server.get("/v1/cases/XK-1", Some(&token)).json();
+    assert_eq!(shown["attributes"]["joint_handling"], "true", "{shown}");
+    let cleared = set(2, "s2", &json!({"role": "officer", "at": at, "set": {"joint_handling": null}}));
+    assert_eq!(cleared.status, 200, "{cleared:?}");
+    let shown = server.get("/v1/cases/XK-1", Some(&token)).json();
+    assert!(shown["attributes"].get("joint_handling").is_none_or(serde_json::Value::is_null), "{shown}");
+    let empty = set(3, "s3", &json!({"role": "officer", "set": {}}));
+    assert_eq!((empty.status, empty.problem().as_str()), (400, "bad-request"), "{empty:?}");
+    let unknown = set(3, "s4", &json!({"role": "officer", "set": {"joint": true}}));
+    assert_eq!((unknown.status, unknown.problem().as_str()), (422, "unknown-attribute"), "{unknown:?}");
+    let bad = set(3, "s5", &json!({"role": "officer", "set": {"joint_handling": "perhaps"}}));
+    assert_eq!((bad.status, bad.problem().as_str()), (422, "bad-value"), "{bad:?}");
+    let stale = set(1, "s6", &json!({"role": "officer", "set": {"joint_handling": false}}));
+    assert_eq!((stale.status, stale.problem().as_str()), (412, "stale-version"), "{stale:?}");
+    // Nothing refused was written: open, set, clear.
+    assert_eq!(server.get("/v1/cases/XK-1/history", Some(&token)).json()["version"], 3);
+}
+
+/// A permit workflow whose first version has a `clerk`, which its second drops.
+const PERMIT_WITH_CLERK: &str = r"workflow: permit
+version: '0'
+calendar: cn-mainland
+roles: {officer: 承办人, head: 负责人, clerk: 文书}
+states:
+  received: {}
+  granted: {final: true}
+transitions:
+  - {action: grant, from: received, to: granted, by: [officer, clerk]}
+";
+
+#[test]
+fn a_number_in_two_workflows_is_ambiguous_and_a_role_dropped_by_a_version_is_unknown() {
+    let (_directory, server, token) = started();
+    let deploy = |file: &str, source: &str| {
+        let deployed = server.post("/v1/workflows", Some(&token), &[], &json!({"file": file, "source": source}));
+        assert_eq!(deployed.status, 201, "{deployed:?}");
+    };
+    deploy("permit-0.yaml", PERMIT_WITH_CLERK);
+    deploy(
+        "permit-1.yaml",
+        &PERMIT_WITH_CLERK.replace("'0'", "'1'").replace(", clerk: 文书", "").replace(", clerk]", "]"),
+    );
+    // A key may hold `clerk`: a deployed version has it.
+    let created = server.post(
+        "/v1/keys",
+        Some(&token),
+        &[],
+        &json!({"name": "permits", "grants": [{"workflow": "permit", "roles": ["officer", "clerk"]}]}),
+    );
+    assert_eq!(created.status, 201, "{created:?}");
+    let clerk = created.json()["token"].as_str().unwrap().to_owned();
+    let opened = server.post(
+        "/v1/cases",
+        Some(&clerk),
+        &[("Idempotency-Key", "permit-open")],
+        &json!({"workflow": "permit", "number": "XK-1", "at": "2026-09-21T09:30:00+08:00"}),
+    );
+    assert_eq!(opened.status, 201, "{opened:?}");
+    // The case is on version 1, which has no clerk.
+    let grant = json!({"action": "grant", "role": "clerk", "at": "2026-09-22T10:00:00+08:00"});
+    let unknown = act(&server, &clerk, "XK-1", 1, "clerk-grant", &grant);
+    assert_eq!((unknown.status, unknown.problem().as_str()), (422, "unknown-role"), "{unknown:?}");
+    assert_eq!(unknown.json()["role"], "clerk");
+    // XK-1 in the licence workflow too: the number alone no longer names one case.
+    open_licence(&server, &token, "XK-1");
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"});
+    let ambiguous = act(&server, &token, "XK-1", 1, "accept", &accept);
+    assert_eq!((ambiguous.status, ambiguous.problem().as_str()), (409, "ambiguous-case"), "{ambiguous:?}");
+    assert!(ambiguous.json()["detail"].as_str().unwrap().contains("permit"), "{ambiguous:?}");
+    let shown = server.get("/v1/cases/XK-1", Some(&token));
+    assert_eq!((shown.status, shown.problem().as_str()), (409, "ambiguous-case"), "{shown:?}");
+    // By its id it is one case.
+    let id = opened.json()["id"].as_str().unwrap().to_owned();
+    let granted = act(&server, &clerk, &id, 1, "officer-grant", &json!({"action": "grant", "role": "officer"}));
+    assert_eq!(granted.status, 200, "{granted:?}");
+}
+
+#[test]
+fn a_case_row_changed_behind_the_service_is_an_internal_problem_and_nothing_is_written() {
+    let (_directory, server, token) = started();
+    open_licence(&server, &token, "XK-1");
+    let connection = rusqlite::Connection::open(&server.db).unwrap();
+    connection.execute("UPDATE cases SET head_hash = ?1 WHERE number = 'XK-1'", ["0".repeat(64)]).unwrap();
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"});
+    let refused = act(&server, &token, "XK-1", 1, "accept", &accept);
+    assert_eq!((refused.status, refused.problem().as_str()), (500, "internal"), "{refused:?}");
+    assert!(refused.json()["detail"].as_str().unwrap().contains("renewflow verify"), "{refused:?}");
+    let events: i64 = connection.query_row("SELECT count(*) FROM events", [], |row| row.get(0)).unwrap();
+    assert_eq!(events, 1, "only the opening");
 }

@@ -186,3 +186,25 @@ fn kill_9_under_load_loses_nothing_acknowledged() {
     }
     assert!(acknowledged.len() > 40, "the load ran: {} writes", acknowledged.len());
 }
+
+/// Another process holds the store's write lock past the store's wait (10 s): the write is
+/// refused as `busy`, writes nothing, and the same request succeeds once the lock is let go.
+#[test]
+fn a_write_lock_held_elsewhere_past_the_wait_is_busy_and_writes_nothing() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let token = admin_token(&db);
+    let server = Server::start(&db, &[]);
+    open_licence(&server, &token, "XK-1");
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let accept = json!({"action": "accept", "role": "officer", "at": "2026-09-22T10:00:00+08:00"});
+    let headers = [("If-Match", "\"1\""), ("Idempotency-Key", "accept")];
+    let refused = server.post("/v1/cases/XK-1/actions", Some(&token), &headers, &accept);
+    assert_eq!((refused.status, refused.problem().as_str()), (503, "busy"), "{refused:?}");
+    assert!(refused.json()["detail"].as_str().unwrap().contains("nothing was written"), "{refused:?}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    let accepted = server.post("/v1/cases/XK-1/actions", Some(&token), &headers, &accept);
+    assert_eq!((accepted.status, accepted.json()["version"].as_u64()), (200, Some(2)), "{accepted:?}");
+    assert_eq!(accepted.header("idempotent-replayed"), None, "the refused request wrote nothing to replay");
+}

@@ -164,3 +164,28 @@ fn warnings_are_issued_once_each_across_dates_and_restarts_and_delivered_signed(
     wait_for("the red card's delivery", || received.lock().unwrap().len() >= 3);
     assert!(signed(&received.lock().unwrap()[2]));
 }
+
+#[test]
+fn a_webhook_is_removed_once_by_an_administrator_and_an_unknown_one_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let token = admin_token(&db);
+    let server = Server::start(&db, &[]);
+    let hook =
+        server.post("/v1/webhooks", Some(&token), &[], &json!({"url": "http://127.0.0.1:9/hook", "secret": SECRET}));
+    assert_eq!(hook.status, 201, "{hook:?}");
+    let id = hook.json()["id"].as_i64().unwrap();
+    let officer = super::serve_cases::key(&db, &["--name", "officer", "--grant", "administrative-license:officer"]);
+    let path = format!("/v1/webhooks/{id}/remove");
+    let refused = server.post(&path, Some(&officer), &[], &json!({}));
+    assert_eq!((refused.status, refused.problem().as_str()), (403, "admin-required"), "{refused:?}");
+    let removed = server.post(&path, Some(&token), &[], &json!({}));
+    assert_eq!((removed.status, removed.json()["removed_now"].as_bool()), (200, Some(true)), "{removed:?}");
+    assert!(removed.json()["webhook"]["removed_at"].is_string(), "{removed:?}");
+    let again = server.post(&path, Some(&token), &[], &json!({}));
+    assert_eq!((again.status, again.json()["removed_now"].as_bool()), (200, Some(false)), "{again:?}");
+    let unknown = server.post(&format!("/v1/webhooks/{}/remove", id + 100), Some(&token), &[], &json!({}));
+    assert_eq!((unknown.status, unknown.problem().as_str()), (404, "unknown-webhook"), "{unknown:?}");
+    let listed = server.get("/v1/webhooks", Some(&token)).json();
+    assert!(listed.to_string().contains("removed_at"), "{listed}");
+}

@@ -17,7 +17,7 @@ use crate::store::StoreError;
 pub(crate) const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// One refusal, ready to answer.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Problem {
     pub(crate) status: StatusCode,
     /// The stable slug of `type`.
@@ -257,6 +257,9 @@ impl From<EngineError> for Problem {
             EngineError::Store(StoreError::NumberTaken { workflow, number }) => {
                 Problem::new("number-taken", detail).with("workflow", workflow).with("number", number)
             }
+            EngineError::Store(StoreError::NotFound { what: "webhook", name }) => {
+                Problem::new("unknown-webhook", detail).with("webhook", name)
+            }
             EngineError::Store(StoreError::NotFound { .. }) => Problem::new("not-found", detail),
             EngineError::Store(StoreError::VersionTaken { .. }) => Problem::new("version-taken", detail),
             EngineError::Store(StoreError::Conflict { case, expected, actual }) => {
@@ -269,6 +272,12 @@ impl From<EngineError> for Problem {
                 _ => Problem::new("key-invalid", detail),
             },
             EngineError::Webhook(_) => Problem::new("webhook-invalid", detail),
+            EngineError::Store(error) if error.is_busy() => Problem::new(
+                "busy",
+                format!(
+                    "another process held the store's write lock for too long ({error}); nothing was written, retry"
+                ),
+            ),
             EngineError::NoActor
             | EngineError::StaleDerived { .. }
             | EngineError::UnknownCalendar(_)

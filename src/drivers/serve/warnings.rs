@@ -149,7 +149,7 @@ pub(crate) async fn add_webhook(
     params(("id" = i64, Path, description = "The webhook's id")),
     responses((status = 200, description = "The webhook, removed", body = WebhookRemovalShown)),
     security(("bearer" = [])),
-    extensions(("x-problems" = json!(["admin-required", "not-found", "busy", "shutting-down"]))),
+    extensions(("x-problems" = json!(["admin-required", "unknown-webhook", "busy", "shutting-down"]))),
 )]
 pub(crate) async fn remove_webhook(
     State(service): State<Shared>,

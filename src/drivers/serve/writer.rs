@@ -1,8 +1,9 @@
 //! `Writer`: the one thread that writes to the store. Every write the service accepts is a job
 //! queued to it. Case writes are batched: the writer takes every job waiting, runs each on its
 //! engine inside one write batch, commits once, and only then answers each of them; a job that
-//! is refused or fails leaves the others as they were. Other writes (deployments, calendar
-//! installations, keys) run alone, between batches. Async stays at the edge: the engine and the
+//! is refused or fails leaves the others as they were; when a batch cannot begin (another process
+//! holds the store's write lock past the store's wait), its jobs are refused without running.
+//! Other writes (deployments, calendar installations, keys) run alone, between batches. Async stays at the edge: the engine and the
 //! store remain synchronous.
 
 use std::sync::Mutex;
@@ -20,8 +21,9 @@ use crate::store::SqliteStore;
 /// the commit failed.
 type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 
-/// A case write: run inside a batch, it gives what answers it once the batch has ended.
-type BatchedJob = Box<dyn FnOnce(&mut Engine<SqliteStore>) -> Finish + Send>;
+/// A case write: run inside a batch, it gives what answers it once the batch has ended. Given
+/// the problem instead of the engine when no batch could begin, it gives the refusal.
+type BatchedJob = Box<dyn FnOnce(Result<&mut Engine<SqliteStore>, &Problem>) -> Finish + Send>;
 /// A write that makes its own transaction.
 type AloneJob = Box<dyn FnOnce(&mut Engine<SqliteStore>) + Send>;
 
@@ -65,8 +67,11 @@ impl Writer {
         job: impl FnOnce(&mut Engine<SqliteStore>) -> Result<T, Problem> + Send + 'static,
     ) -> Result<T, Problem> {
         let (answer, answered) = oneshot::channel();
-        let job = Box::new(move |engine: &mut Engine<SqliteStore>| -> Finish {
-            let result = job(engine);
+        let job = Box::new(move |engine: Result<&mut Engine<SqliteStore>, &Problem>| -> Finish {
+            let result = match engine {
+                Ok(engine) => job(engine),
+                Err(refusal) => Err(refusal.clone()),
+            };
             Box::new(move |failure: Option<&str>| {
                 let result = match (failure, result) {
                     (Some(failure), Ok(_)) => Err(Problem::new(
@@ -143,7 +148,7 @@ fn stopped() -> Problem {
 
 /// The batch being gathered.
 struct Batch {
-    /// Whether the store's batch is open (when it could not be opened, each job commits alone).
+    /// Whether the store's batch is open.
     open: bool,
     finishes: Vec<Finish>,
 }
@@ -171,16 +176,18 @@ fn work(mut engine: Engine<SqliteStore>, queue: &Receiver<Message>) {
         while let Some(message) = next.take() {
             match message {
                 Message::Batched(job) => {
-                    if !batch.open && batch.finishes.is_empty() {
-                        batch.open = match engine.begin_batch() {
-                            Ok(()) => true,
-                            Err(error) => {
-                                tracing::warn!(%error, "no write batch; each write commits alone");
-                                false
-                            }
-                        };
+                    if !batch.open {
+                        if let Err(error) = engine.begin_batch() {
+                            // Nothing runs outside a batch: the job is refused, and the next one
+                            // tries to begin a batch again.
+                            tracing::warn!(%error, "no write batch could begin; the write is refused");
+                            job(Err(&Problem::from(error)))(None);
+                            next = queue.try_recv().ok();
+                            continue;
+                        }
+                        batch.open = true;
                     }
-                    batch.finishes.push(job(&mut engine));
+                    batch.finishes.push(job(Ok(&mut engine)));
                     if batch.finishes.len() >= BATCH_WRITES_MAX {
                         batch.finish(&mut engine);
                     }
