@@ -310,7 +310,17 @@ impl<S: Store> Engine<S> {
     ///
     /// [`EngineError::Store`].
     pub fn principal(&self, token: &str) -> Result<Option<Principal>, EngineError> {
-        match self.store().key_by_token(&token_sha256(token))? {
+        self.principal_by_token_sha256(&token_sha256(token))
+    }
+
+    /// As [`Engine::principal`], by the token's SHA-256 ([`token_sha256`]): for a web session,
+    /// which keeps the hash of the key it was signed in with, never the token.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`]; [`EngineError::Key`] for a stored key whose grants do not read.
+    pub fn principal_by_token_sha256(&self, sha256: &str) -> Result<Option<Principal>, EngineError> {
+        match self.store().key_by_token(sha256)? {
             Some(row) if row.revoked_at.is_none() => Ok(Some(api_key(row)?.principal())),
             _ => Ok(None),
         }

@@ -20,6 +20,8 @@ pub struct WatchRow {
     pub number: String,
     pub workflow: String,
     pub clock: String,
+    /// The clock's title in the workflow (`计划审批合计时限`), when it has one.
+    pub clock_title: Option<String>,
     /// `red`, `yellow`, or `ok` for a clock listed only because its pause ran over.
     pub level: &'static str,
     /// Which limit set the level: `statutory` (also when both do) or `promised`; `None` at `ok`.
@@ -148,11 +150,13 @@ impl<S: Store> Engine<S> {
             let red = reached(&clock.red_on);
             let by_statutory = if red { reached(&clock.statutory_red_on) } else { reached(&clock.statutory_yellow_on) };
             let (provisional, basis) = calendar.provisional_basis(Some(due.max(as_of)), None);
+            let clock_title = workflow.clock_named(&clock.clock).and_then(|id| workflow.clock(id).title.clone());
             rows.push(WatchRow {
                 case_id: case.id,
                 number: case.number,
                 workflow: case.workflow,
                 clock: clock.clock,
+                clock_title,
                 level: if red { "red" } else { "yellow" },
                 level_set_by: Some(if by_statutory { "statutory" } else { "promised" }),
                 statutory_limit: clock.statutory_limit,
@@ -233,6 +237,7 @@ impl<S: Store> Engine<S> {
                 number: view.row.number.clone(),
                 workflow: view.row.workflow.clone(),
                 clock: view.workflow.clock(clock.clock).name.clone(),
+                clock_title: view.workflow.clock(clock.clock).title.clone(),
                 level: level.name(),
                 level_set_by: clock.level_set_by().map(LimitKind::name),
                 statutory_limit: Some(statutory.limit.to_string()),

@@ -27,7 +27,7 @@ impl FromRequestParts<Shared> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, service: &Shared) -> Result<Caller, Problem> {
         let token = bearer_token(parts)?;
-        let principal = service.principals.of(&service.readers, token).await?;
+        let principal = service.principals.of(&service.readers, &token).await?;
         principal.map(Caller).ok_or_else(|| unauthorized("the API key is unknown or revoked"))
     }
 }

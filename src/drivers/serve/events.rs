@@ -104,10 +104,16 @@ impl Events {
     security(("bearer" = [])),
 )]
 pub(crate) async fn events(State(service): State<Shared>, caller: Caller) -> Result<Response, Problem> {
+    Ok(stream_for(&service, caller.0))
+}
+
+/// The event stream of what `principal` may read (for the API and for the web pages, whose
+/// visitors are signed in by a cookie).
+pub(crate) fn stream_for(service: &Shared, principal: Principal) -> Response {
     let receiver = service.events.sender.subscribe();
     let stop = service.events.stop.subscribe();
-    let stream = futures_util::stream::unfold((receiver, stop, caller.0), next_event);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE_INTERVAL)).into_response())
+    let stream = futures_util::stream::unfold((receiver, stop, principal), next_event);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE_INTERVAL)).into_response()
 }
 
 type StreamState = (broadcast::Receiver<(u64, ServiceEvent)>, watch::Receiver<bool>, Principal);

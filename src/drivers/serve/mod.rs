@@ -30,6 +30,7 @@ mod service;
 mod warnings;
 mod watch;
 mod watch_list;
+mod web;
 mod workflows;
 mod writer;
 
@@ -87,6 +88,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         readers: readers::Readers::start(db.clone(), calendars.clone()).context("starting the reader threads")?,
         watch_list: Arc::new(watch_list::WatchList::new(db, calendars)),
         principals: Arc::new(principals::Principals::new()),
+        web_sessions: web::Sessions::new(),
         clock: Arc::clone(&clock),
         events: events::Events::new(),
     });

@@ -38,8 +38,17 @@ impl Principals {
     /// # Errors
     ///
     /// When the store cannot be read.
-    pub(crate) async fn of(&self, readers: &Arc<Readers>, token: String) -> Result<Option<Principal>, Problem> {
-        let sha256 = token_sha256(&token);
+    pub(crate) async fn of(&self, readers: &Arc<Readers>, token: &str) -> Result<Option<Principal>, Problem> {
+        self.of_sha256(readers, token_sha256(token)).await
+    }
+
+    /// The principal of the key whose token has this SHA-256 (a web session keeps only that), or
+    /// `None` when no key that is not revoked has it.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub(crate) async fn of_sha256(&self, readers: &Arc<Readers>, sha256: String) -> Result<Option<Principal>, Problem> {
         let generation = {
             let kept = self.lock();
             if let Some(principal) = kept.by_token_sha256.get(&sha256) {
@@ -47,7 +56,9 @@ impl Principals {
             }
             kept.generation
         };
-        let principal = readers.run(move |engine| engine.principal(&token).map_err(Problem::from)).await?;
+        let asked = sha256.clone();
+        let principal =
+            readers.run(move |engine| engine.principal_by_token_sha256(&asked).map_err(Problem::from)).await?;
         // An unknown token is not kept: a caller trying tokens must not fill the memory.
         if let Some(principal) = &principal {
             let mut kept = self.lock();

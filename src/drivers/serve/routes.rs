@@ -56,6 +56,7 @@ pub(crate) fn router(service: Shared, request_timeout: Duration) -> Router {
         .route("/problems/{kind}", get(problem_page))
         .merge(files)
         .merge(v1)
+        .merge(super::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(move |request: Request, next: Next| time_limit(request, next, request_timeout)))

@@ -24,6 +24,8 @@ pub(crate) struct Service {
     /// they move. The core never reads it.
     pub(crate) clock: Arc<dyn WallClock>,
     pub(crate) events: Events,
+    /// Who is signed in to the web pages.
+    pub(crate) web_sessions: super::web::Sessions,
 }
 
 impl Service {

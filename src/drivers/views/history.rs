@@ -14,26 +14,26 @@ use crate::store::EventRow;
 #[schema(as = HistoryEvent)]
 pub(crate) struct EventShown {
     /// The event's place in the history, from 1.
-    sequence: u64,
+    pub(crate) sequence: u64,
     /// When it happened (RFC 3339).
-    at: String,
+    pub(crate) at: String,
     /// The record's `kind`.
     #[schema(value_type = Option<String>)]
-    kind: Option<Json>,
+    pub(crate) kind: Option<Json>,
     /// Who acted.
     #[schema(value_type = Option<String>)]
-    actor: Option<Json>,
+    pub(crate) actor: Option<Json>,
     /// The role acted in.
     #[schema(value_type = Option<String>)]
-    role: Option<Json>,
+    pub(crate) role: Option<Json>,
     /// What the event did, in a few words.
-    what: String,
+    pub(crate) what: String,
     /// `ok`, or `broken` from the first link that does not verify on.
-    status: &'static str,
+    pub(crate) status: &'static str,
     /// Why the first broken link does not verify (on that event only).
-    reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// The event's hash in the chain.
-    hash: String,
+    pub(crate) hash: String,
     /// The record as stored; null when it does not parse (edited behind the engine).
     #[schema(value_type = Option<EventRecordShown>)]
     record: Json,

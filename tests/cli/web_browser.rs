@@ -1,0 +1,116 @@
+//! The web pages in a real browser (headless Chromium over WebDriver, `browser.rs`): signing in,
+//! the watch list and a case's clock bars, the Content-Security-Policy against a note with a
+//! script, live updates when a clock turns red, and what a supervisor may see. Each test saves
+//! screenshots under `target/screenshots/`.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+
+use super::browser::{browser, screenshot, sign_in, wait_for};
+use super::serve_harness::Server;
+use super::web_pages::demo_server;
+
+/// The timing API's figures for a case's clock: elapsed and statutory limit.
+fn api_figures(server: &Server, token: &str, case: &str, clock: &str) -> (i64, String) {
+    let timing = server.get(&format!("/v1/cases/{case}/timing?as_of=2017-09-29"), Some(token)).json();
+    let clock = timing["clocks"].as_array().unwrap().iter().find(|shown| shown["clock"] == clock).unwrap().clone();
+    (clock["elapsed"].as_i64().unwrap(), clock["limit"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_signs_in_sees_the_red_case_and_reads_its_clock_bars() {
+    let (_directory, server, admin, supervisor) = demo_server();
+    let client = browser(1280).await;
+    sign_in(&client, &server.base, &supervisor).await;
+    let title = wait_for(&client, "h1", |text| text.contains("时限监察")).await;
+    assert_eq!(title, "时限监察");
+    // The red case, with its card in words, most urgent first.
+    let first = wait_for(&client, "table.watch tbody tr", |_| true).await;
+    assert!(first.contains("LG-2017-005") && first.contains("红牌"), "{first}");
+    assert!(!client.source().await.unwrap().contains("XK-2017-001"), "the licence is not this supervisor's");
+    screenshot(&client, "watch-supervisor-1280").await;
+    // Keyboard: the first case link is reachable with Tab from the filters.
+    client.find(Locator::Css("table.watch tbody tr a")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "h1", |text| text.contains("LG-2017-005")).await;
+    let bar = client.find(Locator::Css("section.clock[data-clock='plan_stage']")).await.unwrap();
+    let elapsed: i64 = bar.attr("data-elapsed").await.unwrap().unwrap().parse().unwrap();
+    let figures = bar.find(Locator::Css(".figures")).await.unwrap().text().await.unwrap();
+    let (api_elapsed, api_limit) = api_figures(&server, &admin, "LG-2017-005", "plan_stage");
+    assert_eq!(elapsed, api_elapsed, "the page's figures are the engine's");
+    assert!(figures.contains(&format!("{api_elapsed} 个工作日")) && figures.contains(&api_limit), "{figures}");
+    let card = bar.find(Locator::Css(".card")).await.unwrap().text().await.unwrap();
+    assert_eq!(card, "红牌", "red is a word as well as a colour");
+    let chain = client.find(Locator::Css("#chain")).await.unwrap().text().await.unwrap();
+    assert!(chain.contains('✓'), "{chain}");
+    screenshot(&client, "case-red-1280").await;
+    // A phone-width screen shows the same case.
+    client.set_window_size(390, 900).await.unwrap();
+    client.refresh().await.unwrap();
+    wait_for(&client, "h1", |text| text.contains("LG-2017-005")).await;
+    screenshot(&client, "case-red-390").await;
+    client.goto(&format!("{}/watch", server.base)).await.unwrap();
+    wait_for(&client, "table.watch", |_| true).await;
+    screenshot(&client, "watch-supervisor-390").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_blocks_a_script_written_into_a_note_which_shows_as_text() {
+    let (_directory, server, admin, _supervisor) = demo_server();
+    let version = server.get("/v1/cases/XK-2017-001", Some(&admin)).header("etag").unwrap().to_owned();
+    let note = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
+    let noted = server.post(
+        "/v1/cases/XK-2017-001/notes",
+        Some(&admin),
+        &[("If-Match", &version), ("Idempotency-Key", "note-script")],
+        &serde_json::json!({"text": note, "role": "officer", "at": "2017-09-29T10:00:00+08:00"}),
+    );
+    assert_eq!(noted.status, 200, "{noted:?}");
+    let client = browser(1280).await;
+    sign_in(&client, &server.base, &admin).await;
+    client.goto(&format!("{}/cases/XK-2017-001", server.base)).await.unwrap();
+    let timeline = wait_for(&client, "table.timeline", |text| text.contains("pwned")).await;
+    assert!(timeline.contains("<script>document.title='pwned'</script>"), "the note, as text: {timeline}");
+    // Even a script that got into the page could not run: the policy allows this site's files only.
+    client
+        .execute("var s = document.createElement('script'); s.textContent = \"document.title='pwned'\"; document.body.appendChild(s);", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let title = client.title().await.unwrap();
+    assert!(!title.contains("pwned"), "{title}");
+    assert!(title.contains("XK-2017-001"), "{title}");
+    screenshot(&client, "case-note-markup").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_list_follows_a_clock_turning_red_without_a_reload() {
+    let (directory, server, admin, _supervisor) = demo_server();
+    let client = browser(1280).await;
+    sign_in(&client, &server.base, &admin).await;
+    client.goto(&format!("{}/watch?workflow=administrative-license", server.base)).await.unwrap();
+    let first = wait_for(&client, "table.watch tbody tr", |_| true).await;
+    assert!(first.contains("XK-2017-001") && first.contains("黄牌"), "yellow on 2017-09-29: {first}");
+    wait_for(&client, "#watch-list .live-status.connected", |_| true).await;
+    // A mark only this page load has: a reload would lose it.
+    client.execute("window.renewflowMark = 'kept'; return true;", vec![]).await.unwrap();
+    screenshot(&client, "watch-live-before").await;
+    // The service's clock moves past the decision clock's due date (2017-10-19): it turns red,
+    // the sweeper records the red card, and the page hears of it.
+    std::fs::write(directory.path().join("now.txt"), "2017-10-23T09:00:00+08:00\n").unwrap();
+    let started = Instant::now();
+    loop {
+        let row = client.find(Locator::Css("table.watch tbody tr")).await.unwrap().text().await.unwrap();
+        if row.contains("红牌") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the page did not follow the clock: {row}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let mark = client.execute("return window.renewflowMark || null;", vec![]).await.unwrap();
+    assert_eq!(mark, serde_json::json!("kept"), "updated without a reload");
+    screenshot(&client, "watch-live-after").await;
+    client.close().await.unwrap();
+}

@@ -1,0 +1,237 @@
+//! The web pages over plain HTTP (the browser tests are in `web_browser.rs`): signing in and out
+//! with the form tokens, the cookies' flags, the security headers, and what a key may see.
+
+use std::collections::BTreeMap;
+
+use super::serve_cases::key;
+use super::serve_harness::{Server, cli};
+
+/// A demo store (seven dated cases, one of them past its limit) served on its as-of date, with
+/// an administrator's key and a supervisor's key for the Longgang workflow only.
+pub(crate) fn demo_server() -> (tempfile::TempDir, Server, String, String) {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    cli(&db, &["demo"]);
+    let admin = key(&db, &["--name", "admin", "--admin", "--grant", "administrative-license:officer,head"]);
+    let supervisor =
+        key(&db, &["--name", "监察员", "--organ", "龙岗区监察室", "--supervisor", "--grant", "longgang-renewal"]);
+    let clock = directory.path().join("now.txt");
+    std::fs::write(&clock, "2017-09-29T09:00:00+08:00\n").unwrap();
+    let server = Server::start(&db, &["--clock-file", clock.to_str().unwrap()]);
+    (directory, server, admin, supervisor)
+}
+
+/// A browser without a browser: it keeps cookies and does not follow redirects.
+pub(crate) struct Visit<'a> {
+    server: &'a Server,
+    agent: ureq::Agent,
+    cookies: BTreeMap<String, String>,
+}
+
+/// An answer to a page request.
+#[derive(Debug)]
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
+}
+
+impl Page {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    pub(crate) fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(key, _)| key.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
+    /// The value of the hidden form field `name`.
+    pub(crate) fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start =
+            self.body.find(&marker).unwrap_or_else(|| panic!("no field `{name}` in {}", self.body)) + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+impl<'a> Visit<'a> {
+    pub(crate) fn new(server: &'a Server) -> Visit<'a> {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        Visit { server, agent, cookies: BTreeMap::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, page: &Page) {
+        for cookie in page.set_cookies() {
+            let pair = cookie.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&mut self, path: &str) -> Page {
+        let mut request = self.agent.get(format!("{}{path}", self.server.base));
+        if !self.cookies.is_empty() {
+            request = request.header("Cookie", self.cookie_header());
+        }
+        let page = page(request.call());
+        self.keep(&page);
+        page
+    }
+
+    pub(crate) fn post(&mut self, path: &str, form: &[(&str, &str)], extra: &[(&str, &str)]) -> Page {
+        let mut request = self.agent.post(format!("{}{path}", self.server.base));
+        if !self.cookies.is_empty() {
+            request = request.header("Cookie", self.cookie_header());
+        }
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        let page = page(request.send_form(form.iter().copied()));
+        self.keep(&page);
+        page
+    }
+
+    /// Signs in with `token`; the page it was sent to.
+    pub(crate) fn sign_in(&mut self, token: &str) -> Page {
+        let form = self.get("/sign-in?back=/watch");
+        let csrf = form.field("csrf");
+        self.post("/sign-in", &[("key", token), ("csrf", &csrf), ("back", "/watch")], &[])
+    }
+}
+
+fn page(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
+    let mut response = result.expect("the server answers");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    Page { status, headers, body }
+}
+
+#[test]
+fn pages_need_a_session_from_a_key_and_every_answer_carries_a_strict_policy() {
+    let (_directory, server, admin, _supervisor) = demo_server();
+    let mut visit = Visit::new(&server);
+    let away = visit.get("/watch?level=red");
+    assert_eq!((away.status, away.header("location")), (303, Some("/sign-in?back=/watch%3Flevel%3Dred")));
+    let form = visit.get("/sign-in?back=/watch");
+    assert_eq!(form.status, 200);
+    let policy = form.header("content-security-policy").unwrap();
+    for directive in
+        ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"]
+    {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(form.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(form.header("cache-control"), Some("no-store"));
+    assert!(!form.body.contains("<script>") && !form.body.contains(" style="), "no inline script or style");
+    assert!(form.body.contains("<label for=\"key\">"), "the key's field is labelled");
+    // The form token: without it, or with another, nothing is signed in.
+    let refused = visit.post("/sign-in", &[("key", &admin), ("csrf", "forged"), ("back", "/watch")], &[]);
+    assert_eq!(refused.status, 403);
+    assert!(refused.set_cookies().iter().all(|cookie| !cookie.starts_with("renewflow_session=")), "{refused:?}");
+    let csrf = refused.field("csrf");
+    let wrong = visit.post("/sign-in", &[("key", "rfk_not-a-key"), ("csrf", &csrf), ("back", "/watch")], &[]);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("密钥无效或已吊销"), "{}", wrong.body);
+    // Signed in: the session cookie is HttpOnly and SameSite=Strict, Secure behind TLS.
+    let csrf = wrong.field("csrf");
+    let signed_in = visit.post(
+        "/sign-in",
+        &[("key", &admin), ("csrf", &csrf), ("back", "//evil.example/")],
+        &[("X-Forwarded-Proto", "https")],
+    );
+    assert_eq!((signed_in.status, signed_in.header("location")), (303, Some("/watch")), "never sent off-site");
+    let session = signed_in.set_cookies().into_iter().find(|cookie| cookie.starts_with("renewflow_session=")).unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(session.contains(flag), "{session}");
+    }
+    let watch = visit.get("/watch");
+    assert_eq!(watch.status, 200, "{watch:?}");
+    assert!(watch.body.contains("LG-2017-005") && watch.body.contains("红牌"), "the red case, in words");
+    // Signing out needs the session's form token, then ends the session.
+    assert_eq!(visit.post("/sign-out", &[("csrf", "forged")], &[]).status, 403);
+    assert_eq!(visit.get("/watch").status, 200, "a forged sign-out changed nothing");
+    let csrf = watch.field("csrf");
+    let out = visit.post("/sign-out", &[("csrf", &csrf)], &[]);
+    assert_eq!((out.status, out.header("location")), (303, Some("/sign-in")));
+    assert_eq!(visit.get("/watch").status, 303, "signed out");
+}
+
+#[test]
+fn a_revoked_key_ends_its_sessions_and_a_supervisor_sees_only_its_workflows() {
+    let (_directory, server, admin, supervisor) = demo_server();
+    let mut watching = Visit::new(&server);
+    assert_eq!(watching.sign_in(&supervisor).status, 303);
+    let watch = watching.get("/watch");
+    assert!(watch.body.contains("LG-2017-005"), "its workflow's red case");
+    assert!(!watch.body.contains("XK-2017-001"), "not the licence's yellow case");
+    assert!(watch.body.contains("监察员 (龙岗区监察室)"), "who is signed in, and their organ");
+    // The licence case, by number, is not there for this key.
+    let other = watching.get("/cases/XK-2017-001");
+    assert_eq!(other.status, 404, "{}", other.body);
+    assert!(!other.body.contains("decision"), "nothing of it is shown");
+    let mut admin_visit = Visit::new(&server);
+    admin_visit.sign_in(&admin);
+    let licence = admin_visit.get("/cases/XK-2017-001");
+    assert_eq!(licence.status, 200);
+    assert!(licence.body.contains("许可决定") || licence.body.contains("decision"), "{}", licence.body);
+    // The supervisor's key revoked on the command line: its session ends within the key log's poll.
+    let keys = cli(&server.db, &["key", "list", "--format", "json"]);
+    let keys: serde_json::Value = serde_json::from_str(&keys).unwrap();
+    let id =
+        keys.as_array().unwrap().iter().find(|key| key["name"] == "监察员").unwrap()["id"].as_str().unwrap().to_owned();
+    cli(&server.db, &["key", "revoke", &id, "--actor", "admin"]);
+    let started = std::time::Instant::now();
+    while watching.get("/watch").status == 200 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "the revoked key's session still reads");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(watching.get("/watch").status, 303);
+}
+
+#[test]
+fn a_note_with_markup_is_shown_as_text_and_the_language_switches() {
+    let (_directory, server, admin, _supervisor) = demo_server();
+    let note = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
+    let version = server.get("/v1/cases/XK-2017-001", Some(&admin)).header("etag").unwrap().to_owned();
+    let noted = server.post(
+        "/v1/cases/XK-2017-001/notes",
+        Some(&admin),
+        &[("If-Match", &version), ("Idempotency-Key", "note-markup")],
+        &serde_json::json!({"text": note, "role": "officer", "at": "2017-09-29T10:00:00+08:00"}),
+    );
+    assert_eq!(noted.status, 200, "{noted:?}");
+    let mut visit = Visit::new(&server);
+    visit.sign_in(&admin);
+    let case = visit.get("/cases/XK-2017-001");
+    assert_eq!(case.status, 200);
+    assert!(!case.body.contains("<script>document"), "the note is not markup");
+    assert!(
+        case.body.contains("&#60;script&#62;document.title=") || case.body.contains("&lt;script&gt;document.title="),
+        "the note is shown as text"
+    );
+    let switched = visit.get("/language/en?back=/cases/XK-2017-001");
+    assert_eq!((switched.status, switched.header("location")), (303, Some("/cases/XK-2017-001")));
+    let english = visit.get("/cases/XK-2017-001");
+    assert!(english.body.contains("<html lang=\"en\">") && english.body.contains("Timeline"), "{}", english.body);
+    assert!(english.body.contains("(Fri)") || english.body.contains("(Thu)"), "dates carry an English weekday");
+}
