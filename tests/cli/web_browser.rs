@@ -114,3 +114,51 @@ async fn the_watch_list_follows_a_clock_turning_red_without_a_reload() {
     screenshot(&client, "watch-live-after").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_acts_through_my_work_and_a_stale_page_is_told_so() {
+    let (_directory, server, admin, _supervisor) = demo_server();
+    let history = |server: &Server| server.get("/v1/cases/XK-2017-001/history", Some(&admin)).json();
+    let before = history(&server)["version"].as_u64().unwrap();
+    // Two browsers open My work on the same case.
+    let first = browser(1280).await;
+    let second = browser(1280).await;
+    for client in [&first, &second] {
+        sign_in(client, &server.base, &admin).await;
+        client.goto(&format!("{}/work", server.base)).await.unwrap();
+        wait_for(client, "section[data-case='XK-2017-001'] legend", |_| true).await;
+    }
+    screenshot(&first, "work-before").await;
+    // The first acts: a hearing ordered, with a note.
+    let hearing = "section[data-case='XK-2017-001'] form[id$='-order_hearing']";
+    let form = first.find(Locator::Css(hearing)).await.unwrap();
+    form.find(Locator::Css("textarea")).await.unwrap().send_keys("申请人要求听证").await.unwrap();
+    form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    let timeline = wait_for(&first, "table.timeline", |text| text.contains("order_hearing")).await;
+    assert!(timeline.contains("申请人要求听证"), "the note follows the action: {timeline}");
+    assert_eq!(history(&server)["version"].as_u64(), Some(before + 2), "the action and its note");
+    screenshot(&first, "work-acted-case").await;
+    // The second still shows the version before: its action is refused, and says why.
+    let review = "section[data-case='XK-2017-001'] form[id$='-order_expert_review'] button";
+    second.find(Locator::Css(review)).await.unwrap().click().await.unwrap();
+    let heading = wait_for(&second, "h1", |text| !text.contains("我的待办")).await;
+    assert_eq!(heading, "页面已过期");
+    let reason = second.find(Locator::Css("#refusal")).await.unwrap().text().await.unwrap();
+    assert!(reason.contains(&format!("{}", before + 2)), "the version it is at now: {reason}");
+    assert_eq!(history(&server)["version"].as_u64(), Some(before + 2), "nothing more was written");
+    screenshot(&second, "work-stale").await;
+    // Labelled controls: every select, input and textarea on My work has a label.
+    second.goto(&format!("{}/work", server.base)).await.unwrap();
+    wait_for(&second, "section[data-case='XK-2017-001'] legend", |_| true).await;
+    let unlabelled = second
+        .execute(
+            "return Array.from(document.querySelectorAll('select, input:not([type=hidden]), textarea'))\
+               .filter(c => !c.id || !document.querySelector('label[for=\"' + c.id + '\"]')).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, serde_json::json!(0));
+    first.close().await.unwrap();
+    second.close().await.unwrap();
+}

@@ -235,3 +235,48 @@ fn a_note_with_markup_is_shown_as_text_and_the_language_switches() {
     assert!(english.body.contains("<html lang=\"en\">") && english.body.contains("Timeline"), "{}", english.body);
     assert!(english.body.contains("(Fri)") || english.body.contains("(Thu)"), "dates carry an English weekday");
 }
+
+#[test]
+fn an_action_posted_from_a_page_needs_its_form_token_and_a_refusal_gives_the_engines_reason() {
+    let (_directory, server, admin, supervisor) = demo_server();
+    let mut visit = Visit::new(&server);
+    visit.sign_in(&admin);
+    let work = visit.get("/work");
+    assert_eq!(work.status, 200);
+    assert!(work.body.contains("XK-2017-001") && work.body.contains("order_hearing"), "{}", work.body);
+    let csrf = work.field("csrf");
+    let version =
+        server.get("/v1/cases/XK-2017-001", Some(&admin)).header("etag").unwrap().trim_matches('"').to_owned();
+    let post = |visit: &mut Visit<'_>, csrf: &str, action: &str, role: &str, key: &str| {
+        visit.post(
+            "/cases/XK-2017-001/act",
+            &[("csrf", csrf), ("action", action), ("role", role), ("version", &version), ("key", key), ("note", "")],
+            &[],
+        )
+    };
+    let forged = post(&mut visit, "forged", "order_hearing", "officer", "k1");
+    assert_eq!(forged.status, 403);
+    // An action the case does not offer here: the engine's refusal, in its words.
+    let refused = post(&mut visit, &csrf, "issue_certificate", "officer", "k2");
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("未能办理") && refused.body.contains("issue_certificate"), "{}", refused.body);
+    let ungranted = post(&mut visit, &csrf, "withdraw", "applicant", "k3");
+    assert_eq!(ungranted.status, 403, "a role the key lacks: {}", ungranted.body);
+    assert_eq!(
+        server.get("/v1/cases/XK-2017-001", Some(&admin)).header("etag").unwrap().trim_matches('"'),
+        version,
+        "nothing written"
+    );
+    // The same form sent twice (a double click) writes once.
+    let acted = post(&mut visit, &csrf, "order_hearing", "officer", "k4");
+    assert_eq!(acted.status, 303, "{}", acted.body);
+    let again = post(&mut visit, &csrf, "order_hearing", "officer", "k4");
+    assert_eq!(again.status, 303, "the retry gets the first answer: {}", again.body);
+    let history = server.get("/v1/cases/XK-2017-001/history", Some(&admin)).json();
+    assert_eq!(history["version"].as_u64(), Some(version.parse::<u64>().unwrap() + 1));
+    // A supervisor is told it does not act, and has nothing to act on.
+    let mut watching = Visit::new(&server);
+    watching.sign_in(&supervisor);
+    let nothing = watching.get("/work");
+    assert!(nothing.body.contains("监察密钥只能查看"), "{}", nothing.body);
+}

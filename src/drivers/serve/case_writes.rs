@@ -228,11 +228,32 @@ async fn change(
     caller: Principal,
     headers: &HeaderMap,
     case: &str,
-    mut command: Command,
+    command: Command,
     note: Option<CommandKind>,
 ) -> Result<Response, Problem> {
     let expected = if_match(headers)?;
-    let key = scoped_key(&caller, &idempotency_key(headers)?);
+    let key = idempotency_key(headers)?;
+    let outcome = change_at(service, caller, expected, &key, case, command, note).await?;
+    Ok(outcome_answer(StatusCode::OK, &outcome))
+}
+
+/// Runs a command on a case at version `expected`, as the caller, under idempotency key `key`
+/// (kept per API key); a note that goes with an action follows it under the same key, marked
+/// `#note`. The API and the web pages' forms both write through here.
+///
+/// # Errors
+///
+/// The engine's refusal, the caller's missing grant, or the writer's problem.
+pub(crate) async fn change_at(
+    service: &Shared,
+    caller: Principal,
+    expected: u64,
+    key: &str,
+    case: &str,
+    mut command: Command,
+    note: Option<CommandKind>,
+) -> Result<Outcome, Problem> {
+    let key = scoped_key(&caller, key);
     let case = case.to_owned();
     command.actor.clone_from(&caller.name);
     let (workflow, outcome) = service
@@ -254,5 +275,5 @@ async fn change(
     if !outcome.replayed {
         service.events.case_changed(&workflow, &outcome);
     }
-    Ok(outcome_answer(StatusCode::OK, &outcome))
+    Ok(outcome)
 }

@@ -14,6 +14,7 @@ mod sessions;
 mod sign_in;
 mod visitor;
 mod watch_page;
+mod work_page;
 
 use axum::Router;
 use axum::middleware;
@@ -32,6 +33,8 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/language/{lang}", get(sign_in::switch_language))
         .route("/watch", get(watch_page::watch_page))
         .route("/cases/{case}", get(case_page::case_page))
+        .route("/cases/{case}/act", post(work_page::act))
+        .route("/work", get(work_page::work_page))
         .route("/events", get(page_events))
         .route("/assets/{file}", get(assets::asset))
         .layer(middleware::from_fn(page::security_headers))

@@ -21,6 +21,7 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Watch,
+    Work,
     Case,
 }
 
@@ -47,7 +48,10 @@ pub(crate) struct NavItem {
 }
 
 fn nav(t: &'static Labels, section: Section) -> Vec<NavItem> {
-    vec![NavItem { href: "/watch", label: t.watch, current: matches!(section, Section::Watch | Section::Case) }]
+    vec![
+        NavItem { href: "/watch", label: t.watch, current: matches!(section, Section::Watch | Section::Case) },
+        NavItem { href: "/work", label: t.my_work, current: section == Section::Work },
+    ]
 }
 
 impl Chrome {
