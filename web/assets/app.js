@@ -21,12 +21,16 @@
         }
         const dot = document.querySelector("#watch-list .live-status");
         if (dot) dot.classList.add("connected");
+        // A list kept from before the last change, while the service folds it again: ask again.
+        const list = fresh.getElementById("watch-list");
+        if (list && list.dataset.fresh === "false") changed(1000);
       })
       .catch(() => {});
   };
-  const changed = () => {
-    if (pending === null) pending = window.setTimeout(refresh, 500);
+  const changed = (delay) => {
+    if (pending === null) pending = window.setTimeout(refresh, typeof delay === "number" ? delay : 500);
   };
+  if (list.dataset.fresh === "false") changed(1000);
   const stream = new EventSource(list.dataset.live);
   stream.addEventListener("open", () => {
     const dot = document.querySelector("#watch-list .live-status");

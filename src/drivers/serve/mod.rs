@@ -106,6 +106,15 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         let deliveries = tokio::spawn(run_deliveries(loops, clock, loops_stop.clone()));
         let key_log =
             tokio::spawn(Arc::clone(&service.principals).watch_key_log(Arc::clone(&service.readers), loops_stop));
+        // Today's watch list folded before the first page asks for it (with many open clocks a
+        // fold takes most of a second); later changes refold it as pages ask.
+        let warming = Arc::clone(&service);
+        tokio::spawn(async move {
+            let everything = watch_list::Selection { readable: None, workflow: None, clock: None, level: None };
+            if let Err(problem) = warming.watch_list.select(warming.today(), everything).await {
+                tracing::warn!(problem = %problem.document(), "the watch list could not be folded at start");
+            }
+        });
         let stopping = Arc::clone(&service);
         let shutdown = async move {
             listener::shutdown_signal().await;

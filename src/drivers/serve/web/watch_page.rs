@@ -39,6 +39,9 @@ struct WatchPage {
     chrome: Chrome,
     as_of: String,
     as_of_iso: String,
+    /// Whether the list is as the store is now (else a fold is under way, and the page's script
+    /// asks again).
+    fresh: bool,
     workflows: Vec<Choice>,
     levels: Vec<Choice>,
     clock: String,
@@ -99,20 +102,26 @@ pub(crate) async fn watch_page(
         return error_page(lang, StatusCode::FORBIDDEN, &problem.detail);
     }
     let selection = Selection::of(&visitor.principal, workflow.clone(), clock.clone(), level.clone());
-    let Selected { rows, picked } = match service.watch_list.select(as_of, selection).await {
+    let (Selected { rows, picked }, fresh) = match service.watch_list.select_recent(as_of, selection).await {
         Ok(selected) => selected,
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
     };
     let provisional = query.provisional.as_deref() == Some("1");
-    let shown: Vec<&WatchRow> = picked
+    let selected = |position: &u32| !provisional || rows[*position as usize].provisional;
+    let total = if provisional {
+        picked.positions.iter().filter(|position| selected(position)).count()
+    } else {
+        picked.positions.len()
+    };
+    let offset = query.offset.unwrap_or(0).min(total.saturating_sub(1) / PAGE_ROWS * PAGE_ROWS);
+    let page: Vec<WatchLine> = picked
         .positions
         .iter()
-        .map(|&position| &rows[position as usize])
-        .filter(|row| !provisional || row.provisional)
+        .filter(|position| selected(position))
+        .skip(offset)
+        .take(PAGE_ROWS)
+        .map(|&position| WatchLine::of(&rows[position as usize], lang))
         .collect();
-    let total = shown.len();
-    let offset = query.offset.unwrap_or(0).min(total.saturating_sub(1) / PAGE_ROWS * PAGE_ROWS);
-    let page: Vec<WatchLine> = shown.iter().skip(offset).take(PAGE_ROWS).map(|row| WatchLine::of(row, lang)).collect();
     let address = |offset: usize| {
         let mut address = format!("/watch?offset={offset}&as_of={as_of}");
         for (name, value) in [("workflow", &workflow), ("level", &level), ("clock", &clock)] {
@@ -129,20 +138,33 @@ pub(crate) async fn watch_page(
         address
     };
     let t = lang.labels();
-    let mut workflows: Vec<String> = match &visitor.principal.admin {
-        true => rows.iter().map(|row| row.workflow.clone()).collect(),
-        false => visitor.principal.grants.iter().map(|grant| grant.workflow.clone()).collect(),
+    // The workflows to filter by: the key's, or for an administrator those on the list.
+    let mut workflows: std::collections::BTreeSet<&str> = if visitor.principal.admin {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut last = "";
+        for row in rows.iter() {
+            if row.workflow != last {
+                last = &row.workflow;
+                seen.insert(last);
+            }
+        }
+        seen
+    } else {
+        visitor.principal.grants.iter().map(|grant| grant.workflow.as_str()).collect()
     };
-    workflows.extend(workflow.clone());
-    workflows.sort();
-    workflows.dedup();
+    workflows.extend(workflow.as_deref());
     let page = WatchPage {
         chrome: Chrome::for_visitor(&visitor, t.watch_title.to_owned(), Section::Watch),
         as_of: lang.date(as_of),
         as_of_iso: as_of.to_string(),
+        fresh,
         workflows: workflows
             .into_iter()
-            .map(|name| Choice { selected: workflow.as_ref() == Some(&name), label: name.clone(), value: name })
+            .map(|name| Choice {
+                selected: workflow.as_deref() == Some(name),
+                label: name.to_owned(),
+                value: name.to_owned(),
+            })
             .collect(),
         levels: [("", t.every_level), ("red", t.only_red), ("overrun", t.only_overrun)]
             .into_iter()
