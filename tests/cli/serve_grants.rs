@@ -117,6 +117,9 @@ fn a_revoked_key_stops_working_at_once() {
     assert_eq!(revoked.json()["revoked_by"], "admin");
     let refused = act(&server, &keys.officer, 1, "late", "accept", "officer");
     assert_eq!((refused.status, refused.problem().as_str()), (401, "unauthorized"));
+    // Refused before its body was read, the connection is closed, and the answer says so: a
+    // client that reused it would send its next request into a closed socket.
+    assert_eq!(refused.header("connection"), Some("close"), "{refused:?}");
     let again = server.post(&format!("/v1/keys/{id}/revoke"), Some(&keys.admin), &[], &json!({}));
     assert_eq!((again.status, again.problem().as_str()), (409, "key-revoked"));
     // The revocation is in the key log, which verifies.

@@ -26,10 +26,26 @@ impl FromRequestParts<Shared> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, service: &Shared) -> Result<Caller, Problem> {
-        let token = bearer_token(parts)?;
-        let principal = service.principals.of(&service.readers, &token).await?;
-        principal.map(Caller).ok_or_else(|| unauthorized("the API key is unknown or revoked"))
+        let caller = async {
+            let token = bearer_token(parts)?;
+            let principal = service.principals.of(&service.readers, &token).await?;
+            principal.map(Caller).ok_or_else(|| unauthorized("the API key is unknown or revoked"))
+        }
+        .await;
+        // Refused before its body was read, the connection cannot carry another request: say
+        // so, or a client that reuses it sends its next request into a closed socket.
+        caller.map_err(|problem| if has_body(parts) { problem.header(header::CONNECTION, "close") } else { problem })
     }
+}
+
+/// Whether the request has a body (which is unread while its head is judged).
+fn has_body(parts: &Parts) -> bool {
+    parts.headers.contains_key(header::TRANSFER_ENCODING)
+        || parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok())
+            .is_some_and(|length| length.trim() != "0")
 }
 
 fn bearer_token(parts: &Parts) -> Result<String, Problem> {
