@@ -52,6 +52,10 @@ async fn a_supervisor_signs_in_sees_the_red_case_and_reads_its_clock_bars() {
     client.goto(&format!("{}/watch", server.base)).await.unwrap();
     wait_for(&client, "table.watch", |_| true).await;
     screenshot(&client, "watch-supervisor-390").await;
+    client.set_window_size(1280, 1000).await.unwrap();
+    client.goto(&format!("{}/calendar?year=2026", server.base)).await.unwrap();
+    wait_for(&client, "#year-counts", |text| text.contains("工作日")).await;
+    screenshot(&client, "calendar-2026").await;
     client.close().await.unwrap();
 }
 
@@ -102,7 +106,11 @@ async fn the_watch_list_follows_a_clock_turning_red_without_a_reload() {
     std::fs::write(directory.path().join("now.txt"), "2017-10-23T09:00:00+08:00\n").unwrap();
     let started = Instant::now();
     loop {
-        let row = client.find(Locator::Css("table.watch tbody tr")).await.unwrap().text().await.unwrap();
+        // The list may be swapped between finding a row and reading it: read it again then.
+        let row = match client.find(Locator::Css("table.watch tbody tr")).await {
+            Ok(row) => row.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if row.contains("红牌") {
             break;
         }

@@ -280,3 +280,34 @@ fn an_action_posted_from_a_page_needs_its_form_token_and_a_refusal_gives_the_eng
     let nothing = watching.get("/work");
     assert!(nothing.body.contains("监察密钥只能查看"), "{}", nothing.body);
 }
+
+#[test]
+fn the_calendar_page_shows_every_day_of_a_year_as_the_calendar_counts_it() {
+    let (_directory, server, admin, _supervisor) = demo_server();
+    let mut visit = Visit::new(&server);
+    visit.sign_in(&admin);
+    let page = visit.get("/calendar?year=2026");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let year = server.get("/v1/calendars/cn-mainland/years/2026", Some(&admin)).json();
+    let cells = |class: &str| page.body.matches(&format!("class=\"day {class}")).count() as u64;
+    assert_eq!(cells("work") + cells("makeup"), year["working_days"].as_u64().unwrap());
+    assert_eq!(cells("rest") + cells("holiday"), year["rest_days"].as_u64().unwrap());
+    assert!(cells("holiday") > 0 && cells("makeup") > 0, "2026 has holidays and makeup days");
+    // Words as well as colours: each holiday and makeup day carries its mark.
+    assert_eq!(page.body.matches("<span class=\"mark\">休</span>").count() as u64, cells("holiday"));
+    assert_eq!(page.body.matches("<span class=\"mark\">班</span>").count() as u64, cells("makeup"));
+    let notice = year["notices"][0]["title"].as_str().unwrap();
+    assert!(page.body.contains(notice), "the year's notice: {notice}");
+    // A year beyond the notices is projected from the law (the store's policy), and says so.
+    let beyond = visit.get("/calendar?year=2031");
+    assert_eq!(beyond.status, 200, "{}", beyond.body);
+    assert!(
+        beyond.body.contains("id=\"provisional-year\"") && beyond.body.contains("provisional-day"),
+        "{}",
+        beyond.body
+    );
+    assert!(!page.body.contains("id=\"provisional-year\""), "2026 rests on its notice");
+    // A year before the data is an error, never a guess.
+    let before = visit.get("/calendar?year=1990");
+    assert_eq!(before.status, 422, "{}", before.body);
+}

@@ -19,15 +19,15 @@ pub(crate) fn notice_of<'a>(calendar: &'a WorkingCalendar, festival: &Festival) 
 #[schema(as = Notice)]
 pub(crate) struct NoticeShown {
     /// The year whose arrangement it sets.
-    year: i32,
+    pub(crate) year: i32,
     /// Its title; a Chinese title in book-title marks (《…》).
-    title: String,
+    pub(crate) title: String,
     /// Its date, as precise as the sources allow (`2025-11-04`, or `2003`); null when unknown.
-    date: Option<String>,
+    pub(crate) date: Option<String>,
     /// Its document number (`国办发明电〔2005〕35号`).
-    number: Option<String>,
+    pub(crate) number: Option<String>,
     /// Where its text is.
-    url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 impl From<&Notice> for NoticeShown {
@@ -239,14 +239,14 @@ pub(crate) fn add_json(
 #[schema(as = Festival)]
 pub(crate) struct FestivalShown {
     /// The festival (`春节`; merged breaks name both).
-    name: String,
+    pub(crate) name: String,
     /// Its rest days.
-    rest: Vec<String>,
+    pub(crate) rest: Vec<String>,
     /// Its makeup working days (调休上班日).
-    work: Vec<String>,
-    note: Option<String>,
+    pub(crate) work: Vec<String>,
+    pub(crate) note: Option<String>,
     /// The notice that set it.
-    notice: NoticeShown,
+    pub(crate) notice: NoticeShown,
 }
 
 /// A local adjustment of a day.
@@ -263,13 +263,13 @@ pub(crate) struct DatedAdjustmentShown {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ProjectedDay)]
 pub(crate) struct ProjectedShown {
-    date: String,
+    pub(crate) date: String,
     /// The festival (`春节`).
-    festival: &'static str,
+    pub(crate) festival: &'static str,
     /// `statutory` or `substitute` (补假).
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The law it is projected from.
-    law: &'static str,
+    pub(crate) law: &'static str,
 }
 
 impl From<&ProjectedDay> for ProjectedShown {
@@ -288,22 +288,22 @@ impl From<&ProjectedDay> for ProjectedShown {
 #[schema(as = CalendarYear)]
 pub(crate) struct YearShown {
     /// The calendar's id.
-    calendar: String,
-    year: i32,
-    working_days: u32,
-    rest_days: u32,
+    pub(crate) calendar: String,
+    pub(crate) year: i32,
+    pub(crate) working_days: u32,
+    pub(crate) rest_days: u32,
     /// Whether the year lies beyond the data (projected from the law).
-    provisional: bool,
+    pub(crate) provisional: bool,
     /// Why a provisional year is what it is.
-    basis: Option<String>,
+    pub(crate) basis: Option<String>,
     /// The rest days projected from the law, for a year beyond the data.
-    projected: Vec<ProjectedShown>,
+    pub(crate) projected: Vec<ProjectedShown>,
     /// The festivals whose breaks touch the year.
-    festivals: Vec<FestivalShown>,
+    pub(crate) festivals: Vec<FestivalShown>,
     /// The notices of the year and of its festivals.
-    notices: Vec<NoticeShown>,
+    pub(crate) notices: Vec<NoticeShown>,
     /// The local adjustments in the year.
-    adjustments: Vec<DatedAdjustmentShown>,
+    pub(crate) adjustments: Vec<DatedAdjustmentShown>,
 }
 
 impl YearShown {

@@ -7,6 +7,7 @@
 //! can never run.
 
 mod assets;
+mod calendar_page;
 mod case_page;
 mod labels;
 mod page;
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/cases/{case}", get(case_page::case_page))
         .route("/cases/{case}/act", post(work_page::act))
         .route("/work", get(work_page::work_page))
+        .route("/calendar", get(calendar_page::calendar_page))
         .route("/events", get(page_events))
         .route("/assets/{file}", get(assets::asset))
         .layer(middleware::from_fn(page::security_headers))

@@ -23,6 +23,7 @@ pub(crate) enum Section {
     Watch,
     Work,
     Case,
+    Calendar,
 }
 
 /// What the layout of every page needs.
@@ -51,6 +52,7 @@ fn nav(t: &'static Labels, section: Section) -> Vec<NavItem> {
     vec![
         NavItem { href: "/watch", label: t.watch, current: matches!(section, Section::Watch | Section::Case) },
         NavItem { href: "/work", label: t.my_work, current: section == Section::Work },
+        NavItem { href: "/calendar", label: t.calendar, current: section == Section::Calendar },
     ]
 }
 
