@@ -30,8 +30,21 @@ async fn a_supervisor_signs_in_sees_the_red_case_and_reads_its_clock_bars() {
     assert!(first.contains("LG-2017-005") && first.contains("红牌"), "{first}");
     assert!(!client.source().await.unwrap().contains("XK-2017-001"), "the licence is not this supervisor's");
     screenshot(&client, "watch-supervisor-1280").await;
-    // Keyboard: the first case link is reachable with Tab from the filters.
-    client.find(Locator::Css("table.watch tbody tr a")).await.unwrap().click().await.unwrap();
+    // Keyboard only: Tab from the top of the page reaches the first case link (past the skip
+    // link, the navigation and the filters), and Enter opens it.
+    let mut reached = false;
+    for _ in 0..30 {
+        let focused = client.active_element().await.unwrap();
+        focused.send_keys("\u{E004}").await.unwrap();
+        let now = client.active_element().await.unwrap();
+        let href = now.attr("href").await.unwrap().unwrap_or_default();
+        if href.starts_with("/cases/") {
+            now.send_keys("\u{E007}").await.unwrap();
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "no case link within 30 presses of Tab");
     wait_for(&client, "h1", |text| text.contains("LG-2017-005")).await;
     let bar = client.find(Locator::Css("section.clock[data-clock='plan_stage']")).await.unwrap();
     let elapsed: i64 = bar.attr("data-elapsed").await.unwrap().unwrap().parse().unwrap();

@@ -310,4 +310,5 @@ fn the_calendar_page_shows_every_day_of_a_year_as_the_calendar_counts_it() {
     // A year before the data is an error, never a guess.
     let before = visit.get("/calendar?year=1990");
     assert_eq!(before.status, 422, "{}", before.body);
+    assert_eq!(visit.get("/calendar?calendar=atlantis").status, 404);
 }

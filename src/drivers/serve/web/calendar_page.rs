@@ -17,7 +17,6 @@ use crate::core::calendar::WorkingCalendar;
 use crate::drivers::serve::problem::Problem;
 use crate::drivers::serve::service::Shared;
 use crate::drivers::views::calendar::YearShown;
-use crate::engine::EngineError;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct CalendarQuery {
@@ -78,17 +77,21 @@ pub(crate) async fn calendar_page(
     let asked = query.calendar.clone();
     let built = service
         .readers
-        .run(move |engine| -> Result<Result<CalendarPageParts, String>, Problem> {
+        .run(move |engine| -> Result<Result<CalendarPageParts, (StatusCode, String)>, Problem> {
             let calendars: Vec<String> = engine.calendars().ids().map(str::to_owned).collect();
             let id = asked.unwrap_or_else(|| "cn-mainland".to_owned());
-            let calendar =
-                engine.calendars().require(&id).map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
-            Ok(parts(calendar, year, lang).map(|parts| CalendarPageParts { calendars, ..parts }))
+            let calendar = match engine.calendars().require(&id) {
+                Ok(calendar) => calendar,
+                Err(unknown) => return Ok(Err((StatusCode::NOT_FOUND, unknown.to_string()))),
+            };
+            Ok(parts(calendar, year, lang)
+                .map(|parts| CalendarPageParts { calendars, ..parts })
+                .map_err(|outside| (StatusCode::UNPROCESSABLE_ENTITY, outside)))
         })
         .await;
     let parts = match built {
         Ok(Ok(parts)) => parts,
-        Ok(Err(outside)) => return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &outside),
+        Ok(Err((status, refusal))) => return error_page(lang, status, &refusal),
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
     };
     let t = lang.labels();
