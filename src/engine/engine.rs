@@ -299,7 +299,12 @@ impl<S: Store> Engine<S> {
         Ok(workflow)
     }
 
-    fn calendar(&self, workflow: &Workflow) -> Result<&WorkingCalendar, EngineError> {
+    /// The calendar `workflow` counts on, under the store's policy for dates after its data.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::UnknownCalendar`] when the workflow names a calendar this engine lacks.
+    pub fn calendar(&self, workflow: &Workflow) -> Result<&WorkingCalendar, EngineError> {
         self.calendars.require(workflow.calendar()).map_err(|error| EngineError::UnknownCalendar(error.to_string()))
     }
 

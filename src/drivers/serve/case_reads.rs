@@ -230,10 +230,7 @@ pub(crate) async fn timing(
             caller.check_read(&row.workflow)?;
             let view = engine.view_of(row)?;
             let timing = engine.timing_of(&view, as_of)?;
-            let calendar = engine
-                .calendars()
-                .require(view.workflow.calendar())
-                .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
+            let calendar = engine.calendar(&view.workflow)?;
             let counted = Counted { calendar, data_id: engine.calendar_data_id() };
             let shown = CaseTimingShown {
                 id: view.row.id.clone(),

@@ -21,7 +21,7 @@ use crate::drivers::serve::problem::Problem;
 use crate::drivers::serve::request::date_or;
 use crate::drivers::serve::service::Shared;
 use crate::drivers::views::history::EventShown;
-use crate::engine::{CaseView, EngineError, VerifiedHistory};
+use crate::engine::{CaseView, VerifiedHistory};
 
 /// Whether a due date rests on a projected year, and why; `None` for a limit the clock lacks.
 type Provisional = Option<(bool, Option<String>)>;
@@ -127,10 +127,7 @@ pub(crate) async fn case_page(
             let history = engine.verified_history(&row.id)?;
             let view = engine.view_of(row)?;
             let timing = engine.timing_of(&view, as_of)?;
-            let calendar = engine
-                .calendars()
-                .require(view.workflow.calendar())
-                .map_err(|error| EngineError::UnknownCalendar(error.to_string()))?;
+            let calendar = engine.calendar(&view.workflow)?;
             // Whether each clock's due dates rest on a projected year, and why.
             let provisional: Vec<[Provisional; 2]> = timing
                 .clocks
