@@ -17,6 +17,7 @@ mod key_request;
 mod keys;
 mod principal;
 mod stored_sources;
+mod supervision;
 mod verified_history;
 mod verify;
 mod warnings;
@@ -41,6 +42,7 @@ pub use key_log::BrokenKey;
 pub use key_request::{ApiKey, KEY_TEXT_CHARS_MAX, KeyRequest};
 pub use keys::{TOKEN_PREFIX, api_token, token_sha256};
 pub use principal::{Denial, Grant, Principal};
+pub use supervision::{ClockFigures, Grain, GroupFigures, Grouping, Supervision, SupervisionQuery};
 pub use verified_history::{ChainBreak, LinkStatus, VerifiedHistory};
 pub use verify::{BrokenChain, Mismatch};
 pub use warnings::{SWEEP_CLOCKS_MAX, SWEEP_ROUNDS_MAX, Warning, WarningKind, WarningQuery};
@@ -54,6 +56,8 @@ pub use webhooks::{
 mod integrity_tests;
 #[cfg(test)]
 mod keys_tests;
+#[cfg(test)]
+mod supervision_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

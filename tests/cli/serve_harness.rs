@@ -66,6 +66,20 @@ pub(crate) fn cli(db: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Runs the binary with no store, in the repository (for its shipped workflows), and returns
+/// its stdout, asserting it exits 0.
+pub(crate) fn cli_in_repository(args: &[&str]) -> String {
+    let output = Command::new(binary())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("RENEWFLOW_DB")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
 impl Server {
     /// Starts `renewflow serve` on `db` with `extra` arguments and waits until it listens.
     pub(crate) fn start(db: &Path, extra: &[&str]) -> Server {

@@ -183,3 +183,60 @@ async fn a_handler_acts_through_my_work_and_a_stale_page_is_told_so() {
     first.close().await.unwrap();
     second.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_the_statistics_and_the_reform_beside_its_baseline() {
+    let (_directory, server, _admin, supervisor) = demo_server();
+    let client = browser(1280).await;
+    sign_in(&client, &server.base, &supervisor).await;
+    client.set_window_size(1280, 1400).await.unwrap();
+    client.goto(&format!("{}/statistics?year=2017&by=quarter&group=role", server.base)).await.unwrap();
+    let counted = wait_for(&client, "#cases-counted", |text| text.contains("统计办件")).await;
+    assert!(!counted.ends_with(": 0"), "{counted}");
+    let rows = client.find_all(Locator::Css("#group-figures tbody tr")).await.unwrap();
+    assert!(!rows.is_empty(), "figures per role");
+    // The export link asks for the same table as CSV.
+    let export = client.find(Locator::Css("a[href^='/statistics.csv']")).await.unwrap();
+    let href = export.attr("href").await.unwrap().unwrap();
+    assert!(href.contains("year=2017") && href.contains("group=role"), "{href}");
+    screenshot(&client, "statistics-2017-1280").await;
+    // The workflows: this supervisor's only, each version with its diagram.
+    client.goto(&format!("{}/workflows", server.base)).await.unwrap();
+    wait_for(&client, "#versions", |_| true).await;
+    let source = client.source().await.unwrap();
+    assert!(source.contains("2016.1") && source.contains("2017.1"), "both renewal versions");
+    assert!(!source.contains("administrative-license"), "not the licence's workflow");
+    screenshot(&client, "workflows-1280").await;
+    client.find(Locator::Css("a[href='/workflows/longgang-renewal/2017.1']")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "#diagram", |_| true).await;
+    let regions = client.find_all(Locator::Css("svg.diagram text")).await.unwrap();
+    let mut headings = Vec::new();
+    for text in regions {
+        let text = text.text().await.unwrap();
+        if text.starts_with('‖') {
+            headings.push(text);
+        }
+    }
+    assert_eq!(headings, ["‖ 计划审批", "‖ 规划审批"], "the parallel review's two regions");
+    screenshot(&client, "workflow-2017-1280").await;
+    // The comparison with its baseline: the figures `renewflow workflow compare` gives.
+    client.find(Locator::Css("#compare-with-base")).await.unwrap().click().await.unwrap();
+    let saved = wait_for(&client, "#saved-total", |_| true).await;
+    let compared = super::serve_harness::cli_in_repository(&[
+        "workflow",
+        "compare",
+        "workflows/longgang-2016.yaml",
+        "workflows/longgang-2017.yaml",
+        "--format",
+        "json",
+    ]);
+    let compared: serde_json::Value = serde_json::from_str(&compared).unwrap();
+    let total = compared["total_saved_working_days"].as_i64().unwrap();
+    assert!(saved.contains(&format!(": {total} ")), "{saved} against {total}");
+    screenshot(&client, "compare-2016-2017-1280").await;
+    client.set_window_size(390, 900).await.unwrap();
+    client.goto(&format!("{}/statistics?year=2017", server.base)).await.unwrap();
+    wait_for(&client, "#cases-counted", |_| true).await;
+    screenshot(&client, "statistics-2017-390").await;
+    client.close().await.unwrap();
+}

@@ -312,3 +312,75 @@ fn the_calendar_page_shows_every_day_of_a_year_as_the_calendar_counts_it() {
     assert_eq!(before.status, 422, "{}", before.body);
     assert_eq!(visit.get("/calendar?calendar=atlantis").status, 404);
 }
+
+/// The rows of a CSV answer (its byte-order mark dropped), split on commas (no cell here
+/// holds one).
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    let body = body.strip_prefix('\u{feff}').expect("a byte-order mark for spreadsheet programs");
+    body.lines().map(|line| line.split(',').map(str::to_owned).collect()).collect()
+}
+
+fn number(cell: &str) -> u64 {
+    cell.parse().unwrap_or_else(|_| panic!("`{cell}` is not a count"))
+}
+
+#[test]
+fn supervision_statistics_count_each_stop_once_and_export_what_the_page_shows() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    cli(&db, &["demo"]);
+    // The demo's bureau steps are recorded as `bureau-demo`: a key of that name gives its organ.
+    key(&db, &["--name", "bureau-demo", "--organ", "龙岗区城市更新局", "--grant", "longgang-renewal:bureau"]);
+    let supervisor = key(&db, &["--name", "监察员", "--supervisor", "--grant", "longgang-renewal"]);
+    let clock = directory.path().join("now.txt");
+    std::fs::write(&clock, "2017-09-29T09:00:00+08:00\n").unwrap();
+    let server = Server::start(&db, &["--clock-file", clock.to_str().unwrap()]);
+    let mut visit = Visit::new(&server);
+    assert_eq!(visit.sign_in(&supervisor).status, 303);
+
+    let page = visit.get("/statistics?year=2017&by=quarter&group=organ");
+    assert_eq!(page.status, 200, "{}", page.body);
+    for label in ["<label for=\"year\">", "<label for=\"by\">", "<label for=\"group\">", "<label for=\"workflow\">"] {
+        assert!(page.body.contains(label), "every control labelled: {label}");
+    }
+    assert!(page.body.contains("龙岗区城市更新局") && page.body.contains("（未登记）"), "{}", page.body);
+    let organs = csv_rows(&visit.get("/statistics.csv?year=2017&by=quarter&group=organ&table=groups").body);
+    assert_eq!(organs[0][..4], ["period", "organ", "cases_handled", "clocks_finished"]);
+    let clocks_csv = visit.get("/statistics.csv?year=2017&by=quarter&group=organ&table=clocks");
+    assert_eq!(clocks_csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(clocks_csv.header("content-disposition").unwrap().contains("statistics-2017-quarter-clocks.csv"));
+    let clocks = csv_rows(&clocks_csv.body);
+    assert!(clocks.len() > 1, "clocks finished in 2017");
+    // The supervisor of the renewal workflow counts none of the licence's clocks.
+    assert!(clocks[1..].iter().all(|row| row[1] == "longgang-renewal"), "{clocks:?}");
+    // Each stop is counted for exactly one organ, and every one is in the per-clock table; the
+    // same for cards.
+    for period in ["2017-Q1", "2017-Q2", "2017-Q3"] {
+        let sum = |rows: &[Vec<String>], column: usize| -> u64 {
+            rows[1..].iter().filter(|row| row[0] == period).map(|row| number(&row[column])).sum()
+        };
+        assert_eq!(sum(&organs, 3), sum(&clocks, 5), "clocks finished in {period}");
+        assert!(sum(&organs, 4) <= sum(&organs, 3));
+    }
+    // One key holds the organ: its handler's figures are the organ's.
+    let handlers = csv_rows(&visit.get("/statistics.csv?year=2017&by=quarter&group=handler").body);
+    for organ_row in organs[1..].iter().filter(|row| row[1] == "龙岗区城市更新局") {
+        let handler_row = handlers[1..]
+            .iter()
+            .find(|row| row[0] == organ_row[0] && row[1] == "bureau-demo")
+            .unwrap_or_else(|| panic!("bureau-demo in {}", organ_row[0]));
+        assert_eq!(handler_row[2..9], organ_row[2..9], "{}", organ_row[0]);
+    }
+    // The page shows what the CSV holds.
+    let first = &organs[1];
+    assert!(page.body.contains(&format!("<td class=\"number\">{}</td>", first[2])), "{first:?}");
+    // Months are periods too; a wrong choice is refused with the reason.
+    let months = csv_rows(&visit.get("/statistics.csv?year=2017&by=month&group=role").body);
+    assert!(months[1..].iter().all(|row| row[0].len() == 7 && row[0].starts_with("2017-")), "{months:?}");
+    assert!(months[1..].iter().all(|row| !row[1].is_empty()), "an opening counts for no role");
+    let wrong = visit.get("/statistics?year=2017&group=building");
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("unknown grouping `building`"), "{}", wrong.body);
+    let other = visit.get("/statistics?year=2017&workflow=administrative-license");
+    assert_eq!(other.status, 403, "{}", other.body);
+}

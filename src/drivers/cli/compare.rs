@@ -170,7 +170,7 @@ fn stage_rows(comparison: &Comparison) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn path_rows(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> Vec<Vec<String>> {
+pub(crate) fn path_rows(base: &Workflow, reform: &Workflow, comparison: &Comparison) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (label, paths) in [(base.version(), &comparison.base_paths), (reform.version(), &comparison.reform_paths)] {
         for path in paths {

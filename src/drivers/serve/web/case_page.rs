@@ -21,7 +21,8 @@ use crate::drivers::serve::problem::Problem;
 use crate::drivers::serve::request::date_or;
 use crate::drivers::serve::service::Shared;
 use crate::drivers::views::history::EventShown;
-use crate::engine::{CaseView, VerifiedHistory};
+use crate::engine::{CaseView, EngineError, VerifiedHistory};
+use crate::store::Store as _;
 
 /// Whether a due date rests on a projected year, and why; `None` for a limit the clock lacks.
 type Provisional = Option<(bool, Option<String>)>;
@@ -47,6 +48,8 @@ struct CasePage {
     as_of: String,
     chain_verifies: bool,
     chain_reason: String,
+    /// Where the history was imported from (an audited log), when it was.
+    imported: Option<String>,
     clocks: Vec<ClockPanel>,
     events: Vec<TimelineEntry>,
 }
@@ -125,6 +128,7 @@ pub(crate) async fn case_page(
             let row = engine.find_case(&case)?;
             principal.check_read(&row.workflow)?;
             let history = engine.verified_history(&row.id)?;
+            let imported = engine.store().import_mark(&row.id).map_err(EngineError::from)?;
             let view = engine.view_of(row)?;
             let timing = engine.timing_of(&view, as_of)?;
             let calendar = engine.calendar(&view.workflow)?;
@@ -144,17 +148,27 @@ pub(crate) async fn case_page(
                     })
                 })
                 .collect();
-            Ok::<_, Problem>((view, timing, history, provisional))
+            Ok::<_, Problem>((view, timing, history, provisional, imported))
         })
         .await;
-    let (view, timing, history, provisional) = match read {
+    let (view, timing, history, provisional, imported) = match read {
         Ok(read) => read,
         Err(problem) if matches!(problem.kind, "unknown-case" | "grant-missing") => {
             return error_page(lang, StatusCode::NOT_FOUND, visitor.labels().not_found);
         }
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
     };
-    let page = CasePage::of(&visitor, &view, &timing, &history, &provisional, as_of);
+    let mut page = CasePage::of(&visitor, &view, &timing, &history, &provisional, as_of);
+    page.imported = imported.map(|mark| {
+        let findings = if mark.findings.is_empty() { String::new() } else { format!("; {}", mark.findings.join(", ")) };
+        format!(
+            "{}: {} (sha256 {}…), {}{findings}",
+            lang.labels().imported_from,
+            mark.log,
+            mark.log_hash.chars().take(12).collect::<String>(),
+            lang.instant(&mark.imported_at)
+        )
+    });
     html(&page)
 }
 
@@ -229,6 +243,7 @@ impl CasePage {
             chain_reason: history.broken.as_ref().map(|broken| broken.reason.clone()).unwrap_or_default(),
             clocks,
             events,
+            imported: None,
         }
     }
 }

@@ -13,9 +13,12 @@ mod labels;
 mod page;
 mod sessions;
 mod sign_in;
+mod state_diagram;
+mod statistics_page;
 mod visitor;
 mod watch_page;
 mod work_page;
+mod workflows_page;
 
 use axum::Router;
 use axum::middleware;
@@ -37,6 +40,11 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/cases/{case}/act", post(work_page::act))
         .route("/work", get(work_page::work_page))
         .route("/calendar", get(calendar_page::calendar_page))
+        .route("/statistics", get(statistics_page::statistics_page))
+        .route("/statistics.csv", get(statistics_page::statistics_csv))
+        .route("/workflows", get(workflows_page::workflows_page))
+        .route("/workflows/compare", get(workflows_page::compare_page))
+        .route("/workflows/{workflow}/{version}", get(workflows_page::workflow_page))
         .route("/events", get(page_events))
         .route("/assets/{file}", get(assets::asset))
         .layer(middleware::from_fn(page::security_headers))

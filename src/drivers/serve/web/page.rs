@@ -24,6 +24,8 @@ pub(crate) enum Section {
     Work,
     Case,
     Calendar,
+    Statistics,
+    Workflows,
 }
 
 /// What the layout of every page needs.
@@ -52,6 +54,8 @@ fn nav(t: &'static Labels, section: Section) -> Vec<NavItem> {
     vec![
         NavItem { href: "/watch", label: t.watch, current: matches!(section, Section::Watch | Section::Case) },
         NavItem { href: "/work", label: t.my_work, current: section == Section::Work },
+        NavItem { href: "/statistics", label: t.statistics, current: section == Section::Statistics },
+        NavItem { href: "/workflows", label: t.workflows, current: section == Section::Workflows },
         NavItem { href: "/calendar", label: t.calendar, current: section == Section::Calendar },
     ]
 }
