@@ -100,6 +100,7 @@ impl<S: Store> Engine<S> {
             workflow: query.workflow.clone(),
             version: query.version.clone(),
             active_in,
+            open_clock_in: None,
             level,
             opened_from: query.opened_from.map(|date| date.to_string()),
             opened_to: query.opened_to.map(|date| date.to_string()),

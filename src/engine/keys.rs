@@ -220,6 +220,45 @@ impl<S: Store> Engine<S> {
         self.store().keys()?.into_iter().map(api_key).collect()
     }
 
+    /// The organs of the live keys that may act (not supervisors'), sorted.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`].
+    pub fn acting_organs(&self) -> Result<Vec<String>, EngineError> {
+        let mut organs: Vec<String> = self
+            .keys()?
+            .into_iter()
+            .filter(|key| !key.is_revoked() && !key.supervisor)
+            .filter_map(|key| key.organ)
+            .collect();
+        organs.sort();
+        organs.dedup();
+        Ok(organs)
+    }
+
+    /// The workflows and roles the live, acting keys of `organ` are granted, as `(workflow,
+    /// role)`, sorted: what a case waiting on one of them waits on that organ for.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`].
+    pub fn roles_held_by(&self, organ: &str) -> Result<Vec<(String, String)>, EngineError> {
+        let mut held: Vec<(String, String)> = self
+            .keys()?
+            .into_iter()
+            .filter(|key| !key.is_revoked() && !key.supervisor && key.organ.as_deref() == Some(organ))
+            .flat_map(|key| {
+                key.grants
+                    .into_iter()
+                    .flat_map(|grant| grant.roles.into_iter().map(move |role| (grant.workflow.clone(), role)))
+            })
+            .collect();
+        held.sort();
+        held.dedup();
+        Ok(held)
+    }
+
     /// Revokes a key, named by its id or by its name (a key not revoked holds a name), and
     /// records the revocation in the key log, in one transaction. From then on its token names
     /// no principal.

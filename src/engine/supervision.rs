@@ -6,7 +6,7 @@
 //!
 //! Who answers for a clock (its *holder*): once it stopped, the actor and role of the event that
 //! stopped it (for a `done`, the action that led to it), and that actor's organ; while it runs,
-//! the roles that can move the case on now (not merely end it), and the keys granted them. A card counts for the
+//! the roles the case waits on ([`waiting_on`]), and the keys granted them. A card counts for the
 //! holder of its clock. An actor's organ is that of the API key with its name (the live key,
 //! else the last one revoked); an actor with no such key has none.
 
@@ -19,8 +19,7 @@ use super::engine_error::EngineError;
 use super::principal::Principal;
 use super::warnings::{Warning, WarningKind, WarningQuery};
 use crate::core::calendar::PeriodUnit;
-use crate::core::case::{ClockStatus, LedgerKind, Level, Replay, Timing, available_actions};
-use crate::core::workflow::{StateKind, Workflow};
+use crate::core::case::{ClockStatus, LedgerKind, Level, Timing, waiting_on};
 use crate::store::Store;
 
 /// The length of the periods figures are counted in.
@@ -154,7 +153,7 @@ pub struct Supervision {
 enum Holder {
     /// The actor and role of the event that stopped it.
     Stopped { actor: String, role: Option<String> },
-    /// Running or paused: the roles that can act on the case now.
+    /// Running or paused: the roles the case waits on.
     Desk { roles: Vec<String> },
 }
 
@@ -326,7 +325,7 @@ impl Tally<'_> {
                 self.groups.entry((period.clone(), group)).or_default().cases.insert(case);
             }
         }
-        let desk = desk_roles(workflow, &view.replay);
+        let desk = waiting_on(workflow, view.replay.configuration().leaves());
         let mut holders: HashMap<String, Holder> = HashMap::new();
         for clock in &timing.clocks {
             let declared = workflow.clock(clock.clock);
@@ -437,31 +436,6 @@ impl Tally<'_> {
         clocks.sort_by_key(|figures| rank(&figures.period));
         Supervision { groups, clocks, cases_counted: self.counted }
     }
-}
-
-/// The roles that can move the case on now: those of the transitions from its active states
-/// whose guard holds and which lead to a state that is not final (withdrawing or refusing ends
-/// a case rather than doing its step); every role that can act when none does.
-fn desk_roles(workflow: &Workflow, replay: &Replay) -> Vec<String> {
-    let configuration = replay.configuration();
-    let mut roles: Vec<String> = Vec::new();
-    if configuration.finished_in(workflow).is_none() {
-        for state in configuration.active_states(workflow) {
-            for transition in workflow.transitions_from(state) {
-                let declared = workflow.transition(*transition);
-                let holds = declared.guard.as_ref().is_none_or(|guard| guard.holds(configuration.values()));
-                if holds && workflow.state(declared.to).kind != StateKind::Final {
-                    roles.extend(declared.roles.iter().map(|role| workflow.role(*role).name.clone()));
-                }
-            }
-        }
-    }
-    if roles.is_empty() {
-        roles = available_actions(workflow, replay).into_iter().flat_map(|action| action.roles).collect();
-    }
-    roles.sort();
-    roles.dedup();
-    roles
 }
 
 impl<S: Store> Engine<S> {

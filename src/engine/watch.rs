@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::engine::Engine;
 use super::engine_error::EngineError;
-use crate::core::case::{ClockStatus, Due, LedgerKind, Level, LimitKind};
+use crate::core::case::{ClockStatus, Due, LedgerKind, Level, LimitKind, waiting_on};
+use crate::core::workflow::{StateId, Workflow};
 use crate::store::{CaseRow, Store};
 
 /// One clock on the watch list.
@@ -44,6 +45,8 @@ pub struct WatchRow {
     pub basis: Option<String>,
     /// The pause the clock is in, when it has run past the `max` its clock allows.
     pub pause_over_max: Option<PauseOverMax>,
+    /// The roles the case waits on ([`crate::core::case::waiting_on`]), by name.
+    pub waiting_on: Vec<String>,
 }
 
 /// A pause still open past the `max` its clock allows (the audit's `AUD008`, live).
@@ -168,6 +171,7 @@ impl<S: Store> Engine<S> {
                 provisional,
                 basis,
                 pause_over_max: None,
+                waiting_on: waiting_on_now(&workflow, &case.configuration),
             });
         }
         folded.sort();
@@ -249,8 +253,21 @@ impl<S: Store> Engine<S> {
                 provisional,
                 basis,
                 pause_over_max,
+                waiting_on: waiting_on(&view.workflow, view.replay.configuration().leaves()),
             });
         }
         Ok(rows)
     }
+}
+
+/// The roles a case waits on, from the active states its stored configuration names.
+fn waiting_on_now(workflow: &Workflow, configuration: &str) -> Vec<String> {
+    let configuration: serde_json::Value = serde_json::from_str(configuration).unwrap_or_default();
+    let leaves: Vec<StateId> = configuration["active"]
+        .as_array()
+        .map(|names| {
+            names.iter().filter_map(|name| name.as_str().and_then(|name| workflow.state_named(name))).collect()
+        })
+        .unwrap_or_default();
+    waiting_on(workflow, &leaves)
 }

@@ -378,6 +378,21 @@ fn cases_are_listed_by_filter_and_page<S: Store>(store: &mut S) {
         ["N-1", "N-3"],
         "list: by active state per deployment"
     );
+    // Clock `k` is open in N-1 (first deployment) and N-3 (second).
+    assert_eq!(
+        listed(CaseFilter { open_clock_in: Some(vec![(second, "k".to_owned())]), ..all.clone() }),
+        ["N-3"],
+        "list: by open clock per deployment"
+    );
+    assert_eq!(
+        listed(CaseFilter {
+            active_in: Some(vec![(first, "b".to_owned())]),
+            open_clock_in: Some(vec![(second, "k".to_owned()), (first, "gone".to_owned())]),
+            ..all.clone()
+        }),
+        ["N-2", "N-3"],
+        "list: by active state or open clock"
+    );
     let level = |red: bool, as_of: &str, also: &[&str]| {
         Some(LevelFilter { red, as_of: as_of.to_owned(), also: also.iter().map(|id| (*id).to_owned()).collect() })
     };

@@ -66,6 +66,9 @@ pub struct CaseFilter {
     /// (deployment key, leaf state name): a case matches when one of its active states is listed
     /// for its deployment.
     pub active_in: Option<Vec<(i64, String)>>,
+    /// (deployment key, clock name): a case matches when one of these clocks is open for its
+    /// deployment. With `active_in`, a case matches when either holds.
+    pub open_clock_in: Option<Vec<(i64, String)>>,
     pub level: Option<LevelFilter>,
     /// Opened on or after this date (`YYYY-MM-DD`, compared on the date as written).
     pub opened_from: Option<String>,

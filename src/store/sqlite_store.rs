@@ -522,6 +522,24 @@ pub(super) fn open_clock_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<O
     })
 }
 
+/// A case with an active state listed for its deployment (`[[deployment, state], …]` bound as
+/// JSON). An unreadable configuration lists no active state instead of failing the query.
+macro_rules! active_in_clause {
+    () => {
+        "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.configuration) THEN c.configuration \
+         ELSE '{}' END, '$.active') active, json_each(?) wanted \
+         WHERE json_extract(wanted.value, '$[0]') = c.deployment AND json_extract(wanted.value, '$[1]') = active.value)"
+    };
+}
+
+/// A case with an open clock listed for its deployment (`[[deployment, clock], …]` as JSON).
+macro_rules! open_clock_in_clause {
+    () => {
+        "EXISTS (SELECT 1 FROM open_clocks o, json_each(?) wanted WHERE o.case_id = c.id \
+         AND json_extract(wanted.value, '$[0]') = c.deployment AND json_extract(wanted.value, '$[1]') = o.clock)"
+    };
+}
+
 /// The conditions of `filter` over `cases c` (joined with `deployments d`), with their values in
 /// order. Lists of values go in as one JSON array each, read with `json_each`, so the statement
 /// text depends only on which conditions are given (and is cached as such).
@@ -534,13 +552,17 @@ fn case_filter_sql(filter: &CaseFilter) -> (Vec<&'static str>, Vec<String>) {
     if let Some(version) = &filter.version {
         conditions.push(("d.version = ?", vec![version.clone()]));
     }
-    if let Some(states) = &filter.active_in {
-        // An unreadable configuration lists no active state instead of failing the query.
-        let clause = "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.configuration) THEN c.configuration \
-                      ELSE '{}' END, '$.active') active, json_each(?) wanted \
-                      WHERE json_extract(wanted.value, '$[0]') = c.deployment \
-                      AND json_extract(wanted.value, '$[1]') = active.value)";
-        conditions.push((clause, vec![serde_json::to_string(states).unwrap_or_else(|_| "[]".to_owned())]));
+    let pairs = |pairs: &Vec<(i64, String)>| serde_json::to_string(pairs).unwrap_or_else(|_| "[]".to_owned());
+    match (&filter.active_in, &filter.open_clock_in) {
+        (Some(states), Some(clocks)) => {
+            conditions.push((
+                concat!("(", active_in_clause!(), " OR ", open_clock_in_clause!(), ")"),
+                vec![pairs(states), pairs(clocks)],
+            ));
+        }
+        (Some(states), None) => conditions.push((active_in_clause!(), vec![pairs(states)])),
+        (None, Some(clocks)) => conditions.push((open_clock_in_clause!(), vec![pairs(clocks)])),
+        (None, None) => {}
     }
     if let Some(level) = &filter.level {
         let clause = if level.red {

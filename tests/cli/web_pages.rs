@@ -384,3 +384,79 @@ fn supervision_statistics_count_each_stop_once_and_export_what_the_page_shows() 
     let other = visit.get("/statistics?year=2017&workflow=administrative-license");
     assert_eq!(other.status, 403, "{}", other.body);
 }
+
+#[test]
+fn the_watch_list_filters_by_the_role_and_the_organ_a_case_waits_on() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    cli(&db, &["demo"]);
+    key(&db, &["--name", "国土承办人", "--organ", "市规土委龙岗管理局", "--grant", "longgang-renewal:land_office"]);
+    let supervisor = key(&db, &["--name", "监察员", "--supervisor", "--grant", "longgang-renewal"]);
+    let clock = directory.path().join("now.txt");
+    std::fs::write(&clock, "2017-09-29T09:00:00+08:00\n").unwrap();
+    let server = Server::start(&db, &["--clock-file", clock.to_str().unwrap()]);
+    let everything = server.get("/v1/watch?as_of=2017-09-29", Some(&supervisor)).json();
+    let rows = everything["rows"].as_array().unwrap();
+    let waiting = |role: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|row| row["waiting_on"].as_array().unwrap().iter().any(|held| held == role))
+            .map(|row| format!("{}/{}", row["number"].as_str().unwrap(), row["clock"].as_str().unwrap()))
+            .collect()
+    };
+    let on_land_office = waiting("land_office");
+    assert!(!on_land_office.is_empty() && on_land_office.len() < rows.len(), "{everything}");
+    // Through the API: by role, and by the organ whose key holds that role.
+    for filter in
+        ["role=land_office", "organ=%E5%B8%82%E8%A7%84%E5%9C%9F%E5%A7%94%E9%BE%99%E5%B2%97%E7%AE%A1%E7%90%86%E5%B1%80"]
+    {
+        let filtered = server.get(&format!("/v1/watch?as_of=2017-09-29&{filter}"), Some(&supervisor)).json();
+        let shown: Vec<String> = filtered["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| format!("{}/{}", row["number"].as_str().unwrap(), row["clock"].as_str().unwrap()))
+            .collect();
+        assert_eq!(shown, on_land_office, "{filter}");
+    }
+    // On the page: the same rows, the filters labelled, the organ offered.
+    let mut visit = Visit::new(&server);
+    visit.sign_in(&supervisor);
+    let page = visit.get("/watch?as_of=2017-09-29&organ=%E5%B8%82%E8%A7%84%E5%9C%9F%E5%A7%94%E9%BE%99%E5%B2%97%E7%AE%A1%E7%90%86%E5%B1%80");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<label for=\"role\">") && page.body.contains("<label for=\"organ\">"));
+    assert!(page.body.contains("<option value=\"市规土委龙岗管理局\" selected>"), "{}", page.body);
+    assert_eq!(page.body.matches("<tr class=\"level-").count(), on_land_office.len());
+    let by_role = visit.get("/watch?as_of=2017-09-29&role=bureau");
+    assert_eq!(by_role.body.matches("<tr class=\"level-").count(), waiting("bureau").len());
+}
+
+#[test]
+fn my_work_lists_a_case_whose_only_step_for_the_key_is_an_extension() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let admin = super::serve_cases::admin_token(&db);
+    let head = key(&db, &["--name", "负责人", "--grant", "administrative-license:head"]);
+    let server = Server::start(&db, &[]);
+    super::serve_cases::open_licence(&server, &admin, "XK-9");
+    for (version, action, at) in
+        [(1, "accept", "2026-09-22T10:00:00+08:00"), (2, "order_hearing", "2026-09-24T10:00:00+08:00")]
+    {
+        let body = serde_json::json!({"action": action, "role": "officer", "at": at});
+        let acted = server.post(
+            "/v1/cases/XK-9/actions",
+            Some(&admin),
+            &[("If-Match", &format!("\"{version}\"")), ("Idempotency-Key", action)],
+            &body,
+        );
+        assert_eq!(acted.status, 200, "{acted:?}");
+    }
+    // In the hearing, the head has no transition; the decision clock is open (paused), and the
+    // head may extend it.
+    let mut visit = Visit::new(&server);
+    visit.sign_in(&head);
+    let work = visit.get("/work");
+    assert_eq!(work.status, 200);
+    assert!(work.body.contains("XK-9"), "{}", work.body);
+    assert!(work.body.contains("extend_decision"), "{}", work.body);
+    assert!(!work.body.contains("value=\"close_hearing\""), "the officer's step is not the head's");
+}

@@ -1,12 +1,13 @@
 //! The actions a case offers now: each transition out of an active state and each extension of
 //! an open clock with uses left, with the roles that may take it and whether its guard holds on
 //! the case's attributes as they stand. It is what a handler's screen offers; `step` still
-//! judges the command (an action's own attributes may make a false guard true).
+//! judges the command (an action's own attributes may make a false guard true). And the roles a
+//! case waits on (`waiting_on`), for the watch list and the supervision statistics.
 
 use serde::Serialize;
 
 use super::replay::Replay;
-use crate::core::workflow::{ActionId, RoleId, Workflow};
+use crate::core::workflow::{ActionId, RoleId, StateId, StateKind, Workflow};
 
 /// One action a case offers now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -114,6 +115,31 @@ pub fn available_actions(workflow: &Workflow, replay: &Replay) -> Vec<AvailableA
 }
 
 fn role_names(workflow: &Workflow, roles: &[RoleId]) -> Vec<String> {
+    let mut names: Vec<String> = roles.iter().map(|role| workflow.role(*role).name.clone()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The roles the case waits on: those with a step out of its active states (`leaves` and the
+/// states they are in) that does not end the case; when every step ends it, the roles of those
+/// steps. Guards are not read: a role whose step a guard blocks today still holds the case.
+/// Sorted by name; none once no step leads out.
+pub fn waiting_on(workflow: &Workflow, leaves: &[StateId]) -> Vec<String> {
+    let mut moving: Vec<RoleId> = Vec::new();
+    let mut ending: Vec<RoleId> = Vec::new();
+    let mut states: Vec<StateId> = leaves.iter().flat_map(|leaf| workflow.ancestors(*leaf)).collect();
+    states.sort_unstable();
+    states.dedup();
+    for state in states {
+        for transition in workflow.transitions_from(state) {
+            let declared = workflow.transition(*transition);
+            let ends =
+                workflow.state(declared.to).kind == StateKind::Final && workflow.state(declared.to).parent.is_none();
+            if ends { &mut ending } else { &mut moving }.extend(declared.roles.iter().copied());
+        }
+    }
+    let roles = if moving.is_empty() { ending } else { moving };
     let mut names: Vec<String> = roles.iter().map(|role| workflow.role(*role).name.clone()).collect();
     names.sort();
     names.dedup();

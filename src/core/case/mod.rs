@@ -20,7 +20,7 @@ mod replay;
 mod step;
 mod timing;
 
-pub use available::{AvailableAction, available_actions};
+pub use available::{AvailableAction, available_actions, waiting_on};
 pub use case_number::{CASE_NUMBER_CHARS_MAX, CaseNumberError, validate_case_number};
 pub use clock_track::{ClockTrack, LedgerEntry, LedgerKind, Phase, count_unit};
 pub use command::{Command, CommandKind, Opening};

@@ -110,7 +110,14 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         // fold takes most of a second); later changes refold it as pages ask.
         let warming = Arc::clone(&service);
         tokio::spawn(async move {
-            let everything = watch_list::Selection { readable: None, workflow: None, clock: None, level: None };
+            let everything = watch_list::Selection {
+                readable: None,
+                workflow: None,
+                clock: None,
+                level: None,
+                role: None,
+                held: None,
+            };
             if let Err(problem) = warming.watch_list.select(warming.today(), everything).await {
                 tracing::warn!(problem = %problem.document(), "the watch list could not be folded at start");
             }

@@ -30,6 +30,10 @@ pub(crate) struct WatchParams {
     level: Option<String>,
     /// Clocks of this name only.
     clock: Option<String>,
+    /// Cases waiting on this role only (`waiting_on`).
+    role: Option<String>,
+    /// Cases waiting on a role that a key of this organ holds (in that workflow) only.
+    organ: Option<String>,
     /// Rows to skip (as `next_offset` gives it).
     offset: Option<u64>,
     /// Rows per page (the schema gives the default and the maximum).
@@ -63,7 +67,11 @@ pub(crate) async fn watch(
     {
         return Err(Problem::new("bad-request", format!("`level` is `yellow`, `red` or `overrun`, not `{level}`")));
     }
-    let selection = Selection::of(&caller, params.workflow, params.clock, params.level);
+    let held = match params.organ {
+        Some(organ) => Some(service.readers.run(move |engine| Ok::<_, Problem>(engine.roles_held_by(&organ)?)).await?),
+        None => None,
+    };
+    let selection = Selection::of(&caller, params.workflow, params.clock, params.level).waiting_on(params.role, held);
     let Selected { rows, picked } = service.watch_list.select(as_of, selection).await?;
     if offset == 0
         && let Some(body) = picked.first_page(limit)

@@ -36,6 +36,10 @@ pub(crate) struct Selection {
     pub(crate) clock: Option<String>,
     /// `yellow` (every row), `red`, or `overrun`.
     pub(crate) level: Option<String>,
+    /// Only cases waiting on this role.
+    pub(crate) role: Option<String>,
+    /// Only cases waiting on one of these `(workflow, role)`: an organ's, by its keys.
+    pub(crate) held: Option<Vec<(String, String)>>,
 }
 
 impl Selection {
@@ -51,7 +55,14 @@ impl Selection {
             readable.sort();
             readable
         });
-        Selection { readable, workflow, clock, level }
+        Selection { readable, workflow, clock, level, role: None, held: None }
+    }
+
+    /// The same, of the cases waiting on `role`, and on one of the roles `held` (an organ's).
+    pub(crate) fn waiting_on(mut self, role: Option<String>, held: Option<Vec<(String, String)>>) -> Selection {
+        self.role = role;
+        self.held = held;
+        self
     }
 
     fn selects(&self, row: &WatchRow) -> bool {
@@ -63,6 +74,10 @@ impl Selection {
                 Some("overrun") => row.pause_over_max.is_some(),
                 _ => true,
             }
+            && self.role.as_ref().is_none_or(|role| row.waiting_on.contains(role))
+            && self.held.as_ref().is_none_or(|held| {
+                held.iter().any(|(workflow, role)| *workflow == row.workflow && row.waiting_on.contains(role))
+            })
     }
 }
 
@@ -330,7 +345,7 @@ mod tests {
     use super::*;
 
     fn selection() -> Selection {
-        Selection { readable: None, workflow: None, clock: None, level: None }
+        Selection { readable: None, workflow: None, clock: None, level: None, role: None, held: None }
     }
 
     #[test]

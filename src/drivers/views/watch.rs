@@ -36,6 +36,9 @@ pub(crate) struct WatchRowShown {
     remaining_working_days: Option<i64>,
     /// The statutory limit after cuts and extensions (`20 wd`).
     statutory_limit: Option<String>,
+    /// The roles the case waits on: those with a step out of its active states that does not
+    /// end the case (when every step ends it, those steps' roles).
+    waiting_on: Vec<String>,
     workflow: String,
 }
 
@@ -88,6 +91,7 @@ impl From<&WatchRow> for WatchRowShown {
             provisional: row.provisional,
             basis: row.basis.clone(),
             pause_over_max: row.pause_over_max.as_ref().map(PauseOverMaxShown::from),
+            waiting_on: row.waiting_on.clone(),
         }
     }
 }

@@ -257,6 +257,9 @@ pub(crate) struct Labels {
     pub(crate) imported: &'static str,
     pub(crate) imported_from: &'static str,
     pub(crate) show: &'static str,
+    pub(crate) waiting_on: &'static str,
+    pub(crate) every_role: &'static str,
+    pub(crate) every_organ: &'static str,
     pub(crate) diagram_legend: &'static str,
     pub(crate) same_as_sum: &'static str,
     pub(crate) longest_path: &'static str,
@@ -433,6 +436,9 @@ static ZH: Labels = Labels {
     sum_note: "合计为各环节事项时限之和（公布口径）；单个办件最多为一个办件实际可能面对的时限。",
     same_as_sum: "同合计",
     diagram_legend: "▶ 初始 · ◉ 终止 · ‖ 并行区域 · 虚线：跳过后续环节、退回或终止办件的流转；悬停可见动作与角色",
+    waiting_on: "待办角色",
+    every_role: "全部角色",
+    every_organ: "全部机关",
 };
 
 static EN: Labels = Labels {
@@ -602,6 +608,9 @@ static EN: Labels = Labels {
     sum_note: "Sums add up the stage's matter limits (the published convention); one case is the most a single case can face.",
     same_as_sum: "same as the sum",
     diagram_legend: "▶ initial · ◉ final · ‖ parallel region · dashed: a step that skips ahead, goes back or ends the case; hover for its actions and roles",
+    waiting_on: "Waiting on",
+    every_role: "Every role",
+    every_organ: "Every organ",
 };
 
 #[cfg(test)]

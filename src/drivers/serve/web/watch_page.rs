@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::labels::{Labels, Lang};
 use super::page::{Chrome, Section, error_page, html};
 use super::visitor::{Visitor, encode_query_value};
+use crate::drivers::serve::problem::Problem;
 use crate::drivers::serve::request::date_or;
 use crate::drivers::serve::service::Shared;
 use crate::drivers::serve::watch_list::{Selected, Selection};
@@ -27,6 +28,10 @@ pub(crate) struct WatchQuery {
     /// `red` or `overrun`; empty or missing: yellow and red.
     level: Option<String>,
     clock: Option<String>,
+    /// Only cases waiting on this role.
+    role: Option<String>,
+    /// Only cases waiting on a role a key of this organ holds.
+    organ: Option<String>,
     /// `1`: only rows whose dates rest on a projected year.
     provisional: Option<String>,
     offset: Option<usize>,
@@ -44,6 +49,8 @@ struct WatchPage {
     fresh: bool,
     workflows: Vec<Choice>,
     levels: Vec<Choice>,
+    roles: Vec<Choice>,
+    organs: Vec<Choice>,
     clock: String,
     provisional: bool,
     rows: Vec<WatchLine>,
@@ -78,6 +85,83 @@ struct WatchLine {
     remaining: String,
     prompts: Vec<String>,
     phase: &'static str,
+    /// The roles the case waits on, by title.
+    waiting_on: String,
+}
+
+/// The roles and organs to filter by, read from the store.
+struct Holders {
+    /// The roles of the workflows the visitor reads: name and title.
+    roles: Vec<(String, String)>,
+    organs: Vec<String>,
+    /// The `(workflow, role)` pairs the organ asked for holds.
+    held: Option<Vec<(String, String)>>,
+}
+
+/// The workflows to filter by: the key's, or for an administrator those on the list; and the
+/// one asked for.
+fn workflow_names<'a>(
+    principal: &'a crate::engine::Principal,
+    rows: &'a [WatchRow],
+    asked: Option<&'a str>,
+) -> std::collections::BTreeSet<&'a str> {
+    let mut workflows: std::collections::BTreeSet<&str> = if principal.admin {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut last = "";
+        for row in rows {
+            if row.workflow != last {
+                last = &row.workflow;
+                seen.insert(last);
+            }
+        }
+        seen
+    } else {
+        principal.grants.iter().map(|grant| grant.workflow.as_str()).collect()
+    };
+    workflows.extend(asked);
+    workflows
+}
+
+impl Holders {
+    fn role_choices(&self, asked: Option<&str>) -> Vec<Choice> {
+        self.roles
+            .iter()
+            .map(|(name, title)| Choice {
+                selected: asked == Some(name.as_str()),
+                label: format!("{title} ({name})"),
+                value: name.clone(),
+            })
+            .collect()
+    }
+
+    fn organ_choices(&self, asked: Option<&str>) -> Vec<Choice> {
+        self.organs
+            .iter()
+            .map(|name| Choice { selected: asked == Some(name.as_str()), label: name.clone(), value: name.clone() })
+            .collect()
+    }
+}
+
+fn holders(
+    engine: &mut crate::engine::Engine<crate::store::SqliteStore>,
+    principal: &crate::engine::Principal,
+    organ: Option<String>,
+) -> Result<Holders, Problem> {
+    use crate::store::Store as _;
+    let mut roles: Vec<(String, String)> = Vec::new();
+    for deployment in engine.store().deployments().map_err(crate::engine::EngineError::from)? {
+        if !principal.may_read(&deployment.workflow) {
+            continue;
+        }
+        for role in engine.workflow(deployment.key)?.roles() {
+            if !roles.iter().any(|(name, _)| *name == role.name) {
+                roles.push((role.name.clone(), role.title.clone()));
+            }
+        }
+    }
+    roles.sort();
+    let held = organ.map(|organ| engine.roles_held_by(&organ)).transpose()?;
+    Ok(Holders { roles, organs: engine.acting_organs()?, held })
 }
 
 /// `GET /watch`.
@@ -101,7 +185,15 @@ pub(crate) async fn watch_page(
     {
         return error_page(lang, StatusCode::FORBIDDEN, &problem.detail);
     }
-    let selection = Selection::of(&visitor.principal, workflow.clone(), clock.clone(), level.clone());
+    let role = nonempty(&query.role);
+    let organ = nonempty(&query.organ);
+    let (principal, asked_organ) = (visitor.principal.clone(), organ.clone());
+    let holders = match service.readers.run(move |engine| holders(engine, &principal, asked_organ)).await {
+        Ok(holders) => holders,
+        Err(problem) => return error_page(lang, problem.status, &problem.detail),
+    };
+    let selection = Selection::of(&visitor.principal, workflow.clone(), clock.clone(), level.clone())
+        .waiting_on(role.clone(), holders.held.clone());
     let (Selected { rows, picked }, fresh) = match service.watch_list.select_recent(as_of, selection).await {
         Ok(selected) => selected,
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
@@ -120,11 +212,13 @@ pub(crate) async fn watch_page(
         .filter(|position| selected(position))
         .skip(offset)
         .take(PAGE_ROWS)
-        .map(|&position| WatchLine::of(&rows[position as usize], lang))
+        .map(|&position| WatchLine::of(&rows[position as usize], &holders.roles, lang))
         .collect();
     let address = |offset: usize| {
         let mut address = format!("/watch?offset={offset}&as_of={as_of}");
-        for (name, value) in [("workflow", &workflow), ("level", &level), ("clock", &clock)] {
+        for (name, value) in
+            [("workflow", &workflow), ("level", &level), ("clock", &clock), ("role", &role), ("organ", &organ)]
+        {
             if let Some(value) = value {
                 address.push('&');
                 address.push_str(name);
@@ -138,21 +232,7 @@ pub(crate) async fn watch_page(
         address
     };
     let t = lang.labels();
-    // The workflows to filter by: the key's, or for an administrator those on the list.
-    let mut workflows: std::collections::BTreeSet<&str> = if visitor.principal.admin {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut last = "";
-        for row in rows.iter() {
-            if row.workflow != last {
-                last = &row.workflow;
-                seen.insert(last);
-            }
-        }
-        seen
-    } else {
-        visitor.principal.grants.iter().map(|grant| grant.workflow.as_str()).collect()
-    };
-    workflows.extend(workflow.as_deref());
+    let workflows = workflow_names(&visitor.principal, &rows, workflow.as_deref());
     let page = WatchPage {
         chrome: Chrome::for_visitor(&visitor, t.watch_title.to_owned(), Section::Watch),
         as_of: lang.date(as_of),
@@ -174,6 +254,8 @@ pub(crate) async fn watch_page(
                 selected: level.as_deref().unwrap_or_default() == value,
             })
             .collect(),
+        roles: holders.role_choices(role.as_deref()),
+        organs: holders.organ_choices(organ.as_deref()),
         clock: clock.clone().unwrap_or_default(),
         provisional,
         first: if total == 0 { 0 } else { offset + 1 },
@@ -187,7 +269,7 @@ pub(crate) async fn watch_page(
 }
 
 impl WatchLine {
-    fn of(row: &WatchRow, lang: Lang) -> WatchLine {
+    fn of(row: &WatchRow, roles: &[(String, String)], lang: Lang) -> WatchLine {
         let t: &Labels = lang.labels();
         let (level_word, set_by) = match row.level {
             "red" => (t.red_card, row.level_set_by),
@@ -247,6 +329,14 @@ impl WatchLine {
             remaining,
             prompts,
             phase: if row.phase == "paused" { t.paused } else { t.running },
+            waiting_on: row
+                .waiting_on
+                .iter()
+                .map(|name| {
+                    roles.iter().find(|(role, _)| role == name).map_or_else(|| name.clone(), |(_, title)| title.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
         }
     }
 }

@@ -103,35 +103,8 @@ fn work(
     if principal.supervisor {
         return Ok((Vec::new(), false));
     }
-    // The leaf states, per deployment, from which a transition takes one of the key's roles.
-    let mut active_in = Vec::new();
-    for deployment in engine.store().deployments().map_err(EngineError::from)? {
-        let Some(grant) = principal.grant(&deployment.workflow) else { continue };
-        let workflow = engine.workflow(deployment.key)?;
-        for state in workflow.state_ids() {
-            let acts = workflow.ancestors(state).any(|holder| {
-                workflow.transitions_from(holder).iter().any(|transition| {
-                    workflow
-                        .transition(*transition)
-                        .roles
-                        .iter()
-                        .any(|role| grant.roles.contains(&workflow.role(*role).name))
-                })
-            });
-            let leaf = matches!(workflow.state(state).kind, StateKind::Atomic | StateKind::Final);
-            if acts && leaf {
-                active_in.push((deployment.key, workflow.state(state).name.clone()));
-            }
-        }
-    }
-    if active_in.is_empty() {
+    let Some(filter) = candidates(engine, principal)? else {
         return Ok((Vec::new(), false));
-    }
-    let filter = CaseFilter {
-        active_in: Some(active_in),
-        finished: Some(false),
-        limit: Some(WORK_CANDIDATES_MAX + 1),
-        ..CaseFilter::default()
     };
     let listed = engine.store().list_cases(&filter).map_err(EngineError::from)?;
     let cut = listed.len() as u64 > WORK_CANDIDATES_MAX;
@@ -197,6 +170,57 @@ fn work(
     });
     let more = cut || cases.len() > WORK_ROWS_MAX;
     Ok((cases.into_iter().take(WORK_ROWS_MAX).map(|(_, case)| case).collect(), more))
+}
+
+/// The open cases the key's roles may act on: those in a leaf state from which a transition
+/// takes one of its roles, and those with a clock open that one of its roles may extend (at
+/// most one more than [`WORK_CANDIDATES_MAX`]); `None` when it has no such role.
+fn candidates(
+    engine: &mut crate::engine::Engine<crate::store::SqliteStore>,
+    principal: &Principal,
+) -> Result<Option<CaseFilter>, Problem> {
+    // The leaf states, per deployment, from which a transition takes one of the key's roles;
+    // and the clocks one of its roles may extend, while they are open.
+    let mut active_in = Vec::new();
+    let mut open_clock_in = Vec::new();
+    for deployment in engine.store().deployments().map_err(EngineError::from)? {
+        let Some(grant) = principal.grant(&deployment.workflow) else { continue };
+        let workflow = engine.workflow(deployment.key)?;
+        for state in workflow.state_ids() {
+            let acts = workflow.ancestors(state).any(|holder| {
+                workflow.transitions_from(holder).iter().any(|transition| {
+                    workflow
+                        .transition(*transition)
+                        .roles
+                        .iter()
+                        .any(|role| grant.roles.contains(&workflow.role(*role).name))
+                })
+            });
+            let leaf = matches!(workflow.state(state).kind, StateKind::Atomic | StateKind::Final);
+            if acts && leaf {
+                active_in.push((deployment.key, workflow.state(state).name.clone()));
+            }
+        }
+        for clock in workflow.clocks() {
+            let extends = clock
+                .extensions
+                .iter()
+                .any(|extension| extension.roles.iter().any(|role| grant.roles.contains(&workflow.role(*role).name)));
+            if extends {
+                open_clock_in.push((deployment.key, clock.name.clone()));
+            }
+        }
+    }
+    if active_in.is_empty() && open_clock_in.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(CaseFilter {
+        active_in: Some(active_in),
+        open_clock_in: Some(open_clock_in),
+        finished: Some(false),
+        limit: Some(WORK_CANDIDATES_MAX + 1),
+        ..CaseFilter::default()
+    }))
 }
 
 impl ActionForm {
