@@ -212,6 +212,23 @@ fn measure(base: &str, token: &str, ids: &[String], requests: usize) -> Result<(
     report("case page", cases);
     let work: Vec<Duration> = (0..5).map(|_| get("/work").map(|(took, _)| took)).collect::<Result<_, _>>()?;
     report("my work (the 2,000 candidates looked at)", work);
+    let by_role: Vec<Duration> =
+        (0..requests).map(|_| get("/watch?role=head").map(|(took, _)| took)).collect::<Result<_, _>>()?;
+    report("watch list, first page, cases waiting on one role", by_role);
+    let version: Vec<Duration> = (0..5)
+        .map(|_| get("/workflows/administrative-license/2019.1").map(|(took, _)| took))
+        .collect::<Result<_, _>>()?;
+    report("a workflow version's page (its diagram drawn)", version);
+    let (counting, _) = get("/statistics?year=2026&by=quarter&group=organ")?;
+    println!("supervision statistics, a year by quarter, counted (every case folded): {:.0} ms", ms(counting));
+    let statistics: Vec<Duration> = (0..requests)
+        .map(|_| get("/statistics?year=2026&by=quarter&group=organ").map(|(took, _)| took))
+        .collect::<Result<_, _>>()?;
+    report("supervision statistics, kept until the store changes", statistics);
+    let (csv, _) = get("/statistics.csv?year=2026&by=month&group=handler&table=clocks")?;
+    println!("supervision statistics as CSV, by month and handler, counted: {:.0} ms", ms(csv));
+    let quiet: Vec<Duration> = (0..requests).map(|_| get("/watch").map(|(took, _)| took)).collect::<Result<_, _>>()?;
+    report("watch list, first page, kept, once the sweeper is done", quiet);
     Ok(())
 }
 

@@ -378,6 +378,28 @@ fn supervision_statistics_count_each_stop_once_and_export_what_the_page_shows() 
     let months = csv_rows(&visit.get("/statistics.csv?year=2017&by=month&group=role").body);
     assert!(months[1..].iter().all(|row| row[0].len() == 7 && row[0].starts_with("2017-")), "{months:?}");
     assert!(months[1..].iter().all(|row| !row[1].is_empty()), "an opening counts for no role");
+    // Counted once per change of the store: a note written meanwhile (by another process) is
+    // counted on the next request.
+    let before = visit.get("/statistics.csv?year=2017&by=quarter&group=handler").body;
+    assert!(!before.contains("新承办人"));
+    cli(
+        &db,
+        &[
+            "case",
+            "note",
+            "LG-2017-005",
+            "核查现场",
+            "--role",
+            "bureau",
+            "--actor",
+            "新承办人",
+            "--at",
+            "2017-09-28T10:00:00+08:00",
+        ],
+    );
+    let after = csv_rows(&visit.get("/statistics.csv?year=2017&by=quarter&group=handler").body);
+    let noted = after.iter().find(|row| row[1] == "新承办人").expect("the note's handler");
+    assert_eq!((noted[0].as_str(), noted[2].as_str()), ("2017-Q3", "1"), "{noted:?}");
     let wrong = visit.get("/statistics?year=2017&group=building");
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("unknown grouping `building`"), "{}", wrong.body);

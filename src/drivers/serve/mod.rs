@@ -89,6 +89,7 @@ pub(crate) fn run(options: ServeOptions) -> anyhow::Result<()> {
         watch_list: Arc::new(watch_list::WatchList::new(db, calendars)),
         principals: Arc::new(principals::Principals::new()),
         web_sessions: web::Sessions::new(),
+        statistics: web::StatisticsKept::default(),
         clock: Arc::clone(&clock),
         events: events::Events::new(),
     });

@@ -26,6 +26,8 @@ pub(crate) struct Service {
     pub(crate) events: Events,
     /// Who is signed in to the web pages.
     pub(crate) web_sessions: super::web::Sessions,
+    /// The supervision statistics counted for the web pages, until the store changes.
+    pub(crate) statistics: super::web::StatisticsKept,
 }
 
 impl Service {

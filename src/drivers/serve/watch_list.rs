@@ -251,8 +251,9 @@ impl WatchList {
         .map_err(|error| Problem::new("internal", format!("the watch list failed: {error}")))?
     }
 
-    /// The store's `data_version` now, once the list's connection is open.
-    fn data_version(&self) -> Result<Option<u64>, Problem> {
+    /// The store's `data_version` now, once the list's connection is open: it changes with every
+    /// commit by any connection, so what was read at one value holds until it changes.
+    pub(crate) fn data_version(&self) -> Result<Option<u64>, Problem> {
         let version = lock(&self.version);
         Ok(match version.as_ref() {
             Some(store) => Some(store.data_version().map_err(EngineError::from)?),

@@ -27,6 +27,7 @@ use axum::routing::{get, post};
 
 use super::service::Shared;
 pub(crate) use sessions::Sessions;
+pub(crate) use statistics_page::StatisticsKept;
 
 /// The pages and their assets, each answer with the security headers.
 pub(crate) fn router() -> Router<Shared> {

@@ -4,6 +4,7 @@
 //! (`/statistics.csv`, UTF-8 with a byte-order mark so spreadsheet programs read the Chinese).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -73,6 +74,70 @@ impl Asked {
         }
         address
     }
+}
+
+/// The statistics counted, kept until the store changes: counting folds every case of the
+/// year, seconds at 100,000 cases, and a supervisor switches between groupings and periods.
+#[derive(Default)]
+pub(crate) struct StatisticsKept {
+    kept: std::sync::Mutex<Vec<KeptCount>>,
+}
+
+/// The most counts kept.
+const COUNTS_KEPT_MAX: usize = 16;
+
+struct KeptCount {
+    /// The store's version they were counted at.
+    version: u64,
+    /// Whom for: an administrator, or the workflows the key reads (all that counting asks of it).
+    readable: (bool, Vec<String>),
+    query: SupervisionQuery,
+    counted: Arc<Counted>,
+}
+
+fn readable_of(principal: &Principal) -> (bool, Vec<String>) {
+    let mut workflows: Vec<String> = principal.grants.iter().map(|grant| grant.workflow.clone()).collect();
+    workflows.sort();
+    (principal.admin, workflows)
+}
+
+impl StatisticsKept {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<KeptCount>> {
+        self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, version: u64, principal: &Principal, query: &SupervisionQuery) -> Option<Arc<Counted>> {
+        let readable = readable_of(principal);
+        self.lock()
+            .iter()
+            .find(|kept| kept.version == version && kept.readable == readable && kept.query == *query)
+            .map(|kept| Arc::clone(&kept.counted))
+    }
+
+    fn keep(&self, version: u64, principal: &Principal, query: SupervisionQuery, counted: &Arc<Counted>) {
+        let mut kept = self.lock();
+        kept.retain(|kept| kept.version == version);
+        if kept.len() >= COUNTS_KEPT_MAX {
+            kept.remove(0);
+        }
+        kept.push(KeptCount { version, readable: readable_of(principal), query, counted: Arc::clone(counted) });
+    }
+}
+
+/// The statistics `query` asks for, as kept or counted now.
+async fn counted(service: &Shared, principal: &Principal, query: &SupervisionQuery) -> Result<Arc<Counted>, Problem> {
+    let version = service.watch_list.data_version()?;
+    if let Some(version) = version
+        && let Some(counted) = service.statistics.get(version, principal, query)
+    {
+        return Ok(counted);
+    }
+    let (asked_by, asked) = (principal.clone(), query.clone());
+    let counted = Arc::new(service.readers.run(move |engine| count(engine, &asked_by, &asked)).await?);
+    if let Some(version) = version {
+        service.statistics.keep(version, principal, query.clone(), &counted);
+    }
+    Ok(counted)
 }
 
 /// What the page is built from, read on a reader thread.
@@ -211,9 +276,7 @@ pub(crate) async fn statistics_page(
         Ok(asked) => asked,
         Err(refusal) => return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal),
     };
-    let principal = visitor.principal.clone();
-    let supervision_query = asked.query.clone();
-    let counted = match service.readers.run(move |engine| count(engine, &principal, &supervision_query)).await {
+    let counted = match counted(&service, &visitor.principal, &asked.query).await {
         Ok(counted) => counted,
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
     };
@@ -302,9 +365,7 @@ pub(crate) async fn statistics_csv(
             return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal);
         }
     };
-    let principal = visitor.principal.clone();
-    let supervision_query = asked.query.clone();
-    let counted = match service.readers.run(move |engine| count(engine, &principal, &supervision_query)).await {
+    let counted = match counted(&service, &visitor.principal, &asked.query).await {
         Ok(counted) => counted,
         Err(problem) => return error_page(lang, problem.status, &problem.detail),
     };
