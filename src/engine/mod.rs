@@ -42,7 +42,7 @@ pub use key_log::BrokenKey;
 pub use key_request::{ApiKey, KEY_TEXT_CHARS_MAX, KeyRequest};
 pub use keys::{TOKEN_PREFIX, api_token, token_sha256};
 pub use principal::{Denial, Grant, Principal};
-pub use supervision::{ClockFigures, Grain, GroupFigures, Grouping, Supervision, SupervisionQuery};
+pub use supervision::{ClockFigures, Grain, GroupFigures, Grouping, Supervision, SupervisionQuery, Timeliness};
 pub use verified_history::{ChainBreak, LinkStatus, VerifiedHistory};
 pub use verify::{BrokenChain, Mismatch};
 pub use warnings::{SWEEP_CLOCKS_MAX, SWEEP_ROUNDS_MAX, Warning, WarningKind, WarningQuery};

@@ -104,18 +104,24 @@ pub struct GroupFigures {
     pub group: Option<String>,
     /// Cases with an event by the group dated in the period.
     pub cases_handled: u64,
-    /// Clocks the group stopped in the period.
-    pub clocks_finished: u64,
+    /// The clocks the group stopped in the period, and the cards on the clocks it holds.
+    pub timeliness: Timeliness,
+    /// The median working days of the finished clocks counted in working days.
+    pub median_working_days: Option<f64>,
+}
+
+/// Clocks finished in a period and how many within each limit, and the cards dated in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeliness {
+    /// Clocks stopped in the period.
+    pub finished: u64,
     /// Of those, stopped within the statutory limit.
     pub statutory_on_time: u64,
     /// Of those, the ones with a promised limit, and those within it.
     pub promised_judged: u64,
     pub promised_on_time: u64,
-    /// Cards on clocks the group holds, dated in the period.
     pub yellow_cards: u64,
     pub red_cards: u64,
-    /// The median working days of the finished clocks counted in working days.
-    pub median_working_days: Option<f64>,
 }
 
 /// The figures of one clock of one workflow in one period.
@@ -127,12 +133,7 @@ pub struct ClockFigures {
     pub title: Option<String>,
     /// The unit elapsed time is counted in (`wd` or `cd`).
     pub unit: &'static str,
-    pub finished: u64,
-    pub statutory_on_time: u64,
-    pub promised_judged: u64,
-    pub promised_on_time: u64,
-    pub yellow_cards: u64,
-    pub red_cards: u64,
+    pub timeliness: Timeliness,
     pub median_elapsed: Option<f64>,
     pub max_elapsed: Option<i64>,
 }
@@ -248,12 +249,7 @@ impl KeyBook {
 #[derive(Default)]
 struct Sums {
     cases: BTreeSet<usize>,
-    finished: u64,
-    statutory_on_time: u64,
-    promised_judged: u64,
-    promised_on_time: u64,
-    yellow: u64,
-    red: u64,
+    timeliness: Timeliness,
     /// Elapsed times counted (working days only, for a group).
     elapsed: Vec<i64>,
     unit: Option<PeriodUnit>,
@@ -261,11 +257,12 @@ struct Sums {
 
 impl Sums {
     fn finish(&mut self, finish: &Finish, working_days_only: bool) {
-        self.finished += 1;
-        self.statutory_on_time += u64::from(finish.statutory_on_time);
+        let counted = &mut self.timeliness;
+        counted.finished += 1;
+        counted.statutory_on_time += u64::from(finish.statutory_on_time);
         if let Some(on_time) = finish.promised_on_time {
-            self.promised_judged += 1;
-            self.promised_on_time += u64::from(on_time);
+            counted.promised_judged += 1;
+            counted.promised_on_time += u64::from(on_time);
         }
         if !working_days_only || finish.unit == PeriodUnit::WorkingDays {
             self.elapsed.push(finish.elapsed);
@@ -275,8 +272,8 @@ impl Sums {
 
     fn card(&mut self, kind: WarningKind) {
         match kind {
-            WarningKind::Yellow => self.yellow += 1,
-            WarningKind::Red => self.red += 1,
+            WarningKind::Yellow => self.timeliness.yellow_cards += 1,
+            WarningKind::Red => self.timeliness.red_cards += 1,
             WarningKind::Prompt => {}
         }
     }
@@ -399,12 +396,7 @@ impl Tally<'_> {
                 period,
                 group,
                 cases_handled: sums.cases.len() as u64,
-                clocks_finished: sums.finished,
-                statutory_on_time: sums.statutory_on_time,
-                promised_judged: sums.promised_judged,
-                promised_on_time: sums.promised_on_time,
-                yellow_cards: sums.yellow,
-                red_cards: sums.red,
+                timeliness: sums.timeliness,
             })
             .collect();
         groups.sort_by(|left, right| {
@@ -425,12 +417,7 @@ impl Tally<'_> {
                 workflow,
                 clock,
                 title,
-                finished: sums.finished,
-                statutory_on_time: sums.statutory_on_time,
-                promised_judged: sums.promised_judged,
-                promised_on_time: sums.promised_on_time,
-                yellow_cards: sums.yellow,
-                red_cards: sums.red,
+                timeliness: sums.timeliness,
             })
             .collect();
         clocks.sort_by_key(|figures| rank(&figures.period));

@@ -130,30 +130,37 @@ fn each_organ_answers_for_the_clocks_it_stopped_and_the_cards_on_them() {
     let groups = &statistics.groups;
     // First quarter: L1 opened and accepted by 甲 (A局) in 1 wd of 5, granted by 乙 (B局).
     let a = figures(groups, "2017-Q1", "A局");
-    assert_eq!((a.cases_handled, a.clocks_finished, a.statutory_on_time), (1, 1, 1));
+    assert_eq!((a.cases_handled, a.timeliness.finished, a.timeliness.statutory_on_time), (1, 1, 1));
     assert_eq!(a.median_working_days, Some(as_median("2017-03-01", "2017-03-02")));
     let b = figures(groups, "2017-Q1", "B局");
-    assert_eq!((b.cases_handled, b.clocks_finished, b.statutory_on_time), (1, 1, 1));
+    assert_eq!((b.cases_handled, b.timeliness.finished, b.timeliness.statutory_on_time), (1, 1, 1));
     assert_eq!(b.median_working_days, Some(as_median("2017-03-02", "2017-03-10")));
     // L1's certificate (10 wd from 03-10) went yellow and red before 甲 issued it: 甲's cards,
     // in the quarter they are dated; A局 finished it late in the second quarter.
     let (yellow, red) = cards(&engine, "L1", "certificate", "2017-Q1");
     assert!(red == 1, "the certificate's red card is dated in the first quarter");
-    assert_eq!((a.yellow_cards, a.red_cards), (yellow, red));
+    assert_eq!((a.timeliness.yellow_cards, a.timeliness.red_cards), (yellow, red));
     let a2 = figures(groups, "2017-Q2", "A局");
-    assert_eq!((a2.cases_handled, a2.clocks_finished, a2.statutory_on_time), (2, 1, 0), "L2 opened, L1 certified");
+    assert_eq!(
+        (a2.cases_handled, a2.timeliness.finished, a2.timeliness.statutory_on_time),
+        (2, 1, 0),
+        "L2 opened, L1 certified"
+    );
     assert_eq!(a2.median_working_days, Some(as_median("2017-03-10", "2017-05-02")));
     // L2 accepted by 乙 after its 5 wd: B局's, with its acceptance cards. L2's decision still runs
     // past its limit with no one's stop: its cards count for every organ whose keys may act on it.
     let b2 = figures(groups, "2017-Q2", "B局");
-    assert_eq!((b2.cases_handled, b2.clocks_finished, b2.statutory_on_time), (1, 1, 0));
+    assert_eq!((b2.cases_handled, b2.timeliness.finished, b2.timeliness.statutory_on_time), (1, 1, 0));
     let (acceptance_yellow, acceptance_red) = cards(&engine, "L2", "acceptance", "2017-Q2");
     let (decision_yellow, decision_red) = cards(&engine, "L2", "decision", "2017-Q2");
     assert!(acceptance_red == 1 && decision_red == 1, "both went red");
-    assert_eq!((b2.yellow_cards, b2.red_cards), (acceptance_yellow + decision_yellow, acceptance_red + decision_red));
-    assert_eq!((a2.yellow_cards, a2.red_cards), (decision_yellow, decision_red));
+    assert_eq!(
+        (b2.timeliness.yellow_cards, b2.timeliness.red_cards),
+        (acceptance_yellow + decision_yellow, acceptance_red + decision_red)
+    );
+    assert_eq!((a2.timeliness.yellow_cards, a2.timeliness.red_cards), (decision_yellow, decision_red));
     // No promised limits in this workflow: nothing judged against one.
-    assert!(groups.iter().all(|figures| figures.promised_judged == 0));
+    assert!(groups.iter().all(|figures| figures.timeliness.promised_judged == 0));
     // The supervisor's key acts on nothing and answers for nothing.
     assert!(groups.iter().all(|figures| figures.group.as_deref() != Some("监察室")));
 }
@@ -164,20 +171,20 @@ fn roles_handlers_months_and_clocks_are_counted_the_same_way() {
     let by_role = engine.supervision(&supervisor, &query(Grain::Month, Grouping::Role)).unwrap();
     // An opening records no role; accepting is the officer's, granting the head's.
     let officer = figures(&by_role.groups, "2017-03", "officer");
-    assert_eq!((officer.cases_handled, officer.clocks_finished), (1, 1));
+    assert_eq!((officer.cases_handled, officer.timeliness.finished), (1, 1));
     let head = figures(&by_role.groups, "2017-03", "head");
-    assert_eq!((head.cases_handled, head.clocks_finished, head.statutory_on_time), (1, 1, 1));
+    assert_eq!((head.cases_handled, head.timeliness.finished, head.timeliness.statutory_on_time), (1, 1, 1));
     assert!(by_role.groups.iter().all(|figures| figures.group.is_some()), "{:#?}", by_role.groups);
     let by_handler = engine.supervision(&supervisor, &query(Grain::Month, Grouping::Handler)).unwrap();
     let jia = figures(&by_handler.groups, "2017-05", "甲");
-    assert_eq!((jia.cases_handled, jia.clocks_finished, jia.statutory_on_time), (1, 1, 0));
+    assert_eq!((jia.cases_handled, jia.timeliness.finished, jia.timeliness.statutory_on_time), (1, 1, 0));
     // Per clock: the acceptance clock finished twice, once in time (L1, 1 wd) and once late
     // (L2); its median is the middle of the two.
     let quarters = engine.supervision(&supervisor, &query(Grain::Quarter, Grouping::Organ)).unwrap();
     let acceptance: Vec<_> = quarters.clocks.iter().filter(|figures| figures.clock == "acceptance").collect();
-    assert_eq!(acceptance.iter().map(|figures| figures.finished).sum::<u64>(), 2);
+    assert_eq!(acceptance.iter().map(|figures| figures.timeliness.finished).sum::<u64>(), 2);
     let late = acceptance.iter().find(|figures| figures.period == "2017-Q2").unwrap();
-    assert_eq!((late.finished, late.statutory_on_time), (1, 0));
+    assert_eq!((late.timeliness.finished, late.timeliness.statutory_on_time), (1, 0));
     assert_eq!(late.max_elapsed, Some(working_days_between("2017-04-05", "2017-04-20")));
     assert_eq!(late.unit, "wd");
     // Another year has nothing in it.

@@ -20,7 +20,7 @@ use crate::drivers::cli::format::push_csv_row;
 use crate::drivers::serve::problem::Problem;
 use crate::drivers::serve::service::Shared;
 use crate::engine::{
-    ClockFigures, EngineError, Grain, GroupFigures, Grouping, Principal, Supervision, SupervisionQuery,
+    ClockFigures, EngineError, Grain, GroupFigures, Grouping, Principal, Supervision, SupervisionQuery, Timeliness,
 };
 use crate::store::Store as _;
 
@@ -306,11 +306,11 @@ pub(crate) async fn statistics_page(
                 group: group_name(figures, grouping, &counted.role_titles, lang),
                 none: figures.group.is_none(),
                 cases_handled: figures.cases_handled,
-                clocks_finished: figures.clocks_finished,
-                statutory: share(figures.statutory_on_time, figures.clocks_finished),
-                promised: share(figures.promised_on_time, figures.promised_judged),
-                yellow: figures.yellow_cards,
-                red: figures.red_cards,
+                clocks_finished: figures.timeliness.finished,
+                statutory: share(figures.timeliness.statutory_on_time, figures.timeliness.finished),
+                promised: share(figures.timeliness.promised_on_time, figures.timeliness.promised_judged),
+                yellow: figures.timeliness.yellow_cards,
+                red: figures.timeliness.red_cards,
                 median: figure(figures.median_working_days),
             })
             .collect(),
@@ -322,11 +322,11 @@ pub(crate) async fn statistics_page(
                 period: figures.period.clone(),
                 workflow: figures.workflow.clone(),
                 clock: clock_name(figures),
-                finished: figures.finished,
-                statutory: share(figures.statutory_on_time, figures.finished),
-                promised: share(figures.promised_on_time, figures.promised_judged),
-                yellow: figures.yellow_cards,
-                red: figures.red_cards,
+                finished: figures.timeliness.finished,
+                statutory: share(figures.timeliness.statutory_on_time, figures.timeliness.finished),
+                promised: share(figures.timeliness.promised_on_time, figures.timeliness.promised_judged),
+                yellow: figures.timeliness.yellow_cards,
+                red: figures.timeliness.red_cards,
                 median: figures
                     .median_elapsed
                     .map(|median| format!("{} {}", figure(Some(median)), unit_word(lang, figures.unit)))
@@ -391,23 +391,36 @@ pub(crate) async fn statistics_csv(
     response
 }
 
+/// The columns every CSV row has after its count of finished clocks.
+const TIMELINESS_HEADER: [&str; 7] = [
+    "statutory_on_time",
+    "statutory_on_time_percent",
+    "promised_judged",
+    "promised_on_time",
+    "promised_on_time_percent",
+    "yellow_cards",
+    "red_cards",
+];
+
+fn timeliness_cells(timeliness: &Timeliness) -> [String; 7] {
+    [
+        timeliness.statutory_on_time.to_string(),
+        percent(timeliness.statutory_on_time, timeliness.finished),
+        timeliness.promised_judged.to_string(),
+        timeliness.promised_on_time.to_string(),
+        percent(timeliness.promised_on_time, timeliness.promised_judged),
+        timeliness.yellow_cards.to_string(),
+        timeliness.red_cards.to_string(),
+    ]
+}
+
 fn groups_csv(text: &mut String, grouping: Grouping, groups: &[GroupFigures]) {
     push_csv_row(
         text,
-        [
-            "period",
-            grouping.name(),
-            "cases_handled",
-            "clocks_finished",
-            "statutory_on_time",
-            "statutory_on_time_percent",
-            "promised_judged",
-            "promised_on_time",
-            "promised_on_time_percent",
-            "yellow_cards",
-            "red_cards",
-            "median_working_days",
-        ],
+        ["period", grouping.name(), "cases_handled", "clocks_finished"]
+            .into_iter()
+            .chain(TIMELINESS_HEADER)
+            .chain(["median_working_days"]),
     );
     for figures in groups {
         push_csv_row(
@@ -416,16 +429,11 @@ fn groups_csv(text: &mut String, grouping: Grouping, groups: &[GroupFigures]) {
                 figures.period.clone(),
                 figures.group.clone().unwrap_or_default(),
                 figures.cases_handled.to_string(),
-                figures.clocks_finished.to_string(),
-                figures.statutory_on_time.to_string(),
-                percent(figures.statutory_on_time, figures.clocks_finished),
-                figures.promised_judged.to_string(),
-                figures.promised_on_time.to_string(),
-                percent(figures.promised_on_time, figures.promised_judged),
-                figures.yellow_cards.to_string(),
-                figures.red_cards.to_string(),
-                figure(figures.median_working_days),
-            ],
+                figures.timeliness.finished.to_string(),
+            ]
+            .into_iter()
+            .chain(timeliness_cells(&figures.timeliness))
+            .chain([figure(figures.median_working_days)]),
         );
     }
 }
@@ -433,23 +441,10 @@ fn groups_csv(text: &mut String, grouping: Grouping, groups: &[GroupFigures]) {
 fn clocks_csv(text: &mut String, clocks: &[ClockFigures]) {
     push_csv_row(
         text,
-        [
-            "period",
-            "workflow",
-            "clock",
-            "title",
-            "unit",
-            "finished",
-            "statutory_on_time",
-            "statutory_on_time_percent",
-            "promised_judged",
-            "promised_on_time",
-            "promised_on_time_percent",
-            "yellow_cards",
-            "red_cards",
-            "median_elapsed",
-            "max_elapsed",
-        ],
+        ["period", "workflow", "clock", "title", "unit", "finished"]
+            .into_iter()
+            .chain(TIMELINESS_HEADER)
+            .chain(["median_elapsed", "max_elapsed"]),
     );
     for figures in clocks {
         push_csv_row(
@@ -460,17 +455,14 @@ fn clocks_csv(text: &mut String, clocks: &[ClockFigures]) {
                 figures.clock.clone(),
                 figures.title.clone().unwrap_or_default(),
                 figures.unit.to_owned(),
-                figures.finished.to_string(),
-                figures.statutory_on_time.to_string(),
-                percent(figures.statutory_on_time, figures.finished),
-                figures.promised_judged.to_string(),
-                figures.promised_on_time.to_string(),
-                percent(figures.promised_on_time, figures.promised_judged),
-                figures.yellow_cards.to_string(),
-                figures.red_cards.to_string(),
+                figures.timeliness.finished.to_string(),
+            ]
+            .into_iter()
+            .chain(timeliness_cells(&figures.timeliness))
+            .chain([
                 figure(figures.median_elapsed),
                 figures.max_elapsed.map(|longest| longest.to_string()).unwrap_or_default(),
-            ],
+            ]),
         );
     }
 }
