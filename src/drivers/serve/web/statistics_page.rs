@@ -265,6 +265,21 @@ fn clock_name(figures: &ClockFigures) -> String {
     }
 }
 
+/// The question in the address and its figures, or the error page saying why not.
+async fn asked_and_counted(
+    service: &Shared,
+    visitor: &Visitor,
+    query: &StatisticsQuery,
+) -> Result<(Asked, Arc<Counted>), Box<Response>> {
+    let lang = visitor.lang;
+    let asked = Asked::of(query, service.today())
+        .map_err(|refusal| Box::new(error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal)))?;
+    let counted = counted(service, &visitor.principal, &asked.query)
+        .await
+        .map_err(|problem| Box::new(error_page(lang, problem.status, &problem.detail)))?;
+    Ok((asked, counted))
+}
+
 /// `GET /statistics`.
 pub(crate) async fn statistics_page(
     State(service): State<Shared>,
@@ -272,13 +287,9 @@ pub(crate) async fn statistics_page(
     Query(query): Query<StatisticsQuery>,
 ) -> Response {
     let lang = visitor.lang;
-    let asked = match Asked::of(&query, service.today()) {
-        Ok(asked) => asked,
-        Err(refusal) => return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal),
-    };
-    let counted = match counted(&service, &visitor.principal, &asked.query).await {
-        Ok(counted) => counted,
-        Err(problem) => return error_page(lang, problem.status, &problem.detail),
+    let (asked, counted) = match asked_and_counted(&service, &visitor, &query).await {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let t = lang.labels();
     let grouping = asked.query.grouping;
@@ -353,10 +364,6 @@ pub(crate) async fn statistics_csv(
     Query(query): Query<StatisticsQuery>,
 ) -> Response {
     let lang = visitor.lang;
-    let asked = match Asked::of(&query, service.today()) {
-        Ok(asked) => asked,
-        Err(refusal) => return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal),
-    };
     let clocks = match query.table.as_deref() {
         None | Some("" | "groups") => false,
         Some("clocks") => true,
@@ -365,9 +372,9 @@ pub(crate) async fn statistics_csv(
             return error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &refusal);
         }
     };
-    let counted = match counted(&service, &visitor.principal, &asked.query).await {
-        Ok(counted) => counted,
-        Err(problem) => return error_page(lang, problem.status, &problem.detail),
+    let (asked, counted) = match asked_and_counted(&service, &visitor, &query).await {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     // A byte-order mark, so spreadsheet programs read UTF-8.
     let mut text = String::from('\u{feff}');
