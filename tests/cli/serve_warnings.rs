@@ -189,3 +189,57 @@ fn a_webhook_is_removed_once_by_an_administrator_and_an_unknown_one_is_refused()
     let listed = server.get("/v1/webhooks", Some(&token)).json();
     assert!(listed.to_string().contains("removed_at"), "{listed}");
 }
+
+/// Sends `head` on `stream`, then (after a pause long enough for a server that does not wait
+/// for it to answer) `body`, and reads one answer.
+fn slow_post(stream: &mut std::net::TcpStream, head: &str, body: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    stream.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // A server that answered before the body and closed would reset this write or the read.
+    let _ = stream.write_all(body.as_bytes());
+    let mut answer = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => {
+                answer.extend_from_slice(&buffer[..read]);
+                let text = String::from_utf8_lossy(&answer);
+                if let Some((head, rest)) = text.split_once("\r\n\r\n")
+                    && let Some(length) = head
+                        .lines()
+                        .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length:").map(str::to_owned))
+                    && rest.len() >= length.trim().parse::<usize>().unwrap()
+                {
+                    break;
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_refusal_that_needs_no_body_still_reads_it_and_keeps_the_connection() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("cases.db");
+    let _admin = admin_token(&db);
+    let officer = super::serve_cases::key(&db, &["--name", "officer", "--grant", "administrative-license:officer"]);
+    let server = Server::start(&db, &[]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    // The body comes after the head, as a client writing them separately sends it: the refusal
+    // waits for it, and the connection carries the next request.
+    for path in ["/v1/webhooks/1/remove", "/v1/keys/nobody/revoke"] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {officer}\r\n\
+             Content-Type: application/json\r\nContent-Length: 2\r\n\r\n"
+        );
+        let answer = slow_post(&mut stream, &head, "{}");
+        assert!(answer.starts_with("HTTP/1.1 403"), "{path}: {answer}");
+        assert!(answer.contains("admin-required"), "{answer}");
+        assert!(!answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    }
+}

@@ -12,7 +12,7 @@ use super::answer::{json_answer, ok};
 use super::caller::Caller;
 use super::documents::{GrantShown, KeyListShown, KeyShown};
 use super::problem::Problem;
-use super::request::{JsonBody, instant_or};
+use super::request::{Drained, JsonBody, instant_or};
 use super::service::Shared;
 use crate::drivers::cli::key::new_token;
 use crate::engine::{Grant, KeyRequest, token_sha256};
@@ -101,6 +101,7 @@ pub(crate) async fn revoke(
     State(service): State<Shared>,
     Path(key): Path<String>,
     caller: Caller,
+    _body: Drained,
 ) -> Result<Response, Problem> {
     caller.check_admin("revoking an API key")?;
     let (by, at) = (caller.0.name, service.now());

@@ -13,6 +13,26 @@ use utoipa::IntoParams;
 use super::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 use super::problem::Problem;
 
+/// The body of a `POST` whose handler needs none, read to its end and dropped before the
+/// handler answers. Left unread, hyper closes the connection as soon as the answer is written,
+/// and a client still sending the body (or reusing the connection) gets a reset instead of the
+/// answer.
+pub(crate) struct Drained;
+
+impl<S: Send + Sync> FromRequest<S> for Drained {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Drained, Problem> {
+        Bytes::from_request(request, state).await.map(|_| Drained).map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new("body-too-large", rejection.body_text())
+            } else {
+                Problem::new("bad-request", rejection.body_text())
+            }
+        })
+    }
+}
+
 /// A JSON request body of type `T`; unknown members are refused where `T` says so.
 pub(crate) struct JsonBody<T>(pub(crate) T);
 

@@ -15,7 +15,7 @@ use super::documents::{
     DeliveryListShown, WarningPage, WarningShown, WebhookListShown, WebhookRemovalShown, WebhookShown,
 };
 use super::problem::Problem;
-use super::request::{JsonBody, QueryOf, date};
+use super::request::{Drained, JsonBody, QueryOf, date};
 use super::service::Shared;
 use crate::engine::{DeliveryQuery, EngineError, WarningKind, WarningQuery, parse_warning_kinds};
 
@@ -155,6 +155,7 @@ pub(crate) async fn remove_webhook(
     State(service): State<Shared>,
     Path(id): Path<i64>,
     caller: Caller,
+    _body: Drained,
 ) -> Result<Response, Problem> {
     caller.check_admin("removing a webhook")?;
     let (by, at) = (caller.0.name, service.now());
