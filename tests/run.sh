@@ -3,7 +3,9 @@
 # missing, then runs `cargo test` (arguments are passed on). The web pages' tests drive a
 # headless Chromium over WebDriver (tests/cli/browser.rs): Debian's `chromium` and
 # `chromium-driver`, and CJK fonts so the screenshots they save are readable. They are installed
-# with apt-get (as root, or through sudo); the tests fail, never skip, without them.
+# with apt-get (as root, or through sudo); the tests fail, never skip, without them. The
+# PostgreSQL store's tests run against a throwaway cluster that tests/postgres.sh starts (and
+# installs PostgreSQL for, when missing) and stops when the tests end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +20,7 @@ if [ ${#packages[@]} -gt 0 ]; then
     "${as_root[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${packages[@]}"
 fi
+
+source tests/postgres.sh
 
 cargo test "$@"

@@ -10,6 +10,8 @@
 #[doc(hidden)]
 pub mod conformance;
 mod key_rows;
+#[cfg(feature = "postgres")]
+pub mod postgres_schema;
 mod rows;
 mod sqlite_keys;
 mod sqlite_store;
@@ -397,5 +399,7 @@ pub trait Store {
     fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRow>, StoreError>;
 }
 
+#[cfg(all(test, feature = "postgres"))]
+mod postgres_schema_tests;
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,9 @@ pub enum StoreError {
     Open { path: String, message: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[cfg(feature = "postgres")]
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
     /// The importer stopped an import; its transaction was rolled back.

@@ -295,3 +295,18 @@ fn a_command_that_only_reads_never_creates_a_store() {
         assert!(!typo.exists(), "{args:?} created the file");
     }
 }
+
+#[test]
+fn a_postgresql_address_is_refused_by_name_and_never_taken_for_a_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let url = "postgresql://app:s3cret@db.internal/cases";
+    let licence = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/administrative-license.yaml");
+    for args in [&["case", "list"][..], &["workflow", "deploy", licence]] {
+        let output = renewflow(std::path::Path::new(url), args).current_dir(directory.path()).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("names a PostgreSQL database") && stderr.contains("app:***@db.internal"), "{stderr}");
+        assert!(!stderr.contains("s3cret"), "the password is never shown: {stderr}");
+        assert_eq!(std::fs::read_dir(directory.path()).unwrap().count(), 0, "{args:?} created nothing");
+    }
+}

@@ -31,6 +31,14 @@ fn open_engine_as(context: &Context, read_only: bool) -> anyhow::Result<Engine<S
             path.display()
         );
     }
+    #[cfg(feature = "postgres")]
+    if crate::store::postgres_schema::is_postgres_url(&context.db.to_string_lossy()) {
+        anyhow::bail!(
+            "`{}` names a PostgreSQL database; this renewflow's commands open SQLite stores only (a file \
+             path): the PostgreSQL store is not finished",
+            crate::store::postgres_schema::shown_url(&context.db.to_string_lossy())
+        );
+    }
     let store = if read_only { SqliteStore::open_read_only(&context.db) } else { SqliteStore::open(&context.db) };
     let store = store.with_context(|| format!("opening the case store `{}`", context.db.display()))?;
     Ok(Engine::open(store, context.calendars.clone(), context.beyond_data)?)
