@@ -824,3 +824,21 @@ fn available_actions_follow_the_active_states_and_open_clocks() {
     assert_eq!(offered[0].extends.as_deref(), Some("decision"));
     assert_eq!(offered[0].roles, ["head"]);
 }
+
+#[test]
+fn a_case_waits_on_the_roles_that_move_it_on_not_on_those_that_only_end_it() {
+    let workflow = load(include_str!("../../../workflows/administrative-license.yaml"));
+    let state = |name: &str| workflow.state_named(name).unwrap();
+    let waiting =
+        |names: &[&str]| super::waiting_on(&workflow, &names.iter().map(|name| state(name)).collect::<Vec<_>>());
+    // Received: the officer accepts, asks for corrections or refuses to accept (a final state
+    // inside intake, which moves the case on to `closed`); the applicant can only withdraw,
+    // which ends the case.
+    assert_eq!(waiting(&["received"]), ["officer"]);
+    assert_eq!(waiting(&["correction"]), ["applicant"]);
+    // Deciding: the head decides (a refusal is a final state inside `decided`), the officer may
+    // order a hearing or an expert review.
+    assert_eq!(waiting(&["deciding"]), ["head", "officer"]);
+    assert_eq!(waiting(&["granted"]), ["officer"]);
+    assert!(waiting(&["withdrawn"]).is_empty(), "nothing leads out of a finished case");
+}
