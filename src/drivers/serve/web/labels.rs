@@ -257,6 +257,8 @@ pub(crate) struct Labels {
     pub(crate) imported: &'static str,
     pub(crate) imported_from: &'static str,
     pub(crate) show: &'static str,
+    pub(crate) cases_open: &'static str,
+    pub(crate) cases_done: &'static str,
     pub(crate) waiting_on: &'static str,
     pub(crate) every_role: &'static str,
     pub(crate) every_organ: &'static str,
@@ -439,6 +441,8 @@ static ZH: Labels = Labels {
     waiting_on: "待办角色",
     every_role: "全部角色",
     every_organ: "全部机关",
+    cases_open: "在办",
+    cases_done: "已办结",
 };
 
 static EN: Labels = Labels {
@@ -611,6 +615,8 @@ static EN: Labels = Labels {
     waiting_on: "Waiting on",
     every_role: "Every role",
     every_organ: "Every organ",
+    cases_open: "open",
+    cases_done: "finished",
 };
 
 #[cfg(test)]
