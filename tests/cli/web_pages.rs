@@ -482,3 +482,29 @@ fn my_work_lists_a_case_whose_only_step_for_the_key_is_an_extension() {
     assert!(work.body.contains("extend_decision"), "{}", work.body);
     assert!(!work.body.contains("value=\"close_hearing\""), "the officer's step is not the head's");
 }
+
+#[test]
+fn the_workflows_pages_show_only_the_keys_workflows_with_their_clocks_and_diagram() {
+    let (_directory, server, admin, supervisor) = demo_server();
+    let mut watching = Visit::new(&server);
+    watching.sign_in(&supervisor);
+    let list = watching.get("/workflows");
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("/workflows/longgang-renewal/2017.1"), "{}", list.body);
+    assert!(!list.body.contains("administrative-license"), "not this supervisor's workflow");
+    let other = watching.get("/workflows/administrative-license/2019.1");
+    assert_eq!(other.status, 404, "another workflow's version is not there for this key");
+    let compared = watching.get("/workflows/compare?workflow=administrative-license&base=2019.1&reform=2019.1");
+    assert_eq!(compared.status, 404);
+    assert_eq!(watching.get("/workflows/longgang-renewal/2099.1").status, 404);
+    let mut administering = Visit::new(&server);
+    administering.sign_in(&admin);
+    let licence = administering.get("/workflows/administrative-license/2019.1");
+    assert_eq!(licence.status, 200);
+    // Each clock with its limit and basis; the diagram names every top-level state.
+    assert!(licence.body.contains("id=\"clock-decision\"") && licence.body.contains("行政许可法 第42条第1款"));
+    assert!(licence.body.contains("<svg") && licence.body.contains("(withdrawn)</title>"), "{}", licence.body);
+    assert!(licence.body.contains("extend_decision"), "its extension");
+    let missing = administering.get("/workflows/compare?workflow=administrative-license&base=2019.1");
+    assert_eq!(missing.status, 422);
+}

@@ -107,7 +107,7 @@ pub(crate) async fn workflows_page(State(service): State<Shared>, visitor: Visit
                 versions.push(VersionLine {
                     workflow: row.workflow.clone(),
                     version: row.version.clone(),
-                    title: workflow.title().unwrap_or_default().to_owned(),
+                    title: workflow.title().unwrap_or(workflow.id()).to_owned(),
                     href: version_href(&row.workflow, &row.version),
                     deployed_at: lang.instant(&row.deployed_at),
                     content_hash: row.content_hash.chars().take(12).collect(),
@@ -240,7 +240,10 @@ fn clock_line(workflow: &Workflow, clock: &Clock, lang: Lang) -> ClockLine {
                     "+{} × {} ({}, {} {}){basis}",
                     extension.by,
                     extension.times,
-                    action.title.clone().unwrap_or_else(|| action.name.clone()),
+                    action
+                        .title
+                        .as_ref()
+                        .map_or_else(|| action.name.clone(), |title| format!("{title} {}", action.name)),
                     t.role,
                     role_names(&extension.roles)
                 )
@@ -288,7 +291,7 @@ pub(crate) async fn workflow_page(
         chrome: Chrome::for_visitor(&visitor, format!("{} {}", row.workflow, row.version), Section::Workflows),
         workflow: row.workflow.clone(),
         version: row.version.clone(),
-        title: workflow.title().unwrap_or_default().to_owned(),
+        title: workflow.title().unwrap_or(workflow.id()).to_owned(),
         calendar: workflow.calendar().to_owned(),
         content_hash: row.content_hash.clone(),
         deployed_at: lang.instant(&row.deployed_at),
